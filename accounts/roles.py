@@ -1,0 +1,32 @@
+"""The roles of ParkHub, as auth groups in each schema.
+
+A role's permissions are listed by codename; apps added later append theirs here, and
+`roles_sync` (run at provisioning and after every migrate) gives each group the ones
+that exist in that schema.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+HUB_OPERATOR = "hub_operator"
+PARK_ADMIN = "park_admin"
+REVIEWER = "reviewer"
+ENTERPRISE_USER = "enterprise_user"
+
+ROLE_NAMES = {
+    HUB_OPERATOR: _("City hub operator"),
+    PARK_ADMIN: _("Park administrator"),
+    REVIEWER: _("Reviewer"),
+    ENTERPRISE_USER: _("Enterprise user"),
+}
+
+# Roles present in the hub (public schema) and in every tenant schema.
+HUB_ROLES = (HUB_OPERATOR,)
+TENANT_ROLES = (PARK_ADMIN, REVIEWER, ENTERPRISE_USER)
+
+# role -> permission codenames ("app_label.codename"); "*" gives all of an app.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    HUB_OPERATOR: ["tenants.*"],
+    PARK_ADMIN: ["accounts.*", "auth.view_group"],
+    REVIEWER: [],
+    ENTERPRISE_USER: [],
+}

@@ -1,0 +1,416 @@
+"""How long does provisioning a tenant take, and does it stay flat as tenants pile up?
+
+    .venv/bin/python bench/provision.py [--sizes 0,100,300] [--repeat 7] [--keep]
+
+Runs against a database of its own (parkhub_bench, created fresh here and dropped at
+the end unless --keep), never the demo or test database. For each size N it brings the
+number of live tenants to N, then measures `--repeat` times, interleaved:
+
+  pool     tenant_provision() taking a spare from the pool (one spare is made before
+           the timer starts; only the tenant_provision call is timed)
+  clone    tenant_provision() with the pool empty: falls back to django-tenants'
+           CloneSchema of the template. This *is* django-tenants' own clone path
+           (TenantMixin.create_schema with TENANT_BASE_SCHEMA calls the same
+           CloneSchema.clone_schema), so it is not measured twice.
+  migrate  spare_create(method="migrate"): CREATE SCHEMA + migrate_schemas + roles, i.e.
+           a schema made by replaying every migration. It makes no domain or
+           administrator, so it slightly flatters the migration path.
+  clone_fn CloneSchema().clone_schema() alone, without the tenant row, domain, roles and
+           administrator: the share of `clone` spent in django-tenants' SQL function.
+
+Each measured tenant is dropped straight after, so N stays constant. One discarded
+warm-up of each method runs per size (it also counts the queries of each path).
+Ratios are against `pool` measured in the same run.
+
+Nothing is queued to Celery: tenants.services._queue_pool_refill (the on_commit pool
+refill) is replaced by a no-op, since this measures provisioning, not the refill;
+Celery and the cache are also pointed at Redis database 12 in case anything else sends.
+"""
+
+import argparse
+import contextlib
+import datetime as dt
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DB = "parkhub_bench"
+BENCH_REDIS = "redis://127.0.0.1:6379/12"
+METHODS = ("pool", "clone", "migrate", "clone_fn")
+GOAL_SIZE = 300
+GOAL_RATIO = 10
+GOAL_POOL_MS = 50
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes", default="0,100,300", help="live-tenant counts to measure at (default 0,100,300)"
+    )
+    parser.add_argument("--repeat", type=int, default=7, help="measurements per method and size (default 7)")
+    parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database afterwards")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL"),
+        help=f"server to use; the database name is always replaced by {BENCH_DB} "
+        "(default: DATABASE_URL's server, else postgres://postgres@127.0.0.1:5432)",
+    )
+    args = parser.parse_args()
+    args.sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if not args.sizes or min(args.sizes) < 0 or args.repeat < 1:
+        parser.error("--sizes must be non-negative integers and --repeat at least 1")
+    return args
+
+
+def bench_database_url(base: str | None) -> str:
+    base = base or os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
+    parts = urlsplit(base)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + BENCH_DB, parts.query, ""))
+
+
+def admin_connect(url: str):
+    """Autocommit connection to the server's maintenance database (for CREATE/DROP DATABASE)."""
+    import psycopg
+
+    parts = urlsplit(url)
+    return psycopg.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        dbname="postgres",
+        autocommit=True,
+    )
+
+
+def database_recreate(url: str) -> None:
+    with admin_connect(url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+
+
+def database_drop(url: str) -> None:
+    with admin_connect(url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+
+
+def configure_environment(url: str) -> None:
+    """Everything settings read must be in the environment before django.setup()."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "saas.settings.local"
+    os.environ["DATABASE_URL"] = url
+    os.environ["PARKHUB_SPARE_POOL_SIZE"] = "0"  # the bench fills the pool itself, exactly
+    os.environ["REDIS_URL"] = BENCH_REDIS
+    os.environ["CACHE_URL"] = BENCH_REDIS
+    os.environ["CELERY_BROKER_URL"] = BENCH_REDIS
+    os.environ["CELERY_RESULT_BACKEND"] = BENCH_REDIS
+    os.environ["CELERY_TASK_DEFAULT_QUEUE"] = "parkhub-bench"
+    os.environ["DEBUG"] = "false"  # no query log: measure what production runs
+    os.environ["LOG_LEVEL"] = "WARNING"  # no log line per provisioning
+    os.environ["CONN_MAX_AGE"] = "0"
+    sys.path.insert(0, str(ROOT))
+
+
+def machine_description(cursor) -> dict:
+    cursor.execute("SHOW server_version")
+    pg_version = cursor.fetchone()[0]
+    mem_kb = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
+    except OSError:
+        pass
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "nproc": os.cpu_count(),
+        "memory": f"{mem_kb / 1024 / 1024:.1f} GiB" if mem_kb else "unknown",
+        "cpu": cpu,
+        "postgresql": pg_version,
+        "python": platform.python_version(),
+    }
+
+
+def git_revision() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=5
+        )
+        return out.stdout.strip() or "no commit yet"
+    except Exception:
+        return "unknown"
+
+
+def main() -> int:
+    args = parse_args()
+    url = bench_database_url(args.database_url)
+    print(f"bench database: {url}", flush=True)
+    database_recreate(url)
+    configure_environment(url)
+
+    import django
+
+    django.setup()
+
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+    from django_tenants.clone import CloneSchema
+
+    import tenants.services as services
+    from tenants.models import Tenant
+
+    assert settings.DATABASES["default"]["NAME"] == BENCH_DB, settings.DATABASES["default"]["NAME"]
+    services._queue_pool_refill = lambda: None  # measure provisioning, not the refill
+
+    redis_client = None
+    redis_was_empty = False
+    try:
+        import redis
+
+        redis_client = redis.Redis.from_url(BENCH_REDIS, socket_connect_timeout=1)
+        redis_was_empty = redis_client.dbsize() == 0
+    except Exception:
+        redis_client = None
+
+    started = time.perf_counter()
+    try:
+        with connection.cursor() as cursor:
+            machine = machine_description(cursor)
+        print(
+            f"machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['memory']}, "
+            f"PostgreSQL {machine['postgresql']}, Python {machine['python']}",
+            flush=True,
+        )
+        t0 = time.perf_counter()
+        call_command("parkhub_setup", no_pool=True, verbosity=0)
+        print(f"parkhub_setup (public, hub, template, no pool): {time.perf_counter() - t0:.1f} s", flush=True)
+
+        template = settings.PARKHUB_TEMPLATE_SCHEMA
+        counter = {"n": 0}
+
+        def fresh_slug(prefix: str) -> str:
+            counter["n"] += 1
+            return f"{prefix}{counter['n']:05d}"
+
+        def provision(slug: str):
+            return services.tenant_provision(
+                name=f"Bench {slug}",
+                slug=slug,
+                kind=Tenant.Kind.PARK,
+                admin_email=f"admin@{slug}.example.com",
+            )
+
+        def live_fillers():
+            return list(Tenant.objects.live().filter(schema_name__startswith="fill").order_by("created_at"))
+
+        def pool_empty() -> None:
+            for spare in Tenant.objects.spares():
+                services.tenant_drop(tenant=spare)
+
+        def timed(count_queries, call):
+            """Time `call` alone; with count_queries, also count the SQL statements it sends."""
+            context = CaptureQueriesContext(connection) if count_queries else contextlib.nullcontext()
+            with context as captured:
+                t = time.perf_counter()
+                result = call()
+                elapsed = time.perf_counter() - t
+            return result, elapsed, (len(captured.captured_queries) if count_queries else None)
+
+        # Each runner returns (elapsed seconds, query count or None, cleanup callable).
+        def run_pool(count_queries=False):
+            pool_empty()
+            services.spare_create(method="clone")  # the one spare this provisioning takes (untimed)
+            connection.set_schema_to_public()
+            slug = fresh_slug("mpool")
+            result, elapsed, queries = timed(count_queries, lambda: provision(slug))
+            assert result.method == "pool", result.method
+            return elapsed, queries, lambda: services.tenant_drop(tenant=result.tenant)
+
+        def run_clone(count_queries=False):
+            pool_empty()
+            connection.set_schema_to_public()
+            slug = fresh_slug("mclone")
+            result, elapsed, queries = timed(count_queries, lambda: provision(slug))
+            assert result.method == "clone", result.method
+            return elapsed, queries, lambda: services.tenant_drop(tenant=result.tenant)
+
+        def run_migrate(count_queries=False):
+            pool_empty()
+            connection.set_schema_to_public()
+            spare, elapsed, queries = timed(count_queries, lambda: services.spare_create(method="migrate"))
+            return elapsed, queries, lambda: services.tenant_drop(tenant=spare)
+
+        def run_clone_fn(count_queries=False):
+            connection.set_schema_to_public()
+            slug = fresh_slug("mfn")
+
+            def clone():
+                with transaction.atomic():
+                    CloneSchema().clone_schema(template, slug, set_connection=False)
+
+            _none, elapsed, queries = timed(count_queries, clone)
+
+            def cleanup():
+                with connection.cursor() as cursor:
+                    cursor.execute(f'DROP SCHEMA IF EXISTS "{slug}" CASCADE')
+
+            return elapsed, queries, cleanup
+
+        runners = {"pool": run_pool, "clone": run_clone, "migrate": run_migrate, "clone_fn": run_clone_fn}
+
+        def fill_to(n: int) -> None:
+            fillers = live_fillers()
+            if len(fillers) > n:
+                for tenant in fillers[n:]:
+                    services.tenant_drop(tenant=tenant)
+                print(f"  dropped {len(fillers) - n} tenants", flush=True)
+                return
+            missing = n - len(fillers)
+            if not missing:
+                return
+            pool_empty()
+            t = time.perf_counter()
+            for i in range(missing):
+                provision(fresh_slug("fill"))  # empty pool: a template clone each
+                if (i + 1) % 25 == 0 or i + 1 == missing:
+                    rate = (time.perf_counter() - t) / (i + 1)
+                    print(f"  {len(fillers) + i + 1}/{n} tenants ({rate:.2f} s each)", flush=True)
+            # Steady state for the catalogs after hundreds of creates (autovacuum would get there).
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM (ANALYZE)")
+
+        results = {}
+        query_counts = {}
+        for n in args.sizes:
+            print(f"\n== {n} live tenants ==", flush=True)
+            fill_to(n)
+            assert Tenant.objects.live().count() == n, Tenant.objects.live().count()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_namespace")
+                schemas = cursor.fetchone()[0]
+                cursor.execute("SELECT count(*) FROM pg_class")
+                relations = cursor.fetchone()[0]
+            load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+            print(f"  {schemas} schemas, {relations} relations in pg_class; load average {load}", flush=True)
+
+            # Warm-up (discarded), counting each path's queries.
+            query_counts[n] = {}
+            for method in METHODS:
+                _elapsed, query_counts[n][method], cleanup = runners[method](count_queries=True)
+                cleanup()
+
+            times = {method: [] for method in METHODS}
+            for i in range(args.repeat):
+                for method in METHODS:
+                    elapsed, _queries, cleanup = runners[method]()
+                    cleanup()
+                    times[method].append(elapsed * 1000)
+                print(
+                    f"  run {i + 1}/{args.repeat} (load {os.getloadavg()[0]:.2f}): "
+                    + ", ".join(f"{m} {times[m][-1]:.0f} ms" for m in METHODS),
+                    flush=True,
+                )
+            assert Tenant.objects.live().count() == n
+            results[n] = times
+            print()
+            print(size_table(n, times, query_counts[n]), flush=True)
+
+        print("\n== summary (median ms; ratios against pool in the same run) ==\n")
+        print(summary_table(results))
+        print()
+        ok = goal_report(results)
+        print(f"\nmachine: {machine}")
+        print(f"revision: {git_revision()}, date: {dt.date.today().isoformat()}")
+        print(f"total time: {time.perf_counter() - started:.0f} s")
+        return 0 if ok in (True, None) else 1
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if args.keep:
+            print(f"kept database {BENCH_DB}")
+        else:
+            database_drop(url)
+        if redis_client is not None:
+            try:
+                if redis_was_empty and redis_client.dbsize():
+                    redis_client.flushdb()  # only what this run put there: it was empty before
+            except Exception:
+                pass
+
+
+def stats(values):
+    return statistics.median(values), min(values), max(values)
+
+
+def size_table(n, times, queries) -> str:
+    pool_median = statistics.median(times["pool"])
+    lines = [
+        f"N = {n} live tenants, {len(times['pool'])} runs each",
+        "",
+        "| method | median ms | min ms | max ms | × pool | queries |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    labels = {
+        "pool": "pool (rename a spare)",
+        "clone": "clone (empty pool; django-tenants CloneSchema)",
+        "migrate": "migrate (spare_create method=migrate)",
+        "clone_fn": "CloneSchema.clone_schema alone",
+    }
+    for method in METHODS:
+        median, low, high = stats(times[method])
+        ratio = "1" if method == "pool" else f"{median / pool_median:.1f}"
+        lines.append(
+            f"| {labels[method]} | {median:.1f} | {low:.1f} | {high:.1f} | {ratio} | {queries.get(method, '')} |"
+        )
+    return "\n".join(lines)
+
+
+def summary_table(results) -> str:
+    lines = [
+        "| live tenants | pool ms | clone ms | migrate ms | clone_schema alone ms | clone/pool | migrate/pool |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for n, times in results.items():
+        pool, clone, migrate, fn = (statistics.median(times[m]) for m in METHODS)
+        lines.append(
+            f"| {n} | {pool:.1f} | {clone:.1f} | {migrate:.1f} | {fn:.1f} | {clone / pool:.1f} | {migrate / pool:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def goal_report(results):
+    """Goal: with 300 tenants present, pool >= 10x faster than clone and than migrations, median <= 50 ms."""
+    if GOAL_SIZE not in results:
+        print(f"goal: not checked (no measurement with {GOAL_SIZE} live tenants)")
+        return None
+    times = results[GOAL_SIZE]
+    pool, clone, migrate = (statistics.median(times[m]) for m in ("pool", "clone", "migrate"))
+    checks = [
+        (f"clone/pool = {clone / pool:.1f} >= {GOAL_RATIO}", clone / pool >= GOAL_RATIO),
+        (f"migrate/pool = {migrate / pool:.1f} >= {GOAL_RATIO}", migrate / pool >= GOAL_RATIO),
+        (f"pool median = {pool:.1f} ms <= {GOAL_POOL_MS} ms", pool <= GOAL_POOL_MS),
+    ]
+    ok = all(passed for _label, passed in checks)
+    print(f"goal with {GOAL_SIZE} live tenants: {'HOLDS' if ok else 'DOES NOT HOLD'}")
+    for label, passed in checks:
+        print(f"  [{'ok' if passed else 'FAIL'}] {label}")
+    return ok
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Entry point of the ParkHub image. One image serves every role; the first argument
+# picks it. Anything that is not a role name runs as given (the default command is
+# gunicorn, see the Dockerfile), so `docker run parkhub python manage.py shell` works.
+set -eu
+
+case "${1:-}" in
+    migrate)
+        # Migrate public and every tenant schema, ensure hub, template and spare pool.
+        # Safe to run again: each step only does what is missing.
+        shift
+        exec python manage.py parkhub_setup "$@"
+        ;;
+    worker)
+        shift
+        exec celery -A saas worker -l info "$@"
+        ;;
+    beat)
+        # Exactly one beat may run at a time, or every scheduled task is sent twice.
+        shift
+        exec celery -A saas beat -l info "$@"
+        ;;
+    *)
+        exec "$@"
+        ;;
+esac

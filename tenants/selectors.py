@@ -1,0 +1,27 @@
+"""Reads of the tenant registry."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Tenant
+
+
+def tenant_list_live(*, kind: str | None = None, status: str | None = None) -> QuerySet[Tenant]:
+    tenants = Tenant.objects.live().prefetch_related("domains").order_by("kind", "created_at")
+    if kind:
+        tenants = tenants.filter(kind=kind)
+    if status:
+        tenants = tenants.filter(status=status)
+    return tenants
+
+
+def tenant_get_live(*, slug: str) -> Tenant:
+    """A live tenant by slug; spares, the template and the hub are a 404 like any unknown slug."""
+    try:
+        return Tenant.objects.live().get(schema_name=slug)
+    except Tenant.DoesNotExist:
+        raise Http404("No such tenant") from None
+
+
+def spare_pool_size() -> int:
+    return Tenant.objects.spares().count()

@@ -1,0 +1,11 @@
+"""Background work on the tenant registry (runs in the public schema)."""
+
+from saas.celery import app
+
+from .services import spare_pool_refill
+
+
+@app.task(name="tenants.spare_pool_refill")
+def spare_pool_refill_task() -> int:
+    """Top up the pool of pre-migrated spare schemas; a no-op when full or already being filled."""
+    return spare_pool_refill()

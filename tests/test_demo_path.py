@@ -1,0 +1,70 @@
+"""The demo path does not rot: `make dev`'s own script sets up, seeds and serves the network."""
+
+import os
+import signal
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from .conftest import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
+
+def get(port: int, host: str, path: str) -> int:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": f"{host}:{port}"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_make_dev_sets_up_seeds_and_serves_the_hub_and_a_tenant(tmp_path):
+    port = free_port()
+    database = f"parkhub_demo_check_{os.getpid()}"
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/parkhub").rsplit("/", 1)[0]
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(
+        DATABASE_URL=f"{base}/{database}",
+        REDIS_URL="redis://127.0.0.1:6379/12",
+        CELERY_TASK_DEFAULT_QUEUE="parkhub-demo-check",
+        CELERY_BEAT_SCHEDULE_FILENAME=str(tmp_path / "beat-schedule"),
+        MEDIA_ROOT=str(tmp_path / "media"),
+        PORT=str(port),
+    )
+    log = tmp_path / "dev.log"
+    proc = subprocess.Popen(
+        ["bash", "scripts/dev.sh"], cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            output = log.read_text()
+            if proc.poll() is not None:
+                pytest.fail(f"make dev's script exited early:\n{output[-4000:]}")
+            if "ready." in output and "beat: Starting" in output and "Quit the server" in output:
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail(f"web, worker and beat did not all start:\n{log.read_text()[-4000:]}")
+        output = log.read_text()
+        assert "hub@parkhub.demo" in output and "admin@jiaodong.demo" in output  # the demo logins are printed
+        assert get(port, "hub.localhost", "/accounts/login/") == 200
+        assert get(port, "jiaodong.localhost", "/") == 200
+        assert get(port, "kaifaqu.localhost", "/accounts/login/") == 200
+        assert get(port, "nowhere.localhost", "/") == 404
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
