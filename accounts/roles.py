@@ -26,7 +26,7 @@ TENANT_ROLES = (PARK_ADMIN, REVIEWER, ENTERPRISE_USER)
 # role -> permission codenames ("app_label.codename"); "*" gives all of an app.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     HUB_OPERATOR: ["tenants.*"],
-    PARK_ADMIN: ["accounts.*", "auth.view_group"],
-    REVIEWER: [],
+    PARK_ADMIN: ["accounts.*", "auth.view_group", "enterprises.*"],
+    REVIEWER: ["enterprises.view_enterprise", "enterprises.view_yearlyfigures", "enterprises.view_tag"],
     ENTERPRISE_USER: [],
 }

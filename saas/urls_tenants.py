@@ -5,11 +5,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
+from enterprises import api as enterprises_api
 from saas.views import media_serve, tenant_home
 
 api_patterns = [
     path("auth/token/", accounts_api.TokenObtainApi.as_view(), name="token"),
     path("me/", accounts_api.MeApi.as_view(), name="me"),
+    path("", include(enterprises_api.urlpatterns)),
     path("schema/", SpectacularAPIView.as_view(urlconf="saas.urls_tenants"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -17,6 +19,8 @@ api_patterns = [
 urlpatterns = [
     path("", tenant_home, name="home"),
     path("accounts/", include("accounts.urls")),
+    path("", include("enterprises.urls")),
+    path("park/enterprises/import/", include("enterprises.import_urls")),
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
     path("media/<path:name>", media_serve, name="media"),

@@ -13,12 +13,15 @@ DATA = Path(__file__).resolve().parent.parent / ".data"
 def postgres() -> str:
     import pgserver
 
+    DATA.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(DATA / "pg", cleanup_mode=None)
     server.psql("SELECT 1")
     exists = server.psql("SELECT 1 FROM pg_database WHERE datname = 'parkhub'")
     if "1 row" not in exists:
         server.psql("CREATE DATABASE parkhub")
-    return server.get_uri("parkhub")
+    # The server listens on a Unix socket in its folder; django-environ passes ?host= through
+    # to psycopg as a connection option, and psycopg reads it from the URL too.
+    return f"postgres://postgres@/parkhub?host={DATA / 'pg'}"
 
 
 def redis() -> str:

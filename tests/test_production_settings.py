@@ -94,3 +94,20 @@ def test_env_example_lists_every_variable_the_production_settings_read():
 
     assert {"SECRET_KEY", "DATABASE_URL"} <= read_by_settings
     assert read_by_settings - documented == set()
+
+
+def test_a_blank_secret_key_is_refused_too():
+    environment_overrides = {"SECRET_KEY": ""}
+    environment = {
+        "PATH": os.environ.get("PATH", os.defpath),
+        "HOME": os.environ.get("HOME", str(REPO_ROOT)),
+        **example_environment(),
+        "DJANGO_SETTINGS_MODULE": PRODUCTION_SETTINGS,
+        **environment_overrides,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr and "32 characters" in result.stderr

@@ -47,6 +47,7 @@ TENANT_APPS = [
     "django.contrib.admin",
     "rest_framework.authtoken",
     "axes",
+    "enterprises",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]

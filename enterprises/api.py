@@ -1,0 +1,3 @@
+"""Enterprise API (to be written)."""
+
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Excel import pages (to be written)."""
+
+app_name = "enterprise_import"
+urlpatterns: list = []

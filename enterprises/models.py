@@ -1,0 +1,146 @@
+"""Enterprises of a tenant (企业库): identity, profile, tags, yearly figures and members."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Industry(models.TextChoices):
+    """GB/T 4754-2017 sections (门类)."""
+
+    A = "A", _("Agriculture, forestry, animal husbandry and fishery")
+    B = "B", _("Mining")
+    C = "C", _("Manufacturing")
+    D = "D", _("Electricity, heat, gas and water supply")
+    E = "E", _("Construction")
+    F = "F", _("Wholesale and retail trade")
+    G = "G", _("Transport, storage and postal services")
+    H = "H", _("Accommodation and catering")
+    I = "I", _("Information transmission, software and IT services")  # noqa: E741
+    J = "J", _("Finance")
+    K = "K", _("Real estate")
+    L = "L", _("Leasing and business services")
+    M = "M", _("Scientific research and technical services")
+    N = "N", _("Water conservancy, environment and public facilities")
+    O = "O", _("Resident services, repair and other services")  # noqa: E741
+    P = "P", _("Education")
+    Q = "Q", _("Health and social work")
+    R = "R", _("Culture, sports and entertainment")
+    S = "S", _("Public administration, social security and social organisations")
+    T = "T", _("International organisations")
+
+
+class SizeClass(models.TextChoices):
+    LARGE = "large", _("Large")
+    MEDIUM = "medium", _("Medium")
+    SMALL = "small", _("Small")
+    MICRO = "micro", _("Micro")
+
+
+class Tag(models.Model):
+    """A label such as 专精特新; the platform's built-in ones plus the tenant's own."""
+
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    is_builtin = models.BooleanField(_("built in"), default=False)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["-is_builtin", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Enterprise(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending verification")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+
+    credit_code = models.CharField(_("Unified Social Credit Code"), max_length=18, unique=True)
+    name = models.CharField(_("enterprise name"), max_length=200)
+    legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
+    industry = models.CharField(_("industry"), max_length=1, choices=Industry.choices, blank=True)
+    size_class = models.CharField(_("size class"), max_length=10, choices=SizeClass.choices, blank=True)
+    above_designated_size = models.BooleanField(_("above designated size (规上)"), default=False)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="enterprises")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("verified by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["status"]),
+            models.Index(fields=["industry"]),
+            models.Index(fields=["above_designated_size"]),
+            models.Index(fields=["name"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class YearlyFigures(models.Model):
+    """One year's figures (CNY) that eligibility rules and dashboards read."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="yearly_figures")
+    year = models.PositiveSmallIntegerField(_("year"))
+    output_value = models.DecimalField(_("output value"), max_digits=16, decimal_places=2, null=True, blank=True)
+    revenue = models.DecimalField(_("operating revenue"), max_digits=16, decimal_places=2, null=True, blank=True)
+    tax_paid = models.DecimalField(_("tax paid"), max_digits=16, decimal_places=2, null=True, blank=True)
+    rd_spend = models.DecimalField(_("R&D spend"), max_digits=16, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("yearly figures")
+        verbose_name_plural = _("yearly figures")
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="one_figures_row_per_year")]
+
+    def __str__(self):
+        return f"{self.enterprise} {self.year}"
+
+    @property
+    def rd_share_of_revenue(self) -> Decimal | None:
+        if not self.revenue or self.rd_spend is None:
+            return None
+        return (self.rd_spend / self.revenue * 100).quantize(Decimal("0.01"))
+
+
+class Membership(models.Model):
+    """An enterprise user's seat in one enterprise."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        MEMBER = "member", _("Member")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self):
+        return f"{self.user} @ {self.enterprise}"

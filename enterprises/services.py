@@ -1,0 +1,271 @@
+"""Writes for enterprises: registration, verification, profile, figures and members.
+
+Every change of an enterprise's status goes through here; views, the API, the import
+and the demo seed call these functions and never set `status` themselves.
+"""
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from accounts.services import user_create
+
+from .credit_code import credit_code_validate
+from .models import Enterprise, Membership, Tag, YearlyFigures
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+PROFILE_FIELDS = (
+    "name",
+    "legal_representative",
+    "industry",
+    "size_class",
+    "above_designated_size",
+    "employees",
+    "address",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+)
+FIGURE_FIELDS = ("output_value", "revenue", "tax_paid", "rd_spend")
+
+
+def _masked_email(email: str) -> str:
+    local, _sep, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+def _duplicate_code_error(existing: Enterprise) -> ValidationError:
+    owner = existing.memberships.filter(role=Membership.Role.OWNER).select_related("user").first()
+    if owner is not None:
+        message = _(
+            "This credit code is already registered here as “%(name)s”. Ask its administrator (%(email)s) "
+            "to invite you, or contact the park."
+        ) % {"name": existing.name, "email": _masked_email(owner.user.email)}
+    else:
+        message = _(
+            "This credit code is already registered here as “%(name)s”. Contact the park to be added to it."
+        ) % {"name": existing.name}
+    return ValidationError({"credit_code": message}, code="duplicate")
+
+
+def _check_code_is_free(code: str, *, exclude_pk: int | None = None) -> None:
+    existing = Enterprise.objects.filter(credit_code=code).exclude(pk=exclude_pk).first()
+    if existing is not None:
+        raise _duplicate_code_error(existing)
+
+
+@dataclass(frozen=True)
+class Registration:
+    user: User
+    enterprise: Enterprise
+
+
+def enterprise_register(
+    *, credit_code: str, name: str, contact_name: str, email: str, password: str, contact_phone: str = ""
+) -> Registration:
+    """One-page self-registration: the enterprise (pending), its owner account, signed in at once.
+
+    A credit code already registered in this tenant is refused with a message that points
+    to its owner, never a second enterprise.
+    """
+    code = credit_code_validate(credit_code)
+    name = (name or "").strip()
+    email = (email or "").strip().lower()
+    errors = {}
+    if not name:
+        errors["name"] = _("Enter the enterprise name as on the business licence.")
+    if not (contact_name or "").strip():
+        errors["contact_name"] = _("Enter the name of the contact person.")
+    if email and User.objects.filter(email=email).exists():
+        errors["email"] = _("An account with this email already exists on this site. Sign in, or reset your password.")
+    if errors:
+        raise ValidationError(errors)
+    _check_code_is_free(code)
+    try:
+        with transaction.atomic():
+            enterprise = Enterprise.objects.create(
+                credit_code=code,
+                name=name,
+                contact_name=contact_name.strip(),
+                contact_phone=(contact_phone or "").strip(),
+                contact_email=email,
+            )
+            user = user_create(email=email, password=password, full_name=contact_name.strip(), role=roles.ENTERPRISE_USER)
+            Membership.objects.create(user=user, enterprise=enterprise, role=Membership.Role.OWNER)
+    except IntegrityError:
+        # Someone registered the same code (or email) a moment ago.
+        existing = Enterprise.objects.filter(credit_code=code).first()
+        if existing is not None:
+            raise _duplicate_code_error(existing) from None
+        raise ValidationError({"email": _("An account with this email already exists on this site.")}) from None
+    transaction.on_commit(lambda: _notify_park_of_registration(enterprise.pk))
+    return Registration(user=user, enterprise=enterprise)
+
+
+def _notify_park_of_registration(enterprise_id: int) -> None:
+    from .tasks import registration_notify_park_task
+
+    registration_notify_park_task.delay(enterprise_id=enterprise_id)
+
+
+def enterprise_create(*, actor: User, credit_code: str, name: str, **profile) -> Enterprise:
+    """Park staff add an enterprise by hand; it is verified at once, since staff vouch for it."""
+    code = credit_code_validate(credit_code)
+    _check_code_is_free(code)
+    if not (name or "").strip():
+        raise ValidationError({"name": _("Enter the enterprise name as on the business licence.")})
+    tags = profile.pop("tags", None)
+    enterprise = Enterprise(
+        credit_code=code,
+        name=name.strip(),
+        status=Enterprise.Status.VERIFIED,
+        verified_at=timezone.now(),
+        verified_by=actor,
+        **{field: value for field, value in profile.items() if field in PROFILE_FIELDS},
+    )
+    enterprise.full_clean(exclude=["tags"])
+    with transaction.atomic():
+        enterprise.save()
+        if tags is not None:
+            enterprise.tags.set(tags)
+    return enterprise
+
+
+def enterprise_update(*, enterprise: Enterprise, actor: User, **changes) -> Enterprise:
+    """Change an enterprise's profile. The credit code itself can only be changed by park staff."""
+    tags = changes.pop("tags", None)
+    if "credit_code" in changes:
+        if not actor.has_role(roles.PARK_ADMIN):
+            raise ValidationError({"credit_code": _("Only the park can change a registered credit code.")})
+        code = credit_code_validate(changes.pop("credit_code"))
+        if code != enterprise.credit_code:
+            _check_code_is_free(code, exclude_pk=enterprise.pk)
+            enterprise.credit_code = code
+    for field, value in changes.items():
+        if field in PROFILE_FIELDS:
+            setattr(enterprise, field, value.strip() if isinstance(value, str) else value)
+    if not enterprise.name:
+        raise ValidationError({"name": _("Enter the enterprise name as on the business licence.")})
+    enterprise.full_clean(exclude=["tags", "verified_by"])
+    with transaction.atomic():
+        enterprise.save()
+        if tags is not None:
+            enterprise.tags.set(tags)
+    return enterprise
+
+
+def _require_park_staff(actor: User) -> None:
+    if not (actor.has_role(roles.PARK_ADMIN) or actor.is_superuser):
+        raise ValidationError(_("Only a park administrator can verify or reject an enterprise."), code="forbidden")
+
+
+def enterprise_verify(*, enterprise: Enterprise, actor: User) -> Enterprise:
+    """The park confirms the registration; the enterprise is told."""
+    _require_park_staff(actor)
+    with transaction.atomic():
+        enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+        if enterprise.status == Enterprise.Status.VERIFIED:
+            return enterprise
+        enterprise.status = Enterprise.Status.VERIFIED
+        enterprise.rejection_reason = ""
+        enterprise.verified_at = timezone.now()
+        enterprise.verified_by = actor
+        enterprise.save(update_fields=["status", "rejection_reason", "verified_at", "verified_by", "updated_at"])
+        transaction.on_commit(lambda: _notify_enterprise_of_decision(enterprise.pk))
+    return enterprise
+
+
+def enterprise_reject(*, enterprise: Enterprise, actor: User, reason: str) -> Enterprise:
+    """The park refuses the registration and says why; the enterprise can correct and ask again."""
+    _require_park_staff(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why, so the enterprise knows what to correct.")})
+    with transaction.atomic():
+        enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+        enterprise.status = Enterprise.Status.REJECTED
+        enterprise.rejection_reason = reason
+        enterprise.verified_at = None
+        enterprise.verified_by = None
+        enterprise.save(update_fields=["status", "rejection_reason", "verified_at", "verified_by", "updated_at"])
+        transaction.on_commit(lambda: _notify_enterprise_of_decision(enterprise.pk))
+    return enterprise
+
+
+def enterprise_resubmit(*, enterprise: Enterprise, actor: User) -> Enterprise:
+    """After a rejection the enterprise corrects its profile and asks for verification again."""
+    with transaction.atomic():
+        enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+        if enterprise.status != Enterprise.Status.REJECTED:
+            raise ValidationError(_("Only a rejected registration can be submitted again."))
+        enterprise.status = Enterprise.Status.PENDING
+        enterprise.save(update_fields=["status", "updated_at"])
+    return enterprise
+
+
+def _notify_enterprise_of_decision(enterprise_id: int) -> None:
+    from .tasks import verification_notify_enterprise_task
+
+    verification_notify_enterprise_task.delay(enterprise_id=enterprise_id)
+
+
+def figures_upsert(*, enterprise: Enterprise, year: int, **figures: Decimal | None) -> YearlyFigures:
+    """Record or correct one year's figures (CNY, Decimal)."""
+    current_year = timezone.localdate().year
+    if not (1990 <= int(year) <= current_year):
+        raise ValidationError({"year": _("Enter a year between 1990 and %(year)d.") % {"year": current_year}})
+    values = {}
+    for field in FIGURE_FIELDS:
+        value = figures.get(field)
+        if value is not None and Decimal(value) < 0:
+            raise ValidationError({field: _("Figures cannot be negative.")})
+        values[field] = value
+    row, _created = YearlyFigures.objects.update_or_create(enterprise=enterprise, year=year, defaults=values)
+    return row
+
+
+def member_invite(*, enterprise: Enterprise, actor: User, email: str, full_name: str = "") -> Membership:
+    """An owner adds a colleague by email; the colleague gets a one-time link to choose a password."""
+    owner = Membership.objects.filter(user=actor, enterprise=enterprise, role=Membership.Role.OWNER).exists()
+    if not owner:
+        raise ValidationError(_("Only the enterprise's owner can invite colleagues."), code="forbidden")
+    email = (email or "").strip().lower()
+    if not email:
+        raise ValidationError({"email": _("Enter your colleague's email address.")})
+    user = User.objects.filter(email=email).first()
+    with transaction.atomic():
+        if user is None:
+            user = user_create(email=email, full_name=full_name, role=roles.ENTERPRISE_USER)
+        elif hasattr(user, "membership"):
+            raise ValidationError({"email": _("This person already belongs to an enterprise on this site.")})
+        else:
+            user.groups.add(Group.objects.get(name=roles.ENTERPRISE_USER))
+        membership = Membership.objects.create(
+            user=user, enterprise=enterprise, role=Membership.Role.MEMBER, invited_by=actor
+        )
+        transaction.on_commit(lambda: _send_invitation(user.pk))
+    return membership
+
+
+def _send_invitation(user_id: int) -> None:
+    from accounts.tasks import invitation_send_task
+
+    invitation_send_task.delay(user_id=user_id)
+
+
+def tag_get_or_create(*, name: str) -> Tag:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"tags": _("A tag needs a name.")})
+    tag, _created = Tag.objects.get_or_create(name=name[:40])
+    return tag

@@ -1,0 +1,4 @@
+"""Enterprise pages (to be written)."""
+
+app_name = "enterprises"
+urlpatterns: list = []
