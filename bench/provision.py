@@ -18,9 +18,16 @@ number of live tenants to N, then measures `--repeat` times, interleaved:
   clone_fn CloneSchema().clone_schema() alone, without the tenant row, domain, roles and
            administrator: the share of `clone` spent in django-tenants' SQL function.
 
-Each measured tenant is dropped straight after, so N stays constant. One discarded
-warm-up of each method runs per size (it also counts the queries of each path).
-Ratios are against `pool` measured in the same run.
+The N live tenants are made by tenant_provision with an empty pool (template clones),
+with a VACUUM (ANALYZE) every 25 and before each size's measurements, standing in for
+autovacuum (which may be off on a development server: the output says). Each measured
+tenant is dropped straight after, so N stays constant. One discarded warm-up of each
+method runs per size (it also counts each path's SQL statements). Every measurement
+starts on a new database session, because CloneSchema slows down with each clone made
+in the same session (migrate_schemas closes the connection anyway); the untimed set-up
+(emptying the pool, making the spare) runs on that session first. Ratios are against
+`pool` measured in the same run. The load average is printed, since other work on the
+machine shows up in the figures.
 
 Nothing is queued to Celery: tenants.services._queue_pool_refill (the on_commit pool
 refill) is replaced by a no-op, since this measures provisioning, not the refill;
@@ -119,6 +126,8 @@ def configure_environment(url: str) -> None:
 def machine_description(cursor) -> dict:
     cursor.execute("SHOW server_version")
     pg_version = cursor.fetchone()[0]
+    cursor.execute("SHOW autovacuum")
+    autovacuum = cursor.fetchone()[0]
     mem_kb = 0
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():
@@ -139,6 +148,7 @@ def machine_description(cursor) -> dict:
         "memory": f"{mem_kb / 1024 / 1024:.1f} GiB" if mem_kb else "unknown",
         "cpu": cpu,
         "postgresql": pg_version,
+        "autovacuum": autovacuum,
         "python": platform.python_version(),
     }
 
@@ -192,7 +202,8 @@ def main() -> int:
             machine = machine_description(cursor)
         print(
             f"machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['memory']}, "
-            f"PostgreSQL {machine['postgresql']}, Python {machine['python']}",
+            f"PostgreSQL {machine['postgresql']} (autovacuum {machine['autovacuum']}), "
+            f"Python {machine['python']}",
             flush=True,
         )
         t0 = time.perf_counter()
@@ -221,6 +232,13 @@ def main() -> int:
             for spare in Tenant.objects.spares():
                 services.tenant_drop(tenant=spare)
 
+        def fresh_session() -> None:
+            """Start a new database session, connected before any timer starts (see the docstring)."""
+            connection.close()
+            connection.set_schema_to_public()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+
         def timed(count_queries, call):
             """Time `call` alone; with count_queries, also count the SQL statements it sends."""
             context = CaptureQueriesContext(connection) if count_queries else contextlib.nullcontext()
@@ -232,6 +250,7 @@ def main() -> int:
 
         # Each runner returns (elapsed seconds, query count or None, cleanup callable).
         def run_pool(count_queries=False):
+            fresh_session()
             pool_empty()
             services.spare_create(method="clone")  # the one spare this provisioning takes (untimed)
             connection.set_schema_to_public()
@@ -241,6 +260,7 @@ def main() -> int:
             return elapsed, queries, lambda: services.tenant_drop(tenant=result.tenant)
 
         def run_clone(count_queries=False):
+            fresh_session()
             pool_empty()
             connection.set_schema_to_public()
             slug = fresh_slug("mclone")
@@ -249,12 +269,14 @@ def main() -> int:
             return elapsed, queries, lambda: services.tenant_drop(tenant=result.tenant)
 
         def run_migrate(count_queries=False):
+            fresh_session()
             pool_empty()
             connection.set_schema_to_public()
             spare, elapsed, queries = timed(count_queries, lambda: services.spare_create(method="migrate"))
             return elapsed, queries, lambda: services.tenant_drop(tenant=spare)
 
         def run_clone_fn(count_queries=False):
+            fresh_session()
             connection.set_schema_to_public()
             slug = fresh_slug("mfn")
 
@@ -272,6 +294,11 @@ def main() -> int:
 
         runners = {"pool": run_pool, "clone": run_clone, "migrate": run_migrate, "clone_fn": run_clone_fn}
 
+        def catalogs_vacuum() -> None:
+            """What autovacuum would do between bursts: fresh statistics, dead catalog rows gone."""
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM (ANALYZE)")
+
         def fill_to(n: int) -> None:
             fillers = live_fillers()
             if len(fillers) > n:
@@ -285,19 +312,24 @@ def main() -> int:
             pool_empty()
             t = time.perf_counter()
             for i in range(missing):
+                if i % 10 == 0:
+                    # CloneSchema gets slower with every clone made in the same database
+                    # session (seconds each after ~50); a new session resets it.
+                    connection.close()
                 provision(fresh_slug("fill"))  # empty pool: a template clone each
                 if (i + 1) % 25 == 0 or i + 1 == missing:
                     rate = (time.perf_counter() - t) / (i + 1)
                     print(f"  {len(fillers) + i + 1}/{n} tenants ({rate:.2f} s each)", flush=True)
-            # Steady state for the catalogs after hundreds of creates (autovacuum would get there).
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM (ANALYZE)")
+                    # Each clone adds ~90 relations to the catalogs; with stale statistics
+                    # (autovacuum off, or not yet run) CloneSchema gets slower with every one.
+                    catalogs_vacuum()
 
         results = {}
         query_counts = {}
         for n in args.sizes:
             print(f"\n== {n} live tenants ==", flush=True)
             fill_to(n)
+            catalogs_vacuum()  # every size starts from the same state of the catalogs
             assert Tenant.objects.live().count() == n, Tenant.objects.live().count()
             with connection.cursor() as cursor:
                 cursor.execute("SELECT count(*) FROM pg_namespace")

@@ -1,7 +1,7 @@
 """The Unified Social Credit Code (统一社会信用代码, GB 32100-2015), checked with python-stdnum."""
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 

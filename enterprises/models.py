@@ -65,7 +65,7 @@ class Enterprise(models.Model):
     legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
     industry = models.CharField(_("industry"), max_length=1, choices=Industry.choices, blank=True)
     size_class = models.CharField(_("size class"), max_length=10, choices=SizeClass.choices, blank=True)
-    above_designated_size = models.BooleanField(_("above designated size (规上)"), default=False)
+    above_designated_size = models.BooleanField(_("above designated size"), default=False)
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)

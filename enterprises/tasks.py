@@ -40,8 +40,9 @@ def registration_notify_park_task(*, enterprise_id: int) -> bool:
         "site_name": connection.tenant.name,
         "link": tenant_site_url(tenant=connection.tenant, path=f"/park/enterprises/{enterprise.pk}/"),
     }
+    # One notice per submission: a resubmission after rejection is a new one.
     return _send_once(
-        f"registration-notice:{enterprise.pk}",
+        f"registration-notice:{enterprise.pk}:{enterprise.updated_at.isoformat()}",
         "enterprises/email/registered_subject.txt",
         "enterprises/email/registered.txt",
         context,
@@ -73,3 +74,14 @@ def verification_notify_enterprise_task(*, enterprise_id: int) -> bool:
         context,
         recipients,
     )
+
+
+@app.task(name="enterprises.import_batch_run")
+def import_batch_run_task(*, batch_id: str) -> dict | None:
+    """Import a confirmed Excel batch of this tenant; a finished or running batch is left alone."""
+    from .importing import import_batch_run
+
+    batch = import_batch_run(batch_id=batch_id)
+    if batch is None:
+        return None
+    return {"status": batch.status, "created": batch.created, "updated": batch.updated, "unchanged": batch.unchanged}

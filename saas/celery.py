@@ -19,3 +19,26 @@ app.conf.beat_schedule = {
     # The pool is refilled after every provisioning; this catches a refill that was lost.
     "spare-pool-refill": {"task": "tenants.spare_pool_refill", "schedule": crontab(minute="*/10")},
 }
+
+
+def send_on_commit(task, /, **kwargs) -> None:
+    """Queue `task(**kwargs)` once the current transaction commits, in the current schema.
+
+    The schema is captured now, not when the commit happens: by then a caller may have
+    left the tenant's schema_context. A broker outage after a successful commit is logged
+    and never turns the user's completed action into an error page; beat jobs and the
+    idempotent tasks catch up.
+    """
+    import logging
+
+    from django.db import connection, transaction
+
+    schema_name = connection.schema_name
+
+    def send():
+        try:
+            task.apply_async(kwargs=kwargs, headers={"_schema_name": schema_name})
+        except Exception:
+            logging.getLogger(__name__).exception("could not queue %s in %s", task.name, schema_name)
+
+    transaction.on_commit(send)

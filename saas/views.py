@@ -10,16 +10,21 @@ from django.shortcuts import redirect, render
 from django.utils._os import safe_join
 
 from accounts import roles
+from enterprises.selectors import enterprise_list_for_user, user_is_park_staff
 
 
 def tenant_home(request):
     if connection.schema_name == "public":
         return redirect("hub:home")
     user = request.user
-    user_roles = []
+    context = {"user_roles": []}
     if user.is_authenticated:
-        user_roles = [roles.ROLE_NAMES[name] for name in user.groups.values_list("name", flat=True) if name in roles.ROLE_NAMES]
-    return render(request, "home.html", {"user_roles": user_roles})
+        context["user_roles"] = [
+            roles.ROLE_NAMES[name] for name in user.groups.values_list("name", flat=True) if name in roles.ROLE_NAMES
+        ]
+        if user_is_park_staff(user):
+            context["pending_enterprise_count"] = enterprise_list_for_user(user=user, status="pending").count()
+    return render(request, "home.html", context)
 
 
 @login_required

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/services.sh
-source .data/services.env
+source "${PARKHUB_SERVICES_ENV:-.data/services.env}"
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-saas.settings.local}"
 export PORT="${PORT:-8000}"
 export PARKHUB_URL_PORT="$PORT"

@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .data
-out=.data/services.env
+# PARKHUB_SERVICES_ENV lets a test run this script without touching the developer's own file.
+out="${PARKHUB_SERVICES_ENV:-.data/services.env}"
 : > "$out"
 
 pg_answers() { command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; }

@@ -1,12 +1,13 @@
 """Hub API for the tenant registry: list, provision, suspend, reactivate (hub operators only)."""
 
-from django.db import transaction
+from django_tenants.utils import schema_context
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas.api.permissions import IsHubOperator
+from saas.celery import send_on_commit
 
 from .models import Tenant
 from .selectors import tenant_get_live, tenant_list_live
@@ -56,12 +57,8 @@ def _queue_administrator_invitation(provisioned):
     from accounts.tasks import invitation_send_task
 
     # The task runs in the new tenant's schema: the administrator exists only there.
-    transaction.on_commit(
-        lambda: invitation_send_task.apply_async(
-            kwargs={"user_id": provisioned.administrator_id},
-            headers={"_schema_name": provisioned.tenant.schema_name},
-        )
-    )
+    with schema_context(provisioned.tenant.schema_name):
+        send_on_commit(invitation_send_task, user_id=provisioned.administrator_id)
 
 
 class TenantDetailApi(APIView):

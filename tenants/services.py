@@ -27,6 +27,7 @@ from django_tenants.utils import schema_context, schema_exists
 
 from accounts import roles
 from accounts.services import roles_sync, user_create, user_password_set_path
+from saas.celery import send_on_commit
 
 from .models import Domain, Tenant
 
@@ -145,21 +146,14 @@ def tenant_provision(
         ) from error
 
     logger.info("provisioned tenant %s by %s", slug, method)
-    transaction.on_commit(_queue_pool_refill)
+    from .tasks import spare_pool_refill_task  # tasks import this module
+
+    send_on_commit(spare_pool_refill_task)
     return ProvisionedTenant(
         tenant=tenant,
         administrator_id=administrator.pk,
         administrator_email=admin_email, password_set_url=password_set_url, method=method
     )
-
-
-def _queue_pool_refill():
-    from .tasks import spare_pool_refill_task
-
-    try:
-        spare_pool_refill_task.delay()
-    except Exception:  # the broker being down must not fail a provisioning that has committed
-        logger.warning("could not queue a spare-pool refill; beat will refill it", exc_info=True)
 
 
 def _schema_rename(*, old: str, new: str) -> None:

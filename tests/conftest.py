@@ -42,6 +42,8 @@ HUB_HOST = f"hub.{settings.PARKHUB_BASE_DOMAIN}"
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database with the hub, the template and the two tenants every module shares."""
     with django_db_blocker.unblock():
+        # Never write fixtures into a developer's real database.
+        assert connection.settings_dict["NAME"].startswith("test_"), connection.settings_dict["NAME"]
         connection.set_schema_to_public()
         hub_ensure()
         template_ensure()
@@ -50,6 +52,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
             if not Tenant.objects.filter(schema_name=slug).exists():
                 tenant_provision(name=f"{slug.title()} Park", slug=slug, kind=Tenant.Kind.PARK, admin_email=f"admin@{slug}.test")
         connection.set_schema_to_public()
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        # Child processes (worker, web server) may still hold a connection as they exit;
+        # end them so the test database can be dropped.
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -99,7 +109,7 @@ class HostClient(Client):
     def session(self):
         with schema_context(self.schema):
             session = super().session
-            session.load()
+            session.items()  # loads and caches the data while in the site's schema
             return session
 
     def request(self, **request):

@@ -36,6 +36,7 @@ def test_make_dev_sets_up_seeds_and_serves_the_hub_and_a_tenant(tmp_path):
         CELERY_TASK_DEFAULT_QUEUE="parkhub-demo-check",
         CELERY_BEAT_SCHEDULE_FILENAME=str(tmp_path / "beat-schedule"),
         MEDIA_ROOT=str(tmp_path / "media"),
+        PARKHUB_SERVICES_ENV=str(tmp_path / "services.env"),
         PORT=str(port),
     )
     log = tmp_path / "dev.log"

@@ -1,7 +1,7 @@
 """Credit codes, self-registration and verification rules (the services every page and API use)."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django_tenants.utils import schema_context
 
 from accounts import roles
@@ -88,12 +88,11 @@ def test_the_same_code_can_register_in_another_park(db, tenant_a, tenant_b):
 
 def test_park_admin_verifies_and_an_enterprise_user_cannot_verify_its_own(db, tenant_a, registration_x):
     with schema_context(ALPHA):
-        with pytest.raises(ValidationError):
+        with pytest.raises(PermissionDenied):
             enterprise_verify(enterprise=registration_x.enterprise, actor=registration_x.user)
         assert Enterprise.objects.get(pk=registration_x.enterprise.pk).status == Enterprise.Status.PENDING
         admin = make_user(ALPHA, role=roles.PARK_ADMIN)
-        with schema_context(ALPHA):
-            verified = enterprise_verify(enterprise=registration_x.enterprise, actor=admin)
+        verified = enterprise_verify(enterprise=registration_x.enterprise, actor=admin)
         assert verified.status == Enterprise.Status.VERIFIED and verified.verified_by == admin
 
 
@@ -126,8 +125,34 @@ def test_only_the_owner_invites_and_a_colleague_gets_a_one_time_link(db, tenant_
         membership = member_invite(enterprise=registration_x.enterprise, actor=registration_x.user, email="Colleague@Example.cn")
         assert membership.role == Membership.Role.MEMBER and membership.user.email == "colleague@example.cn"
         assert not membership.user.has_usable_password()
-        with pytest.raises(ValidationError):
+        with pytest.raises(PermissionDenied):
             member_invite(enterprise=registration_x.enterprise, actor=membership.user, email="third@example.cn")
+
+
+def test_an_enterprise_keeps_official_designations_and_its_code_but_edits_the_rest(db, tenant_a, registration_x):
+    from enterprises.models import Tag
+    from enterprises.services import enterprise_update, tag_get_or_create
+
+    with schema_context(ALPHA):
+        owner, enterprise = registration_x.user, registration_x.enterprise
+        official = Tag.objects.get(name="专精特新")
+        with pytest.raises(ValidationError) as refused:
+            enterprise_update(enterprise=enterprise, actor=owner, tags=[official])
+        assert "tags" in refused.value.message_dict
+        own_tag = tag_get_or_create(name="跨境电商")
+        updated = enterprise_update(
+            enterprise=enterprise, actor=owner, tags=[own_tag], employees=120, credit_code=enterprise.credit_code.lower()
+        )
+        assert updated.employees == 120 and list(updated.tags.all()) == [own_tag]
+        with pytest.raises(ValidationError) as refused:
+            enterprise_update(enterprise=enterprise, actor=owner, credit_code=new_credit_code())
+        assert "credit_code" in refused.value.message_dict
+
+
+def test_registration_needs_an_email(db, tenant_a):
+    with schema_context(ALPHA), pytest.raises(ValidationError) as refused:
+        enterprise_register(credit_code=new_credit_code(), name="无邮箱公司", contact_name="赵六", email="", password=PASSWORD)
+    assert "email" in refused.value.message_dict
 
 
 def test_new_credit_codes_in_fixtures_are_valid():

@@ -60,7 +60,7 @@ def test_an_upload_of_park_a_is_stored_under_its_prefix_and_is_a_404_on_park_b(
     db, client_a, client_b, park_admin_a, park_admin_b
 ):
     with schema_context(ALPHA):
-        name = default_storage.save("notices/2026-budget.txt", ContentFile("alpha only".encode()))
+        name = default_storage.save("notices/2026-budget.txt", ContentFile(b"alpha only"))
         path = Path(default_storage.path(name))
     assert path.is_relative_to(Path(settings.MEDIA_ROOT) / ALPHA)
     try:
