@@ -2,7 +2,7 @@
 
 Every change of an enterprise's status goes through here; views and the API call these
 functions and never set `status` themselves. Two bulk paths write rows set-based for
-speed, and say so: the Excel import (enterprises/importing.py) and the demo seed
+speed, and say so: the Excel import (enterprises/importing/) and the demo seed
 (enterprises/demo.py), neither of which sends per-enterprise notices.
 """
 

@@ -2,6 +2,7 @@
 
 import mimetypes
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.db import connection
@@ -29,12 +30,15 @@ def tenant_home(request):
 
 @login_required
 def media_serve(request, name):
-    """Serve an upload of the current tenant only: the path is looked up under this schema's prefix.
+    """Serve a file the current tenant shares with its signed-in users.
 
-    The same path on another tenant's host looks in that tenant's folder and finds
-    nothing, so it is a 404 there. Apps with finer rules (attachments) serve their
-    files through their own access-checked views.
+    The path is looked up under this schema's own prefix, so the same path on another
+    tenant's host finds nothing there: a 404. Only names under PARKHUB_SHARED_MEDIA_PREFIX
+    are served here; private files (import sheets, application attachments) are served
+    by their apps' access-checked views, and are a 404 at this address.
     """
+    if not name.startswith(settings.PARKHUB_SHARED_MEDIA_PREFIX):
+        raise Http404
     try:
         full_path = safe_join(default_storage.location, name)
     except Exception:

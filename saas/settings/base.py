@@ -179,6 +179,9 @@ STORAGES = {
     "default": {"BACKEND": "tenants.storage.TenantMediaStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploads under this prefix may be fetched by any signed-in user of the same tenant through
+# /media/; everything else (import sheets, attachments) is served only by access-checked views.
+PARKHUB_SHARED_MEDIA_PREFIX = "shared/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -276,6 +279,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Excel imports with more valid rows than this run in a Celery task with progress shown.
+PARKHUB_IMPORT_ASYNC_ROWS = env.int("PARKHUB_IMPORT_ASYNC_ROWS", default=500)
 
 # How links in mail and command output reach a site (the port only for local work).
 PARKHUB_URL_SCHEME = env.str("PARKHUB_URL_SCHEME", default="https")

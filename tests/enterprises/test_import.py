@@ -377,7 +377,7 @@ def test_a_file_that_is_not_an_xlsx_is_refused_with_a_message(admin_client, cont
 
 
 def test_a_file_over_the_size_limit_is_refused(admin_client, monkeypatch):
-    monkeypatch.setattr(importing, "IMPORT_MAX_BYTES", 1024)
+    monkeypatch.setattr(importing.batches, "IMPORT_MAX_BYTES", 1024)
     response = admin_client.post(IMPORT_URL, {"file": xlsx([enterprise_row(0)])})
     assert response.status_code == 400 and "larger than" in response.content.decode()
 
@@ -397,8 +397,8 @@ def test_a_sheet_without_the_name_column_is_refused(admin_client):
 def test_a_failure_midway_leaves_nothing_half_imported(admin_client, monkeypatch):
     rows = [enterprise_row(i, tags=f"半途标签{i % 4}") for i in range(50)]
     batch_url = upload(admin_client, xlsx(rows))
-    monkeypatch.setattr(importing, "WRITE_CHUNK", 10)
-    real_links_write, calls = importing._links_write, []
+    monkeypatch.setattr(importing.writing, "WRITE_CHUNK", 10)
+    real_links_write, calls = importing.writing._links_write, []
 
     def disk_full_on_the_third_chunk(**kwargs):
         calls.append(1)
@@ -406,7 +406,7 @@ def test_a_failure_midway_leaves_nothing_half_imported(admin_client, monkeypatch
             raise RuntimeError("disk full")
         return real_links_write(**kwargs)
 
-    monkeypatch.setattr(importing, "_links_write", disk_full_on_the_third_chunk)
+    monkeypatch.setattr(importing.writing, "_links_write", disk_full_on_the_third_chunk)
     failed = confirm(admin_client, batch_url)
     assert len(calls) == 3  # two chunks of enterprises and tags were written, then rolled back
     assert failed.context["batch"].status == "failed"
@@ -415,7 +415,7 @@ def test_a_failure_midway_leaves_nothing_half_imported(admin_client, monkeypatch
     with schema_context(ALPHA):
         assert not Tag.objects.filter(name__startswith="半途标签").exists()
 
-    monkeypatch.setattr(importing, "_links_write", real_links_write)
+    monkeypatch.setattr(importing.writing, "_links_write", real_links_write)
     retried = confirm(admin_client, batch_url).context["batch"]
     assert (retried.status, retried.created) == ("done", 50)
     assert len(codes_in(ALPHA, [row[CODE] for row in rows])) == 50

@@ -60,7 +60,7 @@ def test_an_upload_of_park_a_is_stored_under_its_prefix_and_is_a_404_on_park_b(
     db, client_a, client_b, park_admin_a, park_admin_b
 ):
     with schema_context(ALPHA):
-        name = default_storage.save("notices/2026-budget.txt", ContentFile(b"alpha only"))
+        name = default_storage.save("shared/notices/2026-budget.txt", ContentFile(b"alpha only"))
         path = Path(default_storage.path(name))
     assert path.is_relative_to(Path(settings.MEDIA_ROOT) / ALPHA)
     try:
@@ -77,10 +77,21 @@ def test_an_upload_of_park_a_is_stored_under_its_prefix_and_is_a_404_on_park_b(
 
 def test_media_needs_a_signed_in_user_of_the_site(db, client_a):
     with schema_context(ALPHA):
-        name = default_storage.save("private/contract.txt", ContentFile(b"secret"))
+        name = default_storage.save("shared/contract.txt", ContentFile(b"secret"))
     try:
         response = client_a.get(f"/media/{name}")
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    finally:
+        with schema_context(ALPHA):
+            default_storage.delete(name)
+
+
+def test_private_uploads_are_not_served_at_the_media_address(db, client_a, park_admin_a):
+    with schema_context(ALPHA):
+        name = default_storage.save("enterprise-imports/sheet.xlsx", ContentFile(b"private sheet"))
+    try:
+        client_a.force_login(park_admin_a)
+        assert client_a.get(f"/media/{name}").status_code == 404
     finally:
         with schema_context(ALPHA):
             default_storage.delete(name)
