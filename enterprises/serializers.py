@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Enterprise, Industry, SizeClass, YearlyFigures
+from .services import PROFILE_FIELDS
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "required": False, "allow_null": True}
 
@@ -119,20 +120,7 @@ class EnterpriseInputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Enterprise
-        fields = [
-            "credit_code",
-            "name",
-            "legal_representative",
-            "industry",
-            "size_class",
-            "above_designated_size",
-            "employees",
-            "address",
-            "contact_name",
-            "contact_phone",
-            "contact_email",
-            "tags",
-        ]
+        fields = ["credit_code", *PROFILE_FIELDS, "tags"]
         extra_kwargs = {"name": {"required": True}}
 
     def validate_tags(self, names: list[str]) -> list[str]:
