@@ -26,7 +26,10 @@ TENANT_ROLES = (PARK_ADMIN, REVIEWER, ENTERPRISE_USER)
 # role -> permission codenames ("app_label.codename"); "*" gives all of an app.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     HUB_OPERATOR: ["tenants.*"],
-    PARK_ADMIN: ["accounts.*", "auth.view_group", "enterprises.*"],
+    PARK_ADMIN: ["accounts.*", "auth.view_group", "enterprises.*", "billing.*"],
     REVIEWER: ["enterprises.view_enterprise", "enterprises.view_yearlyfigures", "enterprises.view_tag"],
     ENTERPRISE_USER: [],
 }
+# Value-added services: park staff read the catalogue, subscriptions and revenue; enterprises
+# reach their own through scoped selectors, which need no model permission.
+ROLE_PERMISSIONS[REVIEWER] += ["billing.view_service", "billing.view_subscription", "billing.view_provider"]

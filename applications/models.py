@@ -1,0 +1,112 @@
+"""Applications (申报) to programmes, their append-only history, attachments and objections."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from saas.workflow import HistoryEntry, append_only_triggers
+
+
+class Application(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        RETURNED = "returned", _("Returned for revision")
+        APPROVED = "approved", _("Approved")
+        DISBURSED = "disbursed", _("Disbursed")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    programme = models.ForeignKey("funding.Programme", on_delete=models.PROTECT, related_name="applications")
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications", verbose_name=_("applicant")
+    )
+    requested_amount = models.DecimalField(_("requested amount (CNY)"), max_digits=16, decimal_places=2)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    current_stage = models.ForeignKey(
+        "funding.Stage", verbose_name=_("current stage"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    stage_entered_at = models.DateTimeField(_("entered stage"), null=True, blank=True)
+    stage_due_at = models.DateTimeField(_("stage due"), null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("handled by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_amount = models.DecimalField(_("approved amount (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True)
+    disbursed_amount = models.DecimalField(_("disbursed amount (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True)
+    disbursed_on = models.DateField(_("disbursed on"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "stage_due_at"]),
+            models.Index(fields=["enterprise", "-created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.programme} — {self.enterprise}"
+
+
+class ApplicationEvent(HistoryEntry):
+    """One step of an application, append-only in the database."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="events")
+    from_stage = models.ForeignKey("funding.Stage", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_stage = models.ForeignKey("funding.Stage", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("amount (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True)
+
+    class Meta(HistoryEntry.Meta):
+        verbose_name = _("application history")
+        verbose_name_plural = _("application history")
+        triggers = append_only_triggers("application_event")
+        indexes = [models.Index(fields=["application", "created_at"])]
+
+
+def attachment_path(attachment, filename):
+    # Inside the tenant's own storage prefix; the random name hides nothing but avoids clashes.
+    return f"attachments/applications/{attachment.application_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    document = models.CharField(_("document"), max_length=100, blank=True)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Objection(models.Model):
+    """An objection filed by anyone during the public notice (公示) of an award."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="objections")
+    name = models.CharField(_("your name"), max_length=50)
+    contact = models.CharField(_("phone or email"), max_length=100)
+    text = models.TextField(_("objection"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["created_at"]

@@ -1,0 +1,75 @@
+"""Programmes (政策/项目) of a tenant: budget, caps, dates, documents and ordered approval stages."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Programme(models.Model):
+    class Category(models.TextChoices):
+        SUBSIDY = "subsidy", _("Subsidy")
+        AWARD = "award", _("Award")
+        LOAN_INTEREST = "loan_interest", _("Loan interest discount")
+        VOUCHER = "voucher", _("Service voucher")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    title = models.CharField(_("title"), max_length=200)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.SUBSIDY)
+    description = models.TextField(_("description"), blank=True)
+    policy_document = models.CharField(_("policy document"), max_length=300, blank=True)
+    budget = models.DecimalField(_("budget (CNY)"), max_digits=16, decimal_places=2)
+    per_enterprise_cap = models.DecimalField(
+        _("cap per enterprise (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    opens_at = models.DateTimeField(_("opens"))
+    closes_at = models.DateTimeField(_("closes"))
+    required_documents = models.JSONField(_("required documents"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["-opens_at", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class Stage(models.Model):
+    """One approval stage; its time limit is counted in working days."""
+
+    class Kind(models.TextChoices):
+        REVIEW = "review", _("Review")
+        NOTICE = "notice", _("Public notice")
+        DISBURSEMENT = "disbursement", _("Disbursement")
+
+    class Role(models.TextChoices):
+        REVIEWER = "reviewer", _("Reviewer")
+        PARK_ADMIN = "park_admin", _("Park administrator")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="stages")
+    position = models.PositiveSmallIntegerField(_("position"))
+    name = models.CharField(_("name for staff"), max_length=50)
+    public_name = models.CharField(_("name shown to enterprises"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.REVIEW)
+    role = models.CharField(_("acting role"), max_length=20, choices=Role.choices, default=Role.REVIEWER)
+    office = models.CharField(_("office holding it"), max_length=100, blank=True)
+    time_limit_days = models.PositiveSmallIntegerField(_("time limit (working days)"), default=5)
+
+    class Meta:
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        ordering = ["programme", "position"]
+        constraints = [models.UniqueConstraint(fields=["programme", "position"], name="one_stage_per_position")]
+
+    def __str__(self):
+        return f"{self.position}. {self.name}"

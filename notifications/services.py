@@ -1,0 +1,40 @@
+"""Writes for notifications: one row per person and cause, emailed once by the worker."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from saas.celery import send_on_commit
+
+from .models import Notification
+
+
+def notification_send(*, user_ids, title: str, body: str = "", link: str = "", dedupe_key: str) -> int:
+    """Notify each user once for `dedupe_key` (in-app now, email by Celery); returns how many were new.
+
+    Safe to call twice for the same cause: the unique (user, dedupe_key) pair makes the
+    second call a no-op, which is what lets reminder tasks run twice without doubling mail.
+    """
+    rows = [
+        Notification(user_id=user_id, title=title[:200], body=body, link=link, dedupe_key=dedupe_key[:120])
+        for user_id in set(user_ids)
+    ]
+    if not rows:
+        return 0
+    with transaction.atomic():
+        created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        new_ids = list(
+            Notification.objects.filter(dedupe_key=dedupe_key[:120], user_id__in=[r.user_id for r in rows], emailed_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        if new_ids:
+            from .tasks import notification_email_task
+
+            send_on_commit(notification_email_task, notification_ids=new_ids)
+    return len([row for row in created if row.pk])
+
+
+def notification_mark_read(*, user, notification_ids=None) -> int:
+    notifications = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_ids is not None:
+        notifications = notifications.filter(pk__in=notification_ids)
+    return notifications.update(read_at=timezone.now())

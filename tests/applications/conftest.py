@@ -1,0 +1,66 @@
+"""A programme with the five default stages in park A, its reviewer and administrator, and enterprise X."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from accounts import roles
+from applications.services import application_create, application_transition
+from funding.services import programme_create, programme_open
+
+from ..conftest import ALPHA, make_user
+from ..enterprises.conftest import register
+
+
+def make_programme(*, budget="1000000.00", cap="200000.00", required_documents=None, title="2026年度专精特新企业奖励"):
+    now = timezone.now()
+    programme = programme_create(
+        actor=None,
+        title=title,
+        category="award",
+        budget=Decimal(budget),
+        per_enterprise_cap=Decimal(cap) if cap else None,
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=30),
+        required_documents=required_documents or [],
+    )
+    return programme_open(programme=programme)
+
+
+@pytest.fixture
+def in_alpha(tenant_a):
+    with schema_context(ALPHA):
+        yield
+
+
+@pytest.fixture
+def programme(db, in_alpha):
+    return make_programme()
+
+
+@pytest.fixture
+def reviewer(db, in_alpha):
+    return make_user(ALPHA, role=roles.REVIEWER)
+
+
+@pytest.fixture
+def park_admin(db, in_alpha):
+    return make_user(ALPHA, role=roles.PARK_ADMIN)
+
+
+@pytest.fixture
+def enterprise_x(db, in_alpha):
+    return register(ALPHA, name="青岛星海机械有限公司")
+
+
+def draft_for(registration, programme, amount="100000.00"):
+    return application_create(
+        programme_id=programme.pk, enterprise=registration.enterprise, applicant=registration.user, requested_amount=amount
+    )
+
+
+def act(application, action, actor, **kwargs):
+    return application_transition(application_id=application.pk, action=action, actor=actor, **kwargs)
