@@ -110,3 +110,6 @@ class Objection(models.Model):
         verbose_name = _("objection")
         verbose_name_plural = _("objections")
         ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.name}: {self.text[:30]}"

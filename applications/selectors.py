@@ -129,3 +129,14 @@ def application_search(*, queryset: QuerySet[Application], search: str = "", sta
     if programme:
         queryset = queryset.filter(programme_id=programme)
     return queryset
+
+
+def attachment_get_for_user(*, user, application_pk, attachment_pk):
+    """An attachment of an application the user may see; 404 otherwise (another enterprise's URL included)."""
+    from .models import Attachment
+
+    application = application_get_for_user(user=user, pk=application_pk)
+    try:
+        return application.attachments.get(pk=attachment_pk)
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such attachment") from None

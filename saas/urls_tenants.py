@@ -5,13 +5,19 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
+from applications import api as applications_api
 from enterprises import api as enterprises_api
+from funding import api as funding_api
+from notifications import api as notifications_api
 from saas.views import media_serve, tenant_home
 
 api_patterns = [
     path("auth/token/", accounts_api.TokenObtainApi.as_view(), name="token"),
     path("me/", accounts_api.MeApi.as_view(), name="me"),
     path("", include(enterprises_api.urlpatterns)),
+    path("", include(funding_api.urlpatterns)),
+    path("", include(applications_api.urlpatterns)),
+    path("", include(notifications_api.urlpatterns)),
     path("schema/", SpectacularAPIView.as_view(urlconf="saas.urls_tenants"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -20,6 +26,9 @@ urlpatterns = [
     path("", tenant_home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("", include("enterprises.urls")),
+    path("", include("funding.urls")),
+    path("", include("applications.urls")),
+    path("", include("notifications.urls")),
     path("park/enterprises/import/", include("enterprises.import_urls")),
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),

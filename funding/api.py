@@ -1,0 +1,3 @@
+"""API (to be written)."""
+
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Pages of the notifications app (to be written)."""
+
+app_name = "notifications"
+urlpatterns: list = []
