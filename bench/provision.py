@@ -155,11 +155,19 @@ def machine_description(cursor) -> dict:
 
 
 def git_revision() -> str:
+    """The commit the run starts from, and whether tracked files differ from it."""
     try:
-        out = subprocess.run(
+        head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=5
-        )
-        return out.stdout.strip() or "no commit yet"
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+        return (head or "no commit yet") + (" plus uncommitted changes" if dirty else "")
     except Exception:
         return "unknown"
 
@@ -198,6 +206,7 @@ def main() -> int:
         redis_client = None
 
     started = time.perf_counter()
+    revision = git_revision()  # at the start: the code this process imports
     try:
         with connection.cursor() as cursor:
             machine = machine_description(cursor)
@@ -367,7 +376,7 @@ def main() -> int:
         print()
         ok = goal_report(results)
         print(f"\nmachine: {machine}")
-        print(f"revision: {git_revision()}, date: {dt.date.today().isoformat()}")
+        print(f"revision at start: {revision}, date: {dt.date.today().isoformat()}")
         print(f"pool refills tenant_provision asked for (not sent): {len(refill_sends)}")
         print(f"total time: {time.perf_counter() - started:.0f} s")
         return 0 if ok in (True, None) else 1

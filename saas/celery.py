@@ -18,6 +18,10 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # The pool is refilled after every provisioning; this catches a refill that was lost.
     "spare-pool-refill": {"task": "tenants.spare_pool_refill", "schedule": crontab(minute="*/10")},
+    # Value-added services: end terms that ran out, remind 7 days and 1 day ahead (every tenant, hourly).
+    "billing-subscriptions-sweep": {"task": "billing.subscriptions_sweep_all", "schedule": crontab(minute=5)},
+    # Reviewers' reminders (due by the next working day, overdue); the task skips non-working days itself.
+    "applications-reminders": {"task": "applications.reminders_send_all", "schedule": crontab(minute=20, hour="8-17")},
 }
 
 

@@ -21,6 +21,7 @@ api_patterns = [
 urlpatterns = [
     path("", include("hub.urls")),
     path("accounts/", include("accounts.urls")),
+    path("", include("payments.urls")),
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
     path("media/<path:name>", media_serve, name="media"),

@@ -1,13 +1,21 @@
-"""One shape for API errors: DRF's, with Django's ValidationError turned into a 400."""
+"""One shape for API errors: DRF's, with Django's ValidationError turned into a 400
+and a refused workflow move (saas.workflow.TransitionRefused) into a 409."""
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions
-from rest_framework.views import exception_handler
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler, set_rollback
+
+from saas.workflow import TransitionRefused
 
 
 def api_exception_handler(exc, context):
+    if isinstance(exc, TransitionRefused):
+        # The move conflicts with the item's state or belongs to someone else: the message says which.
+        set_rollback()
+        return Response({"detail": str(exc.message), "code": "transition_refused"}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             exc = exceptions.ValidationError({field: [str(m) for m in errors] for field, errors in exc.message_dict.items()})

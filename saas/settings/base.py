@@ -53,6 +53,7 @@ TENANT_APPS = [
     "funding",
     "applications",
     "notifications",
+    "billing",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -114,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.current_site",
+                "notifications.context_processors.unread_count",
             ],
         },
     },
@@ -176,6 +178,8 @@ PARKHUB_CURRENCY = "CNY"
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Apache ECharts, installed from the npm registry by `make install` (package.json), served as vendor/echarts/.
+STATICFILES_DIRS += [("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist")]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media"))
 # Each tenant's uploads live under MEDIA_ROOT/<schema>/.
@@ -217,6 +221,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
+# Tasks report through the database, not results; and a broker outage must fail a send in
+# about a second, not stall the request that queued it (Celery retries for ~20 s by default).
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / ".data" / "celerybeat-schedule")

@@ -1,6 +1,10 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from django_tenants.utils import schema_context
+
+from accounts.services import roles_sync
+from tenants.models import Tenant
 from tenants.services import hub_ensure, spare_pool_refill, template_ensure
 
 
@@ -17,6 +21,11 @@ class Command(BaseCommand):
         template_ensure()
         # Every tenant row (live, spare, template) is migrated, which keeps the pool current.
         call_command("migrate_schemas", tenant=True, interactive=False, verbosity=verbosity)
+        # Roles and their permissions follow the code: bring every schema, spares and the
+        # template included, up to date, so provisioning need not.
+        for tenant in Tenant.objects.exclude(schema_name="public"):
+            with schema_context(tenant.schema_name):
+                roles_sync()
         if not options["no_pool"]:
             spare_pool_refill()
         self.stdout.write(self.style.SUCCESS("Database ready."))
