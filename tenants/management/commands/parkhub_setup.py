@@ -1,6 +1,5 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-
 from django_tenants.utils import schema_context
 
 from accounts.services import roles_sync
