@@ -17,7 +17,11 @@ test: install services messages browser
 	@source .data/services.env && unset DATABASE_URL_TEST; \
 	  DJANGO_SETTINGS_MODULE=saas.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-install: $(STAMP)
+install: $(STAMP) node_modules/.package-lock.json
+
+# Front-end libraries served by the app itself (Apache ECharts for the hub), from the npm registry.
+node_modules/.package-lock.json: package.json package-lock.json
+	@npm ci --omit=dev --no-audit --no-fund --loglevel=error
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)

@@ -33,3 +33,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 # Value-added services: park staff read the catalogue, subscriptions and revenue; enterprises
 # reach their own through scoped selectors, which need no model permission.
 ROLE_PERMISSIONS[REVIEWER] += ["billing.view_service", "billing.view_subscription", "billing.view_provider"]
+# Demands: park administrators manage them and their category time limits; reviewers handle the ones
+# assigned to them through scoped selectors and read the rest.
+ROLE_PERMISSIONS[PARK_ADMIN] += ["demands.*"]
+ROLE_PERMISSIONS[REVIEWER] += ["demands.view_demand", "demands.view_demandevent", "demands.view_categorypolicy"]

@@ -140,3 +140,24 @@ def attachment_get_for_user(*, user, application_pk, attachment_pk):
         return application.attachments.get(pk=attachment_pk)
     except (Attachment.DoesNotExist, ValueError, TypeError):
         raise Http404("No such attachment") from None
+
+
+def public_notice_get(*, pk) -> Application:
+    """An award that has been on public notice (now or before), with public fields only; 404 for anything else.
+
+    Used by the objection form, which must tell someone late that the period is over without
+    revealing applications that were never publicly noticed.
+    """
+    try:
+        return (
+            Application.objects.filter(status__in=[S.APPROVED, S.DISBURSED], events__to_stage__kind=Stage.Kind.NOTICE)
+            .select_related("programme", "enterprise", "current_stage")
+            .only(
+                "pk", "status", "approved_amount", "stage_entered_at", "stage_due_at", "programme__title",
+                "enterprise__name", "current_stage__kind", "current_stage__public_name",
+            )
+            .distinct()
+            .get(pk=pk)
+        )
+    except (Application.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such award on notice") from None

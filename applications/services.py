@@ -13,9 +13,10 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enterprises.models import Membership
+from enterprises.models import Enterprise, Membership
 from funding.models import Programme, Stage
 from funding.selectors import programme_get_open
+from hub.services import award_record_add
 from saas.workdays import working_days_after
 from saas.workflow import Transition, transition_apply
 
@@ -38,6 +39,10 @@ def _money(value, field: str) -> Decimal:
 def application_create(*, programme_id, enterprise, applicant, requested_amount, answers=None) -> Application:
     """Start a draft for an open programme; only one live application per enterprise and programme."""
     programme = programme_get_open(pk=programme_id)
+    if enterprise.status != Enterprise.Status.VERIFIED:
+        raise ValidationError(
+            {"programme": _("Your enterprise is waiting for the park's verification; you can apply once it is verified.")}
+        )
     amount = _money(requested_amount, "requested_amount")
     _check_cap(programme, amount, "requested_amount")
     if Application.objects.filter(programme=programme, enterprise=enterprise).exclude(
@@ -92,7 +97,10 @@ def _may_act(actor):
         if "owner" in transition.actors:
             return Membership.objects.filter(user=actor, enterprise_id=application.enterprise_id).exists()
         stage = application.current_stage
-        return stage is not None and actor.is_active and actor.groups.filter(name=stage.role).exists()
+        # An award past its last stage (a programme without notice or disbursement stages)
+        # is the park administrators' to finish.
+        role = stage.role if stage is not None else Stage.Role.PARK_ADMIN
+        return actor.is_active and actor.groups.filter(name=role).exists()
 
     return check
 
@@ -137,6 +145,7 @@ def application_transition(
             application.decided_at = now
             fields += ["approved_amount", "decided_at"]
             extra["amount"] = application.approved_amount
+            award_record_add(application=application, approved_at=now)  # city-wide duplicate-award registry
             _enter(application, following, now)
         elif transition.action in (wf.RETURN, wf.REJECT, wf.WITHDRAW):
             application.stage_due_at = None  # the clock stops while nobody at the park holds it
@@ -145,7 +154,8 @@ def application_transition(
                 fields.append("decided_at")
         elif transition.action == wf.DISBURSE:
             stage = application.current_stage
-            if stage is not None and stage.kind != Stage.Kind.DISBURSEMENT:
+            last_notice = stage is not None and stage.kind == Stage.Kind.NOTICE and _next_stage(application) is None
+            if stage is not None and stage.kind != Stage.Kind.DISBURSEMENT and not last_notice:
                 raise ValidationError(_("Disbursement is recorded at the disbursement stage."))
             paid = _money(amount if amount is not None else application.approved_amount, "amount")
             if paid > application.approved_amount:

@@ -215,6 +215,9 @@ class SubscriptionHistory(models.Model):
         verbose_name_plural = _("subscription history")
         ordering = ["at", "pk"]
 
+    def __str__(self):
+        return f"{self.from_status or '-'} → {self.to_status}"
+
 
 class Payment(models.Model):
     """One attempt to pay a subscription: a Stripe Checkout Session, an offline transfer, or a voucher."""
@@ -278,3 +281,6 @@ class Rating(models.Model):
             models.UniqueConstraint(fields=["enterprise", "service"], name="one_rating_per_enterprise_service"),
             models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"),
         ]
+
+    def __str__(self):
+        return f"{self.service} {self.score}/5"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import dashboard_views, views
 
 app_name = "hub"
 
@@ -13,4 +13,8 @@ urlpatterns = [
         {"action": "reactivate"},
         name="tenant_reactivate",
     ),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/wall/", dashboard_views.wall, name="wall"),
+    path("dashboard/duplicate-awards/", dashboard_views.duplicates, name="duplicates"),
+    path("dashboard/tenants/<slug:slug>/", dashboard_views.tenant_dashboard, name="tenant_dashboard"),
 ]

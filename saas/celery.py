@@ -18,6 +18,10 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # The pool is refilled after every provisioning; this catches a refill that was lost.
     "spare-pool-refill": {"task": "tenants.spare_pool_refill", "schedule": crontab(minute="*/10")},
+    # Demands: close answers unrated for 5 working days (hourly); escalate overdue ones each morning
+    # (the task skips non-working days itself and is safe to run twice: one notice per person and day).
+    "demands-close-unrated": {"task": "demands.close_unrated_all", "schedule": crontab(minute=40)},
+    "demands-escalate-overdue": {"task": "demands.escalate_overdue_all", "schedule": crontab(minute=0, hour=9)},
     # Value-added services: end terms that ran out, remind 7 days and 1 day ahead (every tenant, hourly).
     "billing-subscriptions-sweep": {"task": "billing.subscriptions_sweep_all", "schedule": crontab(minute=5)},
     # Reviewers' reminders (due by the next working day, overdue); the task skips non-working days itself.

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from hub import api as hub_api
 from saas.views import media_serve
 from tenants import api as tenants_api
 
@@ -14,6 +15,7 @@ api_patterns = [
     path(
         "hub/tenants/<slug:slug>/reactivate/", tenants_api.TenantReactivateApi.as_view(), name="tenant-reactivate"
     ),
+    path("hub/stats/", hub_api.HubStatsApi.as_view(), name="hub-stats"),
     path("schema/", SpectacularAPIView.as_view(urlconf="saas.urls_public"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

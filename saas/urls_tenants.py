@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
 from applications import api as applications_api
+from demands import api as demands_api
+from billing import api as billing_api
 from enterprises import api as enterprises_api
 from funding import api as funding_api
 from notifications import api as notifications_api
@@ -18,6 +20,8 @@ api_patterns = [
     path("", include(funding_api.urlpatterns)),
     path("", include(applications_api.urlpatterns)),
     path("", include(notifications_api.urlpatterns)),
+    path("", include(demands_api.urlpatterns)),
+    path("", include(billing_api.urlpatterns)),
     path("schema/", SpectacularAPIView.as_view(urlconf="saas.urls_tenants"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -28,7 +32,10 @@ urlpatterns = [
     path("", include("enterprises.urls")),
     path("", include("funding.urls")),
     path("", include("applications.urls")),
+    path("park/applications/", include("applications.staff_urls")),
     path("", include("notifications.urls")),
+    path("", include("demands.urls")),
+    path("", include("billing.urls")),
     path("park/enterprises/import/", include("enterprises.import_urls")),
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),

@@ -39,9 +39,17 @@ HUB_HOST = f"hub.{settings.PARKHUB_BASE_DOMAIN}"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database with the hub, the template and the two tenants every module shares."""
+def django_db_setup(django_test_environment, django_db_blocker):
+    """The test database with the hub, the template and the two tenants every module shares.
+
+    Made here rather than by pytest-django's own fixture, which creates the database only
+    when some collected test asks for `db`: a run of browser or worker tests alone (which
+    use `committed_db`) would otherwise write to the developer's real database.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
     with django_db_blocker.unblock():
+        db_cfg = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         # Never write fixtures into a developer's real database.
         assert connection.settings_dict["NAME"].startswith("test_"), connection.settings_dict["NAME"]
         connection.set_schema_to_public()
@@ -53,13 +61,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 tenant_provision(name=f"{slug.title()} Park", slug=slug, kind=Tenant.Kind.PARK, admin_email=f"admin@{slug}.test")
         connection.set_schema_to_public()
     yield
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        # Child processes (worker, web server) may still hold a connection as they exit;
-        # end them so the test database can be dropped.
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            # Child processes (worker, web server) may still hold a connection as they exit;
+            # end them so the test database can be dropped.
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        teardown_databases(db_cfg, verbosity=0)
 
 
 @pytest.fixture(autouse=True)

@@ -15,10 +15,14 @@ def api_exception_handler(exc, context):
     if isinstance(exc, TransitionRefused):
         # The move conflicts with the item's state or belongs to someone else: the message says which.
         set_rollback()
-        return Response({"detail": str(exc.message), "code": "transition_refused"}, status=status.HTTP_409_CONFLICT)
+        return Response(
+            {"detail": str(exc.message), "code": "transition_refused"}, status=status.HTTP_409_CONFLICT
+        )
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            exc = exceptions.ValidationError({field: [str(m) for m in errors] for field, errors in exc.message_dict.items()})
+            exc = exceptions.ValidationError(
+                {field: [str(m) for m in errors] for field, errors in exc.message_dict.items()}
+            )
         else:
             exc = exceptions.ValidationError({"detail": exc.messages})
     elif isinstance(exc, Http404):

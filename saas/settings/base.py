@@ -54,6 +54,7 @@ TENANT_APPS = [
     "applications",
     "notifications",
     "billing",
+    "demands",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -265,6 +266,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status" or "kind": give each enum its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "ProgrammeStatusEnum": "funding.models.Programme.Status",
+        "ProgrammeCategoryEnum": "funding.models.Programme.Category",
+        "StageKindEnum": "funding.models.Stage.Kind",
+        "StageRoleEnum": "funding.models.Stage.Role",
+        "ApplicationStatusEnum": "applications.models.Application.Status",
+        "EnterpriseStatusEnum": "enterprises.models.Enterprise.Status",
+    },
 }
 
 # ---------------------------------------------------------------------------
@@ -317,3 +327,8 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 STRIPE_PAYMENT_METHOD_TYPES = env.list("STRIPE_PAYMENT_METHOD_TYPES", default=["card"])
 # Webhook signatures older than this many seconds are refused (Stripe's own default).
 STRIPE_WEBHOOK_TOLERANCE = 300
+# Billing's choice sets get their own names in the OpenAPI schema (other apps also have a
+# "category" and a "kind"); added here rather than rewriting SPECTACULAR_SETTINGS above.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {"ServiceCategoryEnum": "billing.models.Service.Category", "VoucherKindEnum": "billing.models.Voucher.Kind"}
+)

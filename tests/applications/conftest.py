@@ -53,10 +53,27 @@ def park_admin(db, in_alpha):
 
 @pytest.fixture
 def enterprise_x(db, in_alpha):
-    return register(ALPHA, name="青岛星海机械有限公司")
+    """Enterprise X of park A, verified by the park (only verified enterprises apply)."""
+    return verified(register(ALPHA, name="青岛星海机械有限公司"))
+
+
+def verified(registration):
+    """Only a verified enterprise may apply: verify a fresh registration as the park would."""
+    from django.db import connection
+
+    from enterprises.models import Enterprise
+    from enterprises.services import enterprise_verify
+
+    if registration.enterprise.status != Enterprise.Status.VERIFIED:
+        admin = make_user(connection.schema_name, role=roles.PARK_ADMIN)
+        registration.enterprise.refresh_from_db()
+        enterprise_verify(enterprise=registration.enterprise, actor=admin)
+        registration.enterprise.refresh_from_db()
+    return registration
 
 
 def draft_for(registration, programme, amount="100000.00"):
+    verified(registration)
     return application_create(
         programme_id=programme.pk, enterprise=registration.enterprise, applicant=registration.user, requested_amount=amount
     )

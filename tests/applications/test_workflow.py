@@ -30,6 +30,17 @@ def to_approval(application, reviewer, park_admin, amount="80000.00"):
     return act(application, "approve", park_admin, amount=amount)
 
 
+def test_an_enterprise_waiting_for_verification_cannot_apply(programme, in_alpha):
+    from applications.services import application_create
+
+    pending = register(ALPHA)
+    with pytest.raises(ValidationError) as refused:
+        application_create(
+            programme_id=programme.pk, enterprise=pending.enterprise, applicant=pending.user, requested_amount="1000"
+        )
+    assert "programme" in refused.value.message_dict
+
+
 def test_the_whole_way_from_draft_to_disbursed(programme, enterprise_x, reviewer, park_admin):
     application = draft_for(enterprise_x, programme)
     application = act(application, "submit", enterprise_x.user)
@@ -210,3 +221,23 @@ def test_twenty_concurrent_approvals_against_a_budget_for_ten(committed_db, drop
         assert results.count("approved") == 10 and results.count("refused") == 10
         assert approved.count() == 10
         assert sum(a.approved_amount for a in approved) == Decimal("100000.00")
+
+
+def test_a_programme_without_notice_or_disbursement_stages_can_still_be_paid(in_alpha, enterprise_x, reviewer, park_admin):
+    from django.utils import timezone
+
+    from funding.services import programme_create, programme_open
+
+    now = timezone.now()
+    programme = programme_open(programme=programme_create(
+        actor=None, title="单环节项目", category="subsidy", budget=Decimal("50000"), per_enterprise_cap=None,
+        opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=5),
+        stages=[{"name": "审核", "public_name": "审核", "kind": "review", "role": "park_admin", "time_limit_days": 5}],
+    ))
+    application = draft_for(enterprise_x, programme, amount="20000")
+    act(application, "submit", enterprise_x.user)
+    approved = act(application, "approve", park_admin, amount="20000")
+    assert approved.status == S.APPROVED and approved.current_stage is None
+    with pytest.raises(TransitionRefused):
+        act(application, "disburse", reviewer)
+    assert act(application, "disburse", park_admin).status == S.DISBURSED

@@ -1,0 +1,509 @@
+"""The enterprise's application list and timeline under load, against a bare one-query view.
+
+    .venv/bin/python bench/application_pages.py [--seconds 10] [--repeat 3] [--clients 32] [--keep]
+
+Runs against a database of its own (parkhub_bench_pages, created fresh here and dropped
+at the end unless --keep), never the demo or test database: parkhub_setup (no pool),
+then `seed_demo` — the Jiaozhou network at full scale (15 tenants, 7,000 enterprises,
+the demo programmes and a few hundred applications with backdated history). The busiest
+town, jiaodong, is measured, signed in as its demo enterprise owner qiye1@jiaodong.demo.
+
+Served by gunicorn (sync workers, 2 × CPUs + 1) on a free local port, with this module as
+the URLconf: the site's own URLs plus
+
+  /bench/bare/   a bare Django view doing one query (the same middleware stack, tenant
+                 routing included), the baseline measured in the same run
+
+Endpoints, interleaved `--repeat` times for `--seconds` each after a warm-up:
+  bare       /bench/bare/
+  list       /applications/           the enterprise's application list
+  timeline   /applications/<id>/      one application with its timeline
+(if the pages do not answer 200, /api/applications/ and /api/applications/<id>/timeline/
+instead). `--clients` closed-loop clients (threads spread over a few processes, one
+request at a time each) hit one endpoint at a time; requests/second is over the whole
+window, p95 over every request of the endpoint in all rounds.
+
+Queries per request are counted in-process with CaptureQueriesContext and must be the
+same whatever the number of stages and history rows: the list for an enterprise with one
+application and for one with several, the timeline of a five-stage application with a
+few events and of an eight-stage one returned and resubmitted 15 times (~40 events).
+The script exits 1 if they differ.
+
+Nothing is queued to a real worker: Celery and the cache point at Redis database 10.
+"""
+
+import argparse
+import datetime as dt
+import multiprocessing
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DB = "parkhub_bench_pages"
+BENCH_REDIS = "redis://127.0.0.1:6379/10"
+BENCH_SLUG = "jiaodong"
+OWNER_EMAIL = f"qiye1@{BENCH_SLUG}.demo"
+GOAL_RATIO = 0.5
+GOAL_P95_MS = 50
+
+
+# ---------------------------------------------------------------------------
+# The URLconf gunicorn serves (this module, imported with PARKHUB_BENCH_SERVE=1).
+# ---------------------------------------------------------------------------
+
+if os.environ.get("PARKHUB_BENCH_SERVE"):
+    import django
+
+    django.setup()  # gunicorn imports this module before it calls wsgi_application()
+    from django.http import HttpResponse
+    from django.urls import path
+
+    from saas.urls_tenants import urlpatterns as tenant_urlpatterns
+
+    def bare(request):
+        from enterprises.models import Enterprise
+
+        return HttpResponse(f"{Enterprise.objects.filter(pk=1).count()}", content_type="text/plain")
+
+    urlpatterns = [path("bench/bare/", bare), *tenant_urlpatterns]
+
+
+def wsgi_application():
+    """gunicorn entry (`application_pages:wsgi_application()`): the site with this module as URLconf."""
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.ROOT_URLCONF = "application_pages"
+    from django.core.wsgi import get_wsgi_application
+
+    return get_wsgi_application()
+
+
+# ---------------------------------------------------------------------------
+# Set-up
+# ---------------------------------------------------------------------------
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10, help="measured seconds per endpoint and round")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds, endpoints interleaved (default 3)")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent clients (default 32)")
+    parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default 2 × CPUs + 1)")
+    parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database afterwards")
+    parser.add_argument(
+        "--reuse", action="store_true", help=f"reuse a kept {BENCH_DB} instead of seeding again"
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL"),
+        help=f"server to use; the database name is always replaced by {BENCH_DB}",
+    )
+    return parser.parse_args()
+
+
+def bench_database_url(base: str | None) -> str:
+    base = base or os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
+    parts = urlsplit(base)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + BENCH_DB, parts.query, ""))
+
+
+def admin_execute(url: str, *statements: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    with psycopg.connect(
+        host=parts.hostname, port=parts.port or 5432, user=parts.username or "postgres",
+        password=parts.password, dbname="postgres", autocommit=True,
+    ) as conn:  # fmt: skip
+        for statement in statements:
+            conn.execute(statement)
+
+
+def configure_environment(url: str) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "saas.settings.local"
+    os.environ["DATABASE_URL"] = url
+    os.environ["PARKHUB_SPARE_POOL_SIZE"] = "0"
+    for name in ("REDIS_URL", "CACHE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+        os.environ[name] = BENCH_REDIS
+    os.environ["CELERY_TASK_DEFAULT_QUEUE"] = "parkhub-bench-pages"
+    os.environ["DEBUG"] = "false"  # no query log, no debug pages: what production runs
+    os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ["EMAIL_URL"] = "dummymail://"
+    sys.path.insert(0, str(ROOT))
+
+
+def machine_description() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    cpu = platform.machine()
+    try:
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        pass
+    return f"{os.cpu_count()} CPUs ({cpu}), PostgreSQL {pg}, Python {platform.python_version()}"
+
+
+def git_revision() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        )
+        return out.stdout.strip() or "no commit yet"
+    except Exception:
+        return "unknown"
+
+
+def big_application_make(*, owner, reviewer, admin):
+    """An eight-stage programme and an application returned and resubmitted 15 times (~40 events)."""
+    from django.utils import timezone
+
+    from applications.services import application_create, application_transition
+    from funding.services import programme_create, programme_open
+
+    stages = [
+        {
+            "name": f"审查{i}",
+            "public_name": f"审查{i}",
+            "kind": "review",
+            "role": "reviewer",
+            "time_limit_days": 5,
+        }
+        for i in range(1, 7)
+    ] + [
+        {"name": "公示", "public_name": "公示", "kind": "notice", "role": "park_admin", "time_limit_days": 5},
+        {
+            "name": "拨付",
+            "public_name": "资金拨付",
+            "kind": "disbursement",
+            "role": "park_admin",
+            "time_limit_days": 10,
+        },
+    ]
+    now = timezone.now()
+    programme = programme_open(
+        programme=programme_create(
+            actor=admin,
+            title="基准测试：八个环节的项目",
+            budget=1_000_000,
+            per_enterprise_cap=500_000,
+            opens_at=now - dt.timedelta(days=1),
+            closes_at=now + dt.timedelta(days=30),
+            stages=stages,
+        )  # fmt: skip
+    )
+    application = application_create(
+        programme_id=programme.pk,
+        enterprise=owner.membership.enterprise,
+        applicant=owner,
+        requested_amount="100000",
+    )
+
+    def act(action, actor, **kwargs):
+        application_transition(application_id=application.pk, action=action, actor=actor, **kwargs)
+
+    act("submit", owner)
+    for round_ in range(15):
+        act("return", reviewer, comment=f"第{round_ + 1}次退回：请补充材料。")
+        act("submit", owner)
+    for _ in range(5):
+        act("advance", reviewer, comment="通过。")
+    return application
+
+
+def query_counts(client, paths: list[str]) -> list[int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for path in paths:
+        client.get(path)  # warm caches (content types, translations)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        counts.append(len(queries))
+    return counts
+
+
+# ---------------------------------------------------------------------------
+# Load
+# ---------------------------------------------------------------------------
+
+
+def _client_process(port, host, cookie, path, seconds, threads, start_at, out_queue):
+    """`threads` closed-loop clients in one process; sends back (requests, errors, latencies)."""
+    import http.client
+
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    headers = {"Host": host, "Cookie": cookie}
+
+    def run():
+        mine, bad = [], 0
+        conn = None
+        while time.time() < start_at:
+            time.sleep(0.001)
+        end = start_at + seconds
+        while True:
+            begun = time.perf_counter()
+            if time.time() >= end:
+                break
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    bad += 1
+                if response.getheader("Connection", "").lower() == "close" or response.will_close:
+                    conn.close()
+                    conn = None
+            except (OSError, http.client.HTTPException):
+                bad += 1
+                conn = None
+                continue
+            mine.append(time.perf_counter() - begun)
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    out_queue.put((len(latencies), errors[0], latencies))
+
+
+def load(port, host, cookie, path, *, seconds, clients) -> tuple[float, list[float], int]:
+    """Requests/second and latencies of `clients` concurrent clients on `path` for `seconds`."""
+    processes = min(clients, max(2, (os.cpu_count() or 2)))
+    per_process = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+    out = multiprocessing.Queue()
+    start_at = time.time() + 0.5
+    procs = [
+        multiprocessing.Process(
+            target=_client_process, args=(port, host, cookie, path, seconds, n, start_at, out)
+        )
+        for n in per_process
+    ]
+    for proc in procs:
+        proc.start()
+    done, errors, latencies = 0, 0, []
+    for _ in procs:
+        n, bad, lat = out.get()
+        done, errors = done + n, errors + bad
+        latencies.extend(lat)
+    for proc in procs:
+        proc.join()
+    return done / seconds, latencies, errors
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def main() -> int:
+    args = parse_args()
+    url = bench_database_url(args.database_url)
+    print(f"bench database: {url}", flush=True)
+    if not args.reuse:
+        admin_execute(
+            url, f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)', f'CREATE DATABASE "{BENCH_DB}"'
+        )
+    configure_environment(url)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.test import Client
+    from django_tenants.utils import schema_context
+
+    import tenants.services as tenant_services
+    from accounts import roles
+    from applications.models import Application, ApplicationEvent
+    from enterprises.models import Enterprise
+
+    assert settings.DATABASES["default"]["NAME"] == BENCH_DB
+    tenant_services._queue_pool_refill = lambda: None  # measure pages, not a pool refill
+    machine = machine_description()
+    print(f"machine: {machine}", flush=True)
+    started = time.monotonic()
+    gunicorn = None
+    try:
+        if not args.reuse:
+            call_command("parkhub_setup", no_pool=True, verbosity=0)
+            seeded = time.monotonic()
+            call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))
+            print(f"seed_demo: {time.monotonic() - seeded:.0f}s", flush=True)
+        host = f"{BENCH_SLUG}.{settings.PARKHUB_BASE_DOMAIN}"
+        User = get_user_model()
+        with schema_context(BENCH_SLUG):
+            owner = User.objects.get(email=OWNER_EMAIL)
+            reviewer = User.objects.filter(groups__name=roles.REVIEWER).order_by("pk").first()
+            admin = User.objects.filter(groups__name=roles.PARK_ADMIN).order_by("pk").first()
+            big = Application.objects.filter(
+                programme__title__startswith="基准测试", enterprise=owner.membership.enterprise
+            ).first()
+            if big is None:
+                big = big_application_make(owner=owner, reviewer=reviewer, admin=admin)
+            mine = Application.objects.filter(enterprise=owner.membership.enterprise)
+            small = mine.exclude(pk=big.pk).order_by("pk").first()
+            # Another enterprise with exactly one application, for the list's query count.
+            single = (
+                Enterprise.objects.filter(memberships__role="owner", applications__isnull=False)
+                .exclude(pk=owner.membership.enterprise_id)
+                .order_by("pk")
+                .first()
+            )
+            single_owner = single.memberships.filter(role="owner").first().user
+            scale = {
+                "enterprises": Enterprise.objects.count(),
+                "applications": Application.objects.count(),
+                "events": ApplicationEvent.objects.count(),
+                "mine": mine.count(),
+                "big_events": big.events.count(),
+                "big_stages": big.programme.stages.count(),
+                "small_events": small.events.count(),
+                "small_stages": small.programme.stages.count(),
+            }
+            print(f"tenant {BENCH_SLUG}: {scale}", flush=True)
+
+        # Which pages to measure: the enterprise pages, or the API if they are not there yet.
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, host]
+        client = Client(HTTP_HOST=host)
+        with schema_context(BENCH_SLUG):
+            client.force_login(owner)
+        candidates = [
+            ("/applications/", f"/applications/{small.pk}/", f"/applications/{big.pk}/"),
+            (
+                "/api/applications/",
+                f"/api/applications/{small.pk}/timeline/",
+                f"/api/applications/{big.pk}/timeline/",
+            ),
+        ]
+        list_path, timeline_path, big_path = next(
+            c for c in candidates if all(client.get(p).status_code == 200 for p in c)
+        )
+        print(f"measuring {list_path} and {timeline_path}", flush=True)
+
+        # Queries per request: constant whatever the stages, history rows and applications.
+        other = Client(HTTP_HOST=host)
+        with schema_context(BENCH_SLUG):
+            other.force_login(single_owner)
+        list_counts = query_counts(other, [list_path]) + query_counts(client, [list_path])
+        timeline_counts = query_counts(client, [timeline_path, big_path])
+        constant = len(set(list_counts)) == 1 and len(set(timeline_counts)) == 1
+        print(
+            f"queries per request: list {list_counts[0]} (1 application) / {list_counts[1]} ({scale['mine']}); "
+            f"timeline {timeline_counts[0]} ({scale['small_stages']} stages, {scale['small_events']} events) / "
+            f"{timeline_counts[1]} ({scale['big_stages']} stages, {scale['big_events']} events) -> "
+            f"{'constant' if constant else 'NOT CONSTANT'}",
+            flush=True,
+        )
+        cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+        port = free_port()
+        workers = args.workers or 2 * (os.cpu_count() or 1) + 1
+        env = dict(os.environ, PARKHUB_BENCH_SERVE="1")
+        gunicorn = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "application_pages:wsgi_application()", "--pythonpath",
+             f"{ROOT / 'bench'},{ROOT}", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--log-level", "warning",
+             "--backlog", "2048"],
+            cwd=ROOT, env=env,
+        )  # fmt: skip
+        endpoints = {"bare": "/bench/bare/", "list": list_path, "timeline": timeline_path}
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                rps, _lat, errors = load(port, host, cookie, "/bench/bare/", seconds=0.5, clients=1)
+                if rps > 0 and not errors:
+                    break
+            except Exception:
+                pass
+            if gunicorn.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not start")
+            time.sleep(0.5)
+        print(f"gunicorn: {workers} sync workers on port {port}; {args.clients} clients", flush=True)
+        for path in endpoints.values():  # warm-up: every worker imports and connects
+            load(port, host, cookie, path, seconds=2, clients=args.clients)
+        results = {name: {"rps": [], "latencies": [], "errors": 0} for name in endpoints}
+        for round_ in range(args.repeat):
+            for name, path in endpoints.items():
+                rps, latencies, errors = load(
+                    port, host, cookie, path, seconds=args.seconds, clients=args.clients
+                )
+                results[name]["rps"].append(rps)
+                results[name]["latencies"] += latencies
+                results[name]["errors"] += errors
+                print(
+                    f"  round {round_ + 1} {name:<9} {rps:7.0f} req/s  p95 {p95(latencies) * 1000:6.1f} ms",
+                    flush=True,
+                )
+        load_avg = os.getloadavg()
+    finally:
+        if gunicorn is not None:
+            gunicorn.terminate()
+            gunicorn.wait(timeout=30)
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            admin_execute(url, f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+
+    bare_rps = statistics.median(results["bare"]["rps"])
+    print()
+    print(
+        f"Run of {dt.date.today().isoformat()} (revision {git_revision()} plus uncommitted work), {machine}; "
+        f"load average {load_avg[0]:.1f} / {load_avg[1]:.1f} / {load_avg[2]:.1f} at the end; "
+        f"{args.clients} clients, {args.repeat} × {args.seconds:g}s per endpoint, gunicorn {workers} sync workers"
+    )
+    print()
+    print("| endpoint | path | median req/s | × bare | p95 ms | errors |")
+    print("|---|---|---:|---:|---:|---:|")
+    failed = not constant
+    for name, path in endpoints.items():
+        r = results[name]
+        rps = statistics.median(r["rps"])
+        ratio = rps / bare_rps if bare_rps else 0
+        ms = p95(r["latencies"]) * 1000 if r["latencies"] else float("nan")
+        shown = path.replace(str(small.pk), "<id>")
+        print(f"| {name} | `{shown}` | {rps:,.0f} | {ratio:.2f} | {ms:.1f} | {r['errors']} |")
+        if name != "bare" and (ratio < GOAL_RATIO or ms > GOAL_P95_MS):
+            failed = True
+    print()
+    print(
+        f"Goal: list and timeline ≥ {GOAL_RATIO:.0%} of bare and p95 ≤ {GOAL_P95_MS} ms; queries per request "
+        f"constant: {'met' if not failed else 'NOT met'}. Total {time.monotonic() - started:.0f}s."
+    )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

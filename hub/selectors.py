@@ -1,0 +1,307 @@
+"""Cross-tenant reads of the city hub, computed in PostgreSQL over every tenant schema.
+
+django-tenants has no cross-tenant query; looping over tenants in Python costs a round
+trip (or several) per tenant per figure. Here each family of figures is one SQL
+statement built from the tenant registry: one branch per tenant schema (hub.figures),
+joined with UNION ALL and aggregated per tenant and city-wide with GROUPING SETS.
+Schema names come from the registry and are quoted as identifiers; every value goes in
+as a bound parameter. See docs/hub.md for the measurements behind the choice.
+
+Figures for a tenant without rows are zeros (its schema contributes nothing or zero),
+so a tenant provisioned a second ago is listed with zeros, not left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.utils import timezone
+
+from tenants.models import Tenant
+
+from . import figures as f
+from .models import AwardRecord
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DUPLICATE_WINDOW = dt.timedelta(days=365)
+STATUS_ALL, STATUS_ACTIVE, STATUS_SUSPENDED = "all", "active", "suspended"
+
+
+@dataclass(frozen=True)
+class HubFilters:
+    """What every hub page, export and API call can narrow the figures to.
+
+    date_from / date_to are inclusive calendar days in Shanghai time. status "all"
+    lists suspended tenants too (marked as such); "active" leaves them out.
+    """
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    kind: str | None = None
+    status: str = STATUS_ALL
+    slug: str | None = None  # one tenant (drill-down)
+
+    def bounds(self) -> dict:
+        start_date = self.date_from or dt.date(1970, 1, 1)
+        end_date = self.date_to or dt.date(2199, 12, 31)
+        return {
+            "start": dt.datetime.combine(start_date, dt.time.min, tzinfo=SHANGHAI),
+            "end": dt.datetime.combine(end_date + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI),
+            "start_date": start_date,
+            "end_date": end_date,
+            "now": timezone.now(),
+        }
+
+
+@dataclass
+class TenantFigures:
+    """One row of the overview: a tenant (or the city when `tenant` is None) and its figures."""
+
+    tenant: Tenant | None
+    values: dict = field(default_factory=dict)
+
+    @property
+    def is_city(self) -> bool:
+        return self.tenant is None
+
+
+@dataclass
+class HubStats:
+    filters: HubFilters
+    rows: list[TenantFigures]  # one per tenant, registry order
+    city: TenantFigures
+    by_status: list[dict]  # {tenant_id|None, status, stage, position, n}
+    timeliness: list[dict]  # {tenant_id|None, stage|None, position, exits, on_time, rate}
+
+    def row_for(self, tenant_id: int | None) -> TenantFigures:
+        if tenant_id is None:
+            return self.city
+        return next(row for row in self.rows if row.tenant.pk == tenant_id)
+
+
+def hub_tenants(*, filters: HubFilters) -> list[Tenant]:
+    tenants = Tenant.objects.live().order_by("kind", "created_at", "pk")
+    if filters.kind:
+        tenants = tenants.filter(kind=filters.kind)
+    if filters.status in (STATUS_ACTIVE, STATUS_SUSPENDED):
+        tenants = tenants.filter(status=filters.status)
+    if filters.slug:
+        tenants = tenants.filter(schema_name=filters.slug)
+    return list(tenants)
+
+
+def quote_schema(name: str) -> str:
+    """A schema name as an SQL identifier, whatever it contains."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _tables_by_schema(schemas: list[str], tables: set[str]) -> dict[str, set[str]]:
+    """Which of `tables` exist in each schema: one catalogue query, not one per tenant."""
+    present: dict[str, set[str]] = {schema: set() for schema in schemas}
+    if not schemas:
+        return present
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = ANY(%s) AND c.relname = ANY(%s) AND c.relkind IN ('r', 'p')",
+            [schemas, sorted(tables)],
+        )
+        for schema, table in cursor.fetchall():
+            present[schema].add(table)
+    return present
+
+
+def _union(tenants, present, tables, branch: str) -> str | None:
+    """One branch per tenant schema that has `tables`, tagged with the tenant's id."""
+    parts = [
+        f"SELECT {int(tenant.pk)} AS tenant_id, b.* FROM ({branch.format(schema=quote_schema(tenant.schema_name))}) b"
+        for tenant in tenants
+        if set(tables) <= present[tenant.schema_name]
+    ]
+    return "\nUNION ALL\n".join(parts) if parts else None
+
+
+def _fetch(sql: str, params: dict) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [column.name for column in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _scalars_sql(tenants, present) -> str | None:
+    branches = []
+    for tenant in tenants:
+        schema = quote_schema(tenant.schema_name)
+        columns = [
+            f"({figure.sql.format(schema=schema)}) AS {figure.key}"
+            if set(figure.tables) <= present[tenant.schema_name]
+            else f"NULL::numeric AS {figure.key}"
+            for figure in f.SCALAR_FIGURES
+        ]
+        branches.append(f"SELECT {int(tenant.pk)} AS tenant_id, {', '.join(columns)}")
+    if not branches:
+        return None
+    sums = ", ".join(f"sum({figure.key}) AS {figure.key}" for figure in f.SCALAR_FIGURES)
+    union = "\nUNION ALL\n".join(branches)
+    return f"SELECT tenant_id, {sums} FROM (\n{union}\n) u GROUP BY GROUPING SETS ((tenant_id), ())"
+
+
+def _decisions_sql(union: str) -> str:
+    return f"""
+SELECT tenant_id,
+       count(*) FILTER (WHERE approved) AS approvals,
+       count(*) FILTER (WHERE NOT approved) AS rejections,
+       coalesce(sum(amount) FILTER (WHERE approved), 0) AS funds_approved,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median_days,
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS p90_days
+FROM (
+{union}
+) u GROUP BY GROUPING SETS ((tenant_id), ())"""
+
+
+def _status_sql(union: str) -> str:
+    return f"""
+SELECT tenant_id, status, stage, min(position) AS position, sum(n) AS n
+FROM (
+{union}
+) u GROUP BY GROUPING SETS ((tenant_id, status, stage), (status, stage))"""
+
+
+def _timeliness_sql(union: str) -> str:
+    return f"""
+SELECT tenant_id, stage, min(position) AS position, sum(exits) AS exits, sum(on_time) AS on_time
+FROM (
+{union}
+) u GROUP BY GROUPING SETS ((tenant_id, stage), (stage), (tenant_id), ())"""
+
+
+ZERO_FIGURES = {
+    **{figure.key: 0 for figure in f.SCALAR_FIGURES},
+    "approvals": 0, "rejections": 0, "funds_approved": 0, "approval_rate": None,
+    "median_days": None, "p90_days": None, "on_time_rate": None,
+}
+FIGURE_UNITS = {
+    **{figure.key: figure.unit for figure in f.SCALAR_FIGURES},
+    "approvals": f.COUNT, "rejections": f.COUNT, "funds_approved": f.MONEY, "approval_rate": f.RATE,
+    "median_days": f.DAYS, "p90_days": f.DAYS, "on_time_rate": f.RATE,
+}
+
+
+def _rate(part, whole) -> float | None:
+    return round(float(part) * 100 / float(whole), 1) if whole else None
+
+
+def hub_stats(*, filters: HubFilters) -> HubStats:
+    """Every hub figure for the tenants the filters select, per tenant and city-wide.
+
+    Four statements, each over all selected tenant schemas at once: the scalar figures
+    (enterprises, applications, overdue, funds, subscriptions, revenue), decisions
+    (approval rate, working days to decision, approved funds), applications by status
+    and stage, and stage timeliness.
+    """
+    tenants = hub_tenants(filters=filters)
+    params = filters.bounds()
+    needed = set().union(
+        *(figure.tables for figure in f.SCALAR_FIGURES), f.DECISIONS_TABLES, f.STATUS_TABLES, f.TIMELINESS_TABLES
+    )
+    present = _tables_by_schema([tenant.schema_name for tenant in tenants], needed)
+    values: dict[int | None, dict] = {tenant.pk: dict(ZERO_FIGURES) for tenant in tenants}
+    values[None] = dict(ZERO_FIGURES)
+
+    def merge(rows):
+        for row in rows:
+            tenant_id = row.pop("tenant_id")
+            values[tenant_id].update({key: value for key, value in row.items() if value is not None})
+
+    if sql := _scalars_sql(tenants, present):
+        merge(_fetch(sql, params))
+    if union := _union(tenants, present, f.DECISIONS_TABLES, f.DECISIONS_BRANCH):
+        merge(_fetch(_decisions_sql(union), params))
+    by_status, timeliness = [], []
+    if union := _union(tenants, present, f.STATUS_TABLES, f.STATUS_BRANCH):
+        by_status = _fetch(_status_sql(union), params)
+    if union := _union(tenants, present, f.TIMELINESS_TABLES, f.TIMELINESS_BRANCH):
+        for row in _fetch(_timeliness_sql(union), params):
+            row["rate"] = _rate(row["on_time"], row["exits"])
+            if row["stage"] is None:  # all stages of a tenant, or of the city
+                values[row["tenant_id"]]["on_time_rate"] = row["rate"]
+            else:
+                timeliness.append(row)
+    for figures in values.values():
+        figures["approval_rate"] = _rate(figures["approvals"], figures["approvals"] + figures["rejections"])
+    by_status.sort(key=lambda row: (row["position"] is None, row["position"] or 0, row["stage"], row["status"]))
+    timeliness.sort(key=lambda row: (row["position"] or 0, row["stage"]))
+    return HubStats(
+        filters=filters,
+        rows=[TenantFigures(tenant=tenant, values=values[tenant.pk]) for tenant in tenants],
+        city=TenantFigures(tenant=None, values=values[None]),
+        by_status=by_status,
+        timeliness=timeliness,
+    )
+
+
+def hub_ranking(*, stats: HubStats, figure: str) -> list[TenantFigures]:
+    """Tenants best first on `figure` (fewest first for days and overdue); tenants without a value last."""
+    lower_is_better = FIGURE_UNITS.get(figure) == f.DAYS or figure == "overdue_now"
+    with_value = [row for row in stats.rows if row.values.get(figure) is not None]
+    without = [row for row in stats.rows if row.values.get(figure) is None]
+    with_value.sort(key=lambda row: Decimal(str(row.values[figure])), reverse=not lower_is_better)
+    return with_value + without
+
+
+# ---------------------------------------------------------------------------
+# Duplicate awards: the same enterprise, the same category, two sub-platforms, 12 months.
+# ---------------------------------------------------------------------------
+
+
+def duplicate_awards_for(
+    *, credit_code: str, category: str, exclude_schema: str | None = None, at: dt.datetime | None = None
+) -> list[AwardRecord]:
+    """Awards of the same category to this enterprise by other sub-platforms within 12 months of `at`.
+
+    For a reviewer about to approve: pass the tenant's own schema as `exclude_schema`
+    (connection.schema_name) so that its own awards do not count. Works from any
+    schema: the registry is in the public schema, on every tenant's search path.
+    """
+    at = at or timezone.now()
+    records = AwardRecord.objects.select_related("tenant").filter(
+        credit_code=credit_code,
+        category=category,
+        approved_at__gt=at - DUPLICATE_WINDOW,
+        approved_at__lt=at + DUPLICATE_WINDOW,
+    )
+    if exclude_schema:
+        records = records.exclude(tenant__schema_name=exclude_schema)
+    return list(records.order_by("-approved_at"))
+
+
+def duplicate_award_list(*, filters: HubFilters | None = None) -> list[dict]:
+    """Enterprises awarded by more than one sub-platform for the same category within 12 months.
+
+    One row per (credit code, category), listing the sub-platforms and amounts of the
+    awards that have a counterpart in another sub-platform less than 12 months apart.
+    The date range, if any, selects by the later award's date.
+    """
+    params = (filters or HubFilters()).bounds()
+    sql = """
+WITH flagged AS (
+  SELECT a.* FROM hub_awardrecord a
+  WHERE EXISTS (
+    SELECT 1 FROM hub_awardrecord b
+    WHERE b.credit_code = a.credit_code AND b.category = a.category AND b.tenant_id <> a.tenant_id
+      AND b.approved_at > a.approved_at - %(window)s AND b.approved_at < a.approved_at + %(window)s
+  )
+)
+SELECT f.credit_code, f.category, max(f.enterprise_name) AS enterprise_name,
+       count(DISTINCT f.tenant_id) AS tenants, count(*) AS awards, sum(f.amount) AS amount,
+       string_agg(DISTINCT t.name, ' / ') AS tenant_names, max(f.approved_at) AS latest
+FROM flagged f JOIN tenants_tenant t ON t.id = f.tenant_id
+WHERE f.approved_at >= %(start)s AND f.approved_at < %(end)s
+GROUP BY f.credit_code, f.category
+HAVING count(DISTINCT f.tenant_id) > 1
+ORDER BY latest DESC, f.credit_code"""
+    return _fetch(sql, {**params, "window": DUPLICATE_WINDOW})

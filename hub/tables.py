@@ -1,0 +1,257 @@
+"""The hub's figures as tables: what the pages show, the charts draw, and CSV/Excel export.
+
+A `Table` holds raw values (numbers, not formatted strings), so the same object feeds
+the HTML table, its ECharts chart (`chart_spec`), a CSV file and an Excel sheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from applications.models import Application
+
+from . import figures as f
+from .selectors import FIGURE_UNITS, HubStats, hub_ranking
+
+TEXT = "text"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: object
+    unit: str = TEXT
+
+
+@dataclass
+class Table:
+    key: str
+    title: object
+    columns: list[Column]
+    rows: list[dict]
+    chart: str = "bar"  # bar | stacked | none
+    chart_columns: list[str] = field(default_factory=list)  # numeric columns drawn as series
+    label_column: str = "tenant"
+
+    def chart_spec(self) -> dict | None:
+        """Categories and series for static/js/hub-charts.js; the city total row is not drawn."""
+        if self.chart == "none" or not self.chart_columns:
+            return None
+        rows = [row for row in self.rows if not row.get("_city")]
+        by_key = {column.key: column for column in self.columns}
+        return {
+            "key": self.key,
+            "type": self.chart,
+            "categories": [str(row.get(self.label_column) or "—") for row in rows],
+            "series": [
+                {
+                    "name": str(by_key[key].label),
+                    "unit": by_key[key].unit,
+                    "data": [_number(row.get(key)) for row in rows],
+                }
+                for key in self.chart_columns
+            ],
+        }
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+# Figures the ranking can be made on (and the overview's columns), in display order.
+RANKABLE = [
+    "enterprises", "enterprises_verified", "enterprises_above_size", "applications", "approval_rate",
+    "median_days", "p90_days", "on_time_rate", "overdue_now", "funds_budgeted", "funds_approved",
+    "funds_disbursed", "subscriptions_active", "revenue",
+]
+FIGURE_LABELS = {
+    **{figure.key: figure.label for figure in f.SCALAR_FIGURES},
+    "approvals": gettext_lazy("Approved"),
+    "rejections": gettext_lazy("Rejected"),
+    "approval_rate": gettext_lazy("Approval rate"),
+    "median_days": gettext_lazy("Median working days to decision"),
+    "p90_days": gettext_lazy("90th percentile working days"),
+    "on_time_rate": gettext_lazy("On-time rate"),
+    "funds_approved": gettext_lazy("Funds approved"),
+}
+
+
+def _figure_column(key: str) -> Column:
+    return Column(key, FIGURE_LABELS[key], FIGURE_UNITS[key])
+
+
+def _tenant_rows(stats: HubStats, keys: list[str], *, with_city: bool = True) -> list[dict]:
+    rows = []
+    for row in stats.rows:
+        tenant = row.tenant
+        rows.append(
+            {
+                "tenant": tenant.name,
+                "slug": tenant.schema_name,
+                "kind": tenant.get_kind_display(),
+                "status": tenant.get_status_display(),
+                "_suspended": tenant.is_suspended,
+                **{key: row.values.get(key) for key in keys},
+            }
+        )
+    if with_city and len(stats.rows) != 1:
+        rows.append({"tenant": _("City total"), "_city": True, **{key: stats.city.values.get(key) for key in keys}})
+    return rows
+
+
+def _tenant_table(key, title, stats, figure_keys, *, chart="bar", chart_keys=None) -> Table:
+    columns = [Column("tenant", _("Sub-platform")), Column("status", _("Status"))]
+    columns += [_figure_column(figure) for figure in figure_keys]
+    return Table(
+        key, title, columns, _tenant_rows(stats, figure_keys), chart=chart,
+        chart_columns=list(chart_keys if chart_keys is not None else figure_keys),
+    )
+
+
+def _status_table(stats: HubStats) -> Table:
+    """Submitted applications per tenant by status (a pivot: one column per status)."""
+    statuses = [choice for choice in Application.Status.choices if choice[0] != Application.Status.DRAFT]
+    counts: dict[int | None, dict[str, int]] = {}
+    for row in stats.by_status:
+        per = counts.setdefault(row["tenant_id"], {})
+        per[row["status"]] = per.get(row["status"], 0) + int(row["n"])
+    keys = [value for value, _label in statuses]
+    rows = []
+    for tenant_row in stats.rows:
+        tenant = tenant_row.tenant
+        per = counts.get(tenant.pk, {})
+        rows.append({"tenant": tenant.name, "slug": tenant.schema_name, "status": tenant.get_status_display(),
+                     "_suspended": tenant.is_suspended, **{key: per.get(key, 0) for key in keys}})
+    if len(stats.rows) != 1:
+        per = counts.get(None, {})
+        rows.append({"tenant": _("City total"), "_city": True, **{key: per.get(key, 0) for key in keys}})
+    columns = [Column("tenant", _("Sub-platform")), Column("status", _("Status"))]
+    columns += [Column(value, label, f.COUNT) for value, label in statuses]
+    return Table("applications", _("Applications by status"), columns, rows, chart="stacked", chart_columns=keys)
+
+
+def _stage_table(stats: HubStats) -> Table:
+    """Applications held at each stage now (in review, or approved and on notice / awaiting payment)."""
+    held: dict[str, int] = {}
+    order: dict[str, int] = {}
+    wanted_tenant = stats.rows[0].tenant.pk if len(stats.rows) == 1 else None
+    for row in stats.by_status:
+        if row["tenant_id"] != wanted_tenant or not row["stage"]:
+            continue
+        if row["status"] not in (Application.Status.IN_REVIEW, Application.Status.APPROVED):
+            continue
+        held[row["stage"]] = held.get(row["stage"], 0) + int(row["n"])
+        order[row["stage"]] = min(order.get(row["stage"], 99), row["position"] or 99)
+    rows = [{"stage": stage, "held": held[stage]} for stage in sorted(held, key=lambda s: (order[s], s))]
+    columns = [Column("stage", _("Stage")), Column("held", _("Applications at this stage"), f.COUNT)]
+    return Table("stages", _("Applications by stage"), columns, rows, chart_columns=["held"], label_column="stage")
+
+
+def _timeliness_table(stats: HubStats) -> Table:
+    wanted_tenant = stats.rows[0].tenant.pk if len(stats.rows) == 1 else None
+    rows = [
+        {"stage": row["stage"], "exits": row["exits"], "on_time": row["on_time"], "rate": row["rate"]}
+        for row in stats.timeliness
+        if row["tenant_id"] == wanted_tenant
+    ]
+    columns = [
+        Column("stage", _("Stage")),
+        Column("exits", _("Stages completed"), f.COUNT),
+        Column("on_time", _("Within the time limit"), f.COUNT),
+        Column("rate", _("On-time rate"), f.RATE),
+    ]
+    return Table("timeliness", _("On-time rate per stage"), columns, rows, chart_columns=["rate"], label_column="stage")
+
+
+def hub_tables(*, stats: HubStats, rank_by: str = "approval_rate") -> list[Table]:
+    """Every table of the dashboard, in page order."""
+    tables = [
+        _tenant_table("enterprises", _("Enterprises"), stats,
+                      ["enterprises", "enterprises_verified", "enterprises_above_size"]),
+        _status_table(stats),
+        _stage_table(stats),
+        _tenant_table("decisions", _("Decisions"), stats,
+                      ["applications", "approvals", "rejections", "approval_rate", "median_days", "p90_days"],
+                      chart_keys=["approval_rate", "median_days", "p90_days"]),
+        _timeliness_table(stats),
+        _tenant_table("deadlines", _("Deadlines"), stats, ["on_time_rate", "overdue_now"]),
+        _tenant_table("funds", _("Funds"), stats, ["funds_budgeted", "funds_approved", "funds_disbursed"]),
+        _tenant_table("services", _("Value-added services"), stats, ["subscriptions_active", "revenue"]),
+    ]
+    if len(stats.rows) != 1:
+        tables.append(ranking_table(stats=stats, figure=rank_by))
+    return tables
+
+
+def ranking_table(*, stats: HubStats, figure: str) -> Table:
+    if figure not in RANKABLE:
+        figure = "approval_rate"
+    rows = []
+    for position, row in enumerate(hub_ranking(stats=stats, figure=figure), start=1):
+        tenant = row.tenant
+        rows.append({"rank": position, "tenant": tenant.name, "slug": tenant.schema_name,
+                     "status": tenant.get_status_display(), "_suspended": tenant.is_suspended,
+                     figure: row.values.get(figure)})
+    columns = [Column("rank", _("Rank"), f.COUNT), Column("tenant", _("Sub-platform")),
+               Column("status", _("Status")), _figure_column(figure)]
+    title = _("Ranking by %(figure)s") % {"figure": FIGURE_LABELS[figure]}
+    return Table("ranking", title, columns, rows, chart_columns=[figure])
+
+
+def duplicates_table(*, rows: list[dict]) -> Table:
+    columns = [
+        Column("credit_code", _("Unified Social Credit Code")), Column("enterprise_name", _("Enterprise")),
+        Column("category", _("Programme category")), Column("tenant_names", _("Awarded by")),
+        Column("awards", _("Awards"), f.COUNT), Column("amount", _("Total awarded"), f.MONEY),
+        Column("latest", _("Latest award")),
+    ]
+    return Table("duplicates", _("Awarded in more than one sub-platform"), columns, rows, chart="none",
+                 label_column="enterprise_name")
+
+
+# ---------------------------------------------------------------------------
+# Export
+# ---------------------------------------------------------------------------
+
+
+def _cell(value):
+    if hasattr(value, "tzinfo") and value.tzinfo is not None:  # Excel has no time zones
+        return value.replace(tzinfo=None)
+    return value
+
+
+def table_csv(table: Table) -> str:
+    out = io.StringIO()
+    out.write("\ufeff")  # so that Excel opens UTF-8 Chinese correctly
+    writer = csv.writer(out)
+    writer.writerow([str(column.label) for column in table.columns])
+    for row in table.rows:
+        writer.writerow(["" if row.get(column.key) is None else row.get(column.key) for column in table.columns])
+    return out.getvalue()
+
+
+def tables_xlsx(tables: list[Table]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for table in tables:
+        sheet = workbook.create_sheet(title=str(table.title)[:31].replace("/", "-"))
+        sheet.append([str(column.label) for column in table.columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            sheet.append([_cell(row.get(column.key)) for column in table.columns])
+        for index, column in enumerate(table.columns, start=1):
+            if column.unit == f.MONEY:
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                    cell.number_format = "#,##0.00"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

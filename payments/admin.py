@@ -1,0 +1,11 @@
+from django.contrib import admin
+
+from .models import StripeEvent
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(admin.ModelAdmin):
+    list_display = ["event_id", "type", "tenant_schema", "status", "attempts", "received_at"]
+    list_filter = ["status", "type"]
+    search_fields = ["event_id", "tenant_schema"]
+    readonly_fields = [field.name for field in StripeEvent._meta.fields]

@@ -1,0 +1,53 @@
+"""The hub dashboard in a real browser: ECharts (served by the app) draws every chart with data."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from accounts import roles
+
+from ..conftest import PASSWORD, make_user
+from ..hub.conftest import Park
+
+pytestmark = pytest.mark.browser
+
+User = get_user_model()
+
+
+@pytest.fixture
+def committed_hub(committed_db, dropped_after):
+    dropped_after.append("browsereast")
+    park = Park("browsereast", budget="800000.00")
+    application = park.apply(park.enterprise(verified=True), submitted="2026-03-02")
+    park.act(application, "approve", "2026-03-05", amount="60000.00")
+    operator = make_user("public", role=roles.HUB_OPERATOR, email="browser-operator@hub.cn")
+    yield operator
+    User.objects.filter(pk=operator.pk).delete()
+
+
+def test_the_dashboard_draws_its_charts_with_data(page, site_url, committed_hub):
+    page.goto(site_url("hub", "/accounts/login/?next=/dashboard/"))
+    page.locator("#id_username").fill(committed_hub.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_url(site_url("hub", "/dashboard/"))
+    page.wait_for_function("document.querySelectorAll('.hub-chart canvas').length >= 8")
+    charts = page.evaluate(
+        """() => [...document.querySelectorAll('.hub-chart')].map(el => {
+             const chart = echarts.getInstanceByDom(el);
+             const series = chart ? chart.getOption().series : [];
+             return {key: el.dataset.chart, series: series.length,
+                     points: series.reduce((n, s) => n + s.data.filter(v => v !== null).length, 0)};
+           })"""
+    )
+    assert len(charts) >= 8 and all(chart["series"] >= 1 and chart["points"] >= 1 for chart in charts), charts
+    funds = page.evaluate(
+        "echarts.getInstanceByDom(document.querySelector('[data-chart=funds]')).getOption().series[1].data"
+    )
+    assert 60000 in funds
+    # Readable on a phone: nothing wider than the screen but the tables' own scrollers.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+    page.goto(site_url("hub", "/dashboard/wall/"))
+    page.wait_for_function("document.querySelectorAll('.wall-chart canvas').length >= 3")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(11, 18, 32)"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
