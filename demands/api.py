@@ -61,10 +61,14 @@ from .services import (
 TAG = "demands"
 NOT_FOUND = OpenApiResponse(description=_("No such demand, or not one you may see."))
 REFUSED = OpenApiResponse(
-    response=inline_serializer("DemandTransitionRefused", {"detail": serializers.CharField(), "code": serializers.CharField()}),
+    response=inline_serializer(
+        "DemandTransitionRefused", {"detail": serializers.CharField(), "code": serializers.CharField()}
+    ),
     description=_("The workflow refuses this move now, or it is not yours to take; `detail` says why."),
 )
-BAD_REQUEST = OpenApiResponse(description=_("A field is missing or wrong (a reason, a rating, too many days); errors by field."))
+BAD_REQUEST = OpenApiResponse(
+    description=_("A field is missing or wrong (a reason, a rating, too many days); errors by field.")
+)
 
 
 class IsParkStaff(BasePermission):
@@ -77,7 +81,10 @@ class IsParkStaff(BasePermission):
 def _detail(demand, request) -> dict:
     staff = user_is_park_staff(request.user)
     timeline = demand_timeline(demand=demand, include_internal=staff)
-    context = {"timeline": timeline, "allowed_actions": demand_actions_for_user(demand=demand, user=request.user)}
+    context = {
+        "timeline": timeline,
+        "allowed_actions": demand_actions_for_user(demand=demand, user=request.user),
+    }
     return DemandDetailOutputSerializer(demand, context=context).data
 
 
@@ -107,7 +114,10 @@ class DemandListApi(APIView):
         else:
             demands = demand_list_for_user(user=request.user).order_by("-created_at", "-pk")
         demands = demand_search(
-            queryset=demands, search=data.get("search", ""), status=data.get("status", ""), category=data.get("category", "")
+            queryset=demands,
+            search=data.get("search", ""),
+            status=data.get("status", ""),
+            category=data.get("category", ""),
         )
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(demands, request, view=self)
@@ -122,7 +132,11 @@ class DemandListApi(APIView):
             "(checked by content: PDF, PNG/JPEG, Word/Excel/PowerPoint). The park's administrators are told."
         ),
         request={"multipart/form-data": DemandFileSerializer, "application/json": DemandFileSerializer},
-        responses={201: DemandDetailOutputSerializer, 400: BAD_REQUEST, 403: OpenApiResponse(description=_("Not an enterprise user."))},
+        responses={
+            201: DemandDetailOutputSerializer,
+            400: BAD_REQUEST,
+            403: OpenApiResponse(description=_("Not an enterprise user.")),
+        },
     )
     def post(self, request):
         enterprise = enterprise_of_user(user=request.user)
@@ -139,7 +153,10 @@ class DemandListApi(APIView):
             description=data["description"],
             uploads=request.FILES.getlist("attachments") if request.FILES else [],
         )
-        return Response(_detail(demand_get_for_user(user=request.user, pk=demand.pk), request), status=status.HTTP_201_CREATED)
+        return Response(
+            _detail(demand_get_for_user(user=request.user, pk=demand.pk), request),
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class DemandDetailApi(APIView):
@@ -173,7 +190,11 @@ class DemandActionApi(APIView):
             "satisfied / basically_satisfied / unsatisfied, a `comment` required when unsatisfied, which reopens "
             "the demand)."
         ),
-        parameters=[OpenApiParameter("action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(wf.DEMAND_WORKFLOW.transitions))],
+        parameters=[
+            OpenApiParameter(
+                "action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(wf.DEMAND_WORKFLOW.transitions)
+            )
+        ],
         request=DemandActionSerializer,
         responses={200: DemandDetailOutputSerializer, 400: BAD_REQUEST, 404: NOT_FOUND, 409: REFUSED},
     )
@@ -183,7 +204,9 @@ class DemandActionApi(APIView):
             raise Http404("No such action")
         serializer = DemandActionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        demand_transition(demand_id=demand.pk, action=action, actor=request.user, **serializer.to_service_kwargs())
+        demand_transition(
+            demand_id=demand.pk, action=action, actor=request.user, **serializer.to_service_kwargs()
+        )
         return Response(_detail(demand_get_for_user(user=request.user, pk=pk), request))
 
 
@@ -191,7 +214,12 @@ class DemandAttachmentListApi(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(tags=[TAG], summary=_("A demand's attachments"), operation_id="demands_attachments_list", responses={200: DemandAttachmentSerializer(many=True), 404: NOT_FOUND})
+    @extend_schema(
+        tags=[TAG],
+        summary=_("A demand's attachments"),
+        operation_id="demands_attachments_list",
+        responses={200: DemandAttachmentSerializer(many=True), 404: NOT_FOUND},
+    )
     def get(self, request, pk: int):
         demand = demand_get_for_user(user=request.user, pk=pk)
         return Response(DemandAttachmentSerializer(demand.attachments.all(), many=True).data)
@@ -208,16 +236,24 @@ class DemandAttachmentListApi(APIView):
         demand = demand_get_for_user(user=request.user, pk=pk)
         serializer = AttachmentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        attachment = demand_attachment_add(demand=demand, actor=request.user, upload=serializer.validated_data["file"])
+        attachment = demand_attachment_add(
+            demand=demand, actor=request.user, upload=serializer.validated_data["file"]
+        )
         return Response(DemandAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
 
 class DemandAttachmentFileApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=[TAG], summary=_("Download an attachment"), responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: NOT_FOUND})
+    @extend_schema(
+        tags=[TAG],
+        summary=_("Download an attachment"),
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: NOT_FOUND},
+    )
     def get(self, request, pk: int, attachment_pk: int):
-        attachment = demand_attachment_get_for_user(user=request.user, demand_pk=pk, attachment_pk=attachment_pk)
+        attachment = demand_attachment_get_for_user(
+            user=request.user, demand_pk=pk, attachment_pk=attachment_pk
+        )
         return attachment_response(attachment=attachment)
 
 
@@ -228,7 +264,9 @@ class DemandSupervisionApi(APIView):
     @extend_schema(
         tags=[TAG],
         summary=_("Supervision list: overdue demands"),
-        description=_("Park staff. Every demand past its first-reply or resolution deadline, the longest overdue first."),
+        description=_(
+            "Park staff. Every demand past its first-reply or resolution deadline, the longest overdue first."
+        ),
         responses=DemandOutputSerializer(many=True),
     )
     def get(self, request):
@@ -263,7 +301,9 @@ class CategoryPolicyApi(APIView):
     @extend_schema(
         tags=[TAG],
         summary=_("Time limits per category"),
-        description=_("Every category with its first-reply and resolution limits in working days (3 and 15 unless set)."),
+        description=_(
+            "Every category with its first-reply and resolution limits in working days (3 and 15 unless set)."
+        ),
         responses=CategoryPolicySerializer(many=True),
     )
     def get(self, request):
@@ -276,7 +316,11 @@ class CategoryPolicyApi(APIView):
         summary=_("Set a category's time limits"),
         description=_("Park administrators. Applies to demands accepted from now on."),
         request=CategoryPolicySerializer,
-        responses={200: CategoryPolicySerializer, 400: BAD_REQUEST, 403: OpenApiResponse(description=_("Not a park administrator."))},
+        responses={
+            200: CategoryPolicySerializer,
+            400: BAD_REQUEST,
+            403: OpenApiResponse(description=_("Not a park administrator.")),
+        },
     )
     def put(self, request):
         if not user_is_park_admin(request.user):
@@ -294,6 +338,10 @@ urlpatterns = [
     path("demands/categories/", CategoryPolicyApi.as_view(), name="demand-categories"),
     path("demands/<int:pk>/", DemandDetailApi.as_view(), name="demand-detail"),
     path("demands/<int:pk>/attachments/", DemandAttachmentListApi.as_view(), name="demand-attachments"),
-    path("demands/<int:pk>/attachments/<int:attachment_pk>/", DemandAttachmentFileApi.as_view(), name="demand-attachment-file"),
+    path(
+        "demands/<int:pk>/attachments/<int:attachment_pk>/",
+        DemandAttachmentFileApi.as_view(),
+        name="demand-attachment-file",
+    ),
     path("demands/<int:pk>/<str:action>/", DemandActionApi.as_view(), name="demand-action"),
 ]

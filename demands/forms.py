@@ -27,19 +27,25 @@ class DemandFileForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=[("", "—")] + list(Category.choices))
     title = forms.CharField(label=_("Title"), max_length=200, help_text=_("The problem in a few words."))
     description = forms.CharField(
-        label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}),
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("What happened, since when, what you need; the park routes it to the right department."),
     )
     attachments = MultipleFileField(
-        label=_("Files (optional)"), required=False,
+        label=_("Files (optional)"),
+        required=False,
         help_text=_("PDF, PNG or JPEG images, Word, Excel or PowerPoint; at most 20 MB each."),
     )
 
 
 class RateForm(forms.Form):
-    rating = forms.ChoiceField(label=_("How satisfied are you with the answer?"), choices=Rating.choices, widget=forms.RadioSelect)
+    rating = forms.ChoiceField(
+        label=_("How satisfied are you with the answer?"), choices=Rating.choices, widget=forms.RadioSelect
+    )
     comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when unsatisfied: say what is still wrong. The demand is then reopened."),
     )
 
@@ -58,12 +64,20 @@ class CommentForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
-    extension_days = forms.IntegerField(label=_("Working days to add"), min_value=1, max_value=MAX_RESOLUTION_DAYS)
-    comment = forms.CharField(label=_("Reason (the enterprise reads it)"), widget=forms.Textarea(attrs={"rows": 3}))
+    extension_days = forms.IntegerField(
+        label=_("Working days to add"), min_value=1, max_value=MAX_RESOLUTION_DAYS
+    )
+    comment = forms.CharField(
+        label=_("Reason (the enterprise reads it)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class CategoryPolicyForm(forms.Form):
     category = forms.ChoiceField(choices=Category.choices, widget=forms.HiddenInput)
-    first_reply_days = forms.IntegerField(label=_("First reply (working days)"), min_value=1, max_value=MAX_RESOLUTION_DAYS)
-    resolution_days = forms.IntegerField(label=_("Resolution (working days)"), min_value=1, max_value=MAX_RESOLUTION_DAYS)
+    first_reply_days = forms.IntegerField(
+        label=_("First reply (working days)"), min_value=1, max_value=MAX_RESOLUTION_DAYS
+    )
+    resolution_days = forms.IntegerField(
+        label=_("Resolution (working days)"), min_value=1, max_value=MAX_RESOLUTION_DAYS
+    )
     department = forms.CharField(label=_("Default department"), max_length=100, required=False)

@@ -45,15 +45,19 @@ class CategoryPolicy(models.Model):
 
     category = models.CharField(_("category"), max_length=20, choices=Category.choices, unique=True)
     first_reply_days = models.PositiveSmallIntegerField(
-        _("first reply within (working days)"), default=DEFAULT_FIRST_REPLY_DAYS,
+        _("first reply within (working days)"),
+        default=DEFAULT_FIRST_REPLY_DAYS,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_RESOLUTION_DAYS)],
     )
     resolution_days = models.PositiveSmallIntegerField(
-        _("resolution within (working days)"), default=DEFAULT_RESOLUTION_DAYS,
+        _("resolution within (working days)"),
+        default=DEFAULT_RESOLUTION_DAYS,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_RESOLUTION_DAYS)],
     )
     department = models.CharField(
-        _("default handling department"), max_length=100, blank=True,
+        _("default handling department"),
+        max_length=100,
+        blank=True,
         help_text=_("Filled in on acceptance when the handler names none."),
     )
 
@@ -83,7 +87,10 @@ class Demand(models.Model):
 
     enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="demands")
     filer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="demands_filed", verbose_name=_("filed by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="demands_filed",
+        verbose_name=_("filed by"),
     )
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     title = models.CharField(_("title"), max_length=200)
@@ -92,7 +99,11 @@ class Demand(models.Model):
     closed_without_rating = models.BooleanField(_("closed without rating"), default=False)
 
     handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("handler"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handler"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="demands_handled",
     )
     department = models.CharField(_("handling department"), max_length=100, blank=True)
@@ -152,7 +163,11 @@ class DemandEvent(HistoryEntry):
 
     demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="events")
     handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("handler"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handler"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     department = models.CharField(_("handling department"), max_length=100, blank=True)

@@ -12,7 +12,9 @@ from .models import Demand, DemandEvent, Rating
 
 
 def _enterprise_user_ids(demand: Demand) -> list[int]:
-    return list(Membership.objects.filter(enterprise_id=demand.enterprise_id).values_list("user_id", flat=True))
+    return list(
+        Membership.objects.filter(enterprise_id=demand.enterprise_id).values_list("user_id", flat=True)
+    )
 
 
 def demand_filed_notify(*, demand: Demand, event: DemandEvent) -> None:
@@ -21,7 +23,8 @@ def demand_filed_notify(*, demand: Demand, event: DemandEvent) -> None:
 
     notification_send(
         user_ids=park_admin_ids(),
-        title=_("New demand from %(enterprise)s: %(title)s") % {"enterprise": demand.enterprise.name, "title": demand.title},
+        title=_("New demand from %(enterprise)s: %(title)s")
+        % {"enterprise": demand.enterprise.name, "title": demand.title},
         body=demand.get_category_display(),
         link=f"/park/demands/{demand.pk}/",
         dedupe_key=f"demand:{demand.pk}:event:{event.pk}",
@@ -42,7 +45,11 @@ def demand_changed_notify(*, demand: Demand, transition) -> None:
     body = "\n".join(body_parts)
     if transition.action != wf.RATE:
         notification_send(
-            user_ids=_enterprise_user_ids(demand), title=title, body=body, link=f"/demands/{demand.pk}/", dedupe_key=key
+            user_ids=_enterprise_user_ids(demand),
+            title=title,
+            body=body,
+            link=f"/demands/{demand.pk}/",
+            dedupe_key=key,
         )
     staff = set()
     if transition.action in (wf.ACCEPT, wf.ASSIGN, wf.RATE, wf.CLOSE_UNRATED) and demand.handler_id:
@@ -53,7 +60,11 @@ def demand_changed_notify(*, demand: Demand, transition) -> None:
         staff.discard(event.actor_id)
     if staff:
         notification_send(
-            user_ids=staff, title=title, body=body, link=f"/park/demands/{demand.pk}/", dedupe_key=f"{key}:staff"
+            user_ids=staff,
+            title=title,
+            body=body,
+            link=f"/park/demands/{demand.pk}/",
+            dedupe_key=f"{key}:staff",
         )
 
 

@@ -45,7 +45,9 @@ RAG_LABELS = {"red": _("Overdue"), "amber": _("Due soon"), "green": _("On time")
 
 
 def park_admin_ids() -> list[int]:
-    return list(User.objects.filter(groups__name=roles.PARK_ADMIN, is_active=True).values_list("pk", flat=True))
+    return list(
+        User.objects.filter(groups__name=roles.PARK_ADMIN, is_active=True).values_list("pk", flat=True)
+    )
 
 
 def park_staff_list() -> QuerySet:
@@ -145,7 +147,10 @@ def demand_queue(*, user, view: str = "mine", now: dt.datetime | None = None) ->
 
 
 def demand_queue_counts(*, user, now: dt.datetime | None = None) -> dict[str, int]:
-    return {view: demand_queue(user=user, view=view, now=now).count() for view in ("mine", "new", "due_soon", "overdue")}
+    return {
+        view: demand_queue(user=user, view=view, now=now).count()
+        for view in ("mine", "new", "due_soon", "overdue")
+    }
 
 
 def demand_supervision_list(*, now: dt.datetime | None = None) -> QuerySet[Demand]:
@@ -157,7 +162,9 @@ def demand_supervision_list(*, now: dt.datetime | None = None) -> QuerySet[Deman
     )
 
 
-def demand_search(*, queryset: QuerySet[Demand], search: str = "", status: str = "", category: str = "") -> QuerySet[Demand]:
+def demand_search(
+    *, queryset: QuerySet[Demand], search: str = "", status: str = "", category: str = ""
+) -> QuerySet[Demand]:
     if search:
         from django.db.models import Q
 
@@ -195,7 +202,9 @@ class Timeline:
     events: list[DemandEvent] = field(default_factory=list)
 
 
-def demand_timeline(*, demand: Demand, include_internal: bool = False, now: dt.datetime | None = None) -> Timeline:
+def demand_timeline(
+    *, demand: Demand, include_internal: bool = False, now: dt.datetime | None = None
+) -> Timeline:
     """Where the demand stands: filed, accepted, first reply, resolution and rating, each with its
     due and done dates, and every recorded step (one query for the events)."""
     now = now or timezone.now()
@@ -209,20 +218,31 @@ def demand_timeline(*, demand: Demand, include_internal: bool = False, now: dt.d
 
     replied = demand.first_replied_at
     first_reply = Milestone(
-        "first_reply", _("First reply"), "done" if replied else ("current" if held else "waiting"),
-        due_at=demand.first_reply_due_at, done_at=replied,
+        "first_reply",
+        _("First reply"),
+        "done" if replied else ("current" if held else "waiting"),
+        due_at=demand.first_reply_due_at,
+        done_at=replied,
     )
     answered = status in (S.ANSWERED, S.CLOSED)
     resolution = Milestone(
-        "resolution", _("Answer"), "done" if answered else ("current" if held and replied else "waiting"),
-        due_at=demand.resolution_due_at, done_at=demand.answered_at if answered else None,
+        "resolution",
+        _("Answer"),
+        "done" if answered else ("current" if held and replied else "waiting"),
+        due_at=demand.resolution_due_at,
+        done_at=demand.answered_at if answered else None,
     )
     rating = Milestone(
-        "rating", _("Rating"), "done" if status == S.CLOSED else ("current" if status == S.ANSWERED else "waiting"),
-        due_at=demand.rating_due_at, done_at=demand.closed_at if status == S.CLOSED else None,
+        "rating",
+        _("Rating"),
+        "done" if status == S.CLOSED else ("current" if status == S.ANSWERED else "waiting"),
+        due_at=demand.rating_due_at,
+        done_at=demand.closed_at if status == S.CLOSED else None,
     )
     if status == S.CLOSED:
-        rating.note = _("Closed without rating") if demand.closed_without_rating else demand.get_rating_display()
+        rating.note = (
+            _("Closed without rating") if demand.closed_without_rating else demand.get_rating_display()
+        )
     elif status == S.REOPENED:
         resolution.note = _("Reopened after an unsatisfied rating")
     for milestone in (first_reply, resolution):
@@ -235,7 +255,10 @@ def demand_timeline(*, demand: Demand, include_internal: bool = False, now: dt.d
     milestones = [
         Milestone("filed", _("Filed"), "done", done_at=demand.created_at),
         Milestone(
-            "accepted", _("Accepted"), "done" if demand.accepted_at else "current", done_at=demand.accepted_at,
+            "accepted",
+            _("Accepted"),
+            "done" if demand.accepted_at else "current",
+            done_at=demand.accepted_at,
             note=demand.department,
         ),
         first_reply,
@@ -269,8 +292,16 @@ FIGURES_COLUMNS = """
 MONTH_SQL = "to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')"
 
 COUNT_NAMES = (
-    "received", "resolved", "closed_without_rating", "overdue", "reply_due", "replied_on_time",
-    "resolution_due", "resolved_on_time", "rated", "satisfied",
+    "received",
+    "resolved",
+    "closed_without_rating",
+    "overdue",
+    "reply_due",
+    "replied_on_time",
+    "resolution_due",
+    "resolved_on_time",
+    "rated",
+    "satisfied",
 )
 
 
@@ -361,7 +392,9 @@ def demand_figures(
     group = "category" if by == "category" else MONTH_SQL
     grouped = {
         row[0]: row[1:]
-        for row in _run(f"SELECT {group} AS key, {FIGURES_COLUMNS} FROM {table} {where} GROUP BY 1 ORDER BY 1", params)
+        for row in _run(
+            f"SELECT {group} AS key, {FIGURES_COLUMNS} FROM {table} {where} GROUP BY 1 ORDER BY 1", params
+        )
     }
     if by == "category":
         # Every category, in the order of the form, with zeros where nothing was filed.
@@ -412,7 +445,10 @@ def hub_demand_figures(*, schema_names: list[str], now: dt.datetime | None = Non
     names = dict(Tenant.objects.filter(schema_name__in=schemas).values_list("schema_name", "name"))
     return FiguresReport(
         total=total,
-        rows=[_figures_from(by_tenant.get(name, (0,) * len(COUNT_NAMES)), name, names.get(name, name)) for name in schemas],
+        rows=[
+            _figures_from(by_tenant.get(name, (0,) * len(COUNT_NAMES)), name, names.get(name, name))
+            for name in schemas
+        ],
         by="tenant",
     )
 
@@ -424,13 +460,23 @@ def demand_actions_for_user(*, demand: Demand, user) -> list[str]:
     from .services import user_is_park_admin
 
     staff = user_is_park_staff(user)
-    owner = Membership.objects.filter(user=user, enterprise_id=demand.enterprise_id).exists() if user.is_authenticated else False
+    owner = (
+        Membership.objects.filter(user=user, enterprise_id=demand.enterprise_id).exists()
+        if user.is_authenticated
+        else False
+    )
     actions = []
     for transition in wf.DEMAND_WORKFLOW.allowed_actions(demand.status):
         if "owner" in transition.actors and owner:
             actions.append(transition.action)
-        elif "staff" in transition.actors and staff and (
-            transition.action == wf.ACCEPT or user_is_park_admin(user) or demand.handler_id in (None, user.pk)
+        elif (
+            "staff" in transition.actors
+            and staff
+            and (
+                transition.action == wf.ACCEPT
+                or user_is_park_admin(user)
+                or demand.handler_id in (None, user.pk)
+            )
         ):
             if transition.action == wf.EXTEND and demand.extended_at is not None:
                 continue

@@ -19,15 +19,21 @@ class PersonSerializer(serializers.Serializer):
 
 class DemandFilterSerializer(serializers.Serializer):
     view = serializers.ChoiceField(
-        choices=list(QUEUE_VIEWS), required=False, allow_blank=True,
+        choices=list(QUEUE_VIEWS),
+        required=False,
+        allow_blank=True,
         help_text=_("Staff work lists: mine, new, due_soon, overdue, answered, all (default: all)."),
     )
     status = serializers.ChoiceField(
-        choices=[*Demand.Status.values, "closed_unrated"], required=False, allow_blank=True,
+        choices=[*Demand.Status.values, "closed_unrated"],
+        required=False,
+        allow_blank=True,
         help_text=_("A status; closed_unrated for demands closed without rating."),
     )
     category = serializers.ChoiceField(choices=Category.choices, required=False, allow_blank=True)
-    search = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text=_("Part of the title or enterprise name."))
+    search = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text=_("Part of the title or enterprise name.")
+    )
 
 
 class DemandFileSerializer(serializers.Serializer):
@@ -35,20 +41,42 @@ class DemandFileSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField()
     attachments = serializers.ListField(
-        child=serializers.FileField(), required=False, max_length=10,
+        child=serializers.FileField(),
+        required=False,
+        max_length=10,
         help_text=_("PDF, PNG/JPEG or Office files up to 20 MB each (multipart/form-data)."),
     )
 
 
 class DemandActionSerializer(serializers.Serializer):
     comment = serializers.CharField(
-        required=False, allow_blank=True, default="",
-        help_text=_("The reply, the answer, the reason for an extension, or the enterprise's comment on its rating."),
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "The reply, the answer, the reason for an extension, or the enterprise's comment on its rating."
+        ),
     )
-    handler = serializers.IntegerField(required=False, allow_null=True, default=None, help_text=_("A park staff user's id (accept, assign)."))
-    department = serializers.CharField(required=False, allow_null=True, default=None, max_length=100, help_text=_("Handling department (accept, assign)."))
-    rating = serializers.ChoiceField(choices=Rating.choices, required=False, allow_blank=True, default="", help_text=_("rate only."))
-    extension_days = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, help_text=_("Working days to add (extend only)."))
+    handler = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text=_("A park staff user's id (accept, assign).")
+    )
+    department = serializers.CharField(
+        required=False,
+        allow_null=True,
+        default=None,
+        max_length=100,
+        help_text=_("Handling department (accept, assign)."),
+    )
+    rating = serializers.ChoiceField(
+        choices=Rating.choices, required=False, allow_blank=True, default="", help_text=_("rate only.")
+    )
+    extension_days = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        help_text=_("Working days to add (extend only)."),
+    )
 
     def to_service_kwargs(self) -> dict:
         data = self.validated_data
@@ -81,17 +109,44 @@ class DemandOutputSerializer(serializers.ModelSerializer):
     enterprise = serializers.SerializerMethodField()
     handler = PersonSerializer(allow_null=True)
     category_display = serializers.CharField(source="get_category_display")
-    status_display = serializers.CharField(source="status_label", help_text=_("“Closed without rating” when silence closed it."))
-    next_due_at = serializers.DateTimeField(allow_null=True, help_text=_("The first reply until given, then the resolution."))
-    rag = serializers.CharField(help_text=_("red (overdue), amber (due within 2 working days), green, or empty when no deadline runs."))
+    status_display = serializers.CharField(
+        source="status_label", help_text=_("“Closed without rating” when silence closed it.")
+    )
+    next_due_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("The first reply until given, then the resolution.")
+    )
+    rag = serializers.CharField(
+        help_text=_(
+            "red (overdue), amber (due within 2 working days), green, or empty when no deadline runs."
+        )
+    )
 
     class Meta:
         model = Demand
         fields = [
-            "id", "enterprise", "category", "category_display", "title", "status", "status_display",
-            "closed_without_rating", "handler", "department", "created_at", "accepted_at", "first_reply_due_at",
-            "first_replied_at", "resolution_due_at", "extended_at", "answered_at", "rating_due_at", "rating",
-            "reopen_count", "closed_at", "next_due_at", "rag",
+            "id",
+            "enterprise",
+            "category",
+            "category_display",
+            "title",
+            "status",
+            "status_display",
+            "closed_without_rating",
+            "handler",
+            "department",
+            "created_at",
+            "accepted_at",
+            "first_reply_due_at",
+            "first_replied_at",
+            "resolution_due_at",
+            "extended_at",
+            "answered_at",
+            "rating_due_at",
+            "rating",
+            "reopen_count",
+            "closed_at",
+            "next_due_at",
+            "rag",
         ]
         read_only_fields = fields
 
@@ -107,8 +162,18 @@ class DemandEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = DemandEvent
         fields = [
-            "id", "action", "action_display", "from_status", "to_status", "actor", "comment", "due_at",
-            "handler", "department", "rating", "created_at",
+            "id",
+            "action",
+            "action_display",
+            "from_status",
+            "to_status",
+            "actor",
+            "comment",
+            "due_at",
+            "handler",
+            "department",
+            "rating",
+            "created_at",
         ]
         read_only_fields = fields
 
@@ -139,8 +204,15 @@ class DemandDetailOutputSerializer(DemandOutputSerializer):
 
     class Meta(DemandOutputSerializer.Meta):
         fields = [
-            *DemandOutputSerializer.Meta.fields, "description", "answer", "rating_comment", "extension_reason",
-            "attachments", "allowed_actions", "milestones", "events",
+            *DemandOutputSerializer.Meta.fields,
+            "description",
+            "answer",
+            "rating_comment",
+            "extension_reason",
+            "attachments",
+            "allowed_actions",
+            "milestones",
+            "events",
         ]
         read_only_fields = fields
 
@@ -177,7 +249,9 @@ class FiguresSerializer(serializers.Serializer):
     resolved_on_time = serializers.IntegerField()
     rated = serializers.IntegerField()
     satisfied = serializers.IntegerField()
-    resolution_rate = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True, help_text=_("Percent."))
+    resolution_rate = serializers.DecimalField(
+        max_digits=5, decimal_places=1, allow_null=True, help_text=_("Percent.")
+    )
     on_time_reply_rate = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
     on_time_resolution_rate = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
     satisfaction_rate = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
@@ -191,4 +265,6 @@ class FiguresReportSerializer(serializers.Serializer):
 
 class FiguresFilterSerializer(serializers.Serializer):
     by = serializers.ChoiceField(choices=["category", "month"], required=False, default="category")
-    year = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=2000, max_value=2100)
+    year = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=2000, max_value=2100
+    )

@@ -97,14 +97,20 @@ def _is_member(user, enterprise_id: int) -> bool:
 
 def _checked_upload(upload) -> str:
     if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError({"attachments": _("The file is larger than 20 MB; scan at a lower resolution or split it.")})
+        raise ValidationError(
+            {"attachments": _("The file is larger than 20 MB; scan at a lower resolution or split it.")}
+        )
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
     content_type = sniff_content_type(head, upload)
     if content_type is None:
         raise ValidationError(
-            {"attachments": _("Only PDF, PNG or JPEG images and Word, Excel or PowerPoint documents are accepted.")}
+            {
+                "attachments": _(
+                    "Only PDF, PNG or JPEG images and Word, Excel or PowerPoint documents are accepted."
+                )
+            }
         )
     return content_type
 
@@ -122,7 +128,9 @@ def _attach(demand: Demand, actor, upload, content_type: str) -> DemandAttachmen
     return attachment
 
 
-def demand_file(*, enterprise: Enterprise, filer, category: str, title: str, description: str, uploads=()) -> Demand:
+def demand_file(
+    *, enterprise: Enterprise, filer, category: str, title: str, description: str, uploads=()
+) -> Demand:
     """An enterprise's people file a demand; the park's administrators are told at once.
 
     Filing is not a move between states, so it writes its history row here rather than
@@ -180,7 +188,9 @@ def demand_attachment_add(*, demand: Demand, actor, upload) -> DemandAttachment:
 
 
 def user_is_park_admin(user) -> bool:
-    return bool(user is not None and user.is_authenticated and (user.is_superuser or user.has_role(roles.PARK_ADMIN)))
+    return bool(
+        user is not None and user.is_authenticated and (user.is_superuser or user.has_role(roles.PARK_ADMIN))
+    )
 
 
 def _may_act(actor):
@@ -271,23 +281,39 @@ def demand_transition(
             demand.rating_due_at = working_days_after(now, RATING_WINDOW_DAYS)
             # A new answer waits for a new rating; earlier ratings stay in the history.
             demand.rating, demand.rating_comment, demand.rated_at = "", "", None
-            fields += ["answer", "answered_at", "first_replied_at", "rating_due_at", "rating", "rating_comment", "rated_at"]
+            fields += [
+                "answer",
+                "answered_at",
+                "first_replied_at",
+                "rating_due_at",
+                "rating",
+                "rating_comment",
+                "rated_at",
+            ]
             extra["due_at"] = demand.rating_due_at
         elif transition.action == wf.EXTEND:
             if demand.extended_at is not None:
                 raise ValidationError(
-                    {"extension_days": _("This demand was already extended once; it cannot be extended again.")}
+                    {
+                        "extension_days": _(
+                            "This demand was already extended once; it cannot be extended again."
+                        )
+                    }
                 )
             try:
                 days = int(extension_days)
             except (TypeError, ValueError):
-                raise ValidationError({"extension_days": _("Give the number of working days to add.")}) from None
+                raise ValidationError(
+                    {"extension_days": _("Give the number of working days to add.")}
+                ) from None
             if days < 1:
                 raise ValidationError({"extension_days": _("Give the number of working days to add.")})
             new_due = working_days_after(demand.resolution_due_at, days)
             total = working_days_between(demand.clock_started_at, new_due)
             if total > MAX_RESOLUTION_DAYS:
-                allowed = MAX_RESOLUTION_DAYS - working_days_between(demand.clock_started_at, demand.resolution_due_at)
+                allowed = MAX_RESOLUTION_DAYS - working_days_between(
+                    demand.clock_started_at, demand.resolution_due_at
+                )
                 raise ValidationError(
                     {
                         "extension_days": _(
@@ -306,7 +332,9 @@ def demand_transition(
             if rating not in Rating.values:
                 raise ValidationError({"rating": _("Choose satisfied, basically satisfied or unsatisfied.")})
             if rating == Rating.UNSATISFIED and not text:
-                raise ValidationError({"comment": _("Tell the park what is still wrong, so it can handle it again.")})
+                raise ValidationError(
+                    {"comment": _("Tell the park what is still wrong, so it can handle it again.")}
+                )
             demand.rating, demand.rating_comment, demand.rated_at = rating, text, now
             fields += ["rating", "rating_comment", "rated_at"]
             if rating == Rating.UNSATISFIED:

@@ -81,7 +81,9 @@ def demand_list(request):
         return redirect("demands:queue")
     enterprise = _own_enterprise(request)
     demands = demand_list_for_user(user=request.user).order_by("-created_at", "-pk")
-    return render(request, "demands/demand_list.html", {"enterprise": enterprise, "page": _page(request, demands)})
+    return render(
+        request, "demands/demand_list.html", {"enterprise": enterprise, "page": _page(request, demands)}
+    )
 
 
 @login_required
@@ -92,16 +94,24 @@ def demand_new(request):
         data = form.cleaned_data
         try:
             demand = demand_file(
-                enterprise=enterprise, filer=request.user, category=data["category"], title=data["title"],
-                description=data["description"], uploads=data["attachments"],
+                enterprise=enterprise,
+                filer=request.user,
+                category=data["category"],
+                title=data["title"],
+                description=data["description"],
+                uploads=data["attachments"],
             )
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
-            messages.success(request, _("Your demand is filed. The park will accept it and tell you who handles it."))
+            messages.success(
+                request, _("Your demand is filed. The park will accept it and tell you who handles it.")
+            )
             return redirect("demands:detail", pk=demand.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "demands/demand_form.html", {"form": form, "enterprise": enterprise}, status=status)
+    return render(
+        request, "demands/demand_form.html", {"form": form, "enterprise": enterprise}, status=status
+    )
 
 
 def _detail_context(request, demand: Demand, **extra) -> dict:
@@ -114,7 +124,10 @@ def _detail_context(request, demand: Demand, **extra) -> dict:
         "is_staff_view": staff,
         "rag_label": RAG_LABELS.get(demand.rag, ""),
         "rate_form": RateForm(),
-        "accept_form": AcceptForm(staff=park_staff_list(), initial={"handler": demand.handler_id or request.user.pk, "department": demand.department}),
+        "accept_form": AcceptForm(
+            staff=park_staff_list(),
+            initial={"handler": demand.handler_id or request.user.pk, "department": demand.department},
+        ),
         "reply_form": CommentForm(auto_id="id_reply_%s"),
         "answer_form": CommentForm(auto_id="id_answer_%s"),
         "extend_form": ExtendForm(),
@@ -127,7 +140,9 @@ def _detail_context(request, demand: Demand, **extra) -> dict:
 @login_required
 def demand_detail(request, pk):
     demand = demand_get_for_user(user=request.user, pk=pk)
-    if user_is_park_staff(request.user) and demand.enterprise_id != getattr(enterprise_of_user(user=request.user), "pk", None):
+    if user_is_park_staff(request.user) and demand.enterprise_id != getattr(
+        enterprise_of_user(user=request.user), "pk", None
+    ):
         return redirect("demands:park_detail", pk=demand.pk)
     return render(request, "demands/demand_detail.html", _detail_context(request, demand))
 
@@ -176,10 +191,18 @@ def demand_act(request, pk, action):
     else:
         error, status = " ".join(" ".join(errors) for errors in form.errors.values()), 400
     demand = demand_get_for_user(user=request.user, pk=pk)
-    form_name = {wf.RATE: "rate_form", wf.ACCEPT: "accept_form", wf.ASSIGN: "accept_form", wf.REPLY: "reply_form",
-                 wf.ANSWER: "answer_form", wf.EXTEND: "extend_form"}[action]
+    form_name = {
+        wf.RATE: "rate_form",
+        wf.ACCEPT: "accept_form",
+        wf.ASSIGN: "accept_form",
+        wf.REPLY: "reply_form",
+        wf.ANSWER: "answer_form",
+        wf.EXTEND: "extend_form",
+    }[action]
     template = "demands/park_detail.html" if staff_page else "demands/demand_detail.html"
-    return render(request, template, _detail_context(request, demand, error=error, **{form_name: form}), status=status)
+    return render(
+        request, template, _detail_context(request, demand, error=error, **{form_name: form}), status=status
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -195,7 +218,9 @@ def queue(request):
     demands = demand_queue(user=request.user, view=view)
     counts = demand_queue_counts(user=request.user)
     search, category = request.GET.get("q", "").strip(), request.GET.get("category", "")
-    demands = demand_search(queryset=demands, search=search, category=category if category in Category.values else "")
+    demands = demand_search(
+        queryset=demands, search=search, category=category if category in Category.values else ""
+    )
     return render(
         request,
         "demands/queue.html",
@@ -220,7 +245,9 @@ def park_detail(request, pk):
 @park_staff_required
 def supervision(request):
     demands = demand_supervision_list()
-    return render(request, "demands/supervision.html", {"page": _page(request, demands), "now": timezone.now()})
+    return render(
+        request, "demands/supervision.html", {"page": _page(request, demands), "now": timezone.now()}
+    )
 
 
 @park_staff_required
@@ -257,11 +284,20 @@ def limits(request):
     for value, label in Category.choices:
         policy = policies.get(value) or CategoryPolicy(category=value)
         form = CategoryPolicyForm(
-            initial={"category": value, "first_reply_days": policy.first_reply_days,
-                     "resolution_days": policy.resolution_days, "department": policy.department},
+            initial={
+                "category": value,
+                "first_reply_days": policy.first_reply_days,
+                "resolution_days": policy.resolution_days,
+                "department": policy.department,
+            },
             auto_id=f"id_{value}_%s",
         )
         if error_form is not None and error_form.data.get("category") == value:
             form = error_form
         rows.append((label, form))
-    return render(request, "demands/limits.html", {"rows": rows, "can_change": can_change}, status=400 if error_form else 200)
+    return render(
+        request,
+        "demands/limits.html",
+        {"rows": rows, "can_change": can_change},
+        status=400 if error_form else 200,
+    )

@@ -37,9 +37,18 @@ DEMAND_WORKFLOW = Workflow(
     [
         Transition(ACCEPT, (S.SUBMITTED,), S.ACCEPTED, _("Accept"), actors=("staff",)),
         Transition(ASSIGN, (S.SUBMITTED, *OPEN_STATUSES), None, _("Assign"), actors=("staff",)),
-        Transition(REPLY, (S.ACCEPTED,), S.IN_PROGRESS, _("Reply and start handling"), needs_reason=True, actors=("staff",)),
+        Transition(
+            REPLY,
+            (S.ACCEPTED,),
+            S.IN_PROGRESS,
+            _("Reply and start handling"),
+            needs_reason=True,
+            actors=("staff",),
+        ),
         Transition(ANSWER, OPEN_STATUSES, S.ANSWERED, _("Answer"), needs_reason=True, actors=("staff",)),
-        Transition(EXTEND, OPEN_STATUSES, None, _("Extend the time limit"), needs_reason=True, actors=("staff",)),
+        Transition(
+            EXTEND, OPEN_STATUSES, None, _("Extend the time limit"), needs_reason=True, actors=("staff",)
+        ),
         # The target depends on the rating: closed, or reopened when unsatisfied.
         Transition(RATE, (S.ANSWERED,), None, _("Rate the answer"), actors=("owner",)),
         Transition(CLOSE_UNRATED, (S.ANSWERED,), S.CLOSED, _("Closed without rating"), actors=("system",)),

@@ -76,7 +76,8 @@ def verification_notify_enterprise_task(*, enterprise_id: int) -> bool:
     )
 
 
-@app.task(name="enterprises.import_batch_run")
+# Keeps its result: the outcome is what a re-delivery reports.
+@app.task(name="enterprises.import_batch_run", ignore_result=False)
 def import_batch_run_task(*, batch_id: str) -> dict | None:
     """Import a confirmed Excel batch of this tenant; a finished or running batch is left alone."""
     from .importing import import_batch_run

@@ -77,16 +77,22 @@ SCALAR_FIGURES: list[ScalarFigure] = [
     ),
 ]
 
-# Decisions in the range: approvals, rejections, approved funds and working days from
-# first submission to decision, counted with the hub's working-day calendar (one join,
-# no per-row function). Branch columns: approved, amount, days.
+# Decisions in the range: approvals, rejections, approved funds, and the days of first
+# submission and of decision (Shanghai). Working days between them come from the hub's
+# working-day calendar, joined once to the union of all branches (hub.selectors), not
+# once per schema. Branch columns: approved, amount, submitted_on, decided_on.
 DECISIONS_TABLES = ("applications_application",)
 DECISIONS_BRANCH = """
-SELECT a.status <> 'rejected' AS approved, a.approved_amount AS amount, we.ordinal - ws.ordinal AS days
+SELECT a.status <> 'rejected' AS approved, a.approved_amount AS amount,
+       (a.submitted_at AT TIME ZONE 'Asia/Shanghai')::date AS submitted_on,
+       (a.decided_at AT TIME ZONE 'Asia/Shanghai')::date AS decided_on
 FROM {schema}.applications_application a
-LEFT JOIN public.hub_workingday ws ON ws.day = (a.submitted_at AT TIME ZONE 'Asia/Shanghai')::date
-LEFT JOIN public.hub_workingday we ON we.day = (a.decided_at AT TIME ZONE 'Asia/Shanghai')::date
 WHERE a.decided_at >= %(start)s AND a.decided_at < %(end)s AND a.status IN ('approved', 'disbursed', 'rejected')
+"""
+DECISIONS_DAYS = """
+SELECT u.*, we.ordinal - ws.ordinal AS days FROM ({union}) u
+LEFT JOIN public.hub_workingday ws ON ws.day = u.submitted_on
+LEFT JOIN public.hub_workingday we ON we.day = u.decided_on
 """
 
 # Submitted applications by their status and the stage that holds them now.

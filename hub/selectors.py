@@ -4,7 +4,7 @@ django-tenants has no cross-tenant query; looping over tenants in Python costs a
 trip (or several) per tenant per figure. Here each family of figures is one SQL
 statement built from the tenant registry: one branch per tenant schema (hub.figures),
 joined with UNION ALL and aggregated per tenant and city-wide with GROUPING SETS.
-Schema names come from the registry and are quoted as identifiers; every value goes in
+(In chunks of a few hundred schemas per statement: see hub_stats.) Schema names come from the registry and are quoted as identifiers; every value goes in
 as a bound parameter. See docs/hub.md for the measurements behind the choice.
 
 Figures for a tenant without rows are zeros (its schema contributes nothing or zero),
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -145,38 +146,31 @@ def _scalars_sql(tenants, present) -> str | None:
         branches.append(f"SELECT {int(tenant.pk)} AS tenant_id, {', '.join(columns)}")
     if not branches:
         return None
-    sums = ", ".join(f"sum({figure.key}) AS {figure.key}" for figure in f.SCALAR_FIGURES)
-    union = "\nUNION ALL\n".join(branches)
-    return f"SELECT tenant_id, {sums} FROM (\n{union}\n) u GROUP BY GROUPING SETS ((tenant_id), ())"
+    return "\nUNION ALL\n".join(branches)
 
 
 def _decisions_sql(union: str) -> str:
+    # Per tenant, plus the distribution of working days over the whole chunk (grouped by
+    # days), from which the city-wide percentiles are taken across chunks.
     return f"""
-SELECT tenant_id,
+SELECT tenant_id, days AS histogram_days, GROUPING(tenant_id) AS is_histogram,
        count(*) FILTER (WHERE approved) AS approvals,
        count(*) FILTER (WHERE NOT approved) AS rejections,
        coalesce(sum(amount) FILTER (WHERE approved), 0) AS funds_approved,
+       count(days) AS decided_with_days,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median_days,
        percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS p90_days
 FROM (
-{union}
-) u GROUP BY GROUPING SETS ((tenant_id), ())"""
+{f.DECISIONS_DAYS.format(union=union)}
+) d GROUP BY GROUPING SETS ((tenant_id), (days))"""
 
 
 def _status_sql(union: str) -> str:
-    return f"""
-SELECT tenant_id, status, stage, min(position) AS position, sum(n) AS n
-FROM (
-{union}
-) u GROUP BY GROUPING SETS ((tenant_id, status, stage), (status, stage))"""
+    return f"SELECT tenant_id, status, stage, position, n FROM (\n{union}\n) u"
 
 
 def _timeliness_sql(union: str) -> str:
-    return f"""
-SELECT tenant_id, stage, min(position) AS position, sum(exits) AS exits, sum(on_time) AS on_time
-FROM (
-{union}
-) u GROUP BY GROUPING SETS ((tenant_id, stage), (stage), (tenant_id), ())"""
+    return f"SELECT tenant_id, stage, position, exits, on_time FROM (\n{union}\n) u"
 
 
 ZERO_FIGURES = {
@@ -184,6 +178,7 @@ ZERO_FIGURES = {
     "approvals": 0, "rejections": 0, "funds_approved": 0, "approval_rate": None,
     "median_days": None, "p90_days": None, "on_time_rate": None,
 }
+ADDITIVE = [figure.key for figure in f.SCALAR_FIGURES] + ["approvals", "rejections", "funds_approved"]
 FIGURE_UNITS = {
     **{figure.key: figure.unit for figure in f.SCALAR_FIGURES},
     "approvals": f.COUNT, "rejections": f.COUNT, "funds_approved": f.MONEY, "approval_rate": f.RATE,
@@ -195,13 +190,45 @@ def _rate(part, whole) -> float | None:
     return round(float(part) * 100 / float(whole), 1) if whole else None
 
 
+def percentile_from_histogram(histogram: dict[int, int], fraction: float) -> float | None:
+    """PostgreSQL's percentile_cont over the values a {value: count} histogram stands for.
+
+    Exact, not an estimate: the position fraction × (n − 1) between the sorted values,
+    interpolated linearly, as percentile_cont does. Used to combine the per-chunk
+    distributions of working days into the city-wide median and 90th percentile.
+    """
+    total = sum(histogram.values())
+    if not total:
+        return None
+    position = fraction * (total - 1)
+    below, above = int(position), min(int(position) + 1, total - 1)
+    values, seen, at_below, at_above = sorted(histogram), 0, None, None
+    for value in values:
+        seen += histogram[value]
+        if at_below is None and seen > below:
+            at_below = value
+        if seen > above:
+            at_above = value
+            break
+    return float(at_below + (at_above - at_below) * (position - below))
+
+
+def _chunks(items: list, size: int):
+    for index in range(0, len(items), size):
+        yield items[index:index + size]
+
+
 def hub_stats(*, filters: HubFilters) -> HubStats:
     """Every hub figure for the tenants the filters select, per tenant and city-wide.
 
-    Four statements, each over all selected tenant schemas at once: the scalar figures
+    Four families of figures, each one statement over a chunk of tenant schemas at once
+    (settings.PARKHUB_HUB_SCHEMAS_PER_STATEMENT, 200 by default): the scalar figures
     (enterprises, applications, overdue, funds, subscriptions, revenue), decisions
     (approval rate, working days to decision, approved funds), applications by status
-    and stage, and stage timeliness.
+    and stage, and stage timeliness. Chunks keep one statement's locks (one per table
+    and index it reads) within PostgreSQL's lock table; with the defaults 1,000 tenants
+    are 5 statements per family. City totals add the chunks' partial sums; the city's
+    percentiles come from the chunks' working-day distributions.
     """
     tenants = hub_tenants(filters=filters)
     params = filters.bounds()
@@ -210,35 +237,62 @@ def hub_stats(*, filters: HubFilters) -> HubStats:
     )
     present = _tables_by_schema([tenant.schema_name for tenant in tenants], needed)
     values: dict[int | None, dict] = {tenant.pk: dict(ZERO_FIGURES) for tenant in tenants}
-    values[None] = dict(ZERO_FIGURES)
+    city = values[None] = dict(ZERO_FIGURES)
+    histogram: dict[int, int] = {}
+    status_counts: dict[tuple, list] = {}
+    stage_counts: dict[tuple, list] = {}
+    size = getattr(settings, "PARKHUB_HUB_SCHEMAS_PER_STATEMENT", 200)
 
-    def merge(rows):
-        for row in rows:
-            tenant_id = row.pop("tenant_id")
-            values[tenant_id].update({key: value for key, value in row.items() if value is not None})
+    for chunk in _chunks(tenants, size):
+        if union := _scalars_sql(chunk, present):
+            for row in _fetch(f"SELECT * FROM (\n{union}\n) u", params):
+                values[row.pop("tenant_id")].update({k: v for k, v in row.items() if v is not None})
+        if union := _union(chunk, present, f.DECISIONS_TABLES, f.DECISIONS_BRANCH):
+            for row in _fetch(_decisions_sql(union), params):
+                if row["is_histogram"]:
+                    if row["histogram_days"] is not None:
+                        histogram[row["histogram_days"]] = histogram.get(row["histogram_days"], 0) + row["approvals"] + row["rejections"]
+                    continue
+                figures = values[row["tenant_id"]]
+                for key in ("approvals", "rejections", "funds_approved", "median_days", "p90_days"):
+                    if row[key] is not None:
+                        figures[key] = row[key]
+        if union := _union(chunk, present, f.STATUS_TABLES, f.STATUS_BRANCH):
+            for row in _fetch(_status_sql(union), params):
+                for tenant_id in (row["tenant_id"], None):
+                    entry = status_counts.setdefault((tenant_id, row["status"], row["stage"]), [row["position"], 0])
+                    entry[1] += row["n"]
+        if union := _union(chunk, present, f.TIMELINESS_TABLES, f.TIMELINESS_BRANCH):
+            for row in _fetch(_timeliness_sql(union), params):
+                for key in ((row["tenant_id"], row["stage"]), (row["tenant_id"], None),
+                            (None, row["stage"]), (None, None)):
+                    entry = stage_counts.setdefault(key, [row["position"], 0, 0])
+                    entry[1] += row["exits"]
+                    entry[2] += row["on_time"]
 
-    if sql := _scalars_sql(tenants, present):
-        merge(_fetch(sql, params))
-    if union := _union(tenants, present, f.DECISIONS_TABLES, f.DECISIONS_BRANCH):
-        merge(_fetch(_decisions_sql(union), params))
-    by_status, timeliness = [], []
-    if union := _union(tenants, present, f.STATUS_TABLES, f.STATUS_BRANCH):
-        by_status = _fetch(_status_sql(union), params)
-    if union := _union(tenants, present, f.TIMELINESS_TABLES, f.TIMELINESS_BRANCH):
-        for row in _fetch(_timeliness_sql(union), params):
-            row["rate"] = _rate(row["on_time"], row["exits"])
-            if row["stage"] is None:  # all stages of a tenant, or of the city
-                values[row["tenant_id"]]["on_time_rate"] = row["rate"]
-            else:
-                timeliness.append(row)
+    for key in ADDITIVE:
+        city[key] = sum((values[tenant.pk][key] or 0) for tenant in tenants)
+    city["median_days"] = percentile_from_histogram(histogram, 0.5)
+    city["p90_days"] = percentile_from_histogram(histogram, 0.9)
     for figures in values.values():
         figures["approval_rate"] = _rate(figures["approvals"], figures["approvals"] + figures["rejections"])
+    by_status = [
+        {"tenant_id": tenant_id, "status": status, "stage": stage, "position": position, "n": n}
+        for (tenant_id, status, stage), (position, n) in status_counts.items()
+    ]
+    timeliness = []
+    for (tenant_id, stage), (position, exits, on_time) in stage_counts.items():
+        if stage is None:
+            values[tenant_id]["on_time_rate"] = _rate(on_time, exits)
+        else:
+            timeliness.append({"tenant_id": tenant_id, "stage": stage, "position": position, "exits": exits,
+                               "on_time": on_time, "rate": _rate(on_time, exits)})
     by_status.sort(key=lambda row: (row["position"] is None, row["position"] or 0, row["stage"], row["status"]))
     timeliness.sort(key=lambda row: (row["position"] or 0, row["stage"]))
     return HubStats(
         filters=filters,
         rows=[TenantFigures(tenant=tenant, values=values[tenant.pk]) for tenant in tenants],
-        city=TenantFigures(tenant=None, values=values[None]),
+        city=TenantFigures(tenant=None, values=city),
         by_status=by_status,
         timeliness=timeliness,
     )

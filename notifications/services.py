@@ -14,23 +14,29 @@ def notification_send(*, user_ids, title: str, body: str = "", link: str = "", d
     Safe to call twice for the same cause: the unique (user, dedupe_key) pair makes the
     second call a no-op, which is what lets reminder tasks run twice without doubling mail.
     """
-    rows = [
-        Notification(user_id=user_id, title=title[:200], body=body, link=link, dedupe_key=dedupe_key[:120])
-        for user_id in set(user_ids)
-    ]
-    if not rows:
+    dedupe_key = dedupe_key[:120]
+    wanted = set(user_ids)
+    if not wanted:
         return 0
     with transaction.atomic():
-        created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        already = set(
+            Notification.objects.filter(dedupe_key=dedupe_key, user_id__in=wanted).values_list("user_id", flat=True)
+        )
+        rows = [
+            Notification(user_id=user_id, title=title[:200], body=body, link=link, dedupe_key=dedupe_key)
+            for user_id in wanted - already
+        ]
+        # ignore_conflicts: a concurrent call for the same cause may have inserted some meanwhile.
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
         new_ids = list(
-            Notification.objects.filter(dedupe_key=dedupe_key[:120], user_id__in=[r.user_id for r in rows], emailed_at__isnull=True)
+            Notification.objects.filter(dedupe_key=dedupe_key, user_id__in=wanted - already, emailed_at__isnull=True)
             .values_list("pk", flat=True)
         )
         if new_ids:
             from .tasks import notification_email_task
 
             send_on_commit(notification_email_task, notification_ids=new_ids)
-    return len([row for row in created if row.pk])
+    return len(rows)
 
 
 def notification_mark_read(*, user, notification_ids=None) -> int:

@@ -6,8 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
 from applications import api as applications_api
-from demands import api as demands_api
 from billing import api as billing_api
+from demands import api as demands_api
 from enterprises import api as enterprises_api
 from funding import api as funding_api
 from notifications import api as notifications_api

@@ -274,6 +274,15 @@ SPECTACULAR_SETTINGS = {
         "StageRoleEnum": "funding.models.Stage.Role",
         "ApplicationStatusEnum": "applications.models.Application.Status",
         "EnterpriseStatusEnum": "enterprises.models.Enterprise.Status",
+        "DemandStatusEnum": "demands.models.Demand.Status",
+        "DemandCategoryEnum": "demands.models.Category",
+        "DemandRatingEnum": "demands.models.Rating",
+        "ServiceCategoryEnum": "billing.models.Service.Category",
+        "VoucherKindEnum": "billing.models.Voucher.Kind",
+        "VoucherStatusEnum": "billing.models.Voucher.Status",
+        "SubscriptionStatusEnum": "billing.models.Subscription.Status",
+        "PaymentMethodEnum": "billing.models.Payment.Method",
+        "PaymentStatusEnum": "billing.models.Payment.Status",
     },
 }
 
@@ -327,8 +336,3 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 STRIPE_PAYMENT_METHOD_TYPES = env.list("STRIPE_PAYMENT_METHOD_TYPES", default=["card"])
 # Webhook signatures older than this many seconds are refused (Stripe's own default).
 STRIPE_WEBHOOK_TOLERANCE = 300
-# Billing's choice sets get their own names in the OpenAPI schema (other apps also have a
-# "category" and a "kind"); added here rather than rewriting SPECTACULAR_SETTINGS above.
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
-    {"ServiceCategoryEnum": "billing.models.Service.Category", "VoucherKindEnum": "billing.models.Voucher.Kind"}
-)

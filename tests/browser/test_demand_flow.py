@@ -43,7 +43,9 @@ def fits_the_phone(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_an_enterprise_files_staff_answer_and_an_unsatisfied_rating_reopens_it(browser, site_url, park, tmp_path):
+def test_an_enterprise_files_staff_answer_and_an_unsatisfied_rating_reopens_it(
+    browser, site_url, park, tmp_path
+):
     owner, handler = park
     phone = {"locale": "en-US", "viewport": {"width": 390, "height": 844}}
     enterprise_context, staff_context = browser.new_context(**phone), browser.new_context(**phone)

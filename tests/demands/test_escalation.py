@@ -25,7 +25,9 @@ def overdue_notices(demand):
 def test_overdue_demands_escalate_once_per_working_day(clock, enterprise_x, reviewer, park_admin):
     second_admin = make_user("alpha", role=roles.PARK_ADMIN)
     clock.set(at(2026, 9, 24, 10))
-    demand = act(file_for(enterprise_x), "accept", park_admin, handler_id=reviewer.pk)  # first reply due 30 Sep
+    demand = act(
+        file_for(enterprise_x), "accept", park_admin, handler_id=reviewer.pk
+    )  # first reply due 30 Sep
     clock.set(at(2026, 9, 30, 18))
     recipients = set(park_admin_ids()) | {reviewer.pk}  # the provisioned administrator too
     assert {park_admin.pk, second_admin.pk} < recipients
@@ -107,7 +109,8 @@ def test_the_overdue_reminder_is_sent_once_a_working_day_by_a_real_worker_even_i
     with schema_context("demandduty"):
         keys = sorted(overdue_notices(demand).values_list("dedupe_key", flat=True))
     assert keys == sorted(
-        [f"demand:{demand.pk}:overdue:2026-10-08"] * len(recipients) + [f"demand:{demand.pk}:overdue:2026-10-09"] * len(recipients)
+        [f"demand:{demand.pk}:overdue:2026-10-08"] * len(recipients)
+        + [f"demand:{demand.pk}:overdue:2026-10-09"] * len(recipients)
     )
 
     with schema_context("demandduty"):

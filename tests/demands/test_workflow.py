@@ -26,7 +26,9 @@ def test_the_whole_way_from_filing_to_a_satisfied_close(clock, enterprise_x, rev
     assert demand.status == S.ANSWERED and demand.answer == "排水管道已疏通，道路已修复。"
     demand = act(demand, "rate", enterprise_x.user, rating="satisfied", comment="处理及时")
     assert demand.status == S.CLOSED and not demand.closed_without_rating and demand.status_label == "Closed"
-    assert list(DemandEvent.objects.filter(demand=demand).values_list("action", "from_status", "to_status")) == [
+    assert list(
+        DemandEvent.objects.filter(demand=demand).values_list("action", "from_status", "to_status")
+    ) == [
         ("file", "", "submitted"),
         ("accept", "submitted", "accepted"),
         ("reply", "accepted", "in_progress"),
@@ -67,7 +69,10 @@ def test_one_extension_with_a_reason_and_never_beyond_thirty_working_days(clock,
     assert "comment" in refused.value.message_dict
     with pytest.raises(ValidationError) as refused:
         act(demand, "extend", reviewer, extension_days=16, comment="需要等待供电公司排期")
-    assert "extension_days" in refused.value.message_dict and "15" in refused.value.message_dict["extension_days"][0]
+    assert (
+        "extension_days" in refused.value.message_dict
+        and "15" in refused.value.message_dict["extension_days"][0]
+    )
     assert Demand.objects.get(pk=demand.pk).resolution_due_at == at(2026, 3, 23, 17, 30)  # unchanged
 
     demand = act(demand, "extend", reviewer, extension_days=15, comment="需要等待供电公司排期")
@@ -96,7 +101,9 @@ def test_unsatisfied_reopens_with_a_fresh_resolution_deadline(clock, enterprise_
     assert demand.status == S.ANSWERED and demand.rating == ""  # the new answer waits for a new rating
     demand = act(demand, "rate", enterprise_x.user, rating="basically_satisfied")
     assert demand.status == S.CLOSED
-    ratings = list(DemandEvent.objects.filter(demand=demand, action="rate").values_list("rating", "to_status"))
+    ratings = list(
+        DemandEvent.objects.filter(demand=demand, action="rate").values_list("rating", "to_status")
+    )
     assert ratings == [("unsatisfied", "reopened"), ("basically_satisfied", "closed")]
 
 
@@ -127,7 +134,11 @@ def test_history_rows_cannot_be_updated_or_deleted_even_with_raw_sql(enterprise_
         f"DELETE FROM demands_demandevent WHERE id = {event.pk}",
         f"DELETE FROM demands_demandevent WHERE demand_id = {demand.pk}",
     ):
-        with pytest.raises(ProgrammingError, match="pgtrigger"), transaction.atomic(), connection.cursor() as cursor:
+        with (
+            pytest.raises(ProgrammingError, match="pgtrigger"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(statement)
     assert DemandEvent.objects.filter(demand=demand).count() == 2
     assert DemandEvent.objects.get(pk=event.pk).actor == reviewer
@@ -151,7 +162,12 @@ def test_history_rows_cannot_be_updated_or_deleted_even_with_raw_sql(enterprise_
 def test_illegal_moves_are_refused_and_change_nothing(
     enterprise_x, enterprise_y, reviewer, other_reviewer, setup, action, who
 ):
-    people = {"owner": enterprise_x.user, "reviewer": reviewer, "other_reviewer": other_reviewer, "outsider": enterprise_y.user}
+    people = {
+        "owner": enterprise_x.user,
+        "reviewer": reviewer,
+        "other_reviewer": other_reviewer,
+        "outsider": enterprise_y.user,
+    }
     demand = file_for(enterprise_x)
     for step in setup:
         actor = enterprise_x.user if step == "rate" else reviewer
@@ -165,7 +181,9 @@ def test_illegal_moves_are_refused_and_change_nothing(
     assert DemandEvent.objects.filter(demand=demand).count() == events
 
 
-def test_the_administrator_reassigns_and_the_new_handler_takes_over(enterprise_x, park_admin, reviewer, other_reviewer):
+def test_the_administrator_reassigns_and_the_new_handler_takes_over(
+    enterprise_x, park_admin, reviewer, other_reviewer
+):
     demand = act(file_for(enterprise_x), "accept", reviewer)
     with pytest.raises(TransitionRefused):
         act(demand, "assign", other_reviewer, handler_id=other_reviewer.pk)  # not theirs to take
@@ -188,7 +206,9 @@ def test_red_amber_green_against_the_next_deadline_and_the_supervision_list(cloc
     overdue = demand_get_for_user(user=reviewer, pk=demand.pk)
     assert overdue.rag == "red" and overdue.next_due_at == at(2026, 3, 5, 17, 30)
     assert list(demand_supervision_list()) == [overdue]
-    act(demand, "reply", reviewer, comment="已受理，正在协调。")  # late, but the next deadline is the resolution
+    act(
+        demand, "reply", reviewer, comment="已受理，正在协调。"
+    )  # late, but the next deadline is the resolution
     replied = demand_get_for_user(user=reviewer, pk=demand.pk)
     assert replied.rag == "green" and replied.next_due_at == at(2026, 3, 23, 17, 30)
     assert list(demand_supervision_list()) == []

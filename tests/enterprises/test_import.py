@@ -525,7 +525,7 @@ def test_a_large_sheet_is_imported_by_the_worker_with_progress_up_to_the_total(
         # Delivered a second time, the task leaves the finished batch alone.
         with schema_context(ALPHA):
             again = import_batch_run_task.apply_async(
-                kwargs={"batch_id": batch_url.rstrip("/").rsplit("/", 1)[1]}
+                kwargs={"batch_id": batch_url.rstrip("/").rsplit("/", 1)[1]}, ignore_result=False
             )
             assert again.get(timeout=30) == {"status": "done", "created": 59, "updated": 0, "unchanged": 0}
         assert len(codes_in(ALPHA, codes)) == 59

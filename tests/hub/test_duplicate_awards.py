@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-
 from hub.models import AwardRecord
 from hub.selectors import duplicate_award_list, duplicate_awards_for
 

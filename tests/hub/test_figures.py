@@ -90,3 +90,21 @@ def test_a_tenant_created_a_second_ago_appears_with_zeros(db):
     figures = by_slug(hub_stats(filters=DISTRICTS))["fresh"]
     assert figures["enterprises"] == 0 and figures["applications"] == 0 and figures["funds_budgeted"] == 0
     assert figures["approval_rate"] is None and figures["median_days"] is None and figures["overdue_now"] == 0
+
+
+def test_one_schema_per_statement_gives_the_same_figures(seeded, settings):
+    """Large cities run in chunks of schemas; the city totals and percentiles must not change."""
+    whole = hub_stats(filters=DISTRICTS)
+    settings.PARKHUB_HUB_SCHEMAS_PER_STATEMENT = 1
+    chunked = hub_stats(filters=DISTRICTS)
+    assert chunked.city.values == whole.city.values
+    assert [row.values for row in chunked.rows] == [row.values for row in whole.rows]
+    assert chunked.timeliness == whole.timeliness
+
+
+def test_percentiles_from_a_histogram_match_percentile_cont():
+    from hub.selectors import percentile_from_histogram
+
+    assert percentile_from_histogram({2: 1, 3: 1, 5: 1, 8: 1}, 0.5) == 4.0
+    assert round(percentile_from_histogram({2: 1, 3: 1, 5: 1, 8: 1}, 0.9), 6) == 7.1
+    assert percentile_from_histogram({4: 3}, 0.9) == 4.0 and percentile_from_histogram({}, 0.5) is None

@@ -80,12 +80,12 @@ def test_outsider_never_sees_or_marks_another_users_notifications(owner_client, 
 def test_an_application_moving_notifies_the_enterprise(db, client_a):
     from applications.services import application_create, application_transition
 
-    from ..applications.conftest import make_programme
+    from ..applications.conftest import make_programme, verified
     from ..enterprises.conftest import register
 
     with schema_context(ALPHA):
         programme = make_programme()
-        x = register(ALPHA)
+        x = verified(register(ALPHA))
         application = application_create(
             programme_id=programme.pk, enterprise=x.enterprise, applicant=x.user, requested_amount="1000.00"
         )

@@ -17,6 +17,7 @@ from django_tenants.utils import schema_context
 from accounts import roles
 from accounts.services import roles_sync, user_create
 from applications.demo import applications_seed_demo
+from demands.demo import demands_seed_demo
 from enterprises.demo import demo_accounts_ensure, enterprises_seed_demo, network_allocation
 from enterprises.models import Enterprise
 from tenants.models import Tenant
@@ -133,6 +134,7 @@ class Command(BaseCommand):
                 # Seeded from the slug, so a tenant's demo data is the same on every machine.
                 created += enterprises_seed_demo(count=count, above_size=above, rng=random.Random(f"parkhub-demo:{slug}"))
                 demo_logins.append(demo_accounts_ensure(password=DEMO_PASSWORD))
+                demands_seed_demo(rng=random.Random(f"parkhub-demo-demands:{slug}"))
                 applications_seed_demo(rng=random.Random(f"parkhub-demo-applications:{slug}"))  # programmes too
                 enterprises_total += Enterprise.objects.count()
                 above_total += Enterprise.objects.filter(above_designated_size=True).count()

@@ -1,0 +1,284 @@
+"""How fast is the hub dashboard with 1,000 tenants × 1,000 applications, against a per-tenant loop?
+
+    .venv/bin/python bench/hub_dashboard.py [--tenants 1000] [--applications 1000] [--repeat 5] [--keep]
+
+Runs in a database of its own (parkhub_bench_hub, created fresh and dropped at the end
+unless --keep). Set-up: `parkhub_setup --no-pool` (public schema, hub, migrated
+template), then N tenant schemas cloned from the template and filled with synthetic
+data by INSERT … SELECT generate_series, one statement per table and schema.
+
+Cloning: every tenant gets the template's tables that the hub reads (enterprises,
+programmes, stages, applications, their history, subscriptions and payments) by
+CREATE TABLE … (LIKE tenant_template.<table> INCLUDING ALL), i.e. the same columns,
+defaults and indexes. The rest of the template (accounts, sessions, notifications …)
+is not copied: django-tenants' CloneSchema takes 0.4–0.8 s per schema here (see the
+provisioning benchmark), which would make 1,000 tenants a 10+ minute set-up, and the
+hub never reads those tables. The catalogue is therefore smaller than in production.
+
+Measured, interleaved, `--repeat` times each, after one discarded warm-up:
+
+  loop   the baseline: for each tenant, schema_context(tenant) and the same figures
+         by the same per-schema SQL (4 families, 5 statements per tenant), city totals
+         and percentiles combined in Python, i.e. what django-tenants users write.
+  stats  hub.selectors.hub_stats(): the set-based statements over all schemas.
+  page   GET /dashboard/ as a hub operator through Django's test client: hub_stats,
+         every table, chart data and the template rendered (server time, no network).
+"""
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from provision import (  # noqa: E402
+    admin_connect,
+    git_revision,
+    machine_description,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DB = "parkhub_bench_hub"
+BENCH_REDIS = "redis://127.0.0.1:6379/12"
+HUB_TABLES = [
+    "enterprises_enterprise", "funding_programme", "funding_stage", "applications_application",
+    "applications_applicationevent", "billing_subscription", "billing_payment",
+]
+GOAL_RATIO, GOAL_MS = 50, 200
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tenants", type=int, default=1000)
+    parser.add_argument("--applications", type=int, default=1000, help="per tenant")
+    parser.add_argument("--enterprises", type=int, default=300, help="per tenant")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database afterwards")
+    return parser.parse_args()
+
+
+def bench_url() -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
+    parts = urlsplit(base)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + BENCH_DB, parts.query, ""))
+
+
+def configure(url: str) -> None:
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="saas.settings.local", DATABASE_URL=url, PARKHUB_SPARE_POOL_SIZE="0",
+        REDIS_URL=BENCH_REDIS, CACHE_URL=BENCH_REDIS, CELERY_BROKER_URL=BENCH_REDIS,
+        CELERY_RESULT_BACKEND=BENCH_REDIS, CELERY_TASK_DEFAULT_QUEUE="parkhub-bench", DEBUG="false",
+        LOG_LEVEL="WARNING", CONN_MAX_AGE="0", ALLOWED_HOSTS="*",
+    )
+    sys.path.insert(0, str(ROOT))
+
+
+APPLICATIONS_SQL = """
+INSERT INTO {s}.applications_application
+  (id, programme_id, enterprise_id, applicant_id, requested_amount, answers, status, current_stage_id,
+   stage_entered_at, stage_due_at, approved_amount, disbursed_amount, disbursed_on, decided_at, submitted_at,
+   created_at, updated_at)
+SELECT i, p, 1 + i %% %(enterprises)s, 1, 100000, '{{}}',
+       (ARRAY['in_review','in_review','approved','disbursed','disbursed','disbursed','rejected','rejected',
+              'withdrawn','returned'])[1 + i %% 10],
+       (p - 1) * 3 + (ARRAY[1,1,2,3,3,3,1,1,1,1])[1 + i %% 10],
+       sub, CASE WHEN i %% 10 IN (0, 1) THEN sub + interval '7 days'
+                 WHEN i %% 10 = 2 THEN dec + interval '9 days' END,
+       CASE WHEN i %% 10 BETWEEN 2 AND 5 THEN 10000 + (i %% 50) * 1000 END,
+       CASE WHEN i %% 10 BETWEEN 3 AND 5 THEN 10000 + (i %% 50) * 1000 END,
+       CASE WHEN i %% 10 BETWEEN 3 AND 5 THEN (dec + interval '8 days')::date END,
+       CASE WHEN i %% 10 BETWEEN 2 AND 7 THEN dec END, sub, sub, sub
+FROM (SELECT i, 1 + i %% 2 AS p,
+             timestamptz '2025-06-01 09:00+08' + (i %% 365) * interval '1 day' + (i %% 9) * interval '1 hour' AS sub,
+             timestamptz '2025-06-01 09:00+08' + (i %% 365 + (i * 7) %% 25 + 1) * interval '1 day' + (i %% 9) * interval '1 hour' AS dec
+      FROM generate_series(1, %(applications)s) i) g
+"""
+
+EVENTS_SQL = """
+INSERT INTO {s}.applications_applicationevent
+  (application_id, action, from_status, to_status, comment, is_public, due_at, created_at, from_stage_id, to_stage_id)
+SELECT a.id, 'submit', 'draft', 'in_review', '', true, a.submitted_at + interval '7 days', a.submitted_at,
+       NULL, (a.programme_id - 1) * 3 + 1
+FROM {s}.applications_application a
+UNION ALL
+SELECT a.id, CASE WHEN a.status = 'rejected' THEN 'reject' ELSE 'approve' END, 'in_review', a.status, '', true,
+       CASE WHEN a.status <> 'rejected' THEN a.decided_at + interval '9 days' END, a.decided_at,
+       (a.programme_id - 1) * 3 + 1, (a.programme_id - 1) * 3 + CASE WHEN a.status = 'rejected' THEN 1 ELSE 2 END
+FROM {s}.applications_application a WHERE a.decided_at IS NOT NULL
+UNION ALL
+SELECT a.id, 'advance', 'approved', 'approved', '', true, a.decided_at + interval '18 days',
+       a.decided_at + (a.id %% 12) * interval '1 day', (a.programme_id - 1) * 3 + 2, (a.programme_id - 1) * 3 + 3
+FROM {s}.applications_application a WHERE a.status = 'disbursed'
+UNION ALL
+SELECT a.id, 'disburse', 'approved', 'disbursed', '', true, NULL, a.decided_at + interval '14 days',
+       (a.programme_id - 1) * 3 + 3, (a.programme_id - 1) * 3 + 3
+FROM {s}.applications_application a WHERE a.status = 'disbursed'
+UNION ALL
+SELECT a.id, CASE WHEN a.status = 'withdrawn' THEN 'withdraw' ELSE 'return' END, 'in_review', a.status, '', true,
+       NULL, a.submitted_at + (a.id %% 11) * interval '1 day', (a.programme_id - 1) * 3 + 1, (a.programme_id - 1) * 3 + 1
+FROM {s}.applications_application a WHERE a.status IN ('withdrawn', 'returned')
+"""
+
+FIXED_SQL = """
+INSERT INTO {s}.enterprises_enterprise
+  (id, credit_code, name, legal_representative, industry, size_class, above_designated_size, address,
+   contact_name, contact_phone, contact_email, status, rejection_reason, created_at, updated_at)
+SELECT j, '91' || lpad(j::text, 16, '0'), 'enterprise ' || j, '', 'C', '', j %% 5 = 0, '', '', '', '',
+       CASE WHEN j %% 3 = 0 THEN 'pending' ELSE 'verified' END, '', timestamptz '2025-01-01' + j * interval '1 hour', now()
+FROM generate_series(1, %(enterprises)s) j;
+INSERT INTO {s}.funding_programme
+  (id, title, category, description, policy_document, budget, opens_at, closes_at, required_documents, status, created_at)
+VALUES (1, 'award', 'award', '', '', 50000000, '2025-05-01', '2026-12-31', '[]', 'open', now()),
+       (2, 'subsidy', 'subsidy', '', '', 30000000, '2025-05-01', '2026-12-31', '[]', 'open', now());
+INSERT INTO {s}.funding_stage (id, programme_id, position, name, public_name, kind, role, office, time_limit_days)
+SELECT (p - 1) * 3 + k, p, k, (ARRAY['审核','公示','拨付'])[k], (ARRAY['审核','公示','拨付'])[k],
+       (ARRAY['review','notice','disbursement'])[k], 'reviewer', '', 5
+FROM generate_series(1, 2) p, generate_series(1, 3) k;
+"""
+
+
+def build(args, connection, Tenant) -> float:
+    """The registry rows and N schemas with data; returns the seconds it took."""
+    t0 = time.perf_counter()
+    kinds = [Tenant.Kind.DISTRICT, Tenant.Kind.PARK, Tenant.Kind.INSTITUTION]
+    hub = Tenant.objects.get(kind=Tenant.Kind.HUB)
+    Tenant.objects.bulk_create([
+        Tenant(schema_name=f"t{n:04d}", name=f"Sub-platform {n:04d}", kind=kinds[n % 3], parent=hub,
+               status=Tenant.Status.SUSPENDED if n % 20 == 0 else Tenant.Status.ACTIVE, slot=Tenant.Slot.LIVE)
+        for n in range(1, args.tenants + 1)
+    ])
+    params = {"applications": args.applications, "enterprises": args.enterprises}
+    with connection.cursor() as cursor:
+        for n in range(1, args.tenants + 1):
+            schema = f'"t{n:04d}"'
+            cursor.execute(f"CREATE SCHEMA {schema}")
+            for table in HUB_TABLES:
+                cursor.execute(f"CREATE TABLE {schema}.{table} (LIKE tenant_template.{table} INCLUDING ALL)")
+            cursor.execute(FIXED_SQL.format(s=schema), params)
+            cursor.execute(APPLICATIONS_SQL.format(s=schema), params)
+            cursor.execute(EVENTS_SQL.format(s=schema), params)
+            if n % 100 == 0:
+                print(f"  {n} tenants built, {time.perf_counter() - t0:.0f} s", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return time.perf_counter() - t0
+
+
+def loop_baseline(Tenant, schema_context, connection, figures_module, HubFilters) -> dict:
+    """The same figures the way a per-tenant loop computes them: schema_context, then per-schema SQL."""
+    f = figures_module
+    params = HubFilters().bounds()
+    city: dict = {}
+    histogram: dict = {}
+    for tenant in Tenant.objects.live():
+        with schema_context(tenant.schema_name), connection.cursor() as cursor:
+            scalars = ", ".join(f"({figure.sql.format(schema='public')}) AS {figure.key}"
+                                .replace("public.", "") for figure in f.SCALAR_FIGURES)
+            cursor.execute(f"SELECT {scalars}", params)
+            for column, value in zip(cursor.description, cursor.fetchone(), strict=True):
+                city[column.name] = city.get(column.name, 0) + (value or 0)
+            branch = f.DECISIONS_DAYS.format(union=f.DECISIONS_BRANCH.replace("{schema}.", ""))
+            cursor.execute(
+                f"SELECT count(*) FILTER (WHERE approved), count(*) FILTER (WHERE NOT approved), sum(amount) FILTER"
+                f" (WHERE approved), percentile_cont(0.5) WITHIN GROUP (ORDER BY days),"
+                f" percentile_cont(0.9) WITHIN GROUP (ORDER BY days) FROM ({branch}) u", params)
+            cursor.fetchone()
+            cursor.execute(f"SELECT days, count(*) FROM ({branch}) u GROUP BY days", params)
+            for days, count in cursor.fetchall():
+                histogram[days] = histogram.get(days, 0) + count
+            cursor.execute(f.STATUS_BRANCH.replace("{schema}.", ""), params)
+            cursor.fetchall()
+            cursor.execute(f.TIMELINESS_BRANCH.replace("{schema}.", ""), params)
+            cursor.fetchall()
+    return city
+
+
+def timed(function) -> float:
+    start = time.perf_counter()
+    function()
+    return (time.perf_counter() - start) * 1000
+
+
+def main() -> int:
+    args = parse_args()
+    url = bench_url()
+    with admin_connect(url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    configure(url)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django_tenants.utils import schema_context
+
+    from accounts import roles
+    from accounts.services import user_create
+    from hub import figures
+    from hub.selectors import HubFilters, hub_stats
+    from tenants.models import Tenant
+
+    try:
+        t0 = time.perf_counter()
+        call_command("parkhub_setup", no_pool=True, verbosity=0)
+        print(f"parkhub_setup: {time.perf_counter() - t0:.1f} s", flush=True)
+        build_seconds = build(args, connection, Tenant)
+        print(f"{args.tenants} tenants × {args.applications} applications built in {build_seconds:.0f} s", flush=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 't____'")
+            machine = machine_description(cursor)
+        connection.set_schema_to_public()
+        operator = user_create(email="bench-operator@hub.cn", password="bench-password-9", role=roles.HUB_OPERATOR,
+                               full_name="bench")
+        client = Client(HTTP_HOST=f"hub.{os.environ.get('PARKHUB_BASE_DOMAIN', 'localhost')}")
+        client.force_login(operator)
+
+        def page():
+            response = client.get("/dashboard/")
+            assert response.status_code == 200, response.status_code
+
+        def stats():
+            return hub_stats(filters=HubFilters())
+
+        def loop():
+            connection.set_schema_to_public()
+            loop_baseline(Tenant, schema_context, connection, figures, HubFilters)
+            connection.set_schema_to_public()
+
+        # Both ways agree on the additive figures (a check that the baseline computes the same thing).
+        result, baseline = stats().city.values, loop_baseline(Tenant, schema_context, connection, figures, HubFilters)
+        connection.set_schema_to_public()
+        for key in ("enterprises", "applications", "overdue_now", "funds_budgeted", "funds_disbursed"):
+            assert float(result[key]) == float(baseline[key]), (key, result[key], baseline[key])
+        page()  # warm-up
+        samples = {"loop": [], "stats": [], "page": []}
+        for _ in range(args.repeat):
+            samples["loop"].append(timed(loop))
+            samples["stats"].append(timed(stats))
+            samples["page"].append(timed(page))
+        medians = {name: statistics.median(values) for name, values in samples.items()}
+        print()
+        print(f"run of {dt.date.today()} ({' '.join(sys.argv[1:]) or 'defaults'}), {git_revision()}")
+        print(f"machine: {machine}, load average {os.getloadavg()[0]:.1f}")
+        for name, values in samples.items():
+            print(f"{name:>5}: median {medians[name]:9.1f} ms  (min {min(values):.1f}, max {max(values):.1f})")
+        print(f"loop / stats: {medians['loop'] / medians['stats']:.0f}×   loop / page: {medians['loop'] / medians['page']:.0f}×")
+        held = medians["loop"] / medians["stats"] >= GOAL_RATIO and medians["stats"] <= GOAL_MS
+        print(f"goal (≥{GOAL_RATIO}× the loop, ≤{GOAL_MS} ms) for the figures: {'holds' if held else 'MISSED'}")
+        return 0
+    finally:
+        connection.close()
+        if not args.keep:
+            with admin_connect(url) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    sys.exit(main())
