@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import connection
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,6 +25,7 @@ from enterprises.forms import form_add_service_error
 from enterprises.views import park_staff_required
 from funding.models import Programme, Stage
 from funding.selectors import programme_awarded_total
+from hub.selectors import duplicate_awards_for
 from saas.workdays import working_days_between
 from saas.workflow import Transition, TransitionRefused
 
@@ -319,6 +321,14 @@ def _detail(
                 name for name in programme.required_documents if name and name not in supplied
             ],
             "objections": list(application.objections.all()),
+            # Awards of the same category to this enterprise by other sub-platforms within a year.
+            "duplicate_awards": duplicate_awards_for(
+                credit_code=application.enterprise.credit_code,
+                category=programme.category,
+                exclude_schema=connection.schema_name,
+            )
+            if application.status in (S.IN_REVIEW, S.APPROVED)
+            else [],
         },
         status=status,
     )

@@ -492,3 +492,26 @@ def test_park_b_staff_get_404_for_park_a_applications_and_programmes(
     assert client_b.get(f"/park/programmes/{programme.pk}/").status_code == 404
     queue = client_b.get("/park/applications/", {"tab": "all"})
     assert queue.status_code == 200 and list(queue.context["applications"]) == []
+
+
+def test_the_reviewer_is_warned_of_an_award_for_the_same_category_in_another_sub_platform(
+    as_park_admin, programme, enterprise_x, tenant_b
+):
+    from hub.models import AwardRecord
+
+    application = submitted(enterprise_x, programme)
+    page = as_park_admin.get(f"/park/applications/{application.pk}/")
+    assert "duplicate-warning" not in page.content.decode()
+    AwardRecord.objects.create(
+        tenant=tenant_b, application_id=999, credit_code=enterprise_x.enterprise.credit_code,
+        enterprise_name=enterprise_x.enterprise.name, category=programme.category, programme_title="乙园同类奖励",
+        amount=Decimal("50000.00"), approved_at=timezone.now() - dt.timedelta(days=30),
+    )
+    AwardRecord.objects.create(
+        tenant=tenant_b, application_id=1000, credit_code=enterprise_x.enterprise.credit_code,
+        enterprise_name=enterprise_x.enterprise.name, category="loan_interest", programme_title="乙园贷款贴息",
+        amount=Decimal("8000.00"), approved_at=timezone.now() - dt.timedelta(days=30),
+    )
+    page = as_park_admin.get(f"/park/applications/{application.pk}/").content.decode()
+    assert "duplicate-warning" in page and "乙园同类奖励" in page and "Beta Park" in page
+    assert "乙园贷款贴息" not in page  # another category is no double award
