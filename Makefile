@@ -36,7 +36,7 @@ services:
 messages: install
 	@if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
 	  if ! command -v msgfmt >/dev/null; then apt-get install -y -qq gettext >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq gettext); fi; \
-	  SECRET_KEY=x DATABASE_URL=postgres://localhost/x $(PY) manage.py compilemessages -v 0 --ignore=.venv; \
+	  SECRET_KEY=x DATABASE_URL=postgres://localhost/x $(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=node_modules; \
 	fi
 
 # Debian's chromium drives the browser tests (Playwright's own browser download is not possible here).
