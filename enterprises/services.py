@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.services import user_create
+from hub.rollups import rollup_touch
 from saas.celery import send_on_commit
 
 from .credit_code import credit_code_validate
@@ -107,6 +108,7 @@ def enterprise_register(
             )
             user = user_create(email=email, password=password, full_name=contact_name.strip(), role=roles.ENTERPRISE_USER)
             Membership.objects.create(user=user, enterprise=enterprise, role=Membership.Role.OWNER)
+            rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit
     except IntegrityError:
         # Someone registered the same code (or email) a moment ago.
         existing = Enterprise.objects.filter(credit_code=code).first()
@@ -142,6 +144,7 @@ def enterprise_create(*, actor: User, credit_code: str, name: str, **profile) ->
     try:
         with transaction.atomic():
             enterprise.save()
+            rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit
             if tags is not None:
                 enterprise.tags.set(tags)
     except IntegrityError:
@@ -180,6 +183,7 @@ def enterprise_update(*, enterprise: Enterprise, actor: User, **changes) -> Ente
     enterprise.full_clean(exclude=["tags", "verified_by"])
     with transaction.atomic():
         enterprise.save()
+        rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit
         if tags is not None:
             enterprise.tags.set(tags)
     return enterprise
@@ -202,6 +206,7 @@ def enterprise_verify(*, enterprise: Enterprise, actor: User) -> Enterprise:
         enterprise.verified_at = timezone.now()
         enterprise.verified_by = actor
         enterprise.save(update_fields=["status", "rejection_reason", "verified_at", "verified_by", "updated_at"])
+        rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit
         _notify_enterprise_of_decision(enterprise)
     return enterprise
 
@@ -219,6 +224,7 @@ def enterprise_reject(*, enterprise: Enterprise, actor: User, reason: str) -> En
         enterprise.verified_at = None
         enterprise.verified_by = None
         enterprise.save(update_fields=["status", "rejection_reason", "verified_at", "verified_by", "updated_at"])
+        rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit
         _notify_enterprise_of_decision(enterprise)
     return enterprise
 

@@ -34,6 +34,13 @@ class Programme(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Eligibility as data, edited by park staff in a form (matching.rules: validate, evaluate, render):
+    # {"combine": "all"|"any", "conditions": [{"field": ..., "op": ..., "value": ..., "year": ...}]}.
+    eligibility_rules = models.JSONField(_("eligibility rules"), default=dict, blank=True)
+    # 免申即享: qualifying enterprises get an application made for them when the programme opens.
+    no_application_needed = models.BooleanField(_("no application needed (免申即享)"), default=False)
+    # Set on a park's copy of a city-wide programme (citywide.CityProgramme in the hub's schema).
+    city_programme_id = models.PositiveIntegerField(_("city-wide programme"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("programme")
@@ -42,6 +49,24 @@ class Programme(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        """Rules are refused with messages naming the field; 免申即享 needs a fixed amount (the cap)."""
+        from django.core.exceptions import ValidationError
+
+        from matching.rules import rules_validate
+
+        errors = {}
+        try:
+            rules_validate(self.eligibility_rules)
+        except ValidationError as error:
+            errors["eligibility_rules"] = error.messages
+        if self.no_application_needed and not self.per_enterprise_cap:
+            errors["per_enterprise_cap"] = _(
+                "A programme without application needs a cap per enterprise: it is the amount each qualifying enterprise receives."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Stage(models.Model):

@@ -7,6 +7,7 @@ working days: `ordinal` numbers working days, so the working days between two da
 one subtraction, for a million rows in one query.
 """
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -51,3 +52,131 @@ class WorkingDay(models.Model):
 
     def __str__(self):
         return self.day.isoformat()
+
+
+# ---------------------------------------------------------------------------
+# Rollups: the hub's figures per tenant (and per day), kept in the public schema by
+# hub.rollups so that the dashboard reads a few thousand public rows instead of planning
+# one branch per tenant schema. `day` NULL is the tenant's all-time row (what the
+# dashboard without a date range reads); day rows serve date ranges. Rows are replaced
+# per tenant (delete + insert in one transaction), hence no unique constraints.
+# See docs/hub.md.
+# ---------------------------------------------------------------------------
+
+
+class RollupTenant(models.Model):
+    """Per tenant, what depends on the current time, kept as sorted timestamp arrays.
+
+    Overdue now = open stages (in review, approved) whose due time has passed =
+    `width_bucket(now, overdue_due)` (a binary search); active subscriptions =
+    started by now − ended by now (only subscriptions with ends_at > starts_at are kept).
+    """
+
+    tenant = models.OneToOneField("tenants.Tenant", on_delete=models.CASCADE, primary_key=True,
+                                  related_name="hub_rollup")
+    refreshed_at = models.DateTimeField()
+    overdue_due = ArrayField(models.DateTimeField(), default=list)
+    subscription_starts = ArrayField(models.DateTimeField(), default=list)
+    subscription_ends = ArrayField(models.DateTimeField(), default=list)
+    # Working days to decision over all time (percentile_cont), for the dashboard without a date range.
+    median_days = models.FloatField(null=True)
+    p90_days = models.FloatField(null=True)
+
+    def __str__(self):
+        return f"{self.tenant_id} refreshed {self.refreshed_at:%Y-%m-%d %H:%M}"
+
+
+class RollupDay(models.Model):
+    """Additive figures of one tenant and day (Shanghai), each counted on its own date:
+    enterprises by registration, applications by submission, decisions and approved funds
+    by decision, disbursements by disbursement day, revenue by confirmation."""
+
+    # No index of its own: (tenant, day) serves both, and the planner then reads the
+    # all-time rows (day IS NULL) by index condition instead of filtering every day row.
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField(null=True)
+    enterprises = models.BigIntegerField(default=0)
+    enterprises_verified = models.BigIntegerField(default=0)
+    enterprises_above_size = models.BigIntegerField(default=0)
+    applications = models.BigIntegerField(default=0)
+    approvals = models.BigIntegerField(default=0)
+    rejections = models.BigIntegerField(default=0)
+    funds_approved = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    funds_disbursed = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    revenue = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "day"])]
+
+    def __str__(self):
+        return f"{self.tenant_id} {self.day or 'all time'}"
+
+
+class RollupProgramme(models.Model):
+    """Programmes (not draft) with their budget and period: budgeted funds overlap the range."""
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
+    opens_at = models.DateTimeField(null=True)
+    closes_at = models.DateTimeField(null=True)
+    budget = models.DecimalField(max_digits=20, decimal_places=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant"])]
+
+    def __str__(self):
+        return f"{self.tenant_id} {self.budget}"
+
+
+class RollupDecisionDays(models.Model):
+    """Histogram of working days to decision, by day of decision: exact percentiles."""
+
+    # No index of its own: (tenant, day) serves both, and the planner then reads the
+    # all-time rows (day IS NULL) by index condition instead of filtering every day row.
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField(null=True)
+    days = models.IntegerField()
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "day"])]
+
+    def __str__(self):
+        return f"{self.tenant_id} {self.day or 'all time'} {self.days}: {self.n}"
+
+
+class RollupStatus(models.Model):
+    """Applications by status and current stage, by day of submission."""
+
+    # No index of its own: (tenant, day) serves both, and the planner then reads the
+    # all-time rows (day IS NULL) by index condition instead of filtering every day row.
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField(null=True)
+    status = models.CharField(max_length=20)
+    stage = models.CharField(max_length=200)
+    position = models.IntegerField(null=True)
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "day"])]
+
+    def __str__(self):
+        return f"{self.tenant_id} {self.day or 'all time'} {self.status} {self.stage}: {self.n}"
+
+
+class RollupTimeliness(models.Model):
+    """Stages left, and left by their due time, by day left."""
+
+    # No index of its own: (tenant, day) serves both, and the planner then reads the
+    # all-time rows (day IS NULL) by index condition instead of filtering every day row.
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField(null=True)
+    stage = models.CharField(max_length=200)
+    position = models.IntegerField(null=True)
+    exits = models.BigIntegerField()
+    on_time = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "day"])]
+
+    def __str__(self):
+        return f"{self.tenant_id} {self.day or 'all time'} {self.stage}: {self.on_time}/{self.exits}"

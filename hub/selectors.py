@@ -25,6 +25,7 @@ from django.utils import timezone
 from tenants.models import Tenant
 
 from . import figures as f
+from . import rollups
 from .models import AwardRecord
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -221,6 +222,18 @@ def _chunks(items: list, size: int):
 def hub_stats(*, filters: HubFilters) -> HubStats:
     """Every hub figure for the tenants the filters select, per tenant and city-wide.
 
+    From the rollup tables in the public schema (hub_stats_rollup), unless
+    settings.PARKHUB_HUB_ROLLUPS is False: then live over every tenant schema
+    (hub_stats_live). Both give the same figures once the rollups are refreshed.
+    """
+    if getattr(settings, "PARKHUB_HUB_ROLLUPS", True):
+        return hub_stats_rollup(filters=filters)
+    return hub_stats_live(filters=filters)
+
+
+def hub_stats_live(*, filters: HubFilters) -> HubStats:
+    """Every hub figure, computed live over the tenant schemas (the rollups' reference).
+
     Four families of figures, each one statement over a chunk of tenant schemas at once
     (settings.PARKHUB_HUB_SCHEMAS_PER_STATEMENT, 200 by default): the scalar figures
     (enterprises, applications, overdue, funds, subscriptions, revenue), decisions
@@ -237,7 +250,7 @@ def hub_stats(*, filters: HubFilters) -> HubStats:
     )
     present = _tables_by_schema([tenant.schema_name for tenant in tenants], needed)
     values: dict[int | None, dict] = {tenant.pk: dict(ZERO_FIGURES) for tenant in tenants}
-    city = values[None] = dict(ZERO_FIGURES)
+    values[None] = dict(ZERO_FIGURES)
     histogram: dict[int, int] = {}
     status_counts: dict[tuple, list] = {}
     stage_counts: dict[tuple, list] = {}
@@ -270,6 +283,12 @@ def hub_stats(*, filters: HubFilters) -> HubStats:
                     entry[1] += row["exits"]
                     entry[2] += row["on_time"]
 
+    return _stats_finish(filters, tenants, values, histogram, status_counts, stage_counts)
+
+
+def _stats_finish(filters, tenants, values, histogram, status_counts, stage_counts) -> HubStats:
+    """City totals, rates and the sorted status / timeliness lists, the same for both paths."""
+    city = values[None]
     for key in ADDITIVE:
         city[key] = sum((values[tenant.pk][key] or 0) for tenant in tenants)
     city["median_days"] = percentile_from_histogram(histogram, 0.5)
@@ -296,6 +315,108 @@ def hub_stats(*, filters: HubFilters) -> HubStats:
         by_status=by_status,
         timeliness=timeliness,
     )
+
+
+def _histograms_in_range(values: dict, where: str, params: dict) -> dict[int, int]:
+    """Per tenant median / p90 of the working days decided in a date range; returns the city histogram."""
+    histogram: dict[int, int] = {}
+    for row in _fetch(f"""
+WITH h AS MATERIALIZED (
+  SELECT tenant_id, days, sum(n) AS n FROM hub_rollupdecisiondays
+  WHERE tenant_id = ANY(%(ids)s) AND {where} GROUP BY tenant_id, days
+), c AS (
+  SELECT tenant_id, days, sum(n) OVER (PARTITION BY tenant_id ORDER BY days) AS seen,
+         0.5::float8 * (sum(n) OVER (PARTITION BY tenant_id) - 1) AS m,
+         0.9::float8 * (sum(n) OVER (PARTITION BY tenant_id) - 1) AS q,
+         sum(n) OVER (PARTITION BY tenant_id) - 1 AS last
+  FROM h
+), p AS (
+  SELECT tenant_id, max(m) AS m, max(q) AS q,
+         min(days) FILTER (WHERE seen > floor(m)) AS m_below, min(days) FILTER (WHERE seen > least(floor(m) + 1, last)) AS m_above,
+         min(days) FILTER (WHERE seen > floor(q)) AS q_below, min(days) FILTER (WHERE seen > least(floor(q) + 1, last)) AS q_above
+  FROM c GROUP BY tenant_id
+)
+SELECT tenant_id, NULL::integer AS days, NULL::bigint AS n,
+       m_below::float8 + (m_above - m_below)::float8 * (m - floor(m)) AS median_days,
+       q_below::float8 + (q_above - q_below)::float8 * (q - floor(q)) AS p90_days
+FROM p
+UNION ALL
+SELECT NULL, days, sum(n)::bigint, NULL, NULL FROM h GROUP BY days""", params):
+        if row["tenant_id"] is None:
+            histogram[row["days"]] = row["n"]
+        else:
+            values[row["tenant_id"]].update(median_days=row["median_days"], p90_days=row["p90_days"])
+    return histogram
+
+
+def hub_stats_rollup(*, filters: HubFilters) -> HubStats:
+    """Every hub figure from the rollup tables (hub.models, kept by hub.rollups).
+
+    Without a date range, the tenants' all-time rows (day NULL); with one, the day rows in
+    it (enterprises: registered by its end). Overdue now and active subscriptions come
+    from the sorted due / start / end timestamps per tenant at the current time, by
+    width_bucket (a binary search). A tenant never refreshed has no rows: zeros.
+    Five short statements over public tables, whatever the number of tenants.
+    """
+    tenants = hub_tenants(filters=filters)
+    params = {**filters.bounds(), "ids": [tenant.pk for tenant in tenants]}
+    # width_bucket counts the thresholds <= operand; "due before now" is "<= now - 1 µs".
+    params["just_before_now"] = params["now"] - dt.timedelta(microseconds=1)
+    values: dict[int | None, dict] = {tenant.pk: dict(ZERO_FIGURES) for tenant in tenants}
+    values[None] = dict(ZERO_FIGURES)
+    all_time = filters.date_from is None and filters.date_to is None
+    where = "day IS NULL" if all_time else "day IS NOT NULL AND day BETWEEN %(start_date)s AND %(end_date)s"
+    in_range = "TRUE" if all_time else "day >= %(start_date)s"
+    day_where = "day IS NULL" if all_time else "day IS NOT NULL AND day <= %(end_date)s"
+    counts = ("enterprises", "enterprises_verified", "enterprises_above_size")
+    columns = [f"sum({key})::bigint AS {key}" for key in counts] + [
+        f"coalesce(sum({key}) FILTER (WHERE {in_range}), 0){'::bigint' if key in ('applications', 'approvals', 'rejections') else ''} AS {key}"
+        for key in rollups.DAY_COLUMNS if key not in counts
+    ]
+    for row in _fetch(f"SELECT tenant_id, {', '.join(columns)} FROM hub_rollupday"
+                      f" WHERE tenant_id = ANY(%(ids)s) AND {day_where} GROUP BY tenant_id", params):
+        values[row.pop("tenant_id")].update(row)
+    for row in _fetch("SELECT tenant_id, sum(budget) AS funds_budgeted FROM hub_rollupprogramme"
+                      " WHERE tenant_id = ANY(%(ids)s) AND opens_at < %(end)s AND closes_at >= %(start)s"
+                      " GROUP BY tenant_id", params):
+        values[row["tenant_id"]]["funds_budgeted"] = row["funds_budgeted"]
+    for row in _fetch("SELECT tenant_id, coalesce(width_bucket(%(just_before_now)s, overdue_due), 0) AS overdue_now,"
+                      " coalesce(width_bucket(%(now)s, subscription_starts), 0)"
+                      " - coalesce(width_bucket(%(now)s, subscription_ends), 0) AS subscriptions_active"
+                      + (", median_days, p90_days" if all_time else "") +
+                      " FROM hub_rolluptenant WHERE tenant_id = ANY(%(ids)s)", params):
+        values[row.pop("tenant_id")].update(row)
+
+    # Working days to decision: per tenant, the median and 90th percentile are taken in SQL
+    # from the summed histogram, by the formula of percentile_from_histogram (the value at
+    # position fraction × (n − 1), interpolated); the city's from the city histogram.
+    histogram: dict[int, int] = {}
+    if all_time:  # per tenant: stored by the refresh (percentile_cont), read with overdue above
+        for row in _fetch("SELECT days, sum(n)::bigint AS n FROM hub_rollupdecisiondays"
+                          " WHERE tenant_id = ANY(%(ids)s) AND day IS NULL GROUP BY days", params):
+            histogram[row["days"]] = row["n"]
+    else:
+        histogram = _histograms_in_range(values, where, params)
+
+    status_counts: dict[tuple, list] = {}
+    for row in _fetch(f"SELECT tenant_id, status, stage, min(position) AS position, sum(n)::bigint AS n"
+                      f" FROM hub_rollupstatus WHERE tenant_id = ANY(%(ids)s) AND {where}"
+                      f" GROUP BY tenant_id, status, stage", params):
+        for tenant_id in (row["tenant_id"], None):
+            entry = status_counts.setdefault((tenant_id, row["status"], row["stage"]), [row["position"], 0])
+            if row["position"] is not None and (entry[0] is None or row["position"] < entry[0]):
+                entry[0] = row["position"]
+            entry[1] += row["n"]
+    stage_counts: dict[tuple, list] = {}
+    for row in _fetch(f"SELECT tenant_id, stage, min(position) AS position, sum(exits)::bigint AS exits,"
+                      f" sum(on_time)::bigint AS on_time FROM hub_rolluptimeliness"
+                      f" WHERE tenant_id = ANY(%(ids)s) AND {where} GROUP BY tenant_id, stage", params):
+        for key in ((row["tenant_id"], row["stage"]), (row["tenant_id"], None),
+                    (None, row["stage"]), (None, None)):
+            entry = stage_counts.setdefault(key, [row["position"], 0, 0])
+            entry[1] += row["exits"]
+            entry[2] += row["on_time"]
+    return _stats_finish(filters, tenants, values, histogram, status_counts, stage_counts)
 
 
 def hub_ranking(*, stats: HubStats, figure: str) -> list[TenantFigures]:

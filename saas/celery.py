@@ -26,6 +26,8 @@ app.conf.beat_schedule = {
     "billing-subscriptions-sweep": {"task": "billing.subscriptions_sweep_all", "schedule": crontab(minute=5)},
     # Reviewers' reminders (due by the next working day, overdue); the task skips non-working days itself.
     "applications-reminders": {"task": "applications.reminders_send_all", "schedule": crontab(minute=20, hour="8-17")},
+    "hub-rollup-reconcile": {"task": "hub.rollup_reconcile_all", "schedule": crontab(minute=30, hour=2)},  # hub rollups: full nightly refresh
+    "matching-auto-applications": {"task": "matching.auto_applications_all", "schedule": crontab(minute=35)},  # 免申即享 for programmes whose opening time came
 }
 
 

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from citywide import api as citywide_api
 from hub import api as hub_api
 from saas.views import media_serve
 from tenants import api as tenants_api
@@ -16,6 +17,7 @@ api_patterns = [
         "hub/tenants/<slug:slug>/reactivate/", tenants_api.TenantReactivateApi.as_view(), name="tenant-reactivate"
     ),
     path("hub/stats/", hub_api.HubStatsApi.as_view(), name="hub-stats"),
+    path("", include(citywide_api.urlpatterns)),
     path("schema/", SpectacularAPIView.as_view(urlconf="saas.urls_public"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -24,6 +26,7 @@ urlpatterns = [
     path("", include("hub.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("payments.urls")),
+    path("", include("citywide.urls")),
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
     path("media/<path:name>", media_serve, name="media"),

@@ -10,6 +10,7 @@ from billing import api as billing_api
 from demands import api as demands_api
 from enterprises import api as enterprises_api
 from funding import api as funding_api
+from matching import api as matching_api
 from notifications import api as notifications_api
 from saas.views import media_serve, tenant_home
 
@@ -22,6 +23,7 @@ api_patterns = [
     path("", include(notifications_api.urlpatterns)),
     path("", include(demands_api.urlpatterns)),
     path("", include(billing_api.urlpatterns)),
+    path("", include(matching_api.urlpatterns)),
     path("schema/", SpectacularAPIView.as_view(urlconf="saas.urls_tenants"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -36,6 +38,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("demands.urls")),
     path("", include("billing.urls")),
+    path("", include("matching.urls")),
     path("park/enterprises/import/", include("enterprises.import_urls")),
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),

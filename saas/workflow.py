@@ -23,6 +23,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from hub.rollups import rollup_touch
+
 
 class TransitionRefused(Exception):
     """A move the workflow does not allow from here, or not to this person."""
@@ -139,6 +141,7 @@ def transition_apply(
             update_fields.append(status_field)
         obj.save(update_fields=update_fields)
         history(obj, transition, from_status, {"comment": comment, **extra})
+        rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit
         if notify is not None:
             notify(obj, transition)
     return obj

@@ -36,6 +36,7 @@ SHARED_APPS = [
     "axes",
     "hub",
     "payments",
+    "citywide",
 ]
 
 # Accounts, sessions, tokens and login-lockout records exist in every tenant schema as
@@ -55,6 +56,7 @@ TENANT_APPS = [
     "notifications",
     "billing",
     "demands",
+    "matching",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -89,7 +89,7 @@ def test_a_voucher_cannot_be_used_twice(no_stripe, buyer, service, second_servic
     _buy(buyer, service, voucher_code=voucher.code)
     with pytest.raises(ValidationError) as refused:
         _buy(buyer, second_service, voucher_code=voucher.code)
-    assert "already been used" in refused.value.message_dict["voucher_code"][0]
+    assert "已被使用" in refused.value.message_dict["voucher_code"][0]  # Chinese by default
 
 
 def test_a_voucher_cannot_be_used_by_another_enterprise(no_stripe, buyer, other_buyer, service, park_admin_a):
@@ -108,7 +108,7 @@ def test_a_voucher_cannot_be_used_after_it_expires(no_stripe, buyer, service, pa
         Voucher.objects.filter(pk=voucher.pk).update(expires_on=TODAY() - timedelta(days=1))  # time passes
     with pytest.raises(ValidationError) as refused:
         _buy(buyer, service, voucher_code=voucher.code)
-    assert "expired" in refused.value.message_dict["voucher_code"][0]
+    assert "过期" in refused.value.message_dict["voucher_code"][0]
     with pytest.raises(ValidationError):
         _voucher(park_admin_a, buyer.enterprise, days=-1)
 

@@ -25,7 +25,7 @@ def test_the_whole_way_from_filing_to_a_satisfied_close(clock, enterprise_x, rev
     demand = act(demand, "answer", reviewer, comment="排水管道已疏通，道路已修复。")
     assert demand.status == S.ANSWERED and demand.answer == "排水管道已疏通，道路已修复。"
     demand = act(demand, "rate", enterprise_x.user, rating="satisfied", comment="处理及时")
-    assert demand.status == S.CLOSED and not demand.closed_without_rating and demand.status_label == "Closed"
+    assert demand.status == S.CLOSED and not demand.closed_without_rating and str(demand.status_label) == "已关闭"
     assert list(
         DemandEvent.objects.filter(demand=demand).values_list("action", "from_status", "to_status")
     ) == [
@@ -119,7 +119,7 @@ def test_silence_for_five_working_days_closes_as_unrated(clock, enterprise_x, re
     assert demands_close_unrated() == 0  # a second run finds nothing left
     demand = Demand.objects.get(pk=demand.pk)
     assert demand.status == S.CLOSED and demand.closed_without_rating and demand.rating == ""
-    assert demand.status_label == "Closed without rating" and demand.status_key == "closed_unrated"
+    assert str(demand.status_label) == "未评价自动办结" and demand.status_key == "closed_unrated"
     event = DemandEvent.objects.filter(demand=demand).last()
     assert (event.action, event.actor, event.to_status) == ("close_unrated", None, "closed")
     with pytest.raises(TransitionRefused):

@@ -3,7 +3,8 @@
 The three tenants are provisioned inside the test's transaction (`db`), as kind
 "district" so the dashboard can be narrowed to exactly them (alpha and beta are parks).
 Cross-schema SQL sees the uncommitted rows of its own transaction, and the rollback
-drops the schemas again. The workflow's clock is set per step, so working days are
+drops the schemas again. After every step the tenant's hub rollups are refreshed, as
+the debounced hub.rollup_refresh task does after a commit. The workflow's clock is set per step, so working days are
 known: March 2026 has no public holiday. Only verified enterprises may apply; east and
 north each have one more enterprise still waiting for verification.
 
@@ -29,6 +30,7 @@ from accounts import roles
 from applications.services import application_create, application_transition
 from enterprises.services import enterprise_update, enterprise_verify
 from funding.services import programme_create, programme_open
+from hub.rollups import rollup_refresh, rollup_refresh_all
 from tenants.models import Tenant
 from tenants.services import tenant_provision
 
@@ -88,12 +90,17 @@ class Park:
                 programme_id=(programme or self.programme).pk, enterprise=registration.enterprise,
                 applicant=registration.user, requested_amount=amount,
             )
-            return application_transition(application_id=application.pk, action="submit", actor=registration.user)
+            application = application_transition(application_id=application.pk, action="submit", actor=registration.user)
+        # What the debounced hub.rollup_refresh task does after commit (tests roll back: no commit).
+        rollup_refresh(schema_name=self.slug)
+        return application
 
     def act(self, application, action: str, day: str, **kwargs):
         with schema_context(self.slug), at(day, hour=kwargs.pop("hour", 15)):
-            return application_transition(application_id=application.pk, action=action, actor=self.staff,
-                                          comment=kwargs.pop("comment", "依规办理"), **kwargs)
+            application = application_transition(application_id=application.pk, action=action, actor=self.staff,
+                                                 comment=kwargs.pop("comment", "依规办理"), **kwargs)
+        rollup_refresh(schema_name=self.slug)
+        return application
 
 
 @pytest.fixture
@@ -119,6 +126,7 @@ def seeded(db):
     north.enterprise()
     n1 = north.apply(north.enterprise(verified=True, above=True), submitted="2026-03-02")
     north.act(n1, "reject", "2026-03-04")
+    rollup_refresh_all()
     return SimpleNamespace(east=east, west=west, north=north)
 
 

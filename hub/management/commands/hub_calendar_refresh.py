@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from hub.rollups import rollup_refresh_all
 from hub.services import working_calendar_refresh
 
 
@@ -9,3 +10,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         count = working_calendar_refresh()
         self.stdout.write(f"{count} calendar days written.")
+        # Working days to decision are stored in the rollups: recompute them with the new calendar.
+        self.stdout.write(f"{rollup_refresh_all()} tenants' hub rollups refreshed.")

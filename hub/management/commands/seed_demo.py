@@ -17,9 +17,11 @@ from django_tenants.utils import schema_context
 from accounts import roles
 from accounts.services import roles_sync, user_create
 from applications.demo import applications_seed_demo
+from billing.demo import billing_seed_demo, billing_summary
 from demands.demo import demands_seed_demo
 from enterprises.demo import demo_accounts_ensure, enterprises_seed_demo, network_allocation
 from enterprises.models import Enterprise
+from hub.rollups import rollup_refresh_all
 from tenants.models import Tenant
 from tenants.services import hub_ensure, tenant_provision, tenant_site_url
 
@@ -128,6 +130,7 @@ class Command(BaseCommand):
         )
         created = enterprises_total = above_total = 0
         demo_logins = []
+        billing_totals = []
         for slug, _name, _kind in JIAOZHOU_NETWORK:
             count, above = allocation[slug]
             with schema_context(slug):
@@ -136,8 +139,10 @@ class Command(BaseCommand):
                 demo_logins.append(demo_accounts_ensure(password=DEMO_PASSWORD))
                 demands_seed_demo(rng=random.Random(f"parkhub-demo-demands:{slug}"))
                 applications_seed_demo(rng=random.Random(f"parkhub-demo-applications:{slug}"))  # programmes too
+                billing_totals.append(billing_seed_demo(rng=random.Random(f"parkhub-demo-billing:{slug}")))
                 enterprises_total += Enterprise.objects.count()
                 above_total += Enterprise.objects.filter(above_designated_size=True).count()
+        rollup_refresh_all()  # the dashboard reads the hub rollups: fill them now, not at the nightly run
 
         hub_url = tenant_site_url(tenant=hub)
         self.stdout.write("")
@@ -156,5 +161,6 @@ class Command(BaseCommand):
             f"  Enterprises: {enterprises_total:,} over {len(JIAOZHOU_NETWORK)} sites, {above_total:,} above "
             f"designated size (规上); {created:,} added in {time.monotonic() - started:.1f}s"
         )
+        self.stdout.write(billing_summary(billing_totals))
         self.stdout.write(f"  API docs   {hub_url}api/docs/  (each site also has /api/docs/)")
         self.stdout.write(f"  Base domain: {settings.PARKHUB_BASE_DOMAIN} (*.localhost needs no DNS set-up)")

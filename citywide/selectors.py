@@ -1,0 +1,16 @@
+"""Reads of city-wide programmes (hub operators only; views check that first)."""
+
+from django.http import Http404
+
+from .models import CityProgramme
+
+
+def city_programme_list():
+    return CityProgramme.objects.prefetch_related("shares__tenant", "deliveries").all()
+
+
+def city_programme_get(*, pk) -> CityProgramme:
+    try:
+        return CityProgramme.objects.get(pk=pk)
+    except (CityProgramme.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such programme") from None

@@ -1,0 +1,268 @@
+"""Rollup tables of the city hub: refresh per tenant, and the hooks that keep them current.
+
+The dashboard (hub.selectors.hub_stats) reads the rollup tables of hub.models in the
+public schema: a few thousand rows and a trivial plan, instead of one planned branch per
+tenant schema (see docs/hub.md for the measurements). This module fills them.
+
+`rollup_refresh(schema_name=...)` recomputes one tenant's rows from its schema with
+set-based SQL (the definitions of hub.figures, grouped by day instead of filtered by a
+range) as delete + insert in one transaction, under an advisory lock per tenant, so it is
+safe to run twice or concurrently. Then it derives the all-time rows (`day` NULL) from the
+day rows in the public schema.
+
+Kept current by:
+- `rollup_touch()`, called in the writing transaction of every change the hub counts
+  (saas.workflow.transition_apply for applications and demands, enterprise writes and
+  imports, subscription transitions): on commit it queues `hub.rollup_refresh` for that
+  schema after ROLLUP_DEBOUNCE_SECONDS, unless one is already queued (a cache key, deleted
+  by the task when it starts): a burst of transitions refreshes once.
+- `hub.rollup_reconcile_all` (beat, nightly): one `hub.rollup_refresh` per live tenant,
+  which also catches changes made without a hook (programmes, payments without a
+  subscription change) and anything lost with a broker outage.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+SHANGHAI_DAY = "({column} AT TIME ZONE 'Asia/Shanghai')::date"
+
+
+def _day(column: str) -> str:
+    return SHANGHAI_DAY.format(column=column)
+
+
+def debounce_seconds() -> int:
+    return int(getattr(settings, "PARKHUB_HUB_ROLLUP_DEBOUNCE_SECONDS", 10))
+
+
+# Sources of hub_rollupday: (tables read, SQL over {schema} giving day, key, value).
+# Keys are the columns of RollupDay; a schema without the tables contributes nothing.
+DAY_COLUMNS = ["enterprises", "enterprises_verified", "enterprises_above_size", "applications", "approvals",
+               "rejections", "funds_approved", "funds_disbursed", "revenue"]
+DAY_SOURCES: list[tuple[tuple[str, ...], str]] = [
+    (("enterprises_enterprise",), f"""
+SELECT {_day('created_at')} AS day, x.key, x.value
+FROM {{schema}}.enterprises_enterprise e,
+LATERAL (VALUES ('enterprises', 1), ('enterprises_verified', CASE WHEN e.status = 'verified' THEN 1 ELSE 0 END),
+                ('enterprises_above_size', CASE WHEN e.above_designated_size THEN 1 ELSE 0 END)) x(key, value)
+WHERE e.created_at IS NOT NULL"""),
+    (("applications_application",), f"""
+SELECT {_day('submitted_at')} AS day, 'applications' AS key, 1 AS value
+FROM {{schema}}.applications_application WHERE submitted_at IS NOT NULL"""),
+    (("applications_application",), f"""
+SELECT {_day('decided_at')} AS day, x.key, x.value
+FROM {{schema}}.applications_application a,
+LATERAL (VALUES ('approvals', CASE WHEN a.status <> 'rejected' THEN 1 ELSE 0 END),
+                ('rejections', CASE WHEN a.status = 'rejected' THEN 1 ELSE 0 END),
+                ('funds_approved', CASE WHEN a.status <> 'rejected' THEN coalesce(a.approved_amount, 0) ELSE 0 END)) x(key, value)
+WHERE a.decided_at IS NOT NULL AND a.status IN ('approved', 'disbursed', 'rejected')"""),
+    (("applications_application",), """
+SELECT disbursed_on AS day, 'funds_disbursed' AS key, coalesce(disbursed_amount, 0) AS value
+FROM {schema}.applications_application WHERE status = 'disbursed' AND disbursed_on IS NOT NULL"""),
+    (("billing_payment",), f"""
+SELECT {_day('confirmed_at')} AS day, 'revenue' AS key, amount AS value
+FROM {{schema}}.billing_payment WHERE status = 'succeeded' AND confirmed_at IS NOT NULL"""),
+]
+
+DECISION_DAYS_SQL = f"""
+SELECT {_day('a.decided_at')} AS day, we.ordinal - ws.ordinal AS days, count(*) AS n
+FROM {{schema}}.applications_application a
+JOIN public.hub_workingday ws ON ws.day = {_day('a.submitted_at')}
+JOIN public.hub_workingday we ON we.day = {_day('a.decided_at')}
+WHERE a.decided_at IS NOT NULL AND a.status IN ('approved', 'disbursed', 'rejected')
+GROUP BY 1, 2"""
+
+STATUS_SQL = f"""
+SELECT {_day('a.submitted_at')} AS day, a.status, coalesce(st.name, '') AS stage, min(st.position) AS position,
+       count(*) AS n
+FROM {{schema}}.applications_application a
+LEFT JOIN {{schema}}.funding_stage st ON st.id = a.current_stage_id
+WHERE a.submitted_at IS NOT NULL
+GROUP BY 1, a.status, st.name"""
+
+TIMELINESS_SQL = f"""
+SELECT {_day('e.left_at')} AS day, st.name AS stage, min(st.position) AS position, count(*) AS exits,
+       count(*) FILTER (WHERE e.left_at <= e.due_at) AS on_time
+FROM (
+  SELECT to_stage_id, due_at,
+         lead(created_at) OVER (PARTITION BY application_id ORDER BY created_at, id) AS left_at
+  FROM {{schema}}.applications_applicationevent
+) e
+JOIN {{schema}}.funding_stage st ON st.id = e.to_stage_id
+WHERE e.due_at IS NOT NULL AND e.left_at IS NOT NULL
+GROUP BY 1, st.name"""
+
+PROGRAMMES_SQL = """
+SELECT opens_at, closes_at, budget FROM {schema}.funding_programme WHERE status <> 'draft'"""
+
+OVERDUE_SQL = """
+SELECT array_agg(stage_due_at ORDER BY stage_due_at) FROM {schema}.applications_application
+WHERE status IN ('in_review', 'approved') AND stage_due_at IS NOT NULL"""
+
+SUBSCRIPTIONS_SQL = """
+SELECT array_agg(starts_at ORDER BY starts_at), array_agg(ends_at ORDER BY ends_at)
+FROM {schema}.billing_subscription
+WHERE status = 'active' AND starts_at IS NOT NULL AND ends_at IS NOT NULL AND ends_at > starts_at"""
+
+NEEDED_TABLES = {
+    "enterprises_enterprise", "applications_application", "applications_applicationevent", "funding_stage",
+    "funding_programme", "billing_payment", "billing_subscription",
+}
+
+
+def _execute(cursor, sql: str, params=None):
+    cursor.execute(sql, params or {})
+
+
+def rollup_refresh(*, schema_name: str) -> bool:
+    """Recompute one tenant's rollup rows from its schema; False when it is not a tenant (any more).
+
+    Delete + insert in one transaction under an advisory lock on the tenant: readers see
+    the old rows or the new ones, and two refreshes of one tenant run one after the other.
+    """
+    from .selectors import _tables_by_schema, quote_schema
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM public.tenants_tenant WHERE schema_name = %s", [schema_name])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    tenant_id = row[0]
+    present = _tables_by_schema([schema_name], NEEDED_TABLES)[schema_name]
+    schema = quote_schema(schema_name)
+    params = {"tenant": tenant_id}
+
+    def has(*tables):
+        return set(tables) <= present
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('hub_rollup'), %s)", [tenant_id])
+        for table in ("hub_rollupday", "hub_rollupdecisiondays", "hub_rollupstatus", "hub_rolluptimeliness",
+                      "hub_rollupprogramme", "hub_rolluptenant"):
+            cursor.execute(f"DELETE FROM public.{table} WHERE tenant_id = %s", [tenant_id])
+
+        sources = [sql.format(schema=schema) for tables, sql in DAY_SOURCES if has(*tables)]
+        if sources:
+            sums = ", ".join(f"coalesce(sum(value) FILTER (WHERE key = '{key}'), 0)" for key in DAY_COLUMNS)
+            union = "\nUNION ALL\n".join(sources)
+            _execute(cursor, f"""
+INSERT INTO public.hub_rollupday (tenant_id, day, {', '.join(DAY_COLUMNS)})
+SELECT %(tenant)s, day, {sums} FROM ({union}) s WHERE day IS NOT NULL GROUP BY day""", params)
+        if has("applications_application"):
+            _execute(cursor, f"""
+INSERT INTO public.hub_rollupdecisiondays (tenant_id, day, days, n)
+SELECT %(tenant)s, day, days, n FROM ({DECISION_DAYS_SQL.format(schema=schema)}) s WHERE days IS NOT NULL""", params)
+        if has("applications_application", "funding_stage"):
+            _execute(cursor, f"""
+INSERT INTO public.hub_rollupstatus (tenant_id, day, status, stage, position, n)
+SELECT %(tenant)s, day, status, stage, position, n FROM ({STATUS_SQL.format(schema=schema)}) s""", params)
+        if has("applications_applicationevent", "funding_stage"):
+            _execute(cursor, f"""
+INSERT INTO public.hub_rolluptimeliness (tenant_id, day, stage, position, exits, on_time)
+SELECT %(tenant)s, day, stage, position, exits, on_time FROM ({TIMELINESS_SQL.format(schema=schema)}) s""", params)
+        if has("funding_programme"):
+            _execute(cursor, f"""
+INSERT INTO public.hub_rollupprogramme (tenant_id, opens_at, closes_at, budget)
+SELECT %(tenant)s, opens_at, closes_at, budget FROM ({PROGRAMMES_SQL.format(schema=schema)}) s""", params)
+        if has("applications_application"):
+            percentiles = ("(SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY days),"
+                           " percentile_cont(0.9) WITHIN GROUP (ORDER BY days) FROM ("
+                           + DECISION_DAYS_SQL.format(schema=schema).replace(", count(*) AS n", "").replace("GROUP BY 1, 2", "")
+                           + ") d)")
+        else:
+            percentiles = "(SELECT NULL::float8, NULL::float8)"
+        overdue = f"({OVERDUE_SQL.format(schema=schema)})" if has("applications_application") else "NULL"
+        subs = f"({SUBSCRIPTIONS_SQL.format(schema=schema)})" if has("billing_subscription") else "(SELECT NULL, NULL)"
+        _execute(cursor, f"""
+INSERT INTO public.hub_rolluptenant
+  (tenant_id, refreshed_at, overdue_due, subscription_starts, subscription_ends, median_days, p90_days)
+SELECT %(tenant)s, %(now)s, coalesce({overdue}, '{{}}'), coalesce(s.starts, '{{}}'), coalesce(s.ends, '{{}}'),
+       p.median, p.p90
+FROM {subs} s(starts, ends), {percentiles} p(median, p90)""", {**params, "now": timezone.now()})
+
+        # All-time rows (day NULL), derived from the day rows just written.
+        totals = ", ".join(f"sum({key})" for key in DAY_COLUMNS)
+        _execute(cursor, f"""
+INSERT INTO public.hub_rollupday (tenant_id, day, {', '.join(DAY_COLUMNS)})
+SELECT %(tenant)s, NULL, {totals} FROM public.hub_rollupday WHERE tenant_id = %(tenant)s AND day IS NOT NULL
+HAVING count(*) > 0""", params)
+        _execute(cursor, """
+INSERT INTO public.hub_rollupdecisiondays (tenant_id, day, days, n)
+SELECT %(tenant)s, NULL, days, sum(n) FROM public.hub_rollupdecisiondays
+WHERE tenant_id = %(tenant)s AND day IS NOT NULL GROUP BY days""", params)
+        _execute(cursor, """
+INSERT INTO public.hub_rollupstatus (tenant_id, day, status, stage, position, n)
+SELECT %(tenant)s, NULL, status, stage, min(position), sum(n) FROM public.hub_rollupstatus
+WHERE tenant_id = %(tenant)s AND day IS NOT NULL GROUP BY status, stage""", params)
+        _execute(cursor, """
+INSERT INTO public.hub_rolluptimeliness (tenant_id, day, stage, position, exits, on_time)
+SELECT %(tenant)s, NULL, stage, min(position), sum(exits), sum(on_time) FROM public.hub_rolluptimeliness
+WHERE tenant_id = %(tenant)s AND day IS NOT NULL GROUP BY stage""", params)
+    return True
+
+
+def rollup_refresh_all() -> int:
+    """Refresh every live tenant here, one after the other (tests, `manage.py hub_rollup_refresh`)."""
+    from tenants.models import Tenant
+
+    schemas = list(Tenant.objects.live().values_list("schema_name", flat=True))
+    for schema_name in schemas:
+        rollup_refresh(schema_name=schema_name)
+    return len(schemas)
+
+
+def dirty_key(schema_name: str) -> str:
+    return f"hub:rollup:queued:{schema_name}"
+
+
+# The cache's keys carry the current schema (django_tenants.cache.make_key); the flag is
+# always read and written from the public schema so the sender and the task agree.
+
+
+def dirty_flag_set(schema_name: str, timeout: int) -> bool:
+    """Set the "refresh queued" flag; False when it was already set."""
+    from django_tenants.utils import schema_context
+
+    with schema_context("public"):
+        return cache.add(dirty_key(schema_name), 1, timeout=timeout)
+
+
+def dirty_flag_clear(schema_name: str) -> None:
+    from django_tenants.utils import schema_context
+
+    with schema_context("public"):
+        cache.delete(dirty_key(schema_name))
+
+
+def rollup_touch() -> None:
+    """Mark the current tenant's rollups stale: refresh them (once per burst) after commit.
+
+    Called inside the writing transaction. The schema is captured now (the commit may
+    happen after the caller left the tenant's schema_context). At commit: if no refresh is
+    queued for the schema (cache.add of dirty_key), queue `hub.rollup_refresh` in that
+    schema with a countdown of debounce_seconds(). A broker or cache outage is logged and
+    never fails the user's action; the nightly reconciliation catches up.
+    """
+    schema_name = connection.schema_name
+    if not schema_name or schema_name == "public":
+        return
+
+    def send():
+        try:
+            from .tasks import rollup_refresh_task
+
+            delay = debounce_seconds()
+            if dirty_flag_set(schema_name, delay + 600):
+                rollup_refresh_task.apply_async(countdown=delay, headers={"_schema_name": schema_name})
+        except Exception:
+            logger.exception("could not queue hub.rollup_refresh in %s", schema_name)
+
+    transaction.on_commit(send)

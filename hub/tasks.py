@@ -1,0 +1,27 @@
+"""The hub's Celery tasks: keep the rollup tables current (see hub.rollups)."""
+
+from django.db import connection
+
+from saas.celery import app
+
+from . import rollups
+
+
+@app.task(name="hub.rollup_refresh")
+def rollup_refresh_task() -> bool:
+    """Recompute the rollups of the tenant whose schema the task runs in; safe to run twice."""
+    schema_name = connection.schema_name
+    # Cleared first: a change committed from now on queues a new refresh.
+    rollups.dirty_flag_clear(schema_name)
+    return rollups.rollup_refresh(schema_name=schema_name)
+
+
+@app.task(name="hub.rollup_reconcile_all")
+def rollup_reconcile_all_task() -> int:
+    """Nightly: queue one refresh per live tenant (ids only), in the tenant's schema."""
+    from tenants.models import Tenant
+
+    schemas = list(Tenant.objects.live().values_list("schema_name", flat=True))
+    for schema_name in schemas:
+        rollup_refresh_task.apply_async(headers={"_schema_name": schema_name})
+    return len(schemas)
