@@ -29,7 +29,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from enterprises.models import Industry, SizeClass
+from enterprises.models import INDUSTRY_NAMES_ZH, Industry, SizeClass
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
 QUALIFIES, DOES_NOT_QUALIFY, CANNOT_TELL = "qualifies", "does_not_qualify", "cannot_tell"
@@ -59,28 +59,7 @@ FIELDS: dict[str, tuple[str, tuple[str, ...], bool]] = {
 CHOICES = {"size_class": dict(SizeClass.choices), "industry": dict(Industry.choices)}
 
 SIZE_ZH = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
-INDUSTRY_ZH = {
-    "A": "农、林、牧、渔业",
-    "B": "采矿业",
-    "C": "制造业",
-    "D": "电力、热力、燃气及水生产和供应业",
-    "E": "建筑业",
-    "F": "批发和零售业",
-    "G": "交通运输、仓储和邮政业",
-    "H": "住宿和餐饮业",
-    "I": "信息传输、软件和信息技术服务业",
-    "J": "金融业",
-    "K": "房地产业",
-    "L": "租赁和商务服务业",
-    "M": "科学研究和技术服务业",
-    "N": "水利、环境和公共设施管理业",
-    "O": "居民服务、修理和其他服务业",
-    "P": "教育",
-    "Q": "卫生和社会工作",
-    "R": "文化、体育和娱乐业",
-    "S": "公共管理、社会保障和社会组织",
-    "T": "国际组织",
-}
+INDUSTRY_ZH = INDUSTRY_NAMES_ZH
 FIELD_ZH = {
     "employees": "从业人数",
     "revenue": "营业收入",

@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ..credit_code import credit_code_make, credit_code_validate
-from ..models import Enterprise, Industry, SizeClass, Tag
+from ..models import INDUSTRY_NAMES_ZH, Enterprise, Industry, SizeClass, Tag
 
 IMPORT_MAX_ROWS = 20_000
 # A sheet's header row may sit below a title row or two ("XX园区企业名录").
@@ -47,29 +47,6 @@ def _cell_text(value: Any) -> str:
 # Columns: the Chinese headers of the template, and the English ones we also accept.
 # ---------------------------------------------------------------------------
 
-# GB/T 4754-2017 section names (data printed in parks' sheets, not UI text).
-INDUSTRY_NAMES_ZH = {
-    "A": "农、林、牧、渔业",
-    "B": "采矿业",
-    "C": "制造业",
-    "D": "电力、热力、燃气及水生产和供应业",
-    "E": "建筑业",
-    "F": "批发和零售业",
-    "G": "交通运输、仓储和邮政业",
-    "H": "住宿和餐饮业",
-    "I": "信息传输、软件和信息技术服务业",
-    "J": "金融业",
-    "K": "房地产业",
-    "L": "租赁和商务服务业",
-    "M": "科学研究和技术服务业",
-    "N": "水利、环境和公共设施管理业",
-    "O": "居民服务、修理和其他服务业",
-    "P": "教育",
-    "Q": "卫生和社会工作",
-    "R": "文化、体育和娱乐业",
-    "S": "公共管理、社会保障和社会组织",
-    "T": "国际组织",
-}
 SIZE_NAMES = {
     SizeClass.LARGE: ("大型", "大", "large"),
     SizeClass.MEDIUM: ("中型", "中", "medium"),
