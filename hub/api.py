@@ -44,6 +44,15 @@ class FiguresSerializer(serializers.Serializer):
     funds_disbursed = serializers.DecimalField(max_digits=18, decimal_places=2)
     subscriptions_active = serializers.IntegerField()
     revenue = serializers.DecimalField(max_digits=18, decimal_places=2)
+    demands_received = serializers.IntegerField(help_text="Enterprise demands filed in the date range.")
+    demands_resolved = serializers.IntegerField(help_text="Of those, closed.")
+    demands_resolution_rate = serializers.FloatField(allow_null=True, help_text="Resolved / received, %.")
+    demands_on_time_reply_rate = serializers.FloatField(
+        allow_null=True, help_text="First replies given by their deadline / first replies given or overdue, %.")
+    demands_on_time_resolution_rate = serializers.FloatField(
+        allow_null=True, help_text="Answers given by their deadline / answers given or overdue, %.")
+    demands_satisfaction_rate = serializers.FloatField(
+        allow_null=True, help_text="Rated satisfied or basically satisfied / rated, %.")
 
 
 class TenantFiguresSerializer(serializers.Serializer):

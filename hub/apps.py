@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class HubConfig(AppConfig):
     name = "hub"
     verbose_name = _("City hub")
+
+    def ready(self):
+        from django.db.models.signals import post_save
+
+        post_save.connect(_demand_filed, sender="demands.Demand", dispatch_uid="hub_rollup_demand_filed")
+
+
+def _demand_filed(sender, instance, created, raw=False, **kwargs):
+    """Filing a demand is no workflow transition (saas.workflow.transition_apply touches the
+    rollups for those): refresh the tenant's hub rollups after the filing commits too."""
+    if created and not raw:
+        from .rollups import rollup_touch
+
+        rollup_touch()

@@ -87,7 +87,7 @@ def wall(request):
     """The city's big screen: headline numbers and charts, dark, reloading itself every minute."""
     form = HubFilterForm(request.GET or None)
     stats = hub_stats(filters=form.filters())
-    tables = [t for t in hub_tables(stats=stats) if t.key in ("applications", "decisions", "funds", "timeliness")]
+    tables = [t for t in hub_tables(stats=stats) if t.key in ("applications", "decisions", "funds", "timeliness", "demands")]
     return render(
         request, "hub/wall.html",
         {"stats": stats, "city": stats.city.values, "charts": _charts(tables), "refresh": WALL_REFRESH_SECONDS,

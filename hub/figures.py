@@ -121,3 +121,12 @@ JOIN {schema}.funding_stage st ON st.id = e.to_stage_id
 WHERE e.due_at IS NOT NULL AND e.left_at >= %(start)s AND e.left_at < %(end)s
 GROUP BY st.name
 """
+
+# Demands filed in the range (the cohort demands.selectors counts), aggregated per tenant
+# with demands.selectors.FIGURES_COLUMNS (received, resolved, replies and answers due and
+# on time, ratings): the same definitions as the park's own figures page.
+DEMANDS_TABLES = ("demands_demand",)
+DEMANDS_BRANCH = """
+SELECT status, closed_without_rating, first_reply_due_at, first_replied_at, resolution_due_at, answered_at, rating
+FROM {schema}.demands_demand WHERE created_at >= %(start)s AND created_at < %(end)s
+"""

@@ -104,6 +104,19 @@ class RollupDay(models.Model):
     funds_approved = models.DecimalField(max_digits=20, decimal_places=2, default=0)
     funds_disbursed = models.DecimalField(max_digits=20, decimal_places=2, default=0)
     revenue = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    # Demands, by day of filing (the cohort of demands filed that day, as demands.selectors
+    # counts them): filed, closed, first replies given (with a deadline) and given by it,
+    # answers given (with a deadline) and given by it, rated, rated satisfied. Rates are
+    # derived when reading (ratios of sums); the "due by now" parts still open are in
+    # RollupDemandDue.
+    demands_received = models.BigIntegerField(default=0)
+    demands_resolved = models.BigIntegerField(default=0)
+    demands_replied = models.BigIntegerField(default=0)
+    demands_replied_on_time = models.BigIntegerField(default=0)
+    demands_answered = models.BigIntegerField(default=0)
+    demands_resolved_on_time = models.BigIntegerField(default=0)
+    demands_rated = models.BigIntegerField(default=0)
+    demands_satisfied = models.BigIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["tenant", "day"])]
@@ -180,3 +193,24 @@ class RollupTimeliness(models.Model):
 
     def __str__(self):
         return f"{self.tenant_id} {self.day or 'all time'} {self.stage}: {self.on_time}/{self.exits}"
+
+
+class RollupDemandDue(models.Model):
+    """Open deadlines of demands, by day of filing: first replies not given yet ("reply") and
+    answers not given yet ("resolution"), counted per due time. The demands whose deadline
+    has passed by now (`due_at < now`) join the denominators of the on-time rates, so the
+    figures follow the clock without a refresh. Day rows only (no all-time rows)."""
+
+    REPLY, RESOLUTION = "reply", "resolution"
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    kind = models.CharField(max_length=20)
+    due_at = models.DateTimeField()
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "day"])]
+
+    def __str__(self):
+        return f"{self.tenant_id} {self.day} {self.kind} due {self.due_at}: {self.n}"

@@ -13,7 +13,8 @@ day rows in the public schema.
 Kept current by:
 - `rollup_touch()`, called in the writing transaction of every change the hub counts
   (saas.workflow.transition_apply for applications and demands, enterprise writes and
-  imports, subscription transitions): on commit it queues `hub.rollup_refresh` for that
+  imports, subscription transitions; the filing of a demand, which is no transition, by
+  the post_save receiver in hub.apps): on commit it queues `hub.rollup_refresh` for that
   schema after ROLLUP_DEBOUNCE_SECONDS, unless one is already queued (a cache key, deleted
   by the task when it starts): a burst of transitions refreshes once.
 - `hub.rollup_reconcile_all` (beat, nightly): one `hub.rollup_refresh` per live tenant,
@@ -43,10 +44,41 @@ def debounce_seconds() -> int:
     return int(getattr(settings, "PARKHUB_HUB_ROLLUP_DEBOUNCE_SECONDS", 10))
 
 
+# Demands (demands.selectors FIGURES_COLUMNS), counted on the day of filing. Column names
+# of RollupDay; "replied" and "answered" are the parts of reply_due / resolution_due that
+# no longer depend on the clock (the rest is in hub_rollupdemanddue).
+DEMAND_COLUMNS = ["demands_received", "demands_resolved", "demands_replied", "demands_replied_on_time",
+                  "demands_answered", "demands_resolved_on_time", "demands_rated", "demands_satisfied"]
+DEMANDS_DAY_SQL = f"""
+SELECT {_day('d.created_at')} AS day, x.key, x.value
+FROM {{schema}}.demands_demand d,
+LATERAL (VALUES
+  ('demands_received', 1),
+  ('demands_resolved', CASE WHEN d.status = 'closed' THEN 1 ELSE 0 END),
+  ('demands_replied', CASE WHEN d.first_reply_due_at IS NOT NULL AND d.first_replied_at IS NOT NULL THEN 1 ELSE 0 END),
+  ('demands_replied_on_time', CASE WHEN d.first_replied_at <= d.first_reply_due_at THEN 1 ELSE 0 END),
+  ('demands_answered', CASE WHEN d.resolution_due_at IS NOT NULL AND d.status IN ('answered', 'closed') THEN 1 ELSE 0 END),
+  ('demands_resolved_on_time', CASE WHEN d.status IN ('answered', 'closed') AND d.answered_at <= d.resolution_due_at
+                                    THEN 1 ELSE 0 END),
+  ('demands_rated', CASE WHEN d.rating <> '' THEN 1 ELSE 0 END),
+  ('demands_satisfied', CASE WHEN d.rating IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END)) x(key, value)
+WHERE d.created_at IS NOT NULL"""
+# Deadlines still open: they count in the on-time rates' denominators once passed.
+DEMANDS_DUE_SQL = f"""
+SELECT {_day('created_at')} AS day, 'reply' AS kind, first_reply_due_at AS due_at, count(*) AS n
+FROM {{schema}}.demands_demand
+WHERE created_at IS NOT NULL AND first_reply_due_at IS NOT NULL AND first_replied_at IS NULL
+GROUP BY 1, 3
+UNION ALL
+SELECT {_day('created_at')} AS day, 'resolution' AS kind, resolution_due_at AS due_at, count(*) AS n
+FROM {{schema}}.demands_demand
+WHERE created_at IS NOT NULL AND resolution_due_at IS NOT NULL AND status NOT IN ('answered', 'closed')
+GROUP BY 1, 3"""
+
 # Sources of hub_rollupday: (tables read, SQL over {schema} giving day, key, value).
 # Keys are the columns of RollupDay; a schema without the tables contributes nothing.
 DAY_COLUMNS = ["enterprises", "enterprises_verified", "enterprises_above_size", "applications", "approvals",
-               "rejections", "funds_approved", "funds_disbursed", "revenue"]
+               "rejections", "funds_approved", "funds_disbursed", "revenue", *DEMAND_COLUMNS]
 DAY_SOURCES: list[tuple[tuple[str, ...], str]] = [
     (("enterprises_enterprise",), f"""
 SELECT {_day('created_at')} AS day, x.key, x.value
@@ -70,6 +102,7 @@ FROM {schema}.applications_application WHERE status = 'disbursed' AND disbursed_
     (("billing_payment",), f"""
 SELECT {_day('confirmed_at')} AS day, 'revenue' AS key, amount AS value
 FROM {{schema}}.billing_payment WHERE status = 'succeeded' AND confirmed_at IS NOT NULL"""),
+    (("demands_demand",), DEMANDS_DAY_SQL),
 ]
 
 DECISION_DAYS_SQL = f"""
@@ -114,7 +147,7 @@ WHERE status = 'active' AND starts_at IS NOT NULL AND ends_at IS NOT NULL AND en
 
 NEEDED_TABLES = {
     "enterprises_enterprise", "applications_application", "applications_applicationevent", "funding_stage",
-    "funding_programme", "billing_payment", "billing_subscription",
+    "funding_programme", "billing_payment", "billing_subscription", "demands_demand",
 }
 
 
@@ -146,7 +179,7 @@ def rollup_refresh(*, schema_name: str) -> bool:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('hub_rollup'), %s)", [tenant_id])
         for table in ("hub_rollupday", "hub_rollupdecisiondays", "hub_rollupstatus", "hub_rolluptimeliness",
-                      "hub_rollupprogramme", "hub_rolluptenant"):
+                      "hub_rollupprogramme", "hub_rolluptenant", "hub_rollupdemanddue"):
             cursor.execute(f"DELETE FROM public.{table} WHERE tenant_id = %s", [tenant_id])
 
         sources = [sql.format(schema=schema) for tables, sql in DAY_SOURCES if has(*tables)]
@@ -168,6 +201,10 @@ SELECT %(tenant)s, day, status, stage, position, n FROM ({STATUS_SQL.format(sche
             _execute(cursor, f"""
 INSERT INTO public.hub_rolluptimeliness (tenant_id, day, stage, position, exits, on_time)
 SELECT %(tenant)s, day, stage, position, exits, on_time FROM ({TIMELINESS_SQL.format(schema=schema)}) s""", params)
+        if has("demands_demand"):
+            _execute(cursor, f"""
+INSERT INTO public.hub_rollupdemanddue (tenant_id, day, kind, due_at, n)
+SELECT %(tenant)s, day, kind, due_at, n FROM ({DEMANDS_DUE_SQL.format(schema=schema)}) s""", params)
         if has("funding_programme"):
             _execute(cursor, f"""
 INSERT INTO public.hub_rollupprogramme (tenant_id, opens_at, closes_at, budget)

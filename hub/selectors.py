@@ -166,6 +166,23 @@ FROM (
 ) d GROUP BY GROUPING SETS ((tenant_id), (days))"""
 
 
+def _demands_sql(union: str) -> str:
+    """Per tenant, the demand counts of demands.selectors.FIGURES_COLUMNS, renamed to the hub's keys."""
+    from demands.selectors import FIGURES_COLUMNS
+
+    names = {"received": "demands_received", "resolved": "demands_resolved", "reply_due": "demands_reply_due",
+             "replied_on_time": "demands_replied_on_time", "resolution_due": "demands_resolution_due",
+             "resolved_on_time": "demands_resolved_on_time", "rated": "demands_rated",
+             "satisfied": "demands_satisfied"}
+    columns = ", ".join(f"{name} AS {key}" for name, key in names.items())
+    return f"""
+SELECT tenant_id, {columns} FROM (
+  SELECT tenant_id, {FIGURES_COLUMNS} FROM (
+{union}
+  ) u GROUP BY tenant_id
+) d"""
+
+
 def _status_sql(union: str) -> str:
     return f"SELECT tenant_id, status, stage, position, n FROM (\n{union}\n) u"
 
@@ -174,16 +191,28 @@ def _timeliness_sql(union: str) -> str:
     return f"SELECT tenant_id, stage, position, exits, on_time FROM (\n{union}\n) u"
 
 
+# Demands: counts (additive per tenant and day) and the rates derived from them.
+DEMAND_COUNTS = ["demands_received", "demands_resolved", "demands_reply_due", "demands_replied_on_time",
+                 "demands_resolution_due", "demands_resolved_on_time", "demands_rated", "demands_satisfied"]
+DEMAND_RATES = {  # rate: (part, whole)
+    "demands_resolution_rate": ("demands_resolved", "demands_received"),
+    "demands_on_time_reply_rate": ("demands_replied_on_time", "demands_reply_due"),
+    "demands_on_time_resolution_rate": ("demands_resolved_on_time", "demands_resolution_due"),
+    "demands_satisfaction_rate": ("demands_satisfied", "demands_rated"),
+}
+
 ZERO_FIGURES = {
     **{figure.key: 0 for figure in f.SCALAR_FIGURES},
     "approvals": 0, "rejections": 0, "funds_approved": 0, "approval_rate": None,
     "median_days": None, "p90_days": None, "on_time_rate": None,
+    **{key: 0 for key in DEMAND_COUNTS}, **{key: None for key in DEMAND_RATES},
 }
-ADDITIVE = [figure.key for figure in f.SCALAR_FIGURES] + ["approvals", "rejections", "funds_approved"]
+ADDITIVE = [figure.key for figure in f.SCALAR_FIGURES] + ["approvals", "rejections", "funds_approved", *DEMAND_COUNTS]
 FIGURE_UNITS = {
     **{figure.key: figure.unit for figure in f.SCALAR_FIGURES},
     "approvals": f.COUNT, "rejections": f.COUNT, "funds_approved": f.MONEY, "approval_rate": f.RATE,
     "median_days": f.DAYS, "p90_days": f.DAYS, "on_time_rate": f.RATE,
+    **{key: f.COUNT for key in DEMAND_COUNTS}, **{key: f.RATE for key in DEMAND_RATES},
 }
 
 
@@ -246,7 +275,8 @@ def hub_stats_live(*, filters: HubFilters) -> HubStats:
     tenants = hub_tenants(filters=filters)
     params = filters.bounds()
     needed = set().union(
-        *(figure.tables for figure in f.SCALAR_FIGURES), f.DECISIONS_TABLES, f.STATUS_TABLES, f.TIMELINESS_TABLES
+        *(figure.tables for figure in f.SCALAR_FIGURES), f.DECISIONS_TABLES, f.STATUS_TABLES, f.TIMELINESS_TABLES,
+        f.DEMANDS_TABLES,
     )
     present = _tables_by_schema([tenant.schema_name for tenant in tenants], needed)
     values: dict[int | None, dict] = {tenant.pk: dict(ZERO_FIGURES) for tenant in tenants}
@@ -270,6 +300,9 @@ def hub_stats_live(*, filters: HubFilters) -> HubStats:
                 for key in ("approvals", "rejections", "funds_approved", "median_days", "p90_days"):
                     if row[key] is not None:
                         figures[key] = row[key]
+        if union := _union(chunk, present, f.DEMANDS_TABLES, f.DEMANDS_BRANCH):
+            for row in _fetch(_demands_sql(union), params):
+                values[row.pop("tenant_id")].update(row)
         if union := _union(chunk, present, f.STATUS_TABLES, f.STATUS_BRANCH):
             for row in _fetch(_status_sql(union), params):
                 for tenant_id in (row["tenant_id"], None):
@@ -295,6 +328,9 @@ def _stats_finish(filters, tenants, values, histogram, status_counts, stage_coun
     city["p90_days"] = percentile_from_histogram(histogram, 0.9)
     for figures in values.values():
         figures["approval_rate"] = _rate(figures["approvals"], figures["approvals"] + figures["rejections"])
+        # City-wide rates are ratios of the summed counts, never averages of tenants' rates.
+        for rate, (part, whole) in DEMAND_RATES.items():
+            figures[rate] = _rate(figures[part], figures[whole])
     by_status = [
         {"tenant_id": tenant_id, "status": status, "stage": stage, "position": position, "n": n}
         for (tenant_id, status, stage), (position, n) in status_counts.items()
@@ -370,12 +406,26 @@ def hub_stats_rollup(*, filters: HubFilters) -> HubStats:
     day_where = "day IS NULL" if all_time else "day IS NOT NULL AND day <= %(end_date)s"
     counts = ("enterprises", "enterprises_verified", "enterprises_above_size")
     columns = [f"sum({key})::bigint AS {key}" for key in counts] + [
-        f"coalesce(sum({key}) FILTER (WHERE {in_range}), 0){'::bigint' if key in ('applications', 'approvals', 'rejections') else ''} AS {key}"
+        f"coalesce(sum({key}) FILTER (WHERE {in_range}), 0)"
+        f"{'::bigint' if key in ('applications', 'approvals', 'rejections') or key.startswith('demands_') else ''} AS {key}"
         for key in rollups.DAY_COLUMNS if key not in counts
     ]
     for row in _fetch(f"SELECT tenant_id, {', '.join(columns)} FROM hub_rollupday"
                       f" WHERE tenant_id = ANY(%(ids)s) AND {day_where} GROUP BY tenant_id", params):
-        values[row.pop("tenant_id")].update(row)
+        figures = values[row.pop("tenant_id")]
+        figures.update(row)
+    # Demands: replies / answers given (day rows) plus the open deadlines passed by now.
+    for figures in values.values():
+        figures["demands_reply_due"] = figures.pop("demands_replied", 0)
+        figures["demands_resolution_due"] = figures.pop("demands_answered", 0)
+    due_range = "TRUE" if all_time else "day BETWEEN %(start_date)s AND %(end_date)s"
+    for row in _fetch("SELECT tenant_id, coalesce(sum(n) FILTER (WHERE kind = 'reply'), 0)::bigint AS reply,"
+                      " coalesce(sum(n) FILTER (WHERE kind = 'resolution'), 0)::bigint AS resolution"
+                      " FROM hub_rollupdemanddue WHERE tenant_id = ANY(%(ids)s) AND due_at < %(now)s"
+                      f" AND {due_range} GROUP BY tenant_id", params):
+        figures = values[row["tenant_id"]]
+        figures["demands_reply_due"] += row["reply"]
+        figures["demands_resolution_due"] += row["resolution"]
     for row in _fetch("SELECT tenant_id, sum(budget) AS funds_budgeted FROM hub_rollupprogramme"
                       " WHERE tenant_id = ANY(%(ids)s) AND opens_at < %(end)s AND closes_at >= %(start)s"
                       " GROUP BY tenant_id", params):

@@ -67,7 +67,8 @@ def _number(value):
 RANKABLE = [
     "enterprises", "enterprises_verified", "enterprises_above_size", "applications", "approval_rate",
     "median_days", "p90_days", "on_time_rate", "overdue_now", "funds_budgeted", "funds_approved",
-    "funds_disbursed", "subscriptions_active", "revenue",
+    "funds_disbursed", "subscriptions_active", "revenue", "demands_received", "demands_resolution_rate",
+    "demands_on_time_reply_rate", "demands_on_time_resolution_rate", "demands_satisfaction_rate",
 ]
 FIGURE_LABELS = {
     **{figure.key: figure.label for figure in f.SCALAR_FIGURES},
@@ -78,7 +79,23 @@ FIGURE_LABELS = {
     "p90_days": gettext_lazy("90th percentile working days"),
     "on_time_rate": gettext_lazy("On-time rate"),
     "funds_approved": gettext_lazy("Funds approved"),
+    "demands_received": gettext_lazy("Demands received"),
+    "demands_resolved": gettext_lazy("Demands resolved"),
+    "demands_reply_due": gettext_lazy("First replies due"),
+    "demands_replied_on_time": gettext_lazy("Replied on time"),
+    "demands_resolution_due": gettext_lazy("Answers due"),
+    "demands_resolved_on_time": gettext_lazy("Answered on time"),
+    "demands_rated": gettext_lazy("Rated"),
+    "demands_satisfied": gettext_lazy("Satisfied"),
+    "demands_resolution_rate": gettext_lazy("Resolution rate"),
+    "demands_on_time_reply_rate": gettext_lazy("On-time reply rate"),
+    "demands_on_time_resolution_rate": gettext_lazy("On-time resolution rate"),
+    "demands_satisfaction_rate": gettext_lazy("Satisfaction rate"),
 }
+DEMAND_TABLE_KEYS = ["demands_received", "demands_resolved", "demands_resolution_rate", "demands_on_time_reply_rate",
+                     "demands_on_time_resolution_rate", "demands_satisfaction_rate"]
+DEMAND_CHART_KEYS = ["demands_resolution_rate", "demands_on_time_reply_rate", "demands_on_time_resolution_rate",
+                     "demands_satisfaction_rate"]
 
 
 def _figure_column(key: str) -> Column:
@@ -182,6 +199,8 @@ def hub_tables(*, stats: HubStats, rank_by: str = "approval_rate") -> list[Table
         _tenant_table("deadlines", _("Deadlines"), stats, ["on_time_rate", "overdue_now"]),
         _tenant_table("funds", _("Funds"), stats, ["funds_budgeted", "funds_approved", "funds_disbursed"]),
         _tenant_table("services", _("Value-added services"), stats, ["subscriptions_active", "revenue"]),
+        # Demands filed in the range; city rates are ratios of the summed counts.
+        _tenant_table("demands", _("Enterprise demands"), stats, DEMAND_TABLE_KEYS, chart_keys=DEMAND_CHART_KEYS),
     ]
     if len(stats.rows) != 1:
         tables.append(ranking_table(stats=stats, figure=rank_by))

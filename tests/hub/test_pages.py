@@ -27,7 +27,7 @@ def test_operator_sees_every_table_with_its_chart_data(seeded, operator_client):
     assert page.status_code == 200
     keys = [table.key for table in page.context["tables"]]
     assert keys == ["enterprises", "applications", "stages", "decisions", "timeliness", "deadlines", "funds",
-                    "services", "ranking"]
+                    "services", "demands", "ranking"]
     html = page.content.decode()
     assert html.count('class="hub-chart"') >= 8 and 'id="hub-charts"' in html
     assert "vendor/echarts/echarts.min.js" in html and "js/hub-charts.js" in html
@@ -63,7 +63,7 @@ def test_every_table_exports_as_csv_and_excel(seeded, operator_client):
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[1].startswith("East 街道,") and "100000.00" in lines[1] and len(lines) == 5  # 3 tenants + city
     workbook = load_workbook(io.BytesIO(operator_client.get("/dashboard/?kind=district&format=xlsx").content))
-    assert len(workbook.sheetnames) == 9
+    assert len(workbook.sheetnames) == 10
     duplicates = operator_client.get("/dashboard/duplicate-awards/?format=xlsx")
     assert load_workbook(io.BytesIO(duplicates.content)).active.max_row == 1  # header only
     assert operator_client.get("/dashboard/?format=csv&table=nosuch").status_code == 404
