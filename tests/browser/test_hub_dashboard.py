@@ -20,6 +20,23 @@ def committed_hub(committed_db, dropped_after):
     park = Park("browsereast", budget="800000.00")
     application = park.apply(park.enterprise(verified=True), submitted="2026-03-02")
     park.act(application, "approve", "2026-03-05", amount="60000.00")
+    # One demand, accepted and answered, so the demands chart has figures too.
+    from django_tenants.utils import schema_context
+
+    from demands.services import demand_file, demand_transition
+    from hub.rollups import rollup_refresh
+
+    from ..hub.conftest import at
+
+    owner = park.enterprise(verified=True)
+    with schema_context("browsereast"):
+        with at("2026-03-03"):
+            demand = demand_file(enterprise=owner.enterprise, filer=owner.user, category="financing",
+                                 title="贷款贴息咨询", description="想了解贷款贴息政策的申请条件。")
+            demand_transition(demand_id=demand.pk, action="accept", actor=park.staff)
+        with at("2026-03-04"):
+            demand_transition(demand_id=demand.pk, action="answer", actor=park.staff, comment="已电话答复并发送政策文件。")
+    rollup_refresh(schema_name="browsereast")
     operator = make_user("public", role=roles.HUB_OPERATOR, email="browser-operator@hub.cn")
     yield operator
     # The ORM's cascade would look for tenant-only tables (memberships) in the public schema.
