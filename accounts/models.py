@@ -64,4 +64,11 @@ class User(AbstractUser):
         return self.full_name or self.email.split("@")[0]
 
     def has_role(self, role: str) -> bool:
-        return self.is_active and self.groups.filter(name=role).exists()
+        return self.is_active and role in self.role_set()
+
+    def role_set(self) -> set[str]:
+        """The user's role names: as loaded with the user for this request (accounts.backends), else read now."""
+        names = getattr(self, "role_names", None)
+        if names is None:
+            return set(self.groups.values_list("name", flat=True))
+        return set(names)

@@ -26,6 +26,31 @@ def application_list_for_user(*, user) -> QuerySet[Application]:
     return applications.none()
 
 
+def application_list_for_enterprise(*, enterprise) -> QuerySet[Application]:
+    """The enterprise's own applications, newest first, with just what its list page shows."""
+    return (
+        Application.objects.filter(enterprise=enterprise)
+        .select_related("programme", "current_stage")
+        .only(
+            "status", "requested_amount", "approved_amount", "stage_due_at", "created_at",
+            "programme__title", "current_stage__public_name",
+        )  # fmt: skip
+        .order_by("-created_at", "-pk")
+    )
+
+
+def application_get_for_enterprise(*, enterprise, pk) -> Application:
+    """One of the enterprise's own applications; the same 404 for "not yours" and "does not exist"."""
+    try:
+        application = (
+            Application.objects.select_related("programme", "current_stage").filter(enterprise=enterprise).get(pk=pk)
+        )
+    except (Application.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such application") from None
+    application.enterprise = enterprise  # already loaded with the user
+    return application
+
+
 def application_get_for_user(*, user, pk) -> Application:
     """One application if the user may see it; the same 404 for "not yours" and "does not exist"."""
     try:
@@ -72,12 +97,23 @@ def application_timeline(*, application: Application, include_internal: bool = F
     """Every stage with entered, due and done dates, who holds it and its public comments.
 
     Two queries whatever the number of stages and history rows: the stages and the events.
+    The events' stages are taken from the stage list rather than joined again; the clerk
+    who acted (`actor`) is loaded only for the internal view, since enterprises see offices.
     """
     now = now or timezone.now()
     stages = list(application.programme.stages.all())
-    events = list(
-        application.events.select_related("actor", "from_stage", "to_stage").order_by("created_at", "pk")
-    )
+    events = application.events.order_by("created_at", "pk")
+    if include_internal:
+        events = events.select_related("actor")
+    events = list(events)
+    by_pk = {stage.pk: stage for stage in stages}
+    for event in events:
+        # A history row's stages belong to the application's programme, whose stages cannot
+        # change once it has applications; an unknown id is left to load lazily all the same.
+        if event.from_stage_id in by_pk:
+            event.from_stage = by_pk[event.from_stage_id]
+        if event.to_stage_id in by_pk:
+            event.to_stage = by_pk[event.to_stage_id]
     visible = [e for e in events if include_internal or e.is_public]
     rows = {stage.pk: TimelineStage(stage=stage, state="waiting", office=stage.office) for stage in stages}
     for event in events:

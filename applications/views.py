@@ -41,7 +41,8 @@ from .attachments import (
 )
 from .models import Application
 from .selectors import (
-    application_get_for_user,
+    application_get_for_enterprise,
+    application_list_for_enterprise,
     application_list_for_user,
     application_timeline,
     attachment_get_for_user,
@@ -147,7 +148,7 @@ def enterprise_member_required(view):
 
 
 def _own_application(request, pk) -> Application:
-    return application_get_for_user(user=request.user, pk=pk)
+    return application_get_for_enterprise(enterprise=request.enterprise, pk=pk)
 
 
 # ---------------------------------------------------------------------------
@@ -227,7 +228,7 @@ def _clock(due_at, now) -> dict | None:
 @enterprise_member_required
 def application_list(request):
     now = timezone.now()
-    applications = list(application_list_for_user(user=request.user).order_by("-created_at", "-pk"))
+    applications = list(application_list_for_enterprise(enterprise=request.enterprise))
     rows = [{"application": a, "clock": _clock(a.stage_due_at, now)} for a in applications]
     return render(
         request, "applications/application_list.html", {"rows": rows, "enterprise": request.enterprise}

@@ -15,7 +15,7 @@ def user_is_park_staff(user: User) -> bool:
     """Park administrators and reviewers work on every enterprise of their tenant."""
     return bool(
         user.is_authenticated
-        and (user.is_superuser or user.groups.filter(name__in=[roles.PARK_ADMIN, roles.REVIEWER]).exists())
+        and (user.is_superuser or user.role_set() & {roles.PARK_ADMIN, roles.REVIEWER})
     )
 
 
@@ -23,7 +23,11 @@ def enterprise_of_user(*, user: User) -> Enterprise | None:
     """The enterprise an enterprise user belongs to, if any."""
     if not user.is_authenticated:
         return None
-    membership = Membership.objects.select_related("enterprise").filter(user=user).first()
+    seat = User.membership.related
+    if seat.is_cached(user):  # loaded with the user for this request (accounts.backends)
+        membership = seat.get_cached_value(user)
+    else:
+        membership = Membership.objects.select_related("enterprise").filter(user=user).first()
     return membership.enterprise if membership else None
 
 

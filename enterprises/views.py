@@ -52,7 +52,7 @@ from .services import (
 
 PAGE_SIZE = 25
 # Registration logs the new owner in at once; they have no password-based authenticate() step.
-LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+LOGIN_BACKEND = "accounts.backends.UserBackend"
 
 
 # ---------------------------------------------------------------------------

@@ -87,6 +87,11 @@ DEBUG = env.bool("DEBUG", default=False)
 
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# django-tenants otherwise sends `SET search_path` before every cursor, doubling the round
+# trips of each page. With this it is sent once per connection and tenant; its backend forgets
+# it on ROLLBACK and ROLLBACK TO SAVEPOINT (which revert a SET), and every request sets the
+# tenant again, so a reused connection never keeps another tenant's path.
+TENANT_LIMIT_SET_CALLS = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -119,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.current_site",
                 "notifications.context_processors.unread_count",
+                "accounts.context_processors.roles",
             ],
         },
     },
@@ -133,7 +139,7 @@ WSGI_APPLICATION = "saas.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.UserBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -208,7 +214,15 @@ CACHES = {
         "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "KEY_PREFIX": "parkhub",
-    }
+    },
+    # Per-process memory for fragments that depend only on the code and the translations (the
+    # navigation's links): no round trip, and a deploy, which restarts the processes, clears it.
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "parkhub-local",
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "KEY_PREFIX": "parkhub",
+    },
 }
 
 # ---------------------------------------------------------------------------
