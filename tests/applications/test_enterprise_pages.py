@@ -410,3 +410,55 @@ def test_an_objection_after_the_notice_period_is_refused(
     assert refused.context["form"].non_field_errors()
     with schema_context(ALPHA):
         assert not Objection.objects.filter(application_id=application.pk).exists()
+
+
+# ---------------------------------------------------------------------------
+# Cost per page: constant whatever the number of applications, stages and history rows
+# ---------------------------------------------------------------------------
+
+
+def _queries(client, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(path)  # warm: content types, translations, the cached navigation
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_list_and_the_timeline_cost_the_same_queries_however_long_the_history(
+    owner_client, programme, enterprise_x, reviewer
+):
+    first = draft_for(enterprise_x, programme)
+    act(first, "submit", enterprise_x.user)
+    short_timeline = _queries(owner_client, f"/applications/{first.pk}/")
+    short_list = _queries(owner_client, "/applications/")
+
+    for number in range(2, 5):  # three more applications, one of them returned and resubmitted 6 times
+        with schema_context(ALPHA):
+            other = make_programme(title=f"2026年度第{number}批补贴")
+        draft_for(enterprise_x, other)
+    act(first, "advance", reviewer)
+    for round_ in range(6):
+        act(first, "return", reviewer, comment=f"第{round_ + 1}次退回")
+        act(first, "submit", enterprise_x.user)
+    with schema_context(ALPHA):
+        assert Application.objects.get(pk=first.pk).events.count() >= 14
+
+    assert _queries(owner_client, "/applications/") == short_list
+    assert _queries(owner_client, f"/applications/{first.pk}/") == short_timeline
+    # Tenant, session, user with its enterprise and roles, the page's own reads, the unread
+    # count and a SET search_path or two (they were 20 and 26 when every cursor sent one).
+    assert short_list <= 8 and short_timeline <= 11
+
+
+def test_a_reviewer_whose_role_is_withdrawn_loses_the_staff_pages_on_the_next_request(client_a, reviewer):
+    client_a.force_login(reviewer)
+    assert client_a.get("/park/applications/").status_code == 200
+    assert "/park/applications/" in client_a.get("/programmes/").content.decode()  # the navigation's link
+    with schema_context(ALPHA):
+        reviewer.groups.clear()
+    assert client_a.get("/park/applications/").status_code in (302, 403, 404)
+    assert "/park/applications/" not in client_a.get("/programmes/").content.decode()
