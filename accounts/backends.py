@@ -12,11 +12,12 @@ class UserBackend(ModelBackend):
     """Django's ModelBackend, loading with the user what nearly every page reads.
 
     The navigation, the enterprise pages and the scoped selectors ask on each request
-    which enterprise the user belongs to and whether they are park staff. Loading the
-    enterprise seat (`membership` and its enterprise) and the role names in the query
-    that loads the user saves three or four round trips a page. The role names are a
-    snapshot taken when the request began (`User.role_set`); the workflow transitions
-    check the role in the database again, under their row lock.
+    which enterprise the user belongs to, whether they are park staff and how many
+    notifications are unread (the badge). Loading the enterprise seat (`membership` and
+    its enterprise), the role names and the unread count in the query that loads the user
+    saves four or five round trips a page. They are a snapshot taken when the request
+    began (`User.role_set`); the workflow transitions check the role in the database
+    again, under their row lock.
     """
 
     def get_user(self, user_id):
@@ -24,7 +25,11 @@ class UserBackend(ModelBackend):
             role_names=ArraySubquery(Group.objects.filter(user=OuterRef("pk")).values("name"))
         )
         if connection.schema_name != get_public_schema_name():  # the hub has no enterprises
-            users = users.select_related("membership__enterprise")
+            from notifications.selectors import unread_count_subquery
+
+            users = users.select_related("membership__enterprise").annotate(
+                unread_notification_count=unread_count_subquery()
+            )
         try:
             user = users.get(pk=user_id)
         except UserModel.DoesNotExist:

@@ -43,4 +43,10 @@ def notification_mark_read(*, user, notification_ids=None) -> int:
     notifications = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_ids is not None:
         notifications = notifications.filter(pk__in=notification_ids)
-    return notifications.update(read_at=timezone.now())
+    marked = notifications.update(read_at=timezone.now())
+    # The count loaded with the user for this request is stale now: count again if asked.
+    try:
+        del user.unread_notification_count
+    except AttributeError:
+        pass
+    return marked
