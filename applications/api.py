@@ -16,6 +16,7 @@ the same 404 as one that does not exist. Only then is the request checked:
 
 from django.http import Http404
 from django.urls import path
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -35,6 +36,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from enterprises.selectors import enterprise_of_user, user_is_park_staff
+from saas.ratelimits import limit_posts
 
 from . import workflow as wf
 from .attachments import attachment_add, attachment_remove, attachment_response
@@ -375,8 +377,10 @@ class ObjectionCreateApi(APIView):
             201: PublicNoticeObjectionReceiptSerializer,
             400: BAD_REQUEST,
             404: OpenApiResponse(description=_("No award on public notice with this id.")),
+            429: OpenApiResponse(description=_("Too many objections from this address in the last hour.")),
         },
     )
+    @method_decorator(limit_posts("objection"))
     def post(self, request, application_pk: int):
         application = public_notice_get(pk=application_pk)
         serializer = PublicNoticeObjectionSerializer(data=request.data)

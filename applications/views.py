@@ -28,6 +28,7 @@ from enterprises.models import Enterprise
 from enterprises.selectors import enterprise_of_user, user_is_park_staff
 from funding.models import Stage
 from funding.selectors import programme_get_open, programme_list_open
+from saas.ratelimits import limit_posts
 from saas.workdays import working_days_between
 from saas.workflow import TransitionRefused
 
@@ -474,6 +475,7 @@ def notice_list(request):
     return render(request, "applications/notice_list.html", {"awards": list(public_notice_list())})
 
 
+@limit_posts("objection")
 def objection_new(request, application_id):
     """Anyone may object to an award while it is on notice; afterwards the form says the period is over."""
     award = public_notice_get(pk=application_id)

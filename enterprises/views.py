@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
+from saas.ratelimits import limit_posts
 
 from .forms import (
     EnterpriseFilterForm,
@@ -104,6 +105,7 @@ def _is_owner(user, enterprise: Enterprise) -> bool:
 # ---------------------------------------------------------------------------
 
 
+@limit_posts("register")
 def register(request):
     """One short page; on success the owner is signed in and lands on the enterprise's profile."""
     if request.user.is_authenticated:

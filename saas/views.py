@@ -9,6 +9,7 @@ from django.db import connection
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils._os import safe_join
+from django.utils.translation import gettext as _
 
 from accounts import roles
 from enterprises.selectors import enterprise_list_for_user, user_is_park_staff
@@ -47,3 +48,14 @@ def media_serve(request, name):
         raise Http404
     content_type, _encoding = mimetypes.guess_type(full_path)
     return FileResponse(open(full_path, "rb"), content_type=content_type or "application/octet-stream")
+
+
+def too_many_requests(request, exception=None):
+    """Over a limit of saas.ratelimits: say so, and when to try again."""
+    message = _(
+        "Too many submissions from your network in the last hour. Please wait an hour and try again; "
+        "if you need to do this now, contact the park office."
+    )
+    response = render(request, "errors/too_many_requests.html", {"message": message}, status=429)
+    response["Retry-After"] = "3600"
+    return response

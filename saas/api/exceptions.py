@@ -4,6 +4,8 @@ and a refused workflow move (saas.workflow.TransitionRefused) into a 409."""
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
@@ -25,6 +27,11 @@ def api_exception_handler(exc, context):
             )
         else:
             exc = exceptions.ValidationError({"detail": exc.messages})
+    elif isinstance(exc, Ratelimited):  # before PermissionDenied, which it subclasses
+        exc = exceptions.Throttled(
+            wait=3600,
+            detail=_("Too many submissions from your network in the last hour. Please wait an hour and try again."),
+        )
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

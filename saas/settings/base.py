@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",  # over a limit: RATELIMIT_VIEW's 429 page
 ]
 
 TEMPLATES = [
@@ -162,6 +163,15 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# What anyone may send without an account, per client address (saas.ratelimits): a park's
+# training session may register a room of enterprises from one office network in an hour.
+PARKHUB_RATES = {
+    "register": env.str("PARKHUB_RATE_REGISTER", default="30/h"),
+    "objection": env.str("PARKHUB_RATE_OBJECTION", default="10/h"),
+}
+RATELIMIT_VIEW = "saas.views.too_many_requests"
+RATELIMIT_FAIL_OPEN = True
 
 # Sessions are host-only cookies and live in each schema's own session table.
 SESSION_COOKIE_AGE = 8 * 3600
