@@ -10,17 +10,19 @@ Python, for every enterprise of the park in one scan, and Python is left to put 
 conditions into words for the few rows a person reads.
 
 Where Python's answer hangs on arithmetic, the SQL reproduces that arithmetic rather than
-an approximation of it:
+an approximation of it, in forms cheap enough to run on every row:
 
 - the R&D share is `YearlyFigures.rd_share_of_revenue`: R&D spend / revenue × 100 rounded
   half-even to 0.01 (Decimal's default), missing when revenue is 0 or either is missing.
   Python divides to 28 significant digits first; with figures of at most 16 digits that
   rounding can never move a value across a rounding tie (it would need R&D spend ≥ 10²³
-  cents), so the exact rational rounded half-even, done here in integer numerics, is equal;
+  cents), so the exact rational rounded half-even is equal. The SQL compares it by
+  multiplying out, never dividing (see `_rd_share_sql`);
 - months registered are `rules.months_between(created_at, now)`: calendar months on the
   UTC date of `created_at` (Django reads timestamps back in UTC) against `now`'s own date,
   one less when the day of the month has not come round yet, never below 0, and 0 when
-  the registration time is missing.
+  the registration time is missing. Each threshold becomes the registration time it needs
+  (see `MatchQuery._registered_months_sql`).
 
 Raw SQL, because the ORM cannot say "LEFT JOIN the figures of 2025 once" nor keep NULL as a
 third answer through AND / OR. Table names come from the models; every value is a
@@ -29,6 +31,9 @@ parameter. The tenant's schema is the connection's search_path, set by django-te
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -37,7 +42,18 @@ from django.utils import timezone
 
 from enterprises.models import Enterprise, Tag, YearlyFigures
 
-from .rules import ALL, CANNOT_TELL, DOES_NOT_QUALIFY, FIELDS, FIGURE_FIELDS, QUALIFIES, rules_validate
+from .rules import (
+    ALL,
+    CANNOT_TELL,
+    DOES_NOT_QUALIFY,
+    FIELDS,
+    FIGURE_FIELDS,
+    MET,
+    QUALIFIES,
+    Facts,
+    condition_evaluate,
+    rules_validate,
+)
 
 COMPARISON = {"eq": "=", "ne": "<>", "gte": ">=", "lte": "<=", "gt": ">", "lt": "<"}
 OUTCOMES = (QUALIFIES, CANNOT_TELL, DOES_NOT_QUALIFY)  # the order a park reads them in
@@ -106,26 +122,40 @@ class MatchQuery:
             return Sql(f"NOT ({tagged.text})", tagged.params) if op == "not_in" else tagged
         expected = Decimal(str(value))
         if name == "employees":
-            column = "e.employees"
-        elif name == "registered_months":
-            column = self._registered_months_sql()
-        elif name == "rd_share":
-            column = f"{self._figures_alias(condition['year'])}.rd_share_hundredths"
-            expected *= 100
-        else:
-            assert name in FIGURE_FIELDS, name
-            column = f"{self._figures_alias(condition['year'])}.{name}"
-        return Sql(f"{column} {COMPARISON[op]} %s::numeric", [expected])
+            if expected == expected.to_integral_value():
+                return Sql(f"e.employees {COMPARISON[op]} %s::bigint", [int(expected)])
+            return Sql(f"e.employees {COMPARISON[op]} %s::numeric", [expected])
+        if name == "registered_months":
+            return self._registered_months_sql(condition, expected)
+        figures = self._figures_alias(condition["year"])
+        if name == "rd_share":
+            return _rd_share_sql(figures, op, expected)
+        assert name in FIGURE_FIELDS, name
+        return Sql(f"{figures}.{name} {COMPARISON[op]} %s::numeric", [expected])
 
-    def _registered_months_sql(self) -> str:
-        # The year, month and day of `now` go in as literals: they are integers of our own.
-        registered = "(e.created_at AT TIME ZONE 'UTC')"
-        months = (
-            f"({self.now.year} - EXTRACT(YEAR FROM {registered})) * 12"
-            f" + {self.now.month} - EXTRACT(MONTH FROM {registered})"
-            f" - CASE WHEN {self.now.day} < EXTRACT(DAY FROM {registered}) THEN 1 ELSE 0 END"
-        )
-        return f"COALESCE(GREATEST({months}, 0), 0)"
+    def _registered_months_sql(self, condition: dict, expected: Decimal) -> Sql:
+        """Whole months registered, compared without computing them for each enterprise.
+
+        `months_between(created_at, now)` only falls as the registration date moves later,
+        so "at least n months" is "registered (UTC date) on or before the date n months
+        before `now`'s date, clamped to that month's last day": one timestamp comparison.
+        """
+
+        def at_least(months: int) -> Sql:
+            if months <= 0:
+                return Sql("TRUE")
+            year, month0 = divmod(self.now.year * 12 + self.now.month - 1 - months, 12)
+            if year < 1:
+                return Sql("FALSE")  # no registration is that old
+            month = month0 + 1
+            latest = dt.date(year, month, min(self.now.day, calendar.monthrange(year, month)[1]))
+            before = dt.datetime.combine(latest + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
+            return Sql("e.created_at < %s::timestamptz", [before])
+
+        compared = _integer_compared(condition["op"], expected, at_least, known=Sql("TRUE"))
+        # Without a registration time Python counts 0 months.
+        zero_months = condition_evaluate(condition, Facts(registered_months=0))[0] == MET
+        return Sql(f"COALESCE({compared.text}, {'TRUE' if zero_months else 'FALSE'})", compared.params)
 
     # -- the scan ------------------------------------------------------------------------------
 
@@ -134,32 +164,52 @@ class MatchQuery:
         text = f"FROM {_table(Enterprise)} e"
         params: list = []
         for year, alias in sorted(self._years.items()):
-            text += f" LEFT JOIN ({_figures_of_year_sql()}) {alias} ON {alias}.enterprise_id = e.id"
+            text += f" LEFT JOIN {_table(YearlyFigures)} {alias} ON {alias}.enterprise_id = e.id AND {alias}.year = %s"
             params.append(year)
         text += " WHERE e.status = %s"
         params.append(Enterprise.Status.VERIFIED)
         return Sql(text, params)
 
 
-def _figures_of_year_sql() -> str:
-    """One year's figures per enterprise, with the R&D share in hundredths of a percent.
+def _integer_compared(op: str, expected: Decimal, at_least, *, known: Sql) -> Sql:
+    """`x op expected` for a whole number x, from `at_least(k)`, the SQL for "x ≥ k".
 
-    `rd_share_hundredths` = round-half-even(|R&D| × 10000 / |revenue|) with the sign of their
-    quotient, in exact integer numerics (div and mod of numeric never round), NULL when the
-    revenue is 0 or missing or the R&D spend is missing: `YearlyFigures.rd_share_of_revenue` × 100.
+    NULL stays NULL through NOT and AND, so missing data stays "cannot tell"; `known` is
+    TRUE when x is known (an integer x never equals a fraction, but is not missing).
     """
-    figures = _table(YearlyFigures)
-    return (
-        "SELECT enterprise_id, revenue, tax_paid, rd_spend, output_value, "
-        "sign_ * CASE WHEN 2 * remainder_ > divisor_ OR (2 * remainder_ = divisor_ AND mod(quotient_, 2) = 1) "
-        "THEN quotient_ + 1 ELSE quotient_ END AS rd_share_hundredths "
-        "FROM (SELECT f.*, "
-        "div(abs(f.rd_spend) * 10000, abs(NULLIF(f.revenue, 0))) AS quotient_, "
-        "mod(abs(f.rd_spend) * 10000, abs(NULLIF(f.revenue, 0))) AS remainder_, "
-        "abs(NULLIF(f.revenue, 0)) AS divisor_, "
-        "sign(f.rd_spend) * sign(f.revenue) AS sign_ "
-        f"FROM {figures} f WHERE f.year = %s) AS parts_"
-    )
+    if op == "gte":
+        return at_least(math.ceil(expected))
+    if op == "gt":
+        return at_least(math.floor(expected) + 1)
+    if op in ("lte", "lt"):
+        above = at_least(math.floor(expected) + 1 if op == "lte" else math.ceil(expected))
+        return Sql(f"NOT ({above.text})", above.params)
+    if expected == expected.to_integral_value():
+        low, high = at_least(int(expected)), at_least(int(expected) + 1)
+        equal = Sql(f"({low.text}) AND NOT ({high.text})", low.params + high.params)
+    else:
+        equal = Sql(f"CASE WHEN {known.text} THEN FALSE END", known.params)
+    return equal if op == "eq" else Sql(f"NOT ({equal.text})", equal.params)
+
+
+def _rd_share_sql(figures: str, op: str, expected: Decimal) -> Sql:
+    """`YearlyFigures.rd_share_of_revenue op expected`, exactly, in multiplications only.
+
+    The share is R&D spend / revenue × 100 rounded half-even to 0.01, missing when the
+    revenue is 0 or either figure is missing. In hundredths h = round-half-even(r) with
+    r = 10000 × R&D / revenue, and "h ≥ k" is "r > k − ½, or r = k − ½ with k even". With
+    A = R&D × sign(revenue) and D = |revenue| that is 20000·A > (2k − 1)·D, or ≥ when k is
+    even: exact numeric arithmetic, and NULL whenever a figure is missing.
+    """
+    spend = f"{figures}.rd_spend * sign(NULLIF({figures}.revenue, 0))"
+    revenue = f"abs(NULLIF({figures}.revenue, 0))"
+
+    def at_least(hundredths: int) -> Sql:
+        comparison = ">=" if hundredths % 2 == 0 else ">"
+        return Sql(f"20000 * {spend} {comparison} %s::numeric * {revenue}", [Decimal(2 * hundredths - 1)])
+
+    known = Sql(f"{figures}.rd_spend IS NOT NULL AND {figures}.revenue <> 0")
+    return _integer_compared(op, expected * 100, at_least, known=known)
 
 
 def _outcome_sql(expression: Sql) -> Sql:
@@ -209,21 +259,30 @@ def outcome_page(rules, *, outcomes, offset: int, limit: int, now=None) -> list[
     )
 
 
-def outcome_counts(rules_by_key: dict, *, now=None) -> dict[object, dict[str, int]]:
-    """{key: {outcome: number of verified enterprises}} for many rule sets, in one scan per 200."""
+def _chunks(rules_by_key: dict):
     keys = list(rules_by_key)
-    counts = {}
     for start in range(0, len(keys), PROGRAMMES_PER_STATEMENT):
-        chunk = keys[start : start + PROGRAMMES_PER_STATEMENT]
+        yield keys[start : start + PROGRAMMES_PER_STATEMENT]
+
+
+def outcome_counts(rules_by_key: dict, *, now=None) -> dict[object, dict[str, int]]:
+    """{key: {outcome: number of verified enterprises}} for many rule sets, in one scan (per 200)."""
+    counts = {}
+    for chunk in _chunks(rules_by_key):
         query = MatchQuery(now=now)
         expressions = [query.rules_sql(rules_by_key[key]) for key in chunk]
         scan = query.from_sql()
+        # Each rule set is evaluated once per enterprise in the inner query (OFFSET 0 keeps
+        # PostgreSQL from folding it into the outer one, which would evaluate it per count).
+        decided = ", ".join(f"{e.text} AS decided_{n}" for n, e in enumerate(expressions))
         columns = ", ".join(
-            f"count(*) FILTER (WHERE {e.text}), count(*) FILTER (WHERE ({e.text}) IS NULL)"
-            for e in expressions
+            f"count(*) FILTER (WHERE decided_{n}), count(*) FILTER (WHERE decided_{n} IS NULL)"
+            for n in range(len(expressions))
         )
-        params = [p for e in expressions for p in (*e.params, *e.params)]
-        (row,) = _fetchall(f"SELECT count(*), {columns} {scan.text}", params + scan.params)
+        (row,) = _fetchall(
+            f"SELECT count(*), {columns} FROM (SELECT {decided} {scan.text} OFFSET 0) decided",
+            [p for e in expressions for p in e.params] + scan.params,
+        )
         total = row[0]
         for n, key in enumerate(chunk):
             qualifies, cannot_tell = row[1 + 2 * n], row[2 + 2 * n]
@@ -236,16 +295,16 @@ def outcome_counts(rules_by_key: dict, *, now=None) -> dict[object, dict[str, in
 
 
 def qualifying_ids_by_key(rules_by_key: dict, *, now=None) -> dict[object, list[int]]:
-    """{key: ids of the verified enterprises that qualify} for many rule sets, in one scan per 200."""
-    keys = list(rules_by_key)
+    """{key: ids (ascending) of the verified enterprises that qualify} for many rule sets, in one scan (per 200)."""
     qualifying = {}
-    for start in range(0, len(keys), PROGRAMMES_PER_STATEMENT):
-        chunk = keys[start : start + PROGRAMMES_PER_STATEMENT]
+    for chunk in _chunks(rules_by_key):
         query = MatchQuery(now=now)
         expressions = [query.rules_sql(rules_by_key[key]) for key in chunk]
         scan = query.from_sql()
-        columns = ", ".join(f"array_agg(e.id ORDER BY e.id) FILTER (WHERE {e.text})" for e in expressions)
-        params = [p for e in expressions for p in e.params]
-        (row,) = _fetchall(f"SELECT {columns} {scan.text}", params + scan.params)
-        qualifying.update({key: list(ids or []) for key, ids in zip(chunk, row, strict=True)})
+        columns = ", ".join(f"array_agg(e.id) FILTER (WHERE {e.text})" for e in expressions)
+        (row,) = _fetchall(
+            f"SELECT {columns} {scan.text}", [p for e in expressions for p in e.params] + scan.params
+        )
+        # Sorted here: an ORDER BY inside each aggregate would sort once per rule set.
+        qualifying.update({key: sorted(ids or ()) for key, ids in zip(chunk, row, strict=True)})
     return qualifying

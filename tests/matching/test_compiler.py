@@ -150,13 +150,22 @@ def catalogue(db, in_alpha):
 def conditions_of(field: str) -> list[dict]:
     """Every operator of `field`, with values on and around the catalogue's edges."""
     numbers = {
-        "employees": [0, 120, 121],
+        "employees": [0, 120, Decimal("120.5"), 121],
         "revenue": [0, 8_000_000, 10_000_000],
         "tax_paid": [0, 600_000],
         "rd_spend": [2_985, 400_000],
         "output_value": [0, 9_000_000],
-        "rd_share": [0, Decimal("2.98"), Decimal("2.99"), 3, Decimal("3.33"), 4],
-        "registered_months": [0, 1, 2, 13],
+        "rd_share": [
+            0,
+            Decimal("2.98"),
+            Decimal("2.985"),
+            Decimal("2.99"),
+            3,
+            Decimal("3.005"),
+            Decimal("3.33"),
+            4,
+        ],
+        "registered_months": [0, 1, Decimal("1.5"), 2, 13],
     }
     if field in ("size_class", "industry"):
         one, other = ("medium", "small") if field == "size_class" else ("C", "I")
@@ -338,11 +347,11 @@ def test_all_open_programmes_are_matched_in_one_statement_with_the_same_answer(c
 
 def _random_value(rng, field):
     if field == "employees":
-        return rng.choice([0, 9, 10, 11, 50, 100])
+        return rng.choice([0, 9, 10, 10.5, 11, 50, 100])
     if field == "registered_months":
-        return rng.choice([0, 1, 2, 3, 11, 12])
+        return rng.choice([0, 1, 1.5, 2, 3, 11, 12])
     if field == "rd_share":
-        return rng.choice([0, 1, 2.5, 2.98, 3, 3.33, 5, 7.5])
+        return rng.choice([0, 1, 2.5, 2.98, 2.985, 3, 3.33, 5, 7.5])
     return rng.choice([0, 1, 999_999.99, 1_000_000, 5_000_000])
 
 
