@@ -242,20 +242,45 @@ def qualifying_ids(rules, *, now=None) -> list[int]:
     return [row[0] for row in rows]
 
 
+# The rule set's value (TRUE, FALSE or NULL) → a filter keeping these outcomes.
+_OUTCOME_FILTERS = {
+    frozenset({QUALIFIES}): "({})",
+    frozenset({CANNOT_TELL}): "({}) IS NULL",
+    frozenset({DOES_NOT_QUALIFY}): "NOT ({})",
+    frozenset({QUALIFIES, CANNOT_TELL}): "({}) IS NOT FALSE",
+    frozenset({QUALIFIES, DOES_NOT_QUALIFY}): "({}) IS NOT NULL",
+    frozenset({CANNOT_TELL, DOES_NOT_QUALIFY}): "({}) IS NOT TRUE",
+}
+
+
 def outcome_page(rules, *, outcomes, offset: int, limit: int, now=None) -> list[tuple[int, str]]:
     """[(enterprise id, outcome)] for one page of the enterprises with the given outcomes.
 
     Ordered by outcome (qualifies, cannot tell, does not qualify), then by name like the
-    park's enterprise list.
+    park's enterprise list. The filter is on the rule set's value itself, so for "qualifies"
+    PostgreSQL can join and filter the figures as it does for `qualifying_ids`.
     """
+    outcomes = frozenset(outcomes)
     query = MatchQuery(now=now)
-    outcome = _outcome_sql(query.rules_sql(rules))
+    expression = query.rules_sql(rules)
     scan = query.from_sql()
-    rank = " ".join(f"WHEN %s THEN {n}" for n in range(len(OUTCOMES)))
+    if outcomes == frozenset(OUTCOMES):
+        kept = Sql("TRUE")
+    else:
+        kept = Sql(_OUTCOME_FILTERS[outcomes].format(expression.text), expression.params)
+    if len(outcomes) == 1:
+        (only,) = outcomes
+        outcome, rank = Sql("%s::text", [only]), Sql("")
+    else:
+        outcome = _outcome_sql(expression)
+        rank = Sql(
+            "CASE outcome " + " ".join(f"WHEN %s THEN {n}" for n in range(len(OUTCOMES))) + " END, ",
+            list(OUTCOMES),
+        )
     return _fetchall(
-        f"SELECT id, outcome FROM (SELECT e.id, e.name, {outcome.text} AS outcome {scan.text}) matched "
-        f"WHERE outcome = ANY(%s::text[]) ORDER BY CASE outcome {rank} END, name, id LIMIT %s OFFSET %s",
-        [*outcome.params, *scan.params, list(outcomes), *OUTCOMES, limit, offset],
+        f"SELECT id, outcome FROM (SELECT e.id, e.name, {outcome.text} AS outcome {scan.text} AND {kept.text}) "
+        f"matched ORDER BY {rank.text}name, id LIMIT %s OFFSET %s",
+        [*outcome.params, *scan.params, *kept.params, *rank.params, limit, offset],
     )
 
 
