@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,7 +20,7 @@ from enterprises.views import user_is_park_admin
 from funding.selectors import programme_get
 
 from .models import AutoApplication, PushRun
-from .rules import FIELDS, OPS, rules_render, rules_validate
+from .rules import CANNOT_TELL, DOES_NOT_QUALIFY, FIELDS, OPS, QUALIFIES, rules_render, rules_validate
 from .selectors import (
     auto_application_get_for_enterprise,
     match_report,
@@ -188,21 +189,73 @@ class EligibilityApi(APIView):
         }
 
 
+class QualifyingFilterSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=[QUALIFIES, CANNOT_TELL, DOES_NOT_QUALIFY],
+        required=False,
+        help_text=_(
+            "Only enterprises with this outcome; without it, those that qualify and those that cannot be told."
+        ),
+    )
+
+
+class QualifyingPagination(PageNumberPagination):
+    """The usual page, plus how many of the park's verified enterprises have each outcome."""
+
+    def get_paginated_response(self, data, *, counts: dict[str, int]):
+        response = super().get_paginated_response(data)
+        response.data["counts"] = counts
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["counts"] = {
+            "type": "object",
+            "properties": {
+                outcome: {"type": "integer"} for outcome in (QUALIFIES, CANNOT_TELL, DOES_NOT_QUALIFY)
+            },
+            "example": {QUALIFIES: 452, CANNOT_TELL: 37, DOES_NOT_QUALIFY: 6511},
+        }
+        paginated["required"] = [*paginated.get("required", []), "counts"]
+        return paginated
+
+
 class QualifyingApi(APIView):
+    pagination_class = QualifyingPagination
+
     @extend_schema(
         tags=[TAG],
         summary=_("Enterprises that qualify, or may once their data is complete"),
+        description=_(
+            "Qualifying enterprises first, then those that cannot be told for missing data, by name; "
+            "`outcome` picks one. `counts` has the number of each outcome."
+        ),
+        parameters=[QualifyingFilterSerializer],
         responses={200: QualifyingSerializer(many=True), 404: NOT_FOUND},
     )
     def get(self, request, pk: int):
         programme = _staff_programme(request, pk)
-        pushed = programme_pushed_ids(programme=programme)
+        filters = QualifyingFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        outcome = filters.validated_data.get("outcome")
+        matches = programme_matches(
+            programme=programme, outcomes=(outcome,) if outcome else (QUALIFIES, CANNOT_TELL)
+        )
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(matches, request, view=self)
+        pushed = programme_pushed_ids(programme=programme, among=[m.enterprise.pk for m in page])
         rows = [
-            {"enterprise_id": e.pk, "name": e.name, "outcome": ev.outcome, "pushed": e.pk in pushed}
-            for e, ev in programme_matches(programme=programme, outcome=None)
-            if ev.outcome != "does_not_qualify"
+            {
+                "enterprise_id": m.enterprise.pk,
+                "name": m.enterprise.name,
+                "outcome": m.outcome,
+                "pushed": m.enterprise.pk in pushed,
+            }
+            for m in page
         ]
-        return Response(QualifyingSerializer(rows, many=True).data)
+        return paginator.get_paginated_response(
+            QualifyingSerializer(rows, many=True).data, counts=matches.counts
+        )
 
 
 class PushApi(APIView):

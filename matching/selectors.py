@@ -11,8 +11,18 @@ from enterprises.models import Enterprise, Tag, YearlyFigures
 from funding.models import Programme
 from funding.selectors import programme_list_open
 
+from . import compiler
 from .models import AutoApplication, PushDelivery, PushRun
-from .rules import CANNOT_TELL, DOES_NOT_QUALIFY, QUALIFIES, Evaluation, facts_of, rules_evaluate
+from .rules import (
+    CANNOT_TELL,
+    DOES_NOT_QUALIFY,
+    QUALIFIES,
+    Evaluation,
+    facts_of,
+    rules_evaluate,
+    rules_evaluate_validated,
+    rules_validate,
+)
 
 OUTCOME_ORDER = {QUALIFIES: 0, CANNOT_TELL: 1, DOES_NOT_QUALIFY: 2}
 
@@ -69,35 +79,104 @@ def match_report(*, enterprise: Enterprise, now=None) -> list[ProgrammeMatch]:
     return report
 
 
-def programme_matches(*, programme: Programme, outcome: str | None = QUALIFIES, explain: bool = False):
-    """[(enterprise, evaluation)] for the park's verified enterprises, with the given outcome (None: all).
+@dataclass
+class EnterpriseMatch:
+    enterprise: Enterprise
+    outcome: str
+    evaluation: Evaluation | None  # each condition in words, when asked for
 
-    For "qualifies" the database narrows the list first (matching.prefilter); Python decides.
+
+class ProgrammeMatches:
+    """A programme's verified enterprises with some outcomes, for a Paginator.
+
+    The database decides the outcomes (matching.compiler), counts them and cuts the page;
+    only the enterprises of the page are loaded, and with `explain` their conditions are
+    put into words by matching.rules (the same answer, by construction and by test).
     """
-    from .prefilter import rules_prefilter
 
-    now = timezone.now()
-    enterprises = enterprises_for_matching()
-    if outcome == QUALIFIES:
-        narrowed = rules_prefilter(programme.eligibility_rules, now=now)
-        if narrowed is not None:
-            enterprises = enterprises.filter(narrowed)
-    rows = []
-    for enterprise in enterprises:
-        evaluation = rules_evaluate(
-            programme.eligibility_rules, facts_of(enterprise, now=now), explain=explain
+    def __init__(self, *, programme: Programme, outcomes, explain: bool, now):
+        self.programme = programme
+        self.outcomes = tuple(outcomes)
+        self.explain = explain
+        self.now = now
+        self.counts = programme_outcome_counts(programme=programme, now=now)  # every outcome's, for tabs
+        self._count = sum(self.counts[outcome] for outcome in self.outcomes)
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, window: slice) -> list[EnterpriseMatch]:
+        if not isinstance(window, slice) or window.step not in (None, 1):
+            raise TypeError("ProgrammeMatches is read a page (a slice) at a time")
+        start, stop, _step = window.indices(self._count)
+        if stop <= start:
+            return []
+        rows = compiler.outcome_page(
+            self.programme.eligibility_rules,
+            outcomes=self.outcomes,
+            offset=start,
+            limit=stop - start,
+            now=self.now,
         )
-        if outcome is None or evaluation.outcome == outcome:
-            rows.append((enterprise, evaluation))
-    return rows
+        ids = [pk for pk, _outcome in rows]
+        enterprises = (
+            enterprises_for_matching() if self.explain else Enterprise.objects.only("pk", "name")
+        ).in_bulk(ids)
+        rules = rules_validate(self.programme.eligibility_rules) if self.explain else None
+        return [
+            EnterpriseMatch(
+                enterprise=enterprises[pk],
+                outcome=outcome,
+                evaluation=rules_evaluate_validated(rules, facts_of(enterprises[pk], now=self.now))
+                if self.explain
+                else None,
+            )
+            for pk, outcome in rows
+            if pk in enterprises  # gone since the page was cut
+        ]
 
 
-def programme_qualifying_ids(*, programme: Programme) -> list[int]:
-    return [enterprise.pk for enterprise, _ in programme_matches(programme=programme)]
+def programme_outcome_counts(*, programme: Programme, now=None) -> dict[str, int]:
+    """{outcome: number of verified enterprises} for one programme, counted by the database."""
+    return compiler.outcome_counts({programme.pk: programme.eligibility_rules}, now=now)[programme.pk]
 
 
-def programme_pushed_ids(*, programme: Programme) -> set[int]:
-    return set(PushDelivery.objects.filter(programme=programme).values_list("enterprise_id", flat=True))
+def programme_matches(
+    *, programme: Programme, outcomes=(QUALIFIES,), explain: bool = False, now=None
+) -> ProgrammeMatches:
+    """The verified enterprises with these outcomes, qualifying first then by name: slice it for a page.
+
+    Counted at once (`.counts` has every outcome's number); a slice reads one page.
+    """
+    return ProgrammeMatches(
+        programme=programme, outcomes=outcomes, explain=explain, now=now or timezone.now()
+    )
+
+
+def programme_qualifying_ids(*, programme: Programme, now=None) -> list[int]:
+    """Ids of the verified enterprises that qualify, decided by the database in one statement."""
+    return compiler.qualifying_ids(programme.eligibility_rules, now=now)
+
+
+def programmes_qualifying_ids(*, programmes, now=None) -> dict[int, list[int]]:
+    """{programme id: ids of the verified enterprises that qualify}, one scan of the park for all."""
+    return compiler.qualifying_ids_by_key({p.pk: p.eligibility_rules for p in programmes}, now=now)
+
+
+def programmes_outcome_counts(*, programmes, now=None) -> dict[int, dict[str, int]]:
+    """{programme id: {outcome: number of verified enterprises}}, one scan of the park for all."""
+    return compiler.outcome_counts({p.pk: p.eligibility_rules for p in programmes}, now=now)
+
+
+def programme_pushed_ids(*, programme: Programme, among=None) -> set[int]:
+    """Enterprises already told about the programme (only those `among` these ids, if given)."""
+    deliveries = PushDelivery.objects.filter(programme=programme)
+    if among is not None:
+        deliveries = deliveries.filter(enterprise_id__in=among)
+    return set(deliveries.values_list("enterprise_id", flat=True))
 
 
 def push_run_latest(*, programme: Programme) -> PushRun | None:

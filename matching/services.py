@@ -33,7 +33,7 @@ from saas.celery import send_on_commit
 
 from .models import AutoApplication, PushDelivery, PushRun
 from .rules import rules_render, rules_validate
-from .selectors import programme_matches, programme_pushed_ids
+from .selectors import programme_pushed_ids, programme_qualifying_ids
 
 PUSH_BATCH_SIZE = 500
 SYSTEM_ACTOR_EMAIL = "auto-apply@system.parkhub.invalid"
@@ -102,11 +102,7 @@ def push_run_execute(*, run_id: int, batch_size: int = PUSH_BATCH_SIZE) -> PushR
         return run
     programme = run.programme
     already = programme_pushed_ids(programme=programme)
-    pending = [
-        enterprise.pk
-        for enterprise, _evaluation in programme_matches(programme=programme)
-        if enterprise.pk not in already
-    ]
+    pending = [pk for pk in programme_qualifying_ids(programme=programme) if pk not in already]
     PushRun.objects.filter(pk=run.pk).update(status=PushRun.Status.RUNNING, total=F("sent") + len(pending))
     title = _("A programme you qualify for: %(title)s") % {"title": programme.title}
     body = rules_render(programme.eligibility_rules)
@@ -169,10 +165,9 @@ def auto_applications_create(*, programme_id: int) -> int:
     if programme is None:
         return 0  # not open yet (beat tries again), closed, or not 免申即享
     done = set(AutoApplication.objects.filter(programme=programme).values_list("enterprise_id", flat=True))
+    pending = [pk for pk in programme_qualifying_ids(programme=programme) if pk not in done]
     created = 0
-    for enterprise, _evaluation in programme_matches(programme=programme):
-        if enterprise.pk in done:
-            continue
+    for enterprise in Enterprise.objects.filter(pk__in=pending).order_by("pk"):
         if _auto_application_create(programme=programme, enterprise=enterprise):
             created += 1
     return created

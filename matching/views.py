@@ -1,8 +1,9 @@
 """Policy matching pages.
 
 Enterprises: their match report (and its PDF), and declining a 免申即享 application.
-Park staff: a programme's rules editor, its qualifying enterprises, and the push. Pages of
-the other side are the same 404 as a page that is not there.
+Park staff: a programme's rules editor, its enterprises by outcome, and the push; an overview
+of every open programme with how many enterprises qualify. Pages of the other side are the
+same 404 as a page that is not there.
 """
 
 from functools import wraps
@@ -10,6 +11,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from enterprises.selectors import enterprise_of_user
 from enterprises.views import park_staff_required, user_is_park_admin
-from funding.selectors import programme_get
+from funding.selectors import programme_get, programme_list_open
 
 from .forms import ConditionFormSet, RulesForm, condition_initial
 from .models import PushRun
@@ -37,15 +39,17 @@ from .selectors import (
     match_report,
     programme_matches,
     programme_pushed_ids,
+    programmes_outcome_counts,
     push_run_latest,
 )
 from .services import auto_application_decline, programme_rules_set, push_start
 
-OUTCOME_LABELS = {
+OUTCOME_LABELS = {  # in the order the qualifying page shows them
     QUALIFIES: gettext_lazy("Qualifies"),
-    DOES_NOT_QUALIFY: gettext_lazy("Does not qualify"),
     CANNOT_TELL: gettext_lazy("Cannot tell: data missing"),
+    DOES_NOT_QUALIFY: gettext_lazy("Does not qualify"),
 }
+QUALIFYING_PAGE_SIZE = 50
 CONDITION_LABELS = {
     MET: gettext_lazy("Met"),
     NOT_MET: gettext_lazy("Not met"),
@@ -171,23 +175,52 @@ def rules_edit(request, pk):
 
 @park_staff_required
 def qualifying(request, pk):
-    """Enterprises that qualify (and those the park cannot tell about), with push progress."""
+    """A programme's enterprises by outcome, counted at the top, a page at a time; and the push.
+
+    Qualifying first: a park clerk wants to know who qualifies, then who might once their
+    data is complete (and which data), and only then who does not and why.
+    """
     programme = programme_get(pk=pk)
-    rows = programme_matches(programme=programme, outcome=None, explain=True)
-    pushed = programme_pushed_ids(programme=programme)
+    outcome = request.GET.get("outcome")
+    if outcome not in OUTCOME_LABELS:
+        outcome = QUALIFIES
+    # The qualifying rows need no words; the others say which conditions fail or lack data.
+    matches = programme_matches(programme=programme, outcomes=(outcome,), explain=outcome != QUALIFIES)
+    page = Paginator(matches, QUALIFYING_PAGE_SIZE).get_page(request.GET.get("page"))
+    pushed = (
+        programme_pushed_ids(programme=programme, among=[m.enterprise.pk for m in page])
+        if outcome == QUALIFIES
+        else set()
+    )
     run = push_run_latest(programme=programme)
     return render(
         request,
         "matching/qualifying.html",
         {
             "programme": programme,
-            "qualifying": [(e, ev, e.pk in pushed) for e, ev in rows if ev.outcome == QUALIFIES],
-            "cannot_tell": [(e, ev) for e, ev in rows if ev.outcome == CANNOT_TELL],
+            "outcome": outcome,
+            "tabs": [(o, OUTCOME_LABELS[o], matches.counts[o]) for o in OUTCOME_LABELS],
+            "page": page,
+            "rows": [(m, m.enterprise.pk in pushed) for m in page],
             "rules_text": rules_render(programme.eligibility_rules),
             "run": run,
             "running": run is not None and run.status != PushRun.Status.DONE,
             "can_change": user_is_park_admin(request.user),
-            "condition_labels": CONDITION_LABELS,
+        },
+    )
+
+
+@park_staff_required
+def overview(request):
+    """Every open programme with how many enterprises qualify and how many cannot be told (data missing)."""
+    programmes = list(programme_list_open())
+    counts = programmes_outcome_counts(programmes=programmes)
+    return render(
+        request,
+        "matching/overview.html",
+        {
+            "rows": [(programme, counts[programme.pk]) for programme in programmes],
+            "can_change": user_is_park_admin(request.user),
         },
     )
 

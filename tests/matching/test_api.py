@@ -4,6 +4,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts import roles
+from enterprises.models import Enterprise
+from matching.api import QualifyingPagination
 from matching.models import AutoApplication
 from matching.services import auto_applications_create, programme_rules_set
 
@@ -53,14 +55,38 @@ def test_park_admin_sets_rules_and_invalid_ones_are_refused(park, rd_programme):
 
 def test_park_lists_qualifying_and_pushes(park, rd_programme):
     admin = make_user(ALPHA, role=roles.PARK_ADMIN)
-    rows = api(admin).get(f"/api/programmes/{rd_programme.pk}/qualifying/").json()
-    assert {(r["name"], r["outcome"]) for r in rows} == {
-        (park["qualifies"].enterprise.name, "qualifies"),
+    listing = api(admin).get(f"/api/programmes/{rd_programme.pk}/qualifying/").json()
+    assert [(r["name"], r["outcome"]) for r in listing["results"]] == [
+        (park["qualifies"].enterprise.name, "qualifies"),  # qualifying first
         (park["cannot_tell"].enterprise.name, "cannot_tell"),
-    }
+    ]
+    assert listing["count"] == 2
+    assert listing["counts"] == {"qualifies": 1, "cannot_tell": 1, "does_not_qualify": 1}
     response = api(admin).post(f"/api/programmes/{rd_programme.pk}/push/")
     assert response.status_code == 202
     assert api(admin).get(f"/api/matching/push-runs/{response.json()['id']}/").status_code == 200
+
+
+def test_park_filters_the_list_by_outcome_and_pages_through_it(park, rd_programme, monkeypatch):
+    admin = make_user(ALPHA, role=roles.PARK_ADMIN)
+    url = f"/api/programmes/{rd_programme.pk}/qualifying/"
+    listing = api(admin).get(url, {"outcome": "does_not_qualify"}).json()
+    assert [r["name"] for r in listing["results"]] == [park["does_not"].enterprise.name]
+
+    programme_rules_set(programme=rd_programme, rules={})  # open to every enterprise
+    monkeypatch.setattr(QualifyingPagination, "page_size", 2)
+    first = api(admin).get(url, {"outcome": "qualifies"}).json()
+    second = api(admin).get(first["next"]).json()
+    assert (first["count"], len(first["results"]), len(second["results"])) == (3, 2, 1)
+    names = [r["name"] for r in first["results"] + second["results"]]
+    assert names == list(
+        Enterprise.objects.filter(pk__in=[r.enterprise.pk for r in park.values()])
+        .order_by("name", "pk")
+        .values_list("name", flat=True)
+    )
+    assert first["counts"] == {"qualifies": 3, "cannot_tell": 0, "does_not_qualify": 0}
+    assert api(admin).get(url, {"outcome": "maybe"}).status_code == 400
+    assert api(admin).get(url, {"page": 9}).status_code == 404
 
 
 def test_enterprise_declines_through_the_api(park, rd_programme):

@@ -3,6 +3,7 @@
 import pytest
 
 from accounts import roles
+from enterprises.models import Enterprise
 from matching.services import programme_rules_set
 
 from ..conftest import ALPHA, HostClient, host_of, make_user
@@ -74,14 +75,58 @@ def test_park_admin_edits_rules_in_a_form(park, rd_programme):
     assert "employees" in response.content.decode()
 
 
-def test_park_lists_qualifying_enterprises_and_pushes(park, rd_programme):
-    admin = make_user(ALPHA, role=roles.PARK_ADMIN)
-    client = _client(admin)
-    html = client.get(f"/park/programmes/{rd_programme.pk}/qualifying/").content.decode()
+def test_park_sees_who_qualifies_with_the_number_of_each_outcome_and_pushes(park, rd_programme):
+    client = _client(make_user(ALPHA, role=roles.PARK_ADMIN))
+    response = client.get(f"/park/programmes/{rd_programme.pk}/qualifying/")
+    assert [(outcome, count) for outcome, _label, count in response.context["tabs"]] == [
+        ("qualifies", 1),
+        ("cannot_tell", 1),
+        ("does_not_qualify", 1),
+    ]
+    html = response.content.decode()
     assert park["qualifies"].enterprise.name in html
     assert park["does_not"].enterprise.name not in html
-    assert park["cannot_tell"].enterprise.name in html  # listed apart, with what is missing
+    assert park["cannot_tell"].enterprise.name not in html  # on its own tab
     assert client.post(f"/park/programmes/{rd_programme.pk}/push/").status_code == 302
+
+
+def test_park_sees_which_data_is_missing_and_which_conditions_are_not_met(park, rd_programme):
+    client = _client(make_user(ALPHA, role=roles.PARK_ADMIN))
+    url = f"/park/programmes/{rd_programme.pk}/qualifying/"
+    html = client.get(url, {"outcome": "cannot_tell"}).content.decode()
+    assert park["cannot_tell"].enterprise.name in html
+    assert park["qualifies"].enterprise.name not in html
+    assert '<span class="cond-unknown">2025 年研发投入占营业收入比例 ≥ 3%</span>' in html
+    html = client.get(url, {"outcome": "does_not_qualify"}).content.decode()
+    assert park["does_not"].enterprise.name in html
+    assert '<span class="cond-not_met">2025 年研发投入占营业收入比例 ≥ 3% (1%)</span>' in html
+
+
+def test_park_pages_through_a_long_list(park, rd_programme, monkeypatch):
+    monkeypatch.setattr("matching.views.QUALIFYING_PAGE_SIZE", 2)
+    programme_rules_set(programme=rd_programme, rules={})  # open to every enterprise
+    client = _client(make_user(ALPHA, role=roles.PARK_ADMIN))
+    url = f"/park/programmes/{rd_programme.pk}/qualifying/"
+    first, second = client.get(url), client.get(url, {"page": 2})
+    shown = [[m.enterprise.name for m, _pushed in r.context["rows"]] for r in (first, second)]
+    assert [len(names) for names in shown] == [2, 1]
+    assert shown[0] + shown[1] == list(
+        Enterprise.objects.filter(pk__in=[r.enterprise.pk for r in park.values()])
+        .order_by("name", "pk")
+        .values_list("name", flat=True)
+    )
+    assert "?page=2" in first.content.decode()
+
+
+def test_park_overview_counts_who_qualifies_for_each_open_programme(park, rd_programme):
+    client = _client(make_user(ALPHA, role=roles.REVIEWER))
+    response = client.get("/park/matching/")
+    assert response.status_code == 200
+    (counts,) = [c for programme, c in response.context["rows"] if programme == rd_programme]
+    assert counts == {"qualifies": 1, "cannot_tell": 1, "does_not_qualify": 1}
+    html = response.content.decode()
+    assert f'/park/programmes/{rd_programme.pk}/qualifying/?outcome=cannot_tell">1</a>' in html
+    assert _client(park["qualifies"].user).get("/park/matching/").status_code == 404
 
 
 def test_enterprise_gets_404_for_the_park_pages(park, rd_programme):
