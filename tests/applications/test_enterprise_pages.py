@@ -74,6 +74,7 @@ def test_anyone_sees_open_programmes_with_budget_cap_closing_date_and_documents(
     html = page.content.decode()
     assert documented_programme.title in html and "营业执照" in html and "项目申报书" in html
     assert "1000000.00" in html.replace(",", "") and "200000.00" in html.replace(",", "")
+    assert "1,000,000.00" in html  # grouped in threes on the Chinese page too, as amounts are read
     assert f'href="/applications/new/{documented_programme.pk}/"' in html
     detail = client_a.get(f"/programmes/{documented_programme.pk}/")
     assert detail.status_code == 200
