@@ -7,6 +7,7 @@ application happen at most once, however often a task runs.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PushRun(models.Model):
@@ -71,7 +72,7 @@ class AutoApplication(models.Model):
     """免申即享: the application made for a qualifying enterprise, or why none was made, or its decline."""
 
     class Status(models.TextChoices):
-        CREATED = "created", _("Created")
+        CREATED = "created", pgettext_lazy("automatic application status", "Created")
         DECLINED = "declined", _("Declined by the enterprise")
         SKIPPED = "skipped", _("Not created")
 
