@@ -10,13 +10,13 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from accounts import roles
-from enterprises.selectors import enterprise_get_for_user, enterprise_of_user, user_is_park_staff
+from enterprises.selectors import enterprise_get_for_user, enterprise_of_user, user_is_park_admin
+from saas.api.permissions import IsParkAdministrator, IsParkStaff
 
 from . import stripe_gateway
 from .models import Payment, Subscription
@@ -69,22 +69,6 @@ TAG = "billing"
 NOT_FOUND = OpenApiResponse(description=_("No such object, or not one you may see."))
 
 
-def _is_park_admin(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_superuser or user.has_role(roles.PARK_ADMIN)))
-
-
-class IsParkAdministrator(BasePermission):
-    message = _("Only a park administrator can do this.")
-
-    def has_permission(self, request, view):
-        return _is_park_admin(request.user)
-
-
-class IsParkStaff(BasePermission):
-    message = _("Only park staff can see this.")
-
-    def has_permission(self, request, view):
-        return user_is_park_staff(request.user)
 
 
 def _paginated(view: APIView, queryset, serializer_class):
@@ -142,7 +126,7 @@ class ServiceDetailApi(APIView):
     )
     def patch(self, request, pk: int):
         service = service_get_for_user(user=request.user, pk=pk)
-        if not _is_park_admin(request.user):
+        if not user_is_park_admin(request.user):
             return Response({"detail": IsParkAdministrator.message}, status=status.HTTP_403_FORBIDDEN)
         serializer = ServiceInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)

@@ -4,7 +4,6 @@ Thin: reads through the scoped selectors (the same 404 for "not yours" and "does
 exist"), writes through the services, whose ValidationErrors are shown where they belong.
 """
 
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,9 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import roles
 from enterprises.forms import form_add_service_error
-from enterprises.selectors import enterprise_of_user, user_is_park_staff
+from enterprises.selectors import enterprise_of_user, user_is_park_admin
+from enterprises.views import park_staff_required
 
 from . import stripe_gateway
 from .forms import (
@@ -64,25 +63,10 @@ from .services import (
 PAGE_SIZE = 25
 
 
-def _is_park_admin(user) -> bool:
-    return user.is_superuser or user.has_role(roles.PARK_ADMIN)
-
-
-def park_staff_required(view):
-    """Park staff only; anyone else signed in gets the 404 of a page that is not there."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not user_is_park_staff(request.user):
-            raise Http404("No such page")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _require_park_admin(user) -> None:
-    if not _is_park_admin(user):
+    if not user_is_park_admin(user):
         raise PermissionDenied(_("Only a park administrator can do this."))
 
 
@@ -236,7 +220,7 @@ def subscription_detail(request, pk):
             "payments": subscription.payments.all(),
             "history": subscription.history.all(),
             "is_own": enterprise_of_user(user=request.user) is not None,
-            "is_park_admin": _is_park_admin(request.user),
+            "is_park_admin": user_is_park_admin(request.user),
             "stripe_enabled": stripe_gateway.stripe_enabled(),
             "transfer_form": TransferForm(),
             "awaiting_transfer": subscription.payments.filter(
@@ -303,7 +287,7 @@ def park_catalogue(request):
         {
             "services": service_list(user=request.user, include_inactive=True),
             "providers": provider_ranking(),
-            "can_change": _is_park_admin(request.user),
+            "can_change": user_is_park_admin(request.user),
             "awaiting_count": transfers_awaiting_confirmation().count(),
         },
     )
@@ -357,7 +341,7 @@ def park_subscriptions(request):
             "page": page,
             "subscriptions": page.object_list,
             "awaiting": transfers_awaiting_confirmation(),
-            "can_change": _is_park_admin(request.user),
+            "can_change": user_is_park_admin(request.user),
         },
     )
 
@@ -398,7 +382,7 @@ def park_refund(request, pk):
 
 @park_staff_required
 def park_vouchers(request):
-    can_change = _is_park_admin(request.user)
+    can_change = user_is_park_admin(request.user)
     form = VoucherForm(request.POST or None)
     if request.method == "POST":
         _require_park_admin(request.user)

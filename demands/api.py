@@ -17,13 +17,14 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from applications.attachments import attachment_response
 from enterprises.selectors import enterprise_of_user, user_is_park_staff
+from saas.api.permissions import IsParkStaff
 
 from . import workflow as wf
 from .models import Category, CategoryPolicy
@@ -70,12 +71,6 @@ BAD_REQUEST = OpenApiResponse(
     description=_("A field is missing or wrong (a reason, a rating, too many days); errors by field.")
 )
 
-
-class IsParkStaff(BasePermission):
-    message = _("Only the park's staff can see this.")
-
-    def has_permission(self, request, view):
-        return user_is_park_staff(request.user)
 
 
 def _detail(demand, request) -> dict:

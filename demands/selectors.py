@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
-from enterprises.selectors import user_is_park_staff
+from enterprises.selectors import user_is_park_admin, user_is_park_staff
 from saas.workdays import working_days_after, working_days_between
 
 from . import workflow as wf
@@ -456,8 +456,6 @@ def hub_demand_figures(*, schema_names: list[str], now: dt.datetime | None = Non
 def demand_actions_for_user(*, demand: Demand, user) -> list[str]:
     """The workflow actions `user` may take on `demand` now (what pages and the API offer)."""
     from enterprises.models import Membership
-
-    from .services import user_is_park_admin
 
     staff = user_is_park_staff(user)
     owner = (

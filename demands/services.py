@@ -17,10 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import roles
 from applications.attachments import MAX_ATTACHMENT_BYTES, sniff_content_type
 from enterprises.models import Enterprise, Membership
-from enterprises.selectors import user_is_park_staff
+from enterprises.selectors import user_is_park_admin, user_is_park_staff
 from saas.workdays import SHANGHAI, is_working_day, working_days_after, working_days_between
 from saas.workflow import Transition, TransitionRefused, transition_apply
 
@@ -186,11 +185,6 @@ def demand_attachment_add(*, demand: Demand, actor, upload) -> DemandAttachment:
 # The one transition service
 # ---------------------------------------------------------------------------
 
-
-def user_is_park_admin(user) -> bool:
-    return bool(
-        user is not None and user.is_authenticated and (user.is_superuser or user.has_role(roles.PARK_ADMIN))
-    )
 
 
 def _may_act(actor):

@@ -6,7 +6,6 @@ yours" and "does not exist"), every write through a service. A refused transitio
 shown on the demand's page with HTTP 409; a service's ValidationError with 400.
 """
 
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +19,8 @@ from django.views.decorators.http import require_POST
 
 from applications.attachments import attachment_response
 from enterprises.forms import form_add_service_error
-from enterprises.selectors import enterprise_of_user, user_is_park_staff
+from enterprises.selectors import enterprise_of_user, user_is_park_admin, user_is_park_staff
+from enterprises.views import park_staff_required
 from saas.workflow import TransitionRefused
 
 from . import workflow as wf
@@ -41,22 +41,10 @@ from .selectors import (
     demand_timeline,
     park_staff_list,
 )
-from .services import category_policy_set, demand_file, demand_transition, user_is_park_admin
+from .services import category_policy_set, demand_file, demand_transition
 
 PAGE_SIZE = 25
 
-
-def park_staff_required(view):
-    """Park administrators and reviewers only; anyone else gets the 404 of a page that is not there."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not user_is_park_staff(request.user):
-            raise Http404("No such page")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _own_enterprise(request):

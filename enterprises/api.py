@@ -18,10 +18,15 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from accounts import roles
+from saas.api.permissions import IsParkAdministrator
 
 from .models import Enterprise, Tag
-from .selectors import enterprise_get_for_user, enterprise_list_for_user, enterprise_of_user
+from .selectors import (
+    enterprise_get_for_user,
+    enterprise_list_for_user,
+    enterprise_of_user,
+    user_is_park_admin,
+)
 from .serializers import (
     EnterpriseDetailOutputSerializer,
     EnterpriseFilterSerializer,
@@ -43,15 +48,6 @@ TAG = "enterprises"
 NOT_FOUND = OpenApiResponse(description=_("No such enterprise, or not one you may see."))
 
 
-def _is_park_admin(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_superuser or user.has_role(roles.PARK_ADMIN)))
-
-
-class IsParkAdministrator(BasePermission):
-    message = _("Only a park administrator can do this.")
-
-    def has_permission(self, request, view):
-        return _is_park_admin(request.user)
 
 
 class MayChangeEnterprise(BasePermission):
@@ -61,7 +57,7 @@ class MayChangeEnterprise(BasePermission):
     message = _("You may read this enterprise but not change it.")
 
     def has_object_permission(self, request, view, enterprise):
-        if request.method in SAFE_METHODS or _is_park_admin(request.user):
+        if request.method in SAFE_METHODS or user_is_park_admin(request.user):
             return True
         own = enterprise_of_user(user=request.user)
         return own is not None and own.pk == enterprise.pk
@@ -73,12 +69,12 @@ class MayDecideEnterprise(BasePermission):
     message = _("Only a park administrator can verify or reject an enterprise.")
 
     def has_object_permission(self, request, view, enterprise):
-        return _is_park_admin(request.user)
+        return user_is_park_admin(request.user)
 
 
 def _tags_named(names: list[str], *, actor) -> list[Tag]:
     """Park administrators may coin new tags; everyone else chooses among those that exist."""
-    if _is_park_admin(actor):
+    if user_is_park_admin(actor):
         return [tag_get_or_create(name=name) for name in names]
     # A read of the tenant's tag vocabulary (tags are not scoped to an enterprise).
     known = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}

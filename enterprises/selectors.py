@@ -19,6 +19,13 @@ def user_is_park_staff(user: User) -> bool:
     )
 
 
+def user_is_park_admin(user) -> bool:
+    """Park administrators run the tenant: they change programmes, services, enterprises and settings."""
+    return bool(
+        user is not None and user.is_authenticated and (user.is_superuser or roles.PARK_ADMIN in user.role_set())
+    )
+
+
 def enterprise_of_user(*, user: User) -> Enterprise | None:
     """The enterprise an enterprise user belongs to, if any."""
     if not user.is_authenticated:

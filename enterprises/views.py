@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import roles
 from saas.ratelimits import limit_posts
 
 from .forms import (
@@ -37,6 +36,7 @@ from .selectors import (
     enterprise_get_for_user,
     enterprise_list_for_user,
     enterprise_of_user,
+    user_is_park_admin,
     user_is_park_staff,
 )
 from .services import (
@@ -73,9 +73,6 @@ def park_staff_required(view):
 
     return wrapped
 
-
-def user_is_park_admin(user) -> bool:
-    return user.is_superuser or user.has_role(roles.PARK_ADMIN)
 
 
 def _require_park_admin(user) -> None:

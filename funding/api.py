@@ -17,8 +17,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from accounts import roles
-from enterprises.selectors import user_is_park_staff
+from enterprises.selectors import user_is_park_admin, user_is_park_staff
 
 from .models import Programme
 from .selectors import programme_get_for_user, programme_list_for_user
@@ -40,15 +39,11 @@ TAG = "programmes"
 NOT_FOUND = OpenApiResponse(description=_("No such programme, or not one you may see."))
 
 
-def _is_park_admin(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_superuser or user.has_role(roles.PARK_ADMIN)))
-
-
 class IsParkAdministratorOrReadOnly(BasePermission):
     message = _("Only a park administrator can create or change programmes.")
 
     def has_permission(self, request, view):
-        return request.method in SAFE_METHODS or _is_park_admin(request.user)
+        return request.method in SAFE_METHODS or user_is_park_admin(request.user)
 
 
 class MayChangeProgramme(BasePermission):
@@ -57,7 +52,7 @@ class MayChangeProgramme(BasePermission):
     message = _("Only a park administrator can change, open or close a programme.")
 
     def has_object_permission(self, request, view, programme):
-        return request.method in SAFE_METHODS or _is_park_admin(request.user)
+        return request.method in SAFE_METHODS or user_is_park_admin(request.user)
 
 
 def _detail(programme: Programme, request) -> dict:

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from enterprises.forms import form_add_service_error
-from enterprises.views import park_staff_required, user_is_park_admin
+from enterprises.selectors import user_is_park_admin
+from enterprises.views import park_staff_required
 
 from .forms import ProgrammeForm, stage_formset
 from .models import Programme

@@ -15,8 +15,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enterprises.selectors import enterprise_of_user, user_is_park_staff
-from enterprises.views import user_is_park_admin
+from enterprises.selectors import enterprise_of_user, user_is_park_admin, user_is_park_staff
 from funding.selectors import programme_get
 
 from .models import AutoApplication, PushRun

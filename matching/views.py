@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from enterprises.selectors import enterprise_of_user
-from enterprises.views import park_staff_required, user_is_park_admin
+from enterprises.selectors import enterprise_of_user, user_is_park_admin
+from enterprises.views import park_staff_required
 from funding.selectors import programme_get, programme_list_open
 
 from .forms import ConditionFormSet, RulesForm, condition_initial

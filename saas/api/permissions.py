@@ -1,7 +1,9 @@
 from django.db import connection
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from accounts import roles
+from enterprises.selectors import user_is_park_admin, user_is_park_staff
 
 
 class IsHubOperator(BasePermission):
@@ -15,3 +17,21 @@ class IsHubOperator(BasePermission):
             and user.is_authenticated
             and (user.is_superuser or user.has_role(roles.HUB_OPERATOR))
         )
+
+
+class IsParkAdministrator(BasePermission):
+    """The tenant's park administrators."""
+
+    message = _("Only a park administrator can do this.")
+
+    def has_permission(self, request, view):
+        return user_is_park_admin(request.user)
+
+
+class IsParkStaff(BasePermission):
+    """The tenant's park administrators and reviewers."""
+
+    message = _("Only park staff can see this.")
+
+    def has_permission(self, request, view):
+        return user_is_park_staff(request.user)
