@@ -572,18 +572,29 @@ def subscription_refund(*, actor: User, subscription: Subscription) -> Subscript
             logger.warning("Stripe refund for subscription %s failed: %s", subscription.pk, error)
             raise ValidationError(_("Stripe did not accept the refund; try again later.")) from None
     with transaction.atomic():
-        _record_refund(payment=paid, actor=actor)
+        _record_refund(payment=paid, actor=actor, end_access=True)
     subscription.refresh_from_db()
     return subscription
 
 
-def _record_refund(*, payment: Payment, actor: User | None = None, now: datetime | None = None) -> bool:
+def _record_refund(
+    *, payment: Payment, actor: User | None = None, now: datetime | None = None, end_access: bool = False
+) -> bool:
+    """The payment is refunded; the term ends too unless another confirmed payment still pays for it.
+
+    An enterprise that paid twice (two tabs, two Checkout Sessions) keeps its term when the
+    second payment is refunded (see payment_duplicate_refund); the park refunding a term
+    (`end_access`) ends it whatever else was paid.
+    """
     subscription = _locked(payment.subscription)
     if payment.status != Payment.Status.REFUNDED:
         payment.status = Payment.Status.REFUNDED
         payment.refunded_at = now or timezone.now()
         payment.save(update_fields=["status", "refunded_at"])
     if subscription.status == Subscription.Status.REFUNDED:
+        return False
+    still_paid = subscription.payments.filter(status=Payment.Status.SUCCEEDED).exclude(pk=payment.pk).exists()
+    if still_paid and not end_access:
         return False
     return subscription_transition(
         subscription=subscription, to_status=Subscription.Status.REFUNDED, actor=actor, note=_("Refunded")
@@ -608,6 +619,9 @@ def payment_sync_from_stripe(*, payment: Payment) -> str:
         return payment.status
     state = stripe_gateway.checkout_state(session_id=payment.stripe_session_id)
     with transaction.atomic():
+        # The order first: two payments for it are decided one after the other, so the second
+        # sees the first (and is refunded) even when their webhooks arrive at the same moment.
+        Subscription.objects.select_for_update().filter(pk=payment.subscription_id).first()
         payment = Payment.objects.select_for_update().select_related("subscription").get(pk=payment.pk)
         if state.payment_intent_id and payment.stripe_payment_intent_id != state.payment_intent_id:
             payment.stripe_payment_intent_id = state.payment_intent_id
@@ -624,6 +638,13 @@ def payment_sync_from_stripe(*, payment: Payment) -> str:
         elif state.paid:
             if payment.status == Payment.Status.PENDING:
                 _payment_succeed(payment)
+                if payment.subscription.payments.filter(status=Payment.Status.SUCCEEDED).exclude(pk=payment.pk).exists():
+                    # Paid twice for one order (a second tab, a second session): give this one back.
+                    from .tasks import payment_duplicate_refund_task
+
+                    logger.warning("duplicate Stripe payment %s for subscription %s: refunding", payment.pk, payment.subscription_id)
+                    send_on_commit(payment_duplicate_refund_task, payment_id=payment.pk)
+                    return payment.status
             if payment.status == Payment.Status.SUCCEEDED:
                 if payment.subscription.status == Subscription.Status.CANCELLED:
                     logger.error("paid Stripe session %s for cancelled subscription %s", state.session_id, payment.subscription_id)
@@ -633,6 +654,27 @@ def payment_sync_from_stripe(*, payment: Payment) -> str:
             payment.status = Payment.Status.FAILED
             payment.save(update_fields=["status"])
         return payment.status
+
+
+def payment_duplicate_refund(*, payment_id: int) -> bool:
+    """Refund through Stripe a payment made for an order another payment already paid.
+
+    Safe to run twice: Stripe answers a repeated idempotency key with the first refund, and
+    the refund is recorded once. The term stays, paid for by the other payment.
+    """
+    payment = Payment.objects.select_related("subscription").filter(pk=payment_id).first()
+    if payment is None or payment.status != Payment.Status.SUCCEEDED or not payment.stripe_payment_intent_id:
+        return False
+    others = payment.subscription.payments.filter(status=Payment.Status.SUCCEEDED).exclude(pk=payment.pk)
+    if not others.exists():
+        return False  # it is the one paying for the term after all
+    stripe_gateway.refund_create(
+        payment_intent_id=payment.stripe_payment_intent_id,
+        idempotency_key=f"parkhub-duplicate-refund-{payment.idempotency_key}",
+    )
+    with transaction.atomic():
+        _record_refund(payment=Payment.objects.select_for_update().get(pk=payment.pk))
+    return True
 
 
 def payment_for_stripe_metadata(*, metadata: dict) -> Payment | None:

@@ -12,7 +12,7 @@ from enterprises.models import Membership
 from saas.celery import app
 
 from .models import Subscription
-from .services import current_tenant, subscriptions_sweep
+from .services import current_tenant, payment_duplicate_refund, subscriptions_sweep
 
 
 def _send_once(key: str, template: str, context: dict, recipients: list[str]) -> bool:
@@ -105,3 +105,9 @@ def subscriptions_sweep_all_task() -> int:
     for schema_name in schemas:
         subscriptions_sweep_task.apply_async(headers={"_schema_name": schema_name})
     return len(schemas)
+
+
+@app.task(name="billing.payment_duplicate_refund", autoretry_for=(Exception,), retry_backoff=60, max_retries=8)
+def payment_duplicate_refund_task(*, payment_id: int) -> bool:
+    """Give back a second payment for an order already paid; Stripe being down retries with backoff."""
+    return payment_duplicate_refund(payment_id=payment_id)

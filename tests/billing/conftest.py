@@ -65,6 +65,7 @@ def tasks_inline(monkeypatch):
         tasks.subscription_activated_notify_task,
         tasks.subscription_reminder_notify_task,
         tasks.transfer_requested_notify_task,
+        tasks.payment_duplicate_refund_task,
     ):
 
         def run_inline(args=None, kwargs=None, headers=None, _task=task, **options):

@@ -269,3 +269,40 @@ def test_without_stripe_keys_online_payment_is_refused(no_stripe, buyer, service
     assert "method" in refused.value.message_dict
     with schema_context(ALPHA):
         assert not Subscription.objects.filter(enterprise=buyer.enterprise).exists()
+
+
+def test_paying_twice_for_one_order_refunds_the_second_payment_and_keeps_the_term(
+    fake_stripe, buyer, service, tasks_inline, mailoutbox, django_capture_on_commit_callbacks
+):
+    from billing.services import CHECKOUT_SESSION_REUSE, subscription_pay_online
+
+    first = _checkout(buyer, service)
+    with schema_context(ALPHA):
+        # The first tab's session is old enough that "Pay now" in a second tab opens another one.
+        Payment.objects.filter(pk=first.payment.pk).update(created_at=timezone.now() - CHECKOUT_SESSION_REUSE)
+        second = subscription_pay_online(actor=buyer.user, subscription=first.subscription)
+    assert second.pk != first.payment.pk and second.stripe_session_id != first.payment.stripe_session_id
+
+    first_paid = fake_stripe.complete(first.payment.stripe_session_id)
+    second_paid = fake_stripe.complete(second.stripe_session_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_event(fake_stripe.event("checkout.session.completed", first_paid)).status_code == 200
+        assert post_event(fake_stripe.event("checkout.session.completed", second_paid)).status_code == 200
+
+    refunds = [r for r in fake_stripe.requests if r["path"] == "/v1/refunds"]
+    assert [r["params"]["payment_intent"] for r in refunds] == [second_paid["payment_intent"]]
+    assert refunds[0]["idempotency_key"]
+    with schema_context(ALPHA):
+        assert Payment.objects.get(pk=first.payment.pk).status == Payment.Status.SUCCEEDED
+        assert Payment.objects.get(pk=second.pk).status == Payment.Status.REFUNDED
+    assert _reload(first.subscription).status == Subscription.Status.ACTIVE and _activations(first.subscription) == 1
+
+    # Stripe's own refund event about the second payment, arriving afterwards, leaves the term alone.
+    with django_capture_on_commit_callbacks(execute=True):
+        charge = fake_stripe.charge_of(second_paid["payment_intent"])
+        assert post_event(fake_stripe.event("charge.refunded", charge)).status_code == 200
+    assert _reload(first.subscription).status == Subscription.Status.ACTIVE
+    with schema_context(ALPHA):
+        assert subscription_entitles(enterprise=buyer.enterprise, service=service)
+    assert len([r for r in fake_stripe.requests if r["path"] == "/v1/refunds"]) == 1
+    assert len(mailoutbox) == 1  # the one "your service has started" mail
