@@ -104,6 +104,7 @@ def import_batch(request, batch_id):
             "batch": batch,
             "failure_message": import_failure_message(batch.failure) if batch.status == Status.FAILED else "",
             "progress_url": reverse("enterprise_import:progress", kwargs={"batch_id": batch.id}),
+            "stalled": batch.stalled(),
         },
     )
 
@@ -154,5 +155,6 @@ def import_progress(request, batch_id):
             "updated": batch.updated,
             "unchanged": batch.unchanged,
             "message": import_failure_message(batch.failure) if batch.status == Status.FAILED else "",
+            "stalled": batch.stalled(),
         }
     )

@@ -33,6 +33,8 @@ User = get_user_model()
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 BATCH_TTL = 24 * 3600
 LOCK_TTL = 30 * 60
+# A queued import normally starts within seconds; after this the page says the worker may be down.
+STALLED_AFTER = timedelta(minutes=2)
 UPLOAD_DIR = "enterprise-imports"
 
 
@@ -67,10 +69,19 @@ class ImportBatch:
     finished_at: str = ""
     sheet_title: str = ""
     ignored_columns: list[str] = field(default_factory=list)
+    queued_at: str = ""
 
     @property
     def finished(self) -> bool:
         return self.status in (Status.DONE, Status.FAILED)
+
+    def stalled(self, now=None) -> bool:
+        """Queued for a while and not started: the background worker is busy or not running."""
+        if self.status != Status.QUEUED or not self.queued_at:
+            return False
+        from datetime import datetime
+
+        return (now or timezone.now()) - datetime.fromisoformat(self.queued_at) > STALLED_AFTER
 
 
 def _batch_key(batch_id: str) -> str:
@@ -202,6 +213,7 @@ def import_batch_confirm(*, batch: ImportBatch, actor: User) -> ImportBatch:
     from ..tasks import import_batch_run_task
 
     batch.status, batch.runs_in_worker, batch.failure, batch.processed = Status.QUEUED, True, "", 0
+    batch.queued_at = timezone.now().isoformat()
     _batch_save(batch)
     # Nothing is written to the database here, so there is no commit to wait for; the
     # state is saved before sending so the worker can never see it go backwards.

@@ -542,3 +542,29 @@ def test_the_beta_park_has_nothing_of_alpha_imports(admin_client):
     confirm(admin_client, upload(admin_client, xlsx(rows)))
     assert codes_in(ALPHA, [rows[0][CODE]]) == {rows[0][CODE]}
     assert codes_in(BETA, [rows[0][CODE]]) == set()
+
+
+def test_an_import_the_worker_has_not_started_says_so_after_two_minutes(admin_client, settings, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from enterprises.importing import batches
+
+    settings.PARKHUB_IMPORT_ASYNC_ROWS = 5
+    monkeypatch.setattr(import_batch_run_task, "delay", lambda **kwargs: None)  # no worker is running
+    english(admin_client)
+    batch_url = upload(admin_client, xlsx([enterprise_row(i) for i in range(10)]))
+    page = confirm(admin_client, batch_url)
+    assert page.context["batch"].status == "queued"
+    assert 'id="import-stalled" role="status" hidden' in page.content.decode()
+    assert admin_client.get(batch_url + "progress.json").json()["stalled"] is False
+
+    batch_id = batch_url.rstrip("/").rsplit("/", 1)[1]
+    with schema_context(ALPHA):
+        batch = batches._batch_load(batch_id)
+        batch.queued_at = (timezone.now() - timedelta(minutes=3)).isoformat()
+        batches._batch_save(batch)
+    page = admin_client.get(batch_url).content.decode()
+    assert 'id="import-stalled" role="status">' in page and "worker is not running" in page
+    assert admin_client.get(batch_url + "progress.json").json()["stalled"] is True
