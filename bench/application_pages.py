@@ -41,17 +41,23 @@ import argparse
 import datetime as dt
 import multiprocessing
 import os
-import platform
 import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import (
+    ROOT,
+    bench_database_url,
+    configure_environment,
+    database_drop,
+    database_recreate,
+    git_revision,
+    machine_description,
+)
+
 BENCH_DB = "parkhub_bench_pages"
 BENCH_REDIS = "redis://127.0.0.1:6379/10"
 BENCH_SLUG = "jiaodong"
@@ -135,63 +141,14 @@ def parse_args():
     return parser.parse_args()
 
 
-def bench_database_url(base: str | None) -> str:
-    base = base or os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
-    parts = urlsplit(base)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + BENCH_DB, parts.query, ""))
 
 
-def admin_execute(url: str, *statements: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    with psycopg.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username or "postgres",
-        password=parts.password, dbname="postgres", autocommit=True,
-    ) as conn:  # fmt: skip
-        for statement in statements:
-            conn.execute(statement)
 
 
-def configure_environment(url: str) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "saas.settings.local"
-    os.environ["DATABASE_URL"] = url
-    os.environ["PARKHUB_SPARE_POOL_SIZE"] = "0"
-    for name in ("REDIS_URL", "CACHE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
-        os.environ[name] = BENCH_REDIS
-    os.environ["CELERY_TASK_DEFAULT_QUEUE"] = "parkhub-bench-pages"
-    os.environ["DEBUG"] = "false"  # no query log, no debug pages: what production runs
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ["EMAIL_URL"] = "dummymail://"
-    sys.path.insert(0, str(ROOT))
 
 
-def machine_description() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg = cursor.fetchone()[0]
-    cpu = platform.machine()
-    try:
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-    except (OSError, StopIteration):
-        pass
-    return f"{os.cpu_count()} CPUs ({cpu}), PostgreSQL {pg}, Python {platform.python_version()}"
 
 
-def git_revision() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        )
-        return out.stdout.strip() or "no commit yet"
-    except Exception:
-        return "unknown"
 
 
 def big_application_make(*, owner, reviewer, admin):
@@ -366,19 +323,18 @@ def free_port() -> int:
 
 def main() -> int:
     args = parse_args()
-    url = bench_database_url(args.database_url)
+    url = bench_database_url(args.database_url, BENCH_DB)
     print(f"bench database: {url}", flush=True)
     if not args.reuse:
-        admin_execute(
-            url, f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)', f'CREATE DATABASE "{BENCH_DB}"'
-        )
-    configure_environment(url)
+        database_recreate(url)
+    configure_environment(url, redis=BENCH_REDIS, queue="parkhub-bench-pages", EMAIL_URL="dummymail://")
     import django
 
     django.setup()
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
+    from django.db import connection
     from django.test import Client
     from django_tenants.utils import schema_context
 
@@ -389,7 +345,12 @@ def main() -> int:
 
     assert settings.DATABASES["default"]["NAME"] == BENCH_DB
     tenant_services._queue_pool_refill = lambda: None  # measure pages, not a pool refill
-    machine = machine_description()
+    with connection.cursor() as cursor:
+        described = machine_description(cursor)
+    machine = (
+        f"{described['nproc']} CPUs ({described['cpu']}), {described['memory']}, "
+        f"PostgreSQL {described['postgresql']}, Python {described['python']}"
+    )
     print(f"machine: {machine}", flush=True)
     started = time.monotonic()
     gunicorn = None
@@ -534,12 +495,12 @@ def main() -> int:
 
         connections.close_all()
         if not args.keep:
-            admin_execute(url, f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+            database_drop(url)
 
     bare_rps = statistics.median(results["bare"]["rps"])
     print()
     print(
-        f"Run of {dt.date.today().isoformat()} (revision {git_revision()} plus uncommitted work), {machine}; "
+        f"Run of {dt.date.today().isoformat()} (revision {git_revision()}), {machine}; "
         f"load average {load_avg[0]:.1f} / {load_avg[1]:.1f} / {load_avg[2]:.1f} at the end; "
         f"{args.clients} clients, {args.repeat} × {args.seconds:g}s per endpoint, gunicorn {workers} sync workers"
     )

@@ -31,16 +31,20 @@ import argparse
 import datetime as dt
 import io
 import os
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import (
+    bench_database_url,
+    configure_environment,
+    database_drop,
+    database_recreate,
+    git_revision,
+    machine_description,
+)
+
 BENCH_DB = "parkhub_bench_import"
 BENCH_REDIS = "redis://127.0.0.1:6379/11"
 BENCH_SLUG = "benchimport"
@@ -67,95 +71,6 @@ def parse_args():
     if args.rows < 1 or args.repeat < 1:
         parser.error("--rows and --repeat must be at least 1")
     return args
-
-
-def bench_database_url(base: str | None) -> str:
-    base = base or os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
-    parts = urlsplit(base)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + BENCH_DB, parts.query, ""))
-
-
-def admin_connect(url: str):
-    """Autocommit connection to the server's maintenance database (for CREATE/DROP DATABASE)."""
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password,
-        dbname="postgres",
-        autocommit=True,
-    )
-
-
-def database_recreate(url: str) -> None:
-    with admin_connect(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-
-
-def database_drop(url: str) -> None:
-    with admin_connect(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-
-
-def configure_environment(url: str, media_root: str) -> None:
-    """Everything settings read must be in the environment before django.setup()."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "saas.settings.local"
-    os.environ["DATABASE_URL"] = url
-    os.environ["PARKHUB_SPARE_POOL_SIZE"] = "0"
-    os.environ["REDIS_URL"] = BENCH_REDIS
-    os.environ["CACHE_URL"] = BENCH_REDIS
-    os.environ["CELERY_BROKER_URL"] = BENCH_REDIS
-    os.environ["CELERY_RESULT_BACKEND"] = BENCH_REDIS
-    os.environ["CELERY_TASK_DEFAULT_QUEUE"] = "parkhub-bench-import"
-    os.environ["MEDIA_ROOT"] = media_root
-    os.environ["DEBUG"] = "false"  # no query log: measure what production runs
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ["CONN_MAX_AGE"] = "0"
-    sys.path.insert(0, str(ROOT))
-
-
-def machine_description(cursor) -> dict:
-    cursor.execute("SHOW server_version")
-    pg_version = cursor.fetchone()[0]
-    cursor.execute("SHOW synchronous_commit")
-    sync_commit = cursor.fetchone()[0]
-    mem_kb = 0
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                mem_kb = int(line.split()[1])
-    except OSError:
-        pass
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "nproc": os.cpu_count(),
-        "memory": f"{mem_kb / 1024 / 1024:.1f} GiB" if mem_kb else "unknown",
-        "cpu": cpu,
-        "postgresql": pg_version,
-        "synchronous_commit": sync_commit,
-        "python": platform.python_version(),
-    }
-
-
-def git_revision() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=5
-        )
-        return out.stdout.strip() or "no commit yet"
-    except Exception:
-        return "unknown"
 
 
 def sheet_rows(count: int) -> list[list]:
@@ -212,11 +127,13 @@ def changed_copy(rows: list[list]) -> list[list]:
 
 def main() -> int:
     args = parse_args()
-    url = bench_database_url(args.database_url)
+    url = bench_database_url(args.database_url, BENCH_DB)
     print(f"bench database: {url}", flush=True)
     database_recreate(url)
     media_root = tempfile.mkdtemp(prefix="parkhub-bench-import-")
-    configure_environment(url, media_root)
+    configure_environment(
+        url, redis=BENCH_REDIS, queue="parkhub-bench-import", MEDIA_ROOT=media_root, CONN_MAX_AGE="0"
+    )
 
     import django
 
@@ -248,7 +165,7 @@ def main() -> int:
     started = time.perf_counter()
     try:
         with connection.cursor() as cursor:
-            machine = machine_description(cursor)
+            machine = machine_description(cursor, "synchronous_commit")
         print(
             f"machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['memory']}, "
             f"PostgreSQL {machine['postgresql']} (synchronous_commit {machine['synchronous_commit']}), "

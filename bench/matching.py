@@ -49,17 +49,21 @@ notifications would have been e-mailed. Each push repeat uses a fresh copy of th
 import argparse
 import datetime as dt
 import os
-import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import (
+    bench_database_url,
+    configure_environment,
+    database_drop,
+    database_recreate,
+    git_revision,
+    machine_description,
+)
+
 BENCH_DB = "parkhub_bench_match"
 BENCH_REDIS = "redis://127.0.0.1:6379/10"
 BENCH_SLUG = "benchmatch"
@@ -87,94 +91,6 @@ def parse_args():
     if min(args.enterprises, args.programmes, args.repeat, args.push_repeat) < 1:
         parser.error("counts must be at least 1")
     return args
-
-
-def bench_database_url(base: str | None) -> str:
-    base = base or os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
-    parts = urlsplit(base)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + BENCH_DB, parts.query, ""))
-
-
-def admin_connect(url: str):
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password,
-        dbname="postgres",
-        autocommit=True,
-    )
-
-
-def database_recreate(url: str) -> None:
-    with admin_connect(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-
-
-def database_drop(url: str) -> None:
-    with admin_connect(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-
-
-def configure_environment(url: str, media_root: str) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "saas.settings.local"
-    os.environ["DATABASE_URL"] = url
-    os.environ["PARKHUB_SPARE_POOL_SIZE"] = "0"
-    os.environ["REDIS_URL"] = BENCH_REDIS
-    os.environ["CACHE_URL"] = BENCH_REDIS
-    os.environ["CELERY_BROKER_URL"] = BENCH_REDIS
-    os.environ["CELERY_RESULT_BACKEND"] = BENCH_REDIS
-    os.environ["CELERY_TASK_DEFAULT_QUEUE"] = "parkhub-bench-match"
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    os.environ["MEDIA_ROOT"] = media_root
-    os.environ["DEBUG"] = "false"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ["CONN_MAX_AGE"] = "0"
-    sys.path.insert(0, str(ROOT))
-
-
-def machine_description(cursor) -> dict:
-    cursor.execute("SHOW server_version")
-    pg_version = cursor.fetchone()[0]
-    mem_kb = 0
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                mem_kb = int(line.split()[1])
-    except OSError:
-        pass
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "nproc": os.cpu_count(),
-        "memory": f"{mem_kb / 1024 / 1024:.1f} GiB" if mem_kb else "unknown",
-        "cpu": cpu,
-        "postgresql": pg_version,
-        "python": platform.python_version(),
-    }
-
-
-def git_revision() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=5
-        )
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, timeout=5
-        ).stdout.strip()
-        return (out.stdout.strip() or "no commit yet") + (" plus uncommitted work" if dirty else "")
-    except Exception:
-        return "unknown"
 
 
 def load() -> str:
@@ -296,12 +212,19 @@ BROAD_RULES = {"combine": "all", "conditions": [{"field": "revenue", "op": "gt",
 
 def main() -> int:
     args = parse_args()
-    url = bench_database_url(args.database_url)
+    url = bench_database_url(args.database_url, BENCH_DB)
     print(f"bench database: {url}", flush=True)
     print(f"load average at start (1/5/15 min): {load()}", flush=True)
     database_recreate(url)
     media_root = tempfile.mkdtemp(prefix="parkhub-bench-match-")
-    configure_environment(url, media_root)
+    configure_environment(
+        url,
+        redis=BENCH_REDIS,
+        queue="parkhub-bench-match",
+        MEDIA_ROOT=media_root,
+        CONN_MAX_AGE="0",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    )
 
     import django
 

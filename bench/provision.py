@@ -39,15 +39,19 @@ import argparse
 import contextlib
 import datetime as dt
 import os
-import platform
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import (
+    bench_database_url,
+    configure_environment,
+    database_drop,
+    database_recreate,
+    git_revision,
+    machine_description,
+)
+
 BENCH_DB = "parkhub_bench"
 BENCH_REDIS = "redis://127.0.0.1:6379/12"
 METHODS = ("pool", "clone", "migrate", "clone_fn")
@@ -76,108 +80,18 @@ def parse_args():
     return args
 
 
-def bench_database_url(base: str | None) -> str:
-    base = base or os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
-    parts = urlsplit(base)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + BENCH_DB, parts.query, ""))
-
-
-def admin_connect(url: str):
-    """Autocommit connection to the server's maintenance database (for CREATE/DROP DATABASE)."""
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password,
-        dbname="postgres",
-        autocommit=True,
-    )
-
-
-def database_recreate(url: str) -> None:
-    with admin_connect(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-
-
-def database_drop(url: str) -> None:
-    with admin_connect(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-
-
-def configure_environment(url: str) -> None:
-    """Everything settings read must be in the environment before django.setup()."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "saas.settings.local"
-    os.environ["DATABASE_URL"] = url
-    os.environ["PARKHUB_SPARE_POOL_SIZE"] = "0"  # the bench fills the pool itself, exactly
-    os.environ["REDIS_URL"] = BENCH_REDIS
-    os.environ["CACHE_URL"] = BENCH_REDIS
-    os.environ["CELERY_BROKER_URL"] = BENCH_REDIS
-    os.environ["CELERY_RESULT_BACKEND"] = BENCH_REDIS
-    os.environ["CELERY_TASK_DEFAULT_QUEUE"] = "parkhub-bench"
-    os.environ["DEBUG"] = "false"  # no query log: measure what production runs
-    os.environ["LOG_LEVEL"] = "WARNING"  # no log line per provisioning
-    os.environ["CONN_MAX_AGE"] = "0"
-    sys.path.insert(0, str(ROOT))
-
-
-def machine_description(cursor) -> dict:
-    cursor.execute("SHOW server_version")
-    pg_version = cursor.fetchone()[0]
-    cursor.execute("SHOW autovacuum")
-    autovacuum = cursor.fetchone()[0]
-    mem_kb = 0
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                mem_kb = int(line.split()[1])
-    except OSError:
-        pass
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "nproc": os.cpu_count(),
-        "memory": f"{mem_kb / 1024 / 1024:.1f} GiB" if mem_kb else "unknown",
-        "cpu": cpu,
-        "postgresql": pg_version,
-        "autovacuum": autovacuum,
-        "python": platform.python_version(),
-    }
-
-
-def git_revision() -> str:
-    """The commit the run starts from, and whether tracked files differ from it."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=5
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.strip()
-        return (head or "no commit yet") + (" plus uncommitted changes" if dirty else "")
-    except Exception:
-        return "unknown"
+def configure(url: str) -> None:
+    # Each provisioning opens its own session (see docs/benchmarks.md) and the bench fills the
+    # pool itself, exactly; no log line per provisioning.
+    configure_environment(url, redis=BENCH_REDIS, queue="parkhub-bench", CONN_MAX_AGE="0")
 
 
 def main() -> int:
     args = parse_args()
-    url = bench_database_url(args.database_url)
+    url = bench_database_url(args.database_url, BENCH_DB)
     print(f"bench database: {url}", flush=True)
     database_recreate(url)
-    configure_environment(url)
+    configure(url)
 
     import django
 
@@ -209,7 +123,7 @@ def main() -> int:
     revision = git_revision()  # at the start: the code this process imports
     try:
         with connection.cursor() as cursor:
-            machine = machine_description(cursor)
+            machine = machine_description(cursor, "autovacuum")
         print(
             f"machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['memory']}, "
             f"PostgreSQL {machine['postgresql']} (autovacuum {machine['autovacuum']}), "

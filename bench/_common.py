@@ -1,0 +1,129 @@
+"""What every benchmark needs: a database of its own, settings in the environment, the machine it ran on.
+
+Each script in bench/ runs against a database it creates (and drops unless told to keep
+it), named by the script, on the server of BENCH_DATABASE_URL / DATABASE_URL, with Redis
+and Celery pointed at a database number of its own, so a benchmark never touches the demo,
+the tests or another benchmark. Scripts run as `python bench/<name>.py`, which puts this
+directory on sys.path: `from _common import ...`.
+"""
+
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bench_database_url(base: str | None, name: str) -> str:
+    """The server of `base` (else DATABASE_URL, else the local one) with the database `name`."""
+    base = base or os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
+    parts = urlsplit(base)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
+
+
+def admin_connect(url: str):
+    """Autocommit connection to the server's maintenance database (for CREATE/DROP DATABASE)."""
+    import psycopg
+
+    parts = urlsplit(url)
+    return psycopg.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        dbname="postgres",
+        autocommit=True,
+    )
+
+
+def _name_of(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
+
+
+def database_recreate(url: str) -> None:
+    name = _name_of(url)
+    with admin_connect(url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def database_drop(url: str) -> None:
+    with admin_connect(url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{_name_of(url)}" WITH (FORCE)')
+
+
+def configure_environment(url: str, *, redis: str, queue: str, **extra: str) -> None:
+    """Everything settings read must be in the environment before django.setup().
+
+    DEBUG off and warnings only: measure what production runs, without a query log or a
+    log line per operation. `extra` sets further variables (MEDIA_ROOT, CONN_MAX_AGE...).
+    """
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="saas.settings.local",
+        DATABASE_URL=url,
+        PARKHUB_SPARE_POOL_SIZE="0",
+        REDIS_URL=redis,
+        CACHE_URL=redis,
+        CELERY_BROKER_URL=redis,
+        CELERY_RESULT_BACKEND=redis,
+        CELERY_TASK_DEFAULT_QUEUE=queue,
+        DEBUG="false",
+        LOG_LEVEL="WARNING",
+        **extra,
+    )
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+
+
+def machine_description(cursor, *settings: str) -> dict:
+    """CPUs, memory, PostgreSQL's version (and the `settings` named, by SHOW) and Python's."""
+    described = {}
+    cursor.execute("SHOW server_version")
+    described["postgresql"] = cursor.fetchone()[0]
+    for setting in settings:
+        cursor.execute(f"SHOW {setting}")
+        described[setting] = cursor.fetchone()[0]
+    mem_kb = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
+    except OSError:
+        pass
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        **described,
+        "nproc": os.cpu_count(),
+        "memory": f"{mem_kb / 1024 / 1024:.1f} GiB" if mem_kb else "unknown",
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "load": "{:.2f} / {:.2f} / {:.2f}".format(*os.getloadavg()),
+    }
+
+
+def git_revision() -> str:
+    """The commit the run starts from, and whether tracked files differ from it."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=5
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+        return (head or "no commit yet") + (" plus uncommitted changes" if dirty else "")
+    except Exception:
+        return "unknown"
