@@ -11,6 +11,7 @@ the page's own filters.
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -68,6 +69,12 @@ def _query(request) -> str:
     return params.urlencode()
 
 
+def _drill_url(request) -> str:
+    """The drill-down's address with "__slug__" for the tenant, keeping the page's filters."""
+    query = _query(request)
+    return reverse("hub:tenant_dashboard", args=["__slug__"]) + (f"?{query}" if query else "")
+
+
 def _charts(tables):
     return [spec for table in tables if (spec := table.chart_spec())]
 
@@ -88,6 +95,8 @@ def _tenant_list(request, stats):
     page = Paginator(overview_rows(stats=stats, sort=sort, search=search), TENANTS_PER_PAGE).get_page(
         request.GET.get("page"))
     table = overview_table(stats=stats, tenant_rows=list(page.object_list))
+    # The kind is in the CSV file and on the drill-down (and by kind: the table above).
+    table.columns = [column for column in table.columns if column.key != "kind"]
     headers = []
     for column in table.columns:
         # Figures sort largest first on the first click, names A to Z; a second click reverses.
@@ -102,7 +111,9 @@ def _tenant_list(request, stats):
               if key not in ("q", "sort", "page", "format", "table") for value in values]
     # The same orders as a list, for phones (where the table shows as cards, without headings).
     orders = [("", _("Sub-platforms in registry order")), ("tenant", _("Name, A to Z"))]
-    for column in table.columns[3:]:
+    for column in table.columns:
+        if column.key not in OVERVIEW_KEYS:
+            continue
         orders += [(f"-{column.key}", _("%(figure)s, highest first") % {"figure": column.label}),
                    (column.key, _("%(figure)s, lowest first") % {"figure": column.label})]
     return {"table": table, "page": page, "headers": headers, "search": search, "hidden": hidden,
@@ -119,7 +130,8 @@ def dashboard(request):
     return render(
         request, "hub/dashboard.html",
         {"form": form, "stats": stats, "tables": tables, "charts": _charts(tables), "tenant": None,
-         "headline": stats.city.values, "query": _query(request), "tenant_list": _tenant_list(request, stats)},
+         "headline": stats.city.values, "query": _query(request), "tenant_list": _tenant_list(request, stats),
+         "drill_url": _drill_url(request)},
     )
 
 
@@ -133,8 +145,7 @@ def tenant_dashboard(request, slug):
     return _export(request, tables, tenant.schema_name) or render(
         request, "hub/dashboard.html",
         {"form": form, "stats": stats, "tables": tables, "charts": _charts(tables), "tenant": tenant,
-         "headline": stats.rows[0].values,
-         "query": _query(request)},
+         "headline": stats.rows[0].values, "query": _query(request), "drill_url": ""},
     )
 
 
@@ -158,5 +169,5 @@ def duplicates(request):
     form = HubFilterForm(request.GET or None)
     table = duplicates_table(rows=duplicate_award_list(filters=form.filters()))
     return _export(request, [table], "duplicate-awards") or render(
-        request, "hub/duplicates.html", {"form": form, "table": table, "query": _query(request)}
+        request, "hub/duplicates.html", {"form": form, "table": table, "query": _query(request), "drill_url": ""}
     )
