@@ -523,7 +523,9 @@ def hub_stats_rollup(*, filters: HubFilters, breakdown: bool = True) -> HubStats
     timeliness rows.
     """
     tenants = hub_tenants(filters=filters)
-    params = {**filters.bounds(), "ids": [tenant.pk for tenant in tenants]}
+    # The ids as one array literal (integers only), cast in SQL: psycopg would dump a list
+    # again for every place the statement names it.
+    params = {**filters.bounds(), "ids": "{" + ",".join(str(int(tenant.pk)) for tenant in tenants) + "}"}
     # width_bucket counts the thresholds <= operand; "due before now" is "<= now - 1 µs".
     params["just_before_now"] = params["now"] - dt.timedelta(microseconds=1)
     values: dict[int | None, dict] = {tenant.pk: dict(ZERO_FIGURES) for tenant in tenants}
@@ -584,27 +586,32 @@ LEFT JOIN (
     kind_of = {tenant.pk: tenant.kind for tenant in tenants}
     histograms: dict[str, dict[int, int]] = {}
     columns, rows = _fetch_rows(sql, params)
+    at = {name: index for index, name in enumerate(columns)}
+    figure_columns = [(index, name) for index, name in enumerate(columns) if name in ZERO_FIGURES]
     for record in rows:
-        row = dict(zip(columns, record, strict=True))
-        tenant_id = row.pop("tenant_id")
+        tenant_id = record[at["tenant_id"]]
         figures = values[tenant_id]
-        del row["day_tenant"]
+        for index, name in figure_columns:
+            if record[index] is not None:
+                figures[name] = record[index]
+        # Demands: replies / answers given (day rows) plus the open deadlines passed by now.
+        figures["demands_reply_due"] = (record[at["demands_replied"]] or 0) + (record[at["reply_passed"]] or 0)
+        figures["demands_resolution_due"] = ((record[at["demands_answered"]] or 0)
+                                             + (record[at["resolution_passed"]] or 0))
         # Working days to decision: the tenant's histogram, added into its kind's; with a
         # date range, the tenant's percentiles from it (all-time ones are stored by the refresh).
-        histogram: dict[int, int] = {}
-        for days, n in zip(row.pop("decision_days") or (), row.pop("decision_counts") or (), strict=True):
-            histogram[days] = histogram.get(days, 0) + n
+        days, counts = record[at["decision_days"]] or (), record[at["decision_counts"]] or ()
         of_kind = histograms.setdefault(kind_of[tenant_id], {})
-        for days, n in histogram.items():
-            of_kind[days] = of_kind.get(days, 0) + n
-        if not all_time:
-            row["median_days"], row["p90_days"] = percentiles_from_histogram(histogram, (0.5, 0.9))
-        # Demands: replies / answers given (day rows) plus the open deadlines passed by now.
-        row["demands_reply_due"] = (row.pop("demands_replied") or 0) + (row.pop("reply_passed") or 0)
-        row["demands_resolution_due"] = (row.pop("demands_answered") or 0) + (row.pop("resolution_passed") or 0)
-        for key, value in row.items():
-            if value is not None:
-                figures[key] = value
+        if all_time:
+            for value, n in zip(days, counts, strict=True):
+                of_kind[value] = of_kind.get(value, 0) + n
+            continue
+        histogram: dict[int, int] = {}
+        for value, n in zip(days, counts, strict=True):
+            histogram[value] = histogram.get(value, 0) + n
+        for value, n in histogram.items():
+            of_kind[value] = of_kind.get(value, 0) + n
+        figures["median_days"], figures["p90_days"] = percentiles_from_histogram(histogram, (0.5, 0.9))
 
     # Applications by status and stage, stage timeliness: the city's rows (tenant_id NULL),
     # with `breakdown` also each tenant's (GROUPING SETS).
