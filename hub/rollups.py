@@ -65,15 +65,15 @@ LATERAL (VALUES
 WHERE d.created_at IS NOT NULL"""
 # Deadlines still open: they count in the on-time rates' denominators once passed.
 DEMANDS_DUE_SQL = f"""
-SELECT {_day('created_at')} AS day, 'reply' AS kind, first_reply_due_at AS due_at, count(*) AS n
+SELECT {_day('created_at')} AS day, 'reply' AS kind, array_agg(first_reply_due_at ORDER BY first_reply_due_at) AS due_times
 FROM {{schema}}.demands_demand
 WHERE created_at IS NOT NULL AND first_reply_due_at IS NOT NULL AND first_replied_at IS NULL
-GROUP BY 1, 3
+GROUP BY 1
 UNION ALL
-SELECT {_day('created_at')} AS day, 'resolution' AS kind, resolution_due_at AS due_at, count(*) AS n
+SELECT {_day('created_at')} AS day, 'resolution' AS kind, array_agg(resolution_due_at ORDER BY resolution_due_at)
 FROM {{schema}}.demands_demand
 WHERE created_at IS NOT NULL AND resolution_due_at IS NOT NULL AND status NOT IN ('answered', 'closed')
-GROUP BY 1, 3"""
+GROUP BY 1"""
 
 # Applications by their status now (by submission day) and stages left / left in time (by
 # the day left): taken from the tenant's hub_rollupstatus / hub_rolluptimeliness day rows
@@ -169,6 +169,10 @@ SELECT array_agg(first_reply_due_at ORDER BY first_reply_due_at)
          FILTER (WHERE resolution_due_at IS NOT NULL AND status NOT IN ('answered', 'closed'))
 FROM {schema}.demands_demand WHERE created_at IS NOT NULL"""
 
+# Running totals of the enterprise counts (registered up to the row's day), for "registered
+# by the end of the range": summed over the day rows in order, the latest of a month or ever.
+TO_DATE_COLUMNS = {f"{key}_to_date": key for key in ("enterprises", "enterprises_verified", "enterprises_above_size")}
+
 # Month and all-time rows, derived in the public schema from the tenant's rows one grain
 # finer: (table, grouping columns besides the period, summed columns, columns taken by min).
 # hub_rollupday also merges its working-day histograms (_day_period_sql).
@@ -182,14 +186,16 @@ ALL_TIME_FROM_MONTHS = ("FALSE", "NULL::date", "month")
 
 
 def _day_period_sql(month: str, period: str, source: str) -> str:
-    """hub_rollupday rows of one grain from the finer ones: sums, and histograms added up."""
-    columns = ", ".join(DAY_COLUMNS)
+    """hub_rollupday rows of one grain from the finer ones: sums, latest running totals, and
+    histograms added up."""
+    columns = [*DAY_COLUMNS, *TO_DATE_COLUMNS]
+    totals = [*(f"sum({c}) AS {c}" for c in DAY_COLUMNS), *(f"max({c}) AS {c}" for c in TO_DATE_COLUMNS)]
     return f"""
-INSERT INTO public.hub_rollupday (tenant_id, month, day, {columns}, decision_days, decision_counts)
-SELECT %(tenant)s, {month}, s.period, {', '.join(f's.{c}' for c in DAY_COLUMNS)},
+INSERT INTO public.hub_rollupday (tenant_id, month, day, {', '.join(columns)}, decision_days, decision_counts)
+SELECT %(tenant)s, {month}, s.period, {', '.join(f's.{c}' for c in columns)},
        coalesce(h.days, '{{}}'), coalesce(h.counts, '{{}}')
 FROM (
-  SELECT {period} AS period, {', '.join(f'sum({c}) AS {c}' for c in DAY_COLUMNS)}
+  SELECT {period} AS period, {', '.join(totals)}
   FROM public.hub_rollupday WHERE tenant_id = %(tenant)s AND {source} GROUP BY 1
 ) s LEFT JOIN (
   SELECT period, array_agg(days ORDER BY days) AS days, array_agg(n ORDER BY days) AS counts FROM (
@@ -253,16 +259,23 @@ SELECT %(tenant)s, day, stage, position, exits, on_time FROM ({TIMELINESS_SQL.fo
   FROM ({DECISION_DAYS_SQL.format(schema=schema)}) d WHERE days IS NOT NULL GROUP BY day"""
                       if has("applications_application") else
                       "SELECT NULL::date AS day, NULL::integer[] AS days, NULL::bigint[] AS counts WHERE FALSE")
+        running = ", ".join(f"sum(g.{key}) OVER (ORDER BY g.day)" for key in TO_DATE_COLUMNS.values())
         _execute(cursor, f"""
-INSERT INTO public.hub_rollupday (tenant_id, day, {', '.join(DAY_COLUMNS)}, decision_days, decision_counts)
-SELECT %(tenant)s, g.day, {', '.join(f'g.{key}' for key in DAY_COLUMNS)}, coalesce(h.days, '{{}}'),
+INSERT INTO public.hub_rollupday
+  (tenant_id, day, {', '.join(DAY_COLUMNS)}, {', '.join(TO_DATE_COLUMNS)}, decision_days, decision_counts)
+SELECT %(tenant)s, g.day, {', '.join(f'g.{key}' for key in DAY_COLUMNS)}, {running}, coalesce(h.days, '{{}}'),
        coalesce(h.counts, '{{}}')
 FROM (SELECT day, {sums} FROM ({union}) s WHERE day IS NOT NULL GROUP BY day) g
 LEFT JOIN ({histograms}) h ON h.day = g.day""", params)
         if has("demands_demand"):
             _execute(cursor, f"""
-INSERT INTO public.hub_rollupdemanddue (tenant_id, day, kind, due_at, n)
-SELECT %(tenant)s, day, kind, due_at, n FROM ({DEMANDS_DUE_SQL.format(schema=schema)}) s""", params)
+INSERT INTO public.hub_rollupdemanddue (tenant_id, day, kind, due_times)
+SELECT %(tenant)s, day, kind, due_times FROM ({DEMANDS_DUE_SQL.format(schema=schema)}) s""", params)
+            _execute(cursor, """
+INSERT INTO public.hub_rollupdemanddue (tenant_id, month, day, kind, due_times)
+SELECT %(tenant)s, TRUE, date_trunc('month', day)::date, kind, array_agg(due ORDER BY due)
+FROM public.hub_rollupdemanddue, unnest(due_times) due
+WHERE tenant_id = %(tenant)s AND NOT month GROUP BY 3, kind""", params)
         if has("funding_programme"):
             _execute(cursor, f"""
 INSERT INTO public.hub_rollupprogramme (tenant_id, opens_at, closes_at, budget)

@@ -457,9 +457,6 @@ def _stats_finish(filters, tenants, values, histograms, status_counts, stage_cou
 # From the rollup tables
 # ---------------------------------------------------------------------------
 
-EPOCH = dt.date(1970, 1, 1)
-
-
 def _month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
@@ -532,27 +529,24 @@ def hub_stats_rollup(*, filters: HubFilters, breakdown: bool = True) -> HubStats
     values[None] = dict(ZERO_FIGURES)
     all_time = filters.date_from is None and filters.date_to is None
     if all_time:
-        in_range = to_end = ALL_TIME.format(alias="")
+        in_range = ALL_TIME.format(alias="")
     else:
         in_range = _cover_sql("r", params["start_date"], params["end_date"], params)
-        to_end = _cover_sql("e", EPOCH, params["end_date"], params)
 
-    counts = ("enterprises", "enterprises_verified", "enterprises_above_size")  # registered by the end
-
-    def summed(aggregate: str, key: str, rows: str) -> str:
-        cast = "" if FIGURE_UNITS.get(key) == f.MONEY or aggregate != "sum" else "::bigint"
-        return f"{aggregate}({key}){'' if all_time else f' FILTER (WHERE {rows})'}{cast} AS {key}"
-
+    # Enterprises are counted as registered by the end of the range: the running totals of
+    # each tenant's latest day row up to its end (one index probe per tenant).
+    counts = ["enterprises", "enterprises_verified", "enterprises_above_size"]
     day_columns = ", ".join([
-        *(summed("sum", key, "to_end" if key in counts else "in_range") for key in rollups.DAY_COLUMNS),
+        *(f"sum({key}){'' if FIGURE_UNITS.get(key) == f.MONEY else '::bigint'} AS {key}"
+          for key in rollups.DAY_COLUMNS if all_time or key not in counts),
         # The rows' working-day histograms, concatenated; added up below.
-        *(summed("hub_array_cat_agg", key, "in_range") for key in ("decision_days", "decision_counts")),
+        "hub_array_cat_agg(decision_days) AS decision_days", "hub_array_cat_agg(decision_counts) AS decision_counts",
     ])
-    # Each row's place in the range is decided once (OFFSET 0 keeps the planner from
-    # copying the predicates into every FILTER), not once per column.
-    day_rows = ("hub_rollupday" if all_time else
-                f"(SELECT *, {in_range} AS in_range, {to_end} AS to_end FROM hub_rollupday"
-                f" WHERE {in_range} OR {to_end} OFFSET 0) AS hub_rollupday")
+    registered = "" if all_time else f"""
+LEFT JOIN LATERAL (
+  SELECT {', '.join(f'{key}_to_date AS {key}' for key in counts)} FROM hub_rollupday
+  WHERE tenant_id = t.id AND NOT month AND day <= %(end_date)s ORDER BY day DESC LIMIT 1
+) e ON TRUE"""
     if all_time:
         demands_due = ("coalesce(width_bucket(%(just_before_now)s, r.demand_reply_due), 0) AS reply_passed,"
                        " coalesce(width_bucket(%(just_before_now)s, r.demand_resolution_due), 0) AS resolution_passed,")
@@ -561,23 +555,22 @@ def hub_stats_rollup(*, filters: HubFilters, breakdown: bool = True) -> HubStats
         demands_due = "dd.reply_passed, dd.resolution_passed,"
         demands_join = f"""
 LEFT JOIN (
-  SELECT x.tenant_id, sum(x.n) FILTER (WHERE x.kind = 'reply') AS reply_passed,
-         sum(x.n) FILTER (WHERE x.kind = 'resolution') AS resolution_passed
-  FROM hub_rollupdemanddue x JOIN {SELECTED} ON sel.id = x.tenant_id
-  WHERE x.day BETWEEN %(start_date)s AND %(end_date)s AND x.due_at < %(now)s
-  GROUP BY x.tenant_id
+  SELECT tenant_id, sum(width_bucket(%(just_before_now)s, due_times)) FILTER (WHERE kind = 'reply') AS reply_passed,
+         sum(width_bucket(%(just_before_now)s, due_times)) FILTER (WHERE kind = 'resolution') AS resolution_passed
+  FROM hub_rollupdemanddue JOIN {SELECTED} ON sel.id = tenant_id WHERE {in_range} GROUP BY tenant_id
 ) dd ON dd.tenant_id = t.id"""
     sql = f"""
-SELECT t.id AS tenant_id, d.*, {demands_due}
+SELECT t.id AS tenant_id, d.*, {'' if all_time else 'e.enterprises, e.enterprises_verified, e.enterprises_above_size,'}
+       {demands_due}
        coalesce(width_bucket(%(just_before_now)s, r.overdue_due), 0) AS overdue_now,
        coalesce(width_bucket(%(now)s, r.subscription_starts), 0)
          - coalesce(width_bucket(%(now)s, r.subscription_ends), 0) AS subscriptions_active,
        {'r.median_days, r.p90_days,' if all_time else ''} b.funds_budgeted
 FROM unnest(%(ids)s::bigint[]) AS t(id)
 LEFT JOIN (
-  SELECT tenant_id AS day_tenant, {day_columns} FROM {day_rows} JOIN {SELECTED} ON sel.id = tenant_id
-  {'WHERE ' + in_range if all_time else ''} GROUP BY tenant_id
-) d ON d.day_tenant = t.id
+  SELECT tenant_id AS day_tenant, {day_columns} FROM hub_rollupday JOIN {SELECTED} ON sel.id = tenant_id
+  WHERE {in_range} GROUP BY tenant_id
+) d ON d.day_tenant = t.id{registered}
 LEFT JOIN hub_rolluptenant r ON r.tenant_id = t.id
 LEFT JOIN (
   SELECT tenant_id, sum(budget) AS funds_budgeted FROM hub_rollupprogramme JOIN {SELECTED} ON sel.id = tenant_id

@@ -10,6 +10,8 @@ working-day calendar: Saturday 28 February 2026 is a make-up working day, 6 Apri
     A3           Tue 2026-03-31   Thu 2026-04-02    approved  2             20 000
     A4           Mon 2026-04-13   Tue 2026-04-21    rejected  6
     A5           Mon 2026-05-11   —                 in review
+
+Enterprises (besides the applicants, registered today): 10 February, 15 March (verified), 20 April.
 """
 
 import datetime as dt
@@ -17,11 +19,15 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django_tenants.utils import schema_context
 
+from enterprises.services import enterprise_verify
 from hub import rollups, selectors
+from hub.rollups import rollup_refresh
 from hub.selectors import HubFilters, hub_stats_rollup, period_cover
 
-from .conftest import Park
+from ..enterprises.conftest import register
+from .conftest import Park, at
 from .test_rollups import assert_same
 
 D = dt.date
@@ -67,6 +73,15 @@ def across_months(db):
         application = east.apply(east.enterprise(verified=True), submitted=submitted)
         if action:
             east.act(application, action, decided, **({"amount": amount} if amount else {}))
+    # Three enterprises registered on known days (the applicants above register today):
+    # 10 February, 15 March (verified), 20 April.
+    for day, verified in (("2026-02-10", False), ("2026-03-15", True), ("2026-04-20", False)):
+        with at(day):
+            registration = register("east")
+        if verified:
+            with schema_context("east"), at(day):
+                enterprise_verify(enterprise=registration.enterprise, actor=east.staff)
+    rollup_refresh(schema_name="east")
     return east
 
 
@@ -124,3 +139,15 @@ def test_a_range_across_months_gives_the_hand_counted_figures(across_months):
     # Inside March: A2 only.
     city = hub_stats_rollup(filters=RANGES[2]).city.values
     assert (city["applications"], city["rejections"], city["approval_rate"], city["median_days"]) == (1, 1, 0.0, 3.0)
+
+
+def test_enterprises_are_counted_as_registered_by_the_end_of_the_range(across_months):
+    def registered(filters):
+        city = hub_stats_rollup(filters=filters).city.values
+        return city["enterprises"], city["enterprises_verified"]
+
+    assert registered(RANGES[0]) == (2, 1)  # by 10 April: 10 February, 15 March
+    assert registered(RANGES[1]) == (3, 1)  # by 30 April: and 20 April
+    assert registered(RANGES[2]) == (2, 1)  # by 25 March, whatever the range's start
+    assert registered(HubFilters(kind="district", date_to=D(2026, 3, 14))) == (1, 0)
+    assert registered(HubFilters(kind="district", date_to=D(2026, 2, 9))) == (0, 0)
