@@ -79,10 +79,15 @@ class HubTenant:
         return self.status == Tenant.Status.SUSPENDED
 
     def get_kind_display(self) -> str:
-        return str(dict(Tenant.Kind.choices).get(self.kind, self.kind))
+        return str(KIND_LABELS.get(self.kind, self.kind))
 
     def get_status_display(self) -> str:
-        return str(dict(Tenant.Status.choices).get(self.status, self.status))
+        return str(STATUS_LABELS.get(self.status, self.status))
+
+
+# Lazy labels, translated when printed (Tenant.Kind.choices builds its list on every call).
+KIND_LABELS = dict(Tenant.Kind.choices)
+STATUS_LABELS = dict(Tenant.Status.choices)
 
 
 @dataclass
@@ -398,7 +403,7 @@ def _stats_finish(filters, tenants, values, histograms, status_counts, stage_cou
     """
     city = values[None]
     kinds: dict[str, KindFigures] = {}
-    labels = dict(Tenant.Kind.choices)
+    labels = KIND_LABELS
     for tenant in tenants:
         group = kinds.get(tenant.kind)
         if group is None:
@@ -499,8 +504,11 @@ def _cover_sql(name: str, start: dt.date, end: dt.date, params: dict, alias: str
 
 
 ALL_TIME = "(NOT {alias}month AND {alias}day IS NULL)"
-# The selected tenants, joined to the rollup tables: a hash or merge join,
-# where `tenant_id = ANY(ids)` would test each row against the whole list.
+# The selected tenants, joined to the wide rollup rows the per-tenant aggregates read (a
+# hash or merge join). The narrow stage rows, read by index-only scans, test
+# `tenant_id = ANY(ids)` instead: a literal array is hashed (PostgreSQL 14+). Measured at
+# 1,000 tenants on a quarter: the join 35 vs 38 ms for the aggregate, ANY 5 vs 9 and 3 vs 4 ms
+# for the stage rows.
 SELECTED = "unnest(%(ids)s::bigint[]) AS sel(id)"
 
 
@@ -534,38 +542,52 @@ def hub_stats_rollup(*, filters: HubFilters, breakdown: bool = True) -> HubStats
         in_range = _cover_sql("r", params["start_date"], params["end_date"], params)
 
     # Enterprises are counted as registered by the end of the range: the running totals of
-    # each tenant's latest day row up to its end (one index probe per tenant).
+    # each tenant's latest row up to its end. They never decrease, so that is the largest
+    # of the range's rows; a tenant without rows in the range takes its latest day row
+    # before it (one index probe, only for such tenants).
     counts = ["enterprises", "enterprises_verified", "enterprises_above_size"]
     day_columns = ", ".join([
         *(f"sum({key}){'' if FIGURE_UNITS.get(key) == f.MONEY else '::bigint'} AS {key}"
           for key in rollups.DAY_COLUMNS if all_time or key not in counts),
+        *([] if all_time else [f"max({key}_to_date) AS {key}_to_date" for key in counts]),
         # The rows' working-day histograms, concatenated; added up below.
         "hub_array_cat_agg(decision_days) AS decision_days", "hub_array_cat_agg(decision_counts) AS decision_counts",
     ])
     registered = "" if all_time else f"""
 LEFT JOIN LATERAL (
-  SELECT {', '.join(f'{key}_to_date AS {key}' for key in counts)} FROM hub_rollupday
-  WHERE tenant_id = t.id AND NOT month AND day <= %(end_date)s ORDER BY day DESC LIMIT 1
+  SELECT {', '.join(f'{key}_to_date' for key in counts)} FROM hub_rollupday
+  WHERE d.day_tenant IS NULL AND tenant_id = t.id AND NOT month AND day < %(start_date)s ORDER BY day DESC LIMIT 1
 ) e ON TRUE"""
     if all_time:
-        demands_due = ("coalesce(width_bucket(%(just_before_now)s, r.demand_reply_due), 0) AS reply_passed,"
-                       " coalesce(width_bucket(%(just_before_now)s, r.demand_resolution_due), 0) AS resolution_passed,")
+        reply_passed = "coalesce(width_bucket(%(just_before_now)s, r.demand_reply_due), 0)"
+        resolution_passed = "coalesce(width_bucket(%(just_before_now)s, r.demand_resolution_due), 0)"
         demands_join = ""
     else:
-        demands_due = "dd.reply_passed, dd.resolution_passed,"
+        reply_passed, resolution_passed = "coalesce(dd.reply_passed, 0)", "coalesce(dd.resolution_passed, 0)"
         demands_join = f"""
 LEFT JOIN (
   SELECT tenant_id, sum(width_bucket(%(just_before_now)s, due_times)) FILTER (WHERE kind = 'reply') AS reply_passed,
          sum(width_bucket(%(just_before_now)s, due_times)) FILTER (WHERE kind = 'resolution') AS resolution_passed
   FROM hub_rollupdemanddue JOIN {SELECTED} ON sel.id = tenant_id WHERE {in_range} GROUP BY tenant_id
 ) dd ON dd.tenant_id = t.id"""
+    # Every figure column is a number (0 for a tenant without rows), so that a row goes
+    # into the tenant's figures in one update; only the stored percentiles may be NULL.
+    summed = [key for key in rollups.DAY_COLUMNS
+              if (all_time or key not in counts) and key not in ("demands_replied", "demands_answered")]
+    figure_sql = ", ".join([
+        *(f"coalesce(d.{key}, 0) AS {key}" for key in summed),
+        *([] if all_time else [f"coalesce(d.{key}_to_date, e.{key}_to_date, 0) AS {key}" for key in counts]),
+        # Demands: replies / answers given (day rows) plus the open deadlines passed by now.
+        f"coalesce(d.demands_replied, 0) + {reply_passed} AS demands_reply_due",
+        f"coalesce(d.demands_answered, 0) + {resolution_passed} AS demands_resolution_due",
+        "coalesce(width_bucket(%(just_before_now)s, r.overdue_due), 0) AS overdue_now",
+        "coalesce(width_bucket(%(now)s, r.subscription_starts), 0)"
+        " - coalesce(width_bucket(%(now)s, r.subscription_ends), 0) AS subscriptions_active",
+        "coalesce(b.funds_budgeted, 0) AS funds_budgeted",
+    ])
     sql = f"""
-SELECT t.id AS tenant_id, d.*, {'' if all_time else 'e.enterprises, e.enterprises_verified, e.enterprises_above_size,'}
-       {demands_due}
-       coalesce(width_bucket(%(just_before_now)s, r.overdue_due), 0) AS overdue_now,
-       coalesce(width_bucket(%(now)s, r.subscription_starts), 0)
-         - coalesce(width_bucket(%(now)s, r.subscription_ends), 0) AS subscriptions_active,
-       {'r.median_days, r.p90_days,' if all_time else ''} b.funds_budgeted
+SELECT t.id AS tenant_id, {figure_sql}, d.decision_days, d.decision_counts,
+       {'r.median_days, r.p90_days' if all_time else 'NULL::float8 AS median_days, NULL::float8 AS p90_days'}
 FROM unnest(%(ids)s::bigint[]) AS t(id)
 LEFT JOIN (
   SELECT tenant_id AS day_tenant, {day_columns} FROM hub_rollupday JOIN {SELECTED} ON sel.id = tenant_id
@@ -579,28 +601,21 @@ LEFT JOIN (
     kind_of = {tenant.pk: tenant.kind for tenant in tenants}
     histograms: dict[str, dict[int, int]] = {}
     columns, rows = _fetch_rows(sql, params)
-    at = {name: index for index, name in enumerate(columns)}
-    figure_columns = [(index, name) for index, name in enumerate(columns) if name in ZERO_FIGURES]
-    for record in rows:
-        tenant_id = record[at["tenant_id"]]
+    # Columns: tenant_id, the figures, decision_days, decision_counts, median_days, p90_days.
+    names = columns[1:-4]
+    for tenant_id, *figure_values, days, counts, median, p90 in rows:
         figures = values[tenant_id]
-        for index, name in figure_columns:
-            if record[index] is not None:
-                figures[name] = record[index]
-        # Demands: replies / answers given (day rows) plus the open deadlines passed by now.
-        figures["demands_reply_due"] = (record[at["demands_replied"]] or 0) + (record[at["reply_passed"]] or 0)
-        figures["demands_resolution_due"] = ((record[at["demands_answered"]] or 0)
-                                             + (record[at["resolution_passed"]] or 0))
+        figures.update(zip(names, figure_values, strict=True))
         # Working days to decision: the tenant's histogram, added into its kind's; with a
         # date range, the tenant's percentiles from it (all-time ones are stored by the refresh).
-        days, counts = record[at["decision_days"]] or (), record[at["decision_counts"]] or ()
         of_kind = histograms.setdefault(kind_of[tenant_id], {})
         if all_time:
-            for value, n in zip(days, counts, strict=True):
+            figures["median_days"], figures["p90_days"] = median, p90
+            for value, n in zip(days or (), counts or (), strict=True):
                 of_kind[value] = of_kind.get(value, 0) + n
             continue
         histogram: dict[int, int] = {}
-        for value, n in zip(days, counts, strict=True):
+        for value, n in zip(days or (), counts or (), strict=True):
             histogram[value] = histogram.get(value, 0) + n
         for value, n in histogram.items():
             of_kind[value] = of_kind.get(value, 0) + n
@@ -613,13 +628,13 @@ LEFT JOIN (
     group = "GROUPING SETS ((tenant_id, status, stage), (status, stage))" if breakdown else "status, stage"
     for tenant_id, status, stage, position, n in _fetch_rows(
             f"SELECT {tenant}, status, stage, min(position), sum(n)::bigint FROM hub_rollupstatus"
-            f" JOIN {SELECTED} ON sel.id = tenant_id WHERE {in_range} GROUP BY {group}", params)[1]:
+            f" WHERE tenant_id = ANY(%(ids)s::bigint[]) AND {in_range} GROUP BY {group}", params)[1]:
         status_counts[(tenant_id, status, stage)] = [position, n]
     stage_counts: dict[tuple, list] = {}
     group = "GROUPING SETS ((tenant_id, stage), (stage))" if breakdown else "stage"
     for tenant_id, stage, position, exits, on_time in _fetch_rows(
             f"SELECT {tenant}, stage, min(position), sum(exits)::bigint, sum(on_time)::bigint"
-            f" FROM hub_rolluptimeliness JOIN {SELECTED} ON sel.id = tenant_id WHERE {in_range}"
+            f" FROM hub_rolluptimeliness WHERE tenant_id = ANY(%(ids)s::bigint[]) AND {in_range}"
             f" GROUP BY {group}", params)[1]:
         stage_counts[(tenant_id, stage)] = [position, exits, on_time]
     return _stats_finish(filters, tenants, values, histograms, status_counts, stage_counts)

@@ -151,3 +151,5 @@ def test_enterprises_are_counted_as_registered_by_the_end_of_the_range(across_mo
     assert registered(RANGES[2]) == (2, 1)  # by 25 March, whatever the range's start
     assert registered(HubFilters(kind="district", date_to=D(2026, 3, 14))) == (1, 0)
     assert registered(HubFilters(kind="district", date_to=D(2026, 2, 9))) == (0, 0)
+    # Nothing happened in June: the latest day before it counts.
+    assert registered(HubFilters(kind="district", date_from=D(2026, 6, 1), date_to=D(2026, 6, 30))) == (3, 1)
