@@ -95,8 +95,11 @@ FILTER_PARAMETERS = [
 
 
 def _representations(serializer_class) -> list[tuple[str, object]]:
-    """(field name, to_representation) of a flat serializer's fields."""
-    return [(name, field.to_representation) for name, field in serializer_class().fields.items()]
+    """(field name, to_representation) of a flat serializer's fields; int and float for
+    IntegerField and FloatField, which is all their to_representation does."""
+    plain = {serializers.IntegerField: int, serializers.FloatField: float}
+    return [(name, plain.get(type(field), field.to_representation))
+            for name, field in serializer_class().fields.items()]
 
 
 def stats_payload(stats) -> dict:
