@@ -58,9 +58,11 @@ class WorkingDay(models.Model):
 # Rollups: the hub's figures per tenant (and per day), kept in the public schema by
 # hub.rollups so that the dashboard reads a few thousand public rows instead of planning
 # one branch per tenant schema. `day` NULL is the tenant's all-time row (what the
-# dashboard without a date range reads); day rows serve date ranges. Rows are replaced
-# per tenant (delete + insert in one transaction), hence no unique constraints.
-# See docs/hub.md.
+# dashboard without a date range reads); day rows and month rows (`month` true, `day` the
+# month's first day, the sum of that month's day rows) serve date ranges: whole months
+# from month rows, the partial months at either end from day rows (hub.selectors.period_cover).
+# Rows are replaced per tenant (delete + insert in one transaction), hence no unique
+# constraints. See docs/hub.md.
 # ---------------------------------------------------------------------------
 
 
@@ -69,7 +71,8 @@ class RollupTenant(models.Model):
 
     Overdue now = open stages (in review, approved) whose due time has passed =
     `width_bucket(now, overdue_due)` (a binary search); active subscriptions =
-    started by now − ended by now (only subscriptions with ends_at > starts_at are kept).
+    started by now − ended by now (only subscriptions with ends_at > starts_at are kept);
+    open demand deadlines passed by now likewise.
     """
 
     tenant = models.OneToOneField("tenants.Tenant", on_delete=models.CASCADE, primary_key=True,
@@ -81,6 +84,11 @@ class RollupTenant(models.Model):
     # Working days to decision over all time (percentile_cont), for the dashboard without a date range.
     median_days = models.FloatField(null=True)
     p90_days = models.FloatField(null=True)
+    # Open demand deadlines (first reply not given / answer not given), sorted: those passed
+    # by now join the on-time rates' denominators without a refresh (all-time view; date
+    # ranges read hub_rollupdemanddue).
+    demand_reply_due = ArrayField(models.DateTimeField(), default=list)
+    demand_resolution_due = ArrayField(models.DateTimeField(), default=list)
 
     def __str__(self):
         return f"{self.tenant_id} refreshed {self.refreshed_at:%Y-%m-%d %H:%M}"
@@ -95,9 +103,17 @@ class RollupDay(models.Model):
     # all-time rows (day IS NULL) by index condition instead of filtering every day row.
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField(null=True)
+    # True: the row sums the calendar month that starts on `day` (see the comment above).
+    month = models.BooleanField(default=False, db_default=False)
     enterprises = models.BigIntegerField(default=0)
     enterprises_verified = models.BigIntegerField(default=0)
     enterprises_above_size = models.BigIntegerField(default=0)
+    # Registered up to and including this day (a month row: its last day; the all-time
+    # row: ever): "registered by the end of the range" is the latest day row up to its end,
+    # one row per tenant however long the history.
+    enterprises_to_date = models.BigIntegerField(default=0)
+    enterprises_verified_to_date = models.BigIntegerField(default=0)
+    enterprises_above_size_to_date = models.BigIntegerField(default=0)
     applications = models.BigIntegerField(default=0)
     approvals = models.BigIntegerField(default=0)
     rejections = models.BigIntegerField(default=0)
@@ -117,9 +133,30 @@ class RollupDay(models.Model):
     demands_resolved_on_time = models.BigIntegerField(default=0)
     demands_rated = models.BigIntegerField(default=0)
     demands_satisfied = models.BigIntegerField(default=0)
+    # Submitted applications by their status now, by day of submission (hub_rollupstatus
+    # summed over stages), and stages left / left in time by the day left
+    # (hub_rolluptimeliness summed over stages): one row per tenant gives the status
+    # columns and the on-time rate, the per-stage tables are read only for the city's
+    # stage tables and the API's breakdown.
+    status_in_review = models.BigIntegerField(default=0)
+    status_returned = models.BigIntegerField(default=0)
+    status_approved = models.BigIntegerField(default=0)
+    status_disbursed = models.BigIntegerField(default=0)
+    status_rejected = models.BigIntegerField(default=0)
+    status_withdrawn = models.BigIntegerField(default=0)
+    stage_exits = models.BigIntegerField(default=0)
+    stage_exits_on_time = models.BigIntegerField(default=0)
+    # The decisions counted in approvals / rejections by their working days from submission,
+    # as a histogram: decision_counts[i] decisions took decision_days[i] working days
+    # (sorted by days). The percentiles of any set of rows are exact: the histograms are
+    # added up (hub.selectors), then read like percentile_cont.
+    decision_days = ArrayField(models.IntegerField(), default=list)
+    decision_counts = ArrayField(models.BigIntegerField(), default=list)
 
     class Meta:
-        indexes = [models.Index(fields=["tenant", "day"])]
+        # (tenant, day): a tenant's rows (refresh, drill-down); (month, day): every tenant's
+        # all-time, month or day rows in a range (the city dashboard).
+        indexes = [models.Index(fields=["tenant", "day"]), models.Index(fields=["month", "day"])]
 
     def __str__(self):
         return f"{self.tenant_id} {self.day or 'all time'}"
@@ -140,23 +177,6 @@ class RollupProgramme(models.Model):
         return f"{self.tenant_id} {self.budget}"
 
 
-class RollupDecisionDays(models.Model):
-    """Histogram of working days to decision, by day of decision: exact percentiles."""
-
-    # No index of its own: (tenant, day) serves both, and the planner then reads the
-    # all-time rows (day IS NULL) by index condition instead of filtering every day row.
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False)
-    day = models.DateField(null=True)
-    days = models.IntegerField()
-    n = models.BigIntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["tenant", "day"])]
-
-    def __str__(self):
-        return f"{self.tenant_id} {self.day or 'all time'} {self.days}: {self.n}"
-
-
 class RollupStatus(models.Model):
     """Applications by status and current stage, by day of submission."""
 
@@ -164,13 +184,19 @@ class RollupStatus(models.Model):
     # all-time rows (day IS NULL) by index condition instead of filtering every day row.
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField(null=True)
+    # True: the row sums the calendar month that starts on `day` (see the comment above).
+    month = models.BooleanField(default=False, db_default=False)
     status = models.CharField(max_length=20)
     stage = models.CharField(max_length=200)
     position = models.IntegerField(null=True)
     n = models.BigIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["tenant", "day"])]
+        # (month, day) covering what the city's stage rows read: an index-only scan once
+        # vacuum has marked the pages (autovacuum does, after each night's refresh).
+        indexes = [models.Index(fields=["tenant", "day"]),
+                   models.Index(fields=["month", "day"], include=["tenant", "status", "stage", "position", "n"],
+                                name="hub_rollupstatus_period")]
 
     def __str__(self):
         return f"{self.tenant_id} {self.day or 'all time'} {self.status} {self.stage}: {self.n}"
@@ -183,13 +209,18 @@ class RollupTimeliness(models.Model):
     # all-time rows (day IS NULL) by index condition instead of filtering every day row.
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField(null=True)
+    # True: the row sums the calendar month that starts on `day` (see the comment above).
+    month = models.BooleanField(default=False, db_default=False)
     stage = models.CharField(max_length=200)
     position = models.IntegerField(null=True)
     exits = models.BigIntegerField()
     on_time = models.BigIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["tenant", "day"])]
+        # (month, day) covering what the city's stage rows read (see RollupStatus).
+        indexes = [models.Index(fields=["tenant", "day"]),
+                   models.Index(fields=["month", "day"], include=["tenant", "stage", "position", "exits", "on_time"],
+                                name="hub_rolluptimeliness_period")]
 
     def __str__(self):
         return f"{self.tenant_id} {self.day or 'all time'} {self.stage}: {self.on_time}/{self.exits}"
@@ -197,20 +228,22 @@ class RollupTimeliness(models.Model):
 
 class RollupDemandDue(models.Model):
     """Open deadlines of demands, by day of filing: first replies not given yet ("reply") and
-    answers not given yet ("resolution"), counted per due time. The demands whose deadline
-    has passed by now (`due_at < now`) join the denominators of the on-time rates, so the
-    figures follow the clock without a refresh. Day rows only (no all-time rows)."""
+    answers not given yet ("resolution"), as the sorted due times of each day's (or month's)
+    demands. Those passed by now (`width_bucket(now − 1 µs, due_times)`: a binary search)
+    join the denominators of the on-time rates, so the figures follow the clock without a
+    refresh. Day rows and month rows; the all-time view reads hub_rolluptenant's arrays."""
 
     REPLY, RESOLUTION = "reply", "resolution"
 
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
+    # True: the row holds the calendar month that starts on `day`.
+    month = models.BooleanField(default=False, db_default=False)
     kind = models.CharField(max_length=20)
-    due_at = models.DateTimeField()
-    n = models.BigIntegerField()
+    due_times = ArrayField(models.DateTimeField(), default=list)
 
     class Meta:
-        indexes = [models.Index(fields=["tenant", "day"])]
+        indexes = [models.Index(fields=["tenant", "day"]), models.Index(fields=["month", "day"])]
 
     def __str__(self):
-        return f"{self.tenant_id} {self.day} {self.kind} due {self.due_at}: {self.n}"
+        return f"{self.tenant_id} {self.day} {self.kind}: {len(self.due_times)} due"

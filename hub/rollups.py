@@ -7,8 +7,8 @@ tenant schema (see docs/hub.md for the measurements). This module fills them.
 `rollup_refresh(schema_name=...)` recomputes one tenant's rows from its schema with
 set-based SQL (the definitions of hub.figures, grouped by day instead of filtered by a
 range) as delete + insert in one transaction, under an advisory lock per tenant, so it is
-safe to run twice or concurrently. Then it derives the all-time rows (`day` NULL) from the
-day rows in the public schema.
+safe to run twice or concurrently. Then it derives, in the public schema, the month rows
+from the day rows and the all-time rows (`day` NULL) from the month rows.
 
 Kept current by:
 - `rollup_touch()`, called in the writing transaction of every change the hub counts
@@ -65,20 +65,29 @@ LATERAL (VALUES
 WHERE d.created_at IS NOT NULL"""
 # Deadlines still open: they count in the on-time rates' denominators once passed.
 DEMANDS_DUE_SQL = f"""
-SELECT {_day('created_at')} AS day, 'reply' AS kind, first_reply_due_at AS due_at, count(*) AS n
+SELECT {_day('created_at')} AS day, 'reply' AS kind, array_agg(first_reply_due_at ORDER BY first_reply_due_at) AS due_times
 FROM {{schema}}.demands_demand
 WHERE created_at IS NOT NULL AND first_reply_due_at IS NOT NULL AND first_replied_at IS NULL
-GROUP BY 1, 3
+GROUP BY 1
 UNION ALL
-SELECT {_day('created_at')} AS day, 'resolution' AS kind, resolution_due_at AS due_at, count(*) AS n
+SELECT {_day('created_at')} AS day, 'resolution' AS kind, array_agg(resolution_due_at ORDER BY resolution_due_at)
 FROM {{schema}}.demands_demand
 WHERE created_at IS NOT NULL AND resolution_due_at IS NOT NULL AND status NOT IN ('answered', 'closed')
-GROUP BY 1, 3"""
+GROUP BY 1"""
+
+# Applications by their status now (by submission day) and stages left / left in time (by
+# the day left): taken from the tenant's hub_rollupstatus / hub_rolluptimeliness day rows
+# just written, summed over stages (DERIVED_DAY_SQL), so one RollupDay row per tenant
+# gives them (drafts have no column: the dashboard does not show them).
+STATUS_COLUMNS = ["status_in_review", "status_returned", "status_approved", "status_disbursed", "status_rejected",
+                  "status_withdrawn"]
+STAGE_COLUMNS = ["stage_exits", "stage_exits_on_time"]
 
 # Sources of hub_rollupday: (tables read, SQL over {schema} giving day, key, value).
 # Keys are the columns of RollupDay; a schema without the tables contributes nothing.
 DAY_COLUMNS = ["enterprises", "enterprises_verified", "enterprises_above_size", "applications", "approvals",
-               "rejections", "funds_approved", "funds_disbursed", "revenue", *DEMAND_COLUMNS]
+               "rejections", "funds_approved", "funds_disbursed", "revenue", *DEMAND_COLUMNS, *STATUS_COLUMNS,
+               *STAGE_COLUMNS]
 DAY_SOURCES: list[tuple[tuple[str, ...], str]] = [
     (("enterprises_enterprise",), f"""
 SELECT {_day('created_at')} AS day, x.key, x.value
@@ -104,6 +113,14 @@ SELECT {_day('confirmed_at')} AS day, 'revenue' AS key, amount AS value
 FROM {{schema}}.billing_payment WHERE status = 'succeeded' AND confirmed_at IS NOT NULL"""),
     (("demands_demand",), DEMANDS_DAY_SQL),
 ]
+
+DERIVED_DAY_SQL = """
+SELECT day, 'status_' || status AS key, n AS value FROM public.hub_rollupstatus
+WHERE tenant_id = %(tenant)s AND day IS NOT NULL AND NOT month
+UNION ALL
+SELECT day, x.key, x.value FROM public.hub_rolluptimeliness t,
+LATERAL (VALUES ('stage_exits', t.exits), ('stage_exits_on_time', t.on_time)) x(key, value)
+WHERE t.tenant_id = %(tenant)s AND t.day IS NOT NULL AND NOT t.month"""
 
 DECISION_DAYS_SQL = f"""
 SELECT {_day('a.decided_at')} AS day, we.ordinal - ws.ordinal AS days, count(*) AS n
@@ -145,6 +162,50 @@ SELECT array_agg(starts_at ORDER BY starts_at), array_agg(ends_at ORDER BY ends_
 FROM {schema}.billing_subscription
 WHERE status = 'active' AND starts_at IS NOT NULL AND ends_at IS NOT NULL AND ends_at > starts_at"""
 
+DEMANDS_OPEN_DUE_SQL = """
+SELECT array_agg(first_reply_due_at ORDER BY first_reply_due_at)
+         FILTER (WHERE first_reply_due_at IS NOT NULL AND first_replied_at IS NULL),
+       array_agg(resolution_due_at ORDER BY resolution_due_at)
+         FILTER (WHERE resolution_due_at IS NOT NULL AND status NOT IN ('answered', 'closed'))
+FROM {schema}.demands_demand WHERE created_at IS NOT NULL"""
+
+# Running totals of the enterprise counts (registered up to the row's day), for "registered
+# by the end of the range": summed over the day rows in order, the latest of a month or ever.
+TO_DATE_COLUMNS = {f"{key}_to_date": key for key in ("enterprises", "enterprises_verified", "enterprises_above_size")}
+
+# Month and all-time rows, derived in the public schema from the tenant's rows one grain
+# finer: (table, grouping columns besides the period, summed columns, columns taken by min).
+# hub_rollupday also merges its working-day histograms (_day_period_sql).
+PERIOD_TABLES = [
+    ("hub_rollupstatus", ["status", "stage"], ["n"], ["position"]),
+    ("hub_rolluptimeliness", ["stage"], ["exits", "on_time"], ["position"]),
+]
+# Which rows a period is summed from, and how a row is assigned to its period.
+MONTHS_FROM_DAYS = ("TRUE", "date_trunc('month', day)::date", "day IS NOT NULL AND NOT month")
+ALL_TIME_FROM_MONTHS = ("FALSE", "NULL::date", "month")
+
+
+def _day_period_sql(month: str, period: str, source: str) -> str:
+    """hub_rollupday rows of one grain from the finer ones: sums, latest running totals, and
+    histograms added up."""
+    columns = [*DAY_COLUMNS, *TO_DATE_COLUMNS]
+    totals = [*(f"sum({c}) AS {c}" for c in DAY_COLUMNS), *(f"max({c}) AS {c}" for c in TO_DATE_COLUMNS)]
+    return f"""
+INSERT INTO public.hub_rollupday (tenant_id, month, day, {', '.join(columns)}, decision_days, decision_counts)
+SELECT %(tenant)s, {month}, s.period, {', '.join(f's.{c}' for c in columns)},
+       coalesce(h.days, '{{}}'), coalesce(h.counts, '{{}}')
+FROM (
+  SELECT {period} AS period, {', '.join(totals)}
+  FROM public.hub_rollupday WHERE tenant_id = %(tenant)s AND {source} GROUP BY 1
+) s LEFT JOIN (
+  SELECT period, array_agg(days ORDER BY days) AS days, array_agg(n ORDER BY days) AS counts FROM (
+    SELECT {period} AS period, u.days, sum(u.n) AS n
+    FROM public.hub_rollupday, unnest(decision_days, decision_counts) u(days, n)
+    WHERE tenant_id = %(tenant)s AND {source} GROUP BY 1, 2
+  ) x GROUP BY period
+) h ON h.period IS NOT DISTINCT FROM s.period"""
+
+
 NEEDED_TABLES = {
     "enterprises_enterprise", "applications_application", "applications_applicationevent", "funding_stage",
     "funding_programme", "billing_payment", "billing_subscription", "demands_demand",
@@ -178,21 +239,11 @@ def rollup_refresh(*, schema_name: str) -> bool:
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('hub_rollup'), %s)", [tenant_id])
-        for table in ("hub_rollupday", "hub_rollupdecisiondays", "hub_rollupstatus", "hub_rolluptimeliness",
-                      "hub_rollupprogramme", "hub_rolluptenant", "hub_rollupdemanddue"):
+        for table in ("hub_rollupday", "hub_rollupstatus", "hub_rolluptimeliness", "hub_rollupprogramme",
+                      "hub_rolluptenant", "hub_rollupdemanddue"):
             cursor.execute(f"DELETE FROM public.{table} WHERE tenant_id = %s", [tenant_id])
 
-        sources = [sql.format(schema=schema) for tables, sql in DAY_SOURCES if has(*tables)]
-        if sources:
-            sums = ", ".join(f"coalesce(sum(value) FILTER (WHERE key = '{key}'), 0)" for key in DAY_COLUMNS)
-            union = "\nUNION ALL\n".join(sources)
-            _execute(cursor, f"""
-INSERT INTO public.hub_rollupday (tenant_id, day, {', '.join(DAY_COLUMNS)})
-SELECT %(tenant)s, day, {sums} FROM ({union}) s WHERE day IS NOT NULL GROUP BY day""", params)
-        if has("applications_application"):
-            _execute(cursor, f"""
-INSERT INTO public.hub_rollupdecisiondays (tenant_id, day, days, n)
-SELECT %(tenant)s, day, days, n FROM ({DECISION_DAYS_SQL.format(schema=schema)}) s WHERE days IS NOT NULL""", params)
+        # Day rows (status and timeliness first: the day rows of hub_rollupday sum them).
         if has("applications_application", "funding_stage"):
             _execute(cursor, f"""
 INSERT INTO public.hub_rollupstatus (tenant_id, day, status, stage, position, n)
@@ -201,10 +252,30 @@ SELECT %(tenant)s, day, status, stage, position, n FROM ({STATUS_SQL.format(sche
             _execute(cursor, f"""
 INSERT INTO public.hub_rolluptimeliness (tenant_id, day, stage, position, exits, on_time)
 SELECT %(tenant)s, day, stage, position, exits, on_time FROM ({TIMELINESS_SQL.format(schema=schema)}) s""", params)
+        sources = [sql.format(schema=schema) for tables, sql in DAY_SOURCES if has(*tables)] + [DERIVED_DAY_SQL]
+        sums = ", ".join(f"coalesce(sum(value) FILTER (WHERE key = '{key}'), 0) AS {key}" for key in DAY_COLUMNS)
+        union = "\nUNION ALL\n".join(sources)
+        histograms = (f"""SELECT day, array_agg(days ORDER BY days) AS days, array_agg(n ORDER BY days) AS counts
+  FROM ({DECISION_DAYS_SQL.format(schema=schema)}) d WHERE days IS NOT NULL GROUP BY day"""
+                      if has("applications_application") else
+                      "SELECT NULL::date AS day, NULL::integer[] AS days, NULL::bigint[] AS counts WHERE FALSE")
+        running = ", ".join(f"sum(g.{key}) OVER (ORDER BY g.day)" for key in TO_DATE_COLUMNS.values())
+        _execute(cursor, f"""
+INSERT INTO public.hub_rollupday
+  (tenant_id, day, {', '.join(DAY_COLUMNS)}, {', '.join(TO_DATE_COLUMNS)}, decision_days, decision_counts)
+SELECT %(tenant)s, g.day, {', '.join(f'g.{key}' for key in DAY_COLUMNS)}, {running}, coalesce(h.days, '{{}}'),
+       coalesce(h.counts, '{{}}')
+FROM (SELECT day, {sums} FROM ({union}) s WHERE day IS NOT NULL GROUP BY day) g
+LEFT JOIN ({histograms}) h ON h.day = g.day""", params)
         if has("demands_demand"):
             _execute(cursor, f"""
-INSERT INTO public.hub_rollupdemanddue (tenant_id, day, kind, due_at, n)
-SELECT %(tenant)s, day, kind, due_at, n FROM ({DEMANDS_DUE_SQL.format(schema=schema)}) s""", params)
+INSERT INTO public.hub_rollupdemanddue (tenant_id, day, kind, due_times)
+SELECT %(tenant)s, day, kind, due_times FROM ({DEMANDS_DUE_SQL.format(schema=schema)}) s""", params)
+            _execute(cursor, """
+INSERT INTO public.hub_rollupdemanddue (tenant_id, month, day, kind, due_times)
+SELECT %(tenant)s, TRUE, date_trunc('month', day)::date, kind, array_agg(due ORDER BY due)
+FROM public.hub_rollupdemanddue, unnest(due_times) due
+WHERE tenant_id = %(tenant)s AND NOT month GROUP BY 3, kind""", params)
         if has("funding_programme"):
             _execute(cursor, f"""
 INSERT INTO public.hub_rollupprogramme (tenant_id, opens_at, closes_at, budget)
@@ -218,31 +289,26 @@ SELECT %(tenant)s, opens_at, closes_at, budget FROM ({PROGRAMMES_SQL.format(sche
             percentiles = "(SELECT NULL::float8, NULL::float8)"
         overdue = f"({OVERDUE_SQL.format(schema=schema)})" if has("applications_application") else "NULL"
         subs = f"({SUBSCRIPTIONS_SQL.format(schema=schema)})" if has("billing_subscription") else "(SELECT NULL, NULL)"
+        demands = f"({DEMANDS_OPEN_DUE_SQL.format(schema=schema)})" if has("demands_demand") else "(SELECT NULL, NULL)"
         _execute(cursor, f"""
 INSERT INTO public.hub_rolluptenant
-  (tenant_id, refreshed_at, overdue_due, subscription_starts, subscription_ends, median_days, p90_days)
+  (tenant_id, refreshed_at, overdue_due, subscription_starts, subscription_ends, median_days, p90_days,
+   demand_reply_due, demand_resolution_due)
 SELECT %(tenant)s, %(now)s, coalesce({overdue}, '{{}}'), coalesce(s.starts, '{{}}'), coalesce(s.ends, '{{}}'),
-       p.median, p.p90
-FROM {subs} s(starts, ends), {percentiles} p(median, p90)""", {**params, "now": timezone.now()})
+       p.median, p.p90, coalesce(d.reply, '{{}}'), coalesce(d.resolution, '{{}}')
+FROM {subs} s(starts, ends), {percentiles} p(median, p90), {demands} d(reply, resolution)""",
+                 {**params, "now": timezone.now()})
 
-        # All-time rows (day NULL), derived from the day rows just written.
-        totals = ", ".join(f"sum({key})" for key in DAY_COLUMNS)
-        _execute(cursor, f"""
-INSERT INTO public.hub_rollupday (tenant_id, day, {', '.join(DAY_COLUMNS)})
-SELECT %(tenant)s, NULL, {totals} FROM public.hub_rollupday WHERE tenant_id = %(tenant)s AND day IS NOT NULL
-HAVING count(*) > 0""", params)
-        _execute(cursor, """
-INSERT INTO public.hub_rollupdecisiondays (tenant_id, day, days, n)
-SELECT %(tenant)s, NULL, days, sum(n) FROM public.hub_rollupdecisiondays
-WHERE tenant_id = %(tenant)s AND day IS NOT NULL GROUP BY days""", params)
-        _execute(cursor, """
-INSERT INTO public.hub_rollupstatus (tenant_id, day, status, stage, position, n)
-SELECT %(tenant)s, NULL, status, stage, min(position), sum(n) FROM public.hub_rollupstatus
-WHERE tenant_id = %(tenant)s AND day IS NOT NULL GROUP BY status, stage""", params)
-        _execute(cursor, """
-INSERT INTO public.hub_rolluptimeliness (tenant_id, day, stage, position, exits, on_time)
-SELECT %(tenant)s, NULL, stage, min(position), sum(exits), sum(on_time) FROM public.hub_rolluptimeliness
-WHERE tenant_id = %(tenant)s AND day IS NOT NULL GROUP BY stage""", params)
+        # Month rows from the day rows, then the all-time rows (day NULL) from the month rows.
+        for month, period, source in (MONTHS_FROM_DAYS, ALL_TIME_FROM_MONTHS):
+            _execute(cursor, _day_period_sql(month, period, source), params)
+            for table, keys, summed, least in PERIOD_TABLES:
+                columns = ", ".join([*keys, *summed, *least])
+                values = ", ".join([*keys, *(f"sum({c})" for c in summed), *(f"min({c})" for c in least)])
+                _execute(cursor, f"""
+INSERT INTO public.{table} (tenant_id, month, day, {columns})
+SELECT %(tenant)s, {month}, {period}, {values} FROM public.{table}
+WHERE tenant_id = %(tenant)s AND {source} GROUP BY {', '.join([period, *keys])}""", params)
     return True
 
 

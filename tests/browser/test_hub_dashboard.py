@@ -1,5 +1,7 @@
 """The hub dashboard in a real browser: ECharts (served by the app) draws every chart with data."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -66,6 +68,21 @@ def test_the_dashboard_draws_its_charts_with_data(page, site_url, committed_hub)
     )
     assert 60000 in funds
     # Readable on a phone: nothing wider than the screen but the tables' own scrollers.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+    # The list of sub-platforms: found by name, ordered (a list on a phone, where the table is
+    # shown as cards without headings), leading to the drill-down.
+    tenants = page.locator("#table-tenants")
+    tenants.locator("input[name=q]").fill("browsereast")
+    tenants.locator("select[name=sort]").select_option("-funds_approved")
+    tenants.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"q=browsereast.*sort=-funds_approved|sort=-funds_approved.*q=browsereast"))
+    assert page.locator("#table-tenants tbody tr").count() == 1
+    assert page.locator("#table-tenants th[aria-sort=descending] a[href*='sort=funds_approved']").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.locator("#table-tenants tbody a").first.click()
+    page.wait_for_url(re.compile(r"/dashboard/tenants/browsereast/"))
+    page.wait_for_function("document.querySelectorAll('.hub-chart canvas').length >= 5")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
     page.goto(site_url("hub", "/dashboard/wall/"))

@@ -141,6 +141,9 @@ def test_rollups_equal_live_over_ranges_and_as_the_clock_moves(demands_seeded, c
         HubFilters(kind="district", date_from=dt.date(2026, 4, 1)),
         HubFilters(kind="district", date_to=dt.date(2026, 3, 2)),
         HubFilters(kind="district", date_from=dt.date(2027, 1, 1)),
+        # Partial months at both ends (day rows) around a whole one (month rows).
+        HubFilters(kind="district", date_from=dt.date(2026, 2, 20), date_to=dt.date(2026, 4, 3)),
+        HubFilters(kind="district", date_from=dt.date(2026, 3, 3), date_to=dt.date(2026, 4, 30)),
     ]
     for when in (moment(2026, 3, 4, 12), moment(2026, 3, 20, 12), READ_AT, moment(2026, 6, 1, 12)):
         clock.set(when)
