@@ -48,16 +48,15 @@ import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from provision import (  # noqa: E402
+from _common import (
     admin_connect,
+    bench_database_url,
+    configure_environment,
     git_revision,
     machine_description,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "parkhub_bench_hub"
 BENCH_REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 HUB_TABLES = [
@@ -84,21 +83,11 @@ def parse_args():
 
 
 def bench_url(database: str) -> str:
-    from urllib.parse import urlsplit, urlunsplit
-
-    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
-    parts = urlsplit(base)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, ""))
+    return bench_database_url(os.environ.get("BENCH_DATABASE_URL"), database)
 
 
 def configure(url: str) -> None:
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="saas.settings.local", DATABASE_URL=url, PARKHUB_SPARE_POOL_SIZE="0",
-        REDIS_URL=BENCH_REDIS, CACHE_URL=BENCH_REDIS, CELERY_BROKER_URL=BENCH_REDIS,
-        CELERY_RESULT_BACKEND=BENCH_REDIS, CELERY_TASK_DEFAULT_QUEUE="parkhub-bench", DEBUG="false",
-        LOG_LEVEL="WARNING", CONN_MAX_AGE="0", ALLOWED_HOSTS="*",
-    )
-    sys.path.insert(0, str(ROOT))
+    configure_environment(url, redis=BENCH_REDIS, queue="parkhub-bench", CONN_MAX_AGE="0", ALLOWED_HOSTS="*")
 
 
 APPLICATIONS_SQL = """
