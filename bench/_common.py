@@ -127,3 +127,27 @@ def git_revision() -> str:
         return (head or "no commit yet") + (" plus uncommitted changes" if dirty else "")
     except Exception:
         return "unknown"
+
+
+def redis_tidier(url: str):
+    """A function to call at the end that empties the bench's Redis database if it was empty now.
+
+    Only what this run put there is removed; a database that held keys before is left alone,
+    and an unreachable Redis makes both ends do nothing.
+    """
+    try:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_connect_timeout=1)
+        was_empty = client.dbsize() == 0
+    except Exception:
+        return lambda: None
+
+    def tidy() -> None:
+        try:
+            if was_empty and client.dbsize():
+                client.flushdb()
+        except Exception:
+            pass
+
+    return tidy

@@ -43,6 +43,7 @@ from _common import (
     database_recreate,
     git_revision,
     machine_description,
+    redis_tidier,
 )
 
 BENCH_DB = "parkhub_bench_import"
@@ -153,14 +154,7 @@ def main() -> int:
     assert settings.DATABASES["default"]["NAME"] == BENCH_DB, settings.DATABASES["default"]["NAME"]
     tenant_services._queue_pool_refill = lambda: None  # measure the import, not a pool refill
 
-    redis_client, redis_was_empty = None, False
-    try:
-        import redis
-
-        redis_client = redis.Redis.from_url(BENCH_REDIS, socket_connect_timeout=1)
-        redis_was_empty = redis_client.dbsize() == 0
-    except Exception:
-        redis_client = None
+    tidy_redis = redis_tidier(BENCH_REDIS)
 
     started = time.perf_counter()
     try:
@@ -320,12 +314,7 @@ def main() -> int:
         import shutil
 
         shutil.rmtree(media_root, ignore_errors=True)
-        if redis_client is not None:
-            try:
-                if redis_was_empty and redis_client.dbsize():
-                    redis_client.flushdb()  # only what this run put there: it was empty before
-            except Exception:
-                pass
+        tidy_redis()
 
 
 def results_table(rows: int, create: dict, update: dict) -> str:

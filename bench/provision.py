@@ -50,6 +50,7 @@ from _common import (
     database_recreate,
     git_revision,
     machine_description,
+    redis_tidier,
 )
 
 BENCH_DB = "parkhub_bench"
@@ -109,15 +110,7 @@ def main() -> int:
     assert settings.DATABASES["default"]["NAME"] == BENCH_DB, settings.DATABASES["default"]["NAME"]
     refill_sends = refill_neutralise(services)
 
-    redis_client = None
-    redis_was_empty = False
-    try:
-        import redis
-
-        redis_client = redis.Redis.from_url(BENCH_REDIS, socket_connect_timeout=1)
-        redis_was_empty = redis_client.dbsize() == 0
-    except Exception:
-        redis_client = None
+    tidy_redis = redis_tidier(BENCH_REDIS)
 
     started = time.perf_counter()
     revision = git_revision()  # at the start: the code this process imports
@@ -302,12 +295,7 @@ def main() -> int:
             print(f"kept database {BENCH_DB}")
         else:
             database_drop(url)
-        if redis_client is not None:
-            try:
-                if redis_was_empty and redis_client.dbsize():
-                    redis_client.flushdb()  # only what this run put there: it was empty before
-            except Exception:
-                pass
+        tidy_redis()
 
 
 def refill_neutralise(services) -> list:
