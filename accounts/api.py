@@ -55,7 +55,7 @@ class MeSerializer(serializers.ModelSerializer):
         fields = ["email", "full_name", "phone", "roles"]
 
     def get_roles(self, user) -> list[str]:
-        return [name for name in user.groups.values_list("name", flat=True) if name in ROLE_NAMES]
+        return [name for name in ROLE_NAMES if name in user.role_set()]
 
 
 class MeApi(APIView):

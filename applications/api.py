@@ -110,7 +110,7 @@ class IsOwnerOrReadOnly(BasePermission):
 def _detail(application: Application, request) -> dict:
     context = {
         "owner": _is_owner(request.user, application),
-        "roles": set(request.user.groups.values_list("name", flat=True)),
+        "roles": request.user.role_set(),
     }
     return ApplicationDetailOutputSerializer(application, context=context).data
 

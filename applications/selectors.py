@@ -62,7 +62,7 @@ def application_get_for_user(*, user, pk) -> Application:
 def application_queue(*, user, view: str = "mine", now=None) -> QuerySet[Application]:
     """A reviewer's work: "mine" (stages of my role), "due_soon" (due within 2 days), "overdue"."""
     now = now or timezone.now()
-    roles = list(user.groups.values_list("name", flat=True))
+    roles = list(user.role_set())
     applications = application_list_for_user(user=user).filter(
         status__in=[S.IN_REVIEW, S.APPROVED], current_stage__role__in=roles, stage_due_at__isnull=False
     )

@@ -24,6 +24,7 @@ from saas.celery import send_on_commit
 
 from .credit_code import credit_code_validate
 from .models import Enterprise, Membership, Tag, YearlyFigures
+from .selectors import user_is_park_staff
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -275,7 +276,7 @@ def member_invite(*, enterprise: Enterprise, actor: User, email: str, full_name:
     if not email:
         raise ValidationError({"email": _("Enter your colleague's email address.")})
     user = User.objects.filter(email=email).first()
-    if user is not None and (user.is_staff or user.groups.filter(name__in=[roles.PARK_ADMIN, roles.REVIEWER]).exists()):
+    if user is not None and (user.is_staff or user_is_park_staff(user)):
         raise ValidationError({"email": _("This address belongs to a park staff account; invite another address.")})
     with transaction.atomic():
         if user is None:

@@ -22,7 +22,7 @@ def tenant_home(request):
     context = {"user_roles": []}
     if user.is_authenticated:
         context["user_roles"] = [
-            roles.ROLE_NAMES[name] for name in user.groups.values_list("name", flat=True) if name in roles.ROLE_NAMES
+            label for name, label in roles.ROLE_NAMES.items() if name in user.role_set()
         ]
         if user_is_park_staff(user):
             context["pending_enterprise_count"] = enterprise_list_for_user(user=user, status="pending").count()
