@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: dev test setup install services messages seed run lint bench clean-data
+.PHONY: dev test setup install services messages seed run lint bench bench-tools clean-data
 
 ## make dev: set everything up, seed the Jiaozhou demo and run web + worker + beat.
 dev: install messages
@@ -46,5 +46,10 @@ browser:
 lint: install
 	@$(VENV)/bin/ruff check .
 
-bench: install services
+# wrk (Debian's package) drives the closed-loop load of bench/application_pages.py; the Python
+# clients it falls back to take much of a small machine's CPU.
+bench-tools:
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+
+bench: install services bench-tools
 	@source .data/services.env && $(PY) bench/provision.py
