@@ -21,7 +21,7 @@ def _tenant_users():
 
     return (
         _users_with_roles()
-        .select_related("membership__enterprise")
+        .select_related("membership__enterprise__application_pages_version")
         .annotate(unread_notification_count=unread_count_subquery())
     )
 
@@ -36,8 +36,9 @@ class UserBackend(ModelBackend):
 
     The navigation, the enterprise pages and the scoped selectors ask on each request
     which enterprise the user belongs to, whether they are park staff and how many
-    notifications are unread (the badge). Loading the enterprise seat (`membership` and
-    its enterprise), the role names and the unread count in the query that loads the user
+    notifications are unread (the badge). Loading the enterprise seat (`membership`, its
+    enterprise and the version of its application pages, which keys their cache), the role
+    names and the unread count in the query that loads the user
     saves four or five round trips a page, and compiling that query once per process
     (saas.compiled) saves Django rebuilding its SQL on every request. They are a snapshot
     taken when the request began (`User.role_set`); the workflow transitions check the

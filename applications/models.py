@@ -2,11 +2,21 @@
 
 import uuid
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from saas.workflow import HistoryEntry, append_only_triggers
+
+from .page_versions import pages_version_trigger
+
+# What the version triggers select: the enterprise of the row, or of the row's application.
+_OWN_ENTERPRISE = "VALUES (OLD.enterprise_id), (NEW.enterprise_id)"
+_ENTERPRISE_OF_APPLICATION = (
+    "SELECT enterprise_id FROM applications_application WHERE id IN (OLD.application_id, NEW.application_id)"
+)
+_ANY_WRITE = pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete
 
 
 class Application(models.Model):
@@ -53,6 +63,7 @@ class Application(models.Model):
             models.Index(fields=["status", "stage_due_at"]),
             models.Index(fields=["enterprise", "-created_at"]),
         ]
+        triggers = [pages_version_trigger("application_pages_version", enterprises=_OWN_ENTERPRISE, operation=_ANY_WRITE)]
 
     def __str__(self):
         return f"{self.programme} — {self.enterprise}"
@@ -69,7 +80,12 @@ class ApplicationEvent(HistoryEntry):
     class Meta(HistoryEntry.Meta):
         verbose_name = _("application history")
         verbose_name_plural = _("application history")
-        triggers = append_only_triggers("application_event")
+        triggers = [
+            *append_only_triggers("application_event"),
+            pages_version_trigger(
+                "application_event_pages_version", enterprises=_ENTERPRISE_OF_APPLICATION, operation=pgtrigger.Insert
+            ),
+        ]
         indexes = [models.Index(fields=["application", "created_at"])]
 
 
@@ -92,6 +108,9 @@ class Attachment(models.Model):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["created_at", "pk"]
+        triggers = [
+            pages_version_trigger("attachment_pages_version", enterprises=_ENTERPRISE_OF_APPLICATION, operation=_ANY_WRITE)
+        ]
 
     def __str__(self):
         return self.original_name
@@ -113,3 +132,26 @@ class Objection(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.text[:30]}"
+
+
+class ApplicationPagesVersion(models.Model):
+    """Moves whenever anything an enterprise's application pages show changes; part of their cache key.
+
+    Written only by database triggers (applications.page_versions) on the applications, their
+    history and attachments, the programmes' titles and documents, the stages and the
+    enterprise's name, in the transaction that made the change. Loaded with the signed-in
+    user (accounts.backends), so a kept page costs no query to validate. Django never saves
+    it, so no stale copy in memory can set it back.
+    """
+
+    enterprise = models.OneToOneField(
+        "enterprises.Enterprise", primary_key=True, on_delete=models.CASCADE, related_name="application_pages_version"
+    )
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("application pages version")
+        verbose_name_plural = _("application pages versions")
+
+    def __str__(self):
+        return f"{self.enterprise_id}: {self.version}"

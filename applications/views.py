@@ -9,6 +9,7 @@ The reviewers' pages live in staff_views.py; park staff who open these pages are
 (or get the 404 of a page that is not theirs): an enterprise's page is for its own people.
 """
 
+import datetime as dt
 from decimal import Decimal
 from functools import wraps
 
@@ -41,6 +42,7 @@ from .attachments import (
     attachment_response,
 )
 from .models import Application
+from .page_cache import clocks_change_at, enterprise_page, page_render
 from .selectors import (
     application_get_for_enterprise,
     application_list_for_enterprise,
@@ -226,14 +228,21 @@ def _clock(due_at, now) -> dict | None:
     }
 
 
-@enterprise_member_required
-def application_list(request):
+def _list_parts(request) -> tuple[dict, dt.datetime]:
     now = timezone.now()
     applications = list(application_list_for_enterprise(enterprise=request.enterprise))
     rows = [{"application": a, "clock": _clock(a.stage_due_at, now)} for a in applications]
-    return render(
-        request, "applications/application_list.html", {"rows": rows, "enterprise": request.enterprise}
+    content = page_render(
+        "applications/_application_list.html", {"rows": rows, "enterprise": request.enterprise}
     )
+    return {"content": content}, clocks_change_at(now, [a.stage_due_at for a in applications])
+
+
+@enterprise_member_required
+def application_list(request):
+    """The enterprise's applications with where each one is; kept until one of them changes (page_cache)."""
+    page = enterprise_page(request, page="list", build=lambda: _list_parts(request))
+    return render(request, "applications/application_list.html", {"page": page})
 
 
 @enterprise_member_required
@@ -308,7 +317,9 @@ def _documents(application: Application) -> list[dict]:
     return rows
 
 
-def _detail(request, application: Application, *, status: int = 200, error: str = "", upload_document=None):
+def _detail_parts(
+    request, application: Application, *, error: str = "", upload_document=None
+) -> tuple[dict, dt.datetime]:
     now = timezone.now()
     timeline = application_timeline(application=application, now=now)
     stopped_at = application.current_stage_id if application.status in (S.REJECTED, S.WITHDRAWN) else None
@@ -346,9 +357,8 @@ def _detail(request, application: Application, *, status: int = 200, error: str 
         for key, label in ANSWER_FIELDS
         if (application.answers or {}).get(key)
     ]
-    return render(
-        request,
-        "applications/application_detail.html",
+    content = page_render(
+        "applications/_application_detail.html",
         {
             "application": application,
             "programme": application.programme,
@@ -367,14 +377,33 @@ def _detail(request, application: Application, *, status: int = 200, error: str 
             "accept": ACCEPT,
             "max_mb": MAX_ATTACHMENT_BYTES // (1024 * 1024),
         },
-        status=status,
     )
+    return {"title": application.programme.title, "content": content}, clocks_change_at(
+        now, [application.stage_due_at]
+    )
+
+
+def _detail(request, application: Application, *, status: int, error: str = "", upload_document=None):
+    """The page again after a refused action or upload, with the error (never kept)."""
+    page = enterprise_page(
+        request,
+        page=f"detail:{application.pk}",
+        build=lambda: _detail_parts(request, application, error=error, upload_document=upload_document),
+        kept=False,
+    )
+    return render(request, "applications/application_detail.html", {"page": page}, status=status)
 
 
 @enterprise_member_required
 def application_detail(request, pk):
-    """The timeline: every stage with its dates, who holds it now, comments, and what the enterprise can do."""
-    return _detail(request, _own_application(request, pk))
+    """The timeline: every stage with its dates, who holds it now, comments, and what the enterprise can do.
+
+    Kept until the application changes (page_cache); the scoped fetch runs only to build it.
+    """
+    page = enterprise_page(
+        request, page=f"detail:{pk}", build=lambda: _detail_parts(request, _own_application(request, pk))
+    )
+    return render(request, "applications/application_detail.html", {"page": page})
 
 
 def _error_text(error: ValidationError) -> str:

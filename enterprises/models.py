@@ -2,9 +2,12 @@
 
 from decimal import Decimal
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from applications.page_versions import pages_version_trigger
 
 
 class Industry(models.TextChoices):
@@ -117,6 +120,15 @@ class Enterprise(models.Model):
             models.Index(fields=["industry"]),
             models.Index(fields=["above_designated_size"]),
             models.Index(fields=["name"]),
+        ]
+        # The application pages show the enterprise's name (applications.page_versions).
+        triggers = [
+            pages_version_trigger(
+                "enterprise_pages_version",
+                enterprises="VALUES (NEW.id)",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange("name"),
+            )
         ]
 
     def __str__(self):

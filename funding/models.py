@@ -1,9 +1,12 @@
 """Programmes (政策/项目) of a tenant: budget, caps, dates, documents and ordered approval stages."""
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from applications.page_versions import pages_version_trigger
 
 
 class Programme(models.Model):
@@ -47,6 +50,15 @@ class Programme(models.Model):
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
         ordering = ["-opens_at", "pk"]
+        # What the enterprises' application pages show of the programme (applications.page_versions).
+        triggers = [
+            pages_version_trigger(
+                "programme_pages_version",
+                enterprises="SELECT enterprise_id FROM applications_application WHERE programme_id = NEW.id",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange("title", "required_documents"),
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -96,6 +108,14 @@ class Stage(models.Model):
         verbose_name_plural = _("stages")
         ordering = ["programme", "position"]
         constraints = [models.UniqueConstraint(fields=["programme", "position"], name="one_stage_per_position")]
+        # Stages are fixed once a programme has applications; this keeps the pages true if one is edited anyway.
+        triggers = [
+            pages_version_trigger(
+                "stage_pages_version",
+                enterprises="SELECT enterprise_id FROM applications_application WHERE programme_id = NEW.programme_id",
+                operation=pgtrigger.Update,
+            )
+        ]
 
     def __str__(self):
         return f"{self.position}. {self.name}"
