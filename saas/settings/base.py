@@ -173,7 +173,9 @@ PARKHUB_RATES = {
 RATELIMIT_VIEW = "saas.views.too_many_requests"
 RATELIMIT_FAIL_OPEN = True
 
-# Sessions are host-only cookies and live in each schema's own session table.
+# Sessions are host-only cookies and live in each schema's own session table, read through
+# the cache (accounts.sessions: Django's cached_db, kept working while Redis is down).
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
