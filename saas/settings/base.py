@@ -224,7 +224,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "saas.cache.RedisCache",  # Django's, reusing its Redis client
         "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "KEY_PREFIX": "parkhub",
