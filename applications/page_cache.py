@@ -29,7 +29,7 @@ from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 
 from saas.workdays import SHANGHAI
 
@@ -63,10 +63,12 @@ def clocks_change_at(now: dt.datetime, due_dates: Iterable[dt.datetime | None]) 
 
 def enterprise_page(
     request, *, page: str, build: Callable[[], tuple[Parts, dt.datetime]], kept: bool = True
-) -> dict[str, SafeString]:
-    """The page's parts from the cache, else `build()` them (parts, valid until) and keep them.
+) -> dict:
+    """The context to render: the page's parts (`page`) from the cache, else `build()` them and keep them.
 
-    `kept=False` builds without reading or writing the cache (a page showing a form error).
+    `build` returns the parts and the moment they stop being true. `kept=False` builds
+    without reading or writing the cache (a page showing a form error). The context also
+    holds the CSRF token put into the parts, so the layout's forms use the same one.
     """
     enterprise = request.enterprise
     key = ":".join(
@@ -95,4 +97,5 @@ def enterprise_page(
             except Exception:  # noqa: BLE001
                 logger.exception("Application page cache unreachable; %s not kept", page)
     token = get_token(request)
-    return {name: mark_safe(text.replace(CSRF_STAND_IN, token)) for name, text in parts.items()}  # noqa: S308
+    page_parts = {name: mark_safe(text.replace(CSRF_STAND_IN, token)) for name, text in parts.items()}  # noqa: S308
+    return {"page": page_parts, "csrf_token": token}
