@@ -601,7 +601,12 @@ def main() -> int:
             f"{'constant' if constant else 'NOT CONSTANT'}",
             flush=True,
         )
-        cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        # The cookies a browser would send: the session and the CSRF cookie the pages set.
+        cookie = "; ".join(
+            f"{name}={client.cookies[name].value}"
+            for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
+            if name in client.cookies
+        )
 
         port = free_port()
         workers = args.workers or 2 * (os.cpu_count() or 1) + 1
