@@ -46,6 +46,9 @@ class _Compilation:
         self.start, self.end = fields[0], fields[-1] + 1
         self.init_list = [column[0].target.attname for column in self.compiler.select[self.start : self.end]]
         self.annotations = dict(self.compiler.annotation_col_map or {})
+        # What QuerySet iteration works out on every run, worked out once.
+        self.converters = self.compiler.get_converters([column[0] for column in self.compiler.select])
+        self.populators = get_related_populators(klass_info, self.compiler.select, self.alias)
 
     def run(self, values: dict[str, object]) -> list[Model]:
         params = list(self.params)
@@ -57,11 +60,12 @@ class _Compilation:
             rows = cursor.fetchall()
         if not rows:
             return []
-        populators = get_related_populators(self.compiler.klass_info, self.compiler.select, self.alias)
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
         instances = []
-        for row in self.compiler.results_iter([rows]):
+        for row in rows:
             instance = self.model.from_db(self.alias, self.init_list, row[self.start : self.end])
-            for populator in populators:
+            for populator in self.populators:
                 populator.populate(row, instance)
             for name, position in self.annotations.items():
                 setattr(instance, name, row[position])
