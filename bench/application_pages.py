@@ -45,7 +45,8 @@ thread clients take much of the CPU the server needs and inflate its latency (me
 697 req/s and p95 58 ms with them, 855 req/s and ~45 ms with wrk). Without wrk on PATH, or
 with `--loadgen python`, the Python thread clients (threads spread over a few processes, one
 request at a time each) are used instead; with wrk `--seconds` must be whole seconds.
-Requests/second is over each window and the table shows its median over the rounds; p95 is
+Requests/second is over each window and the table shows its median over the rounds; × bare
+is the median of each round's ratio to the bare view of that round; p95 is
 per round (wrk gives per-run percentiles; the Python clients are reduced the same way) and
 the table shows the median of the rounds' p95. Errors are summed over the rounds: any answer
 other than 200 and, with wrk, its connect/read/write/timeout errors (wrk itself only counts
@@ -54,11 +55,12 @@ with `--interval 0`), always by the Python clients since wrk cannot pace: the sa
 clients as people, each sending one request every `--interval` seconds (default 1) on bare,
 list and timeline, for the latency a user waits; its p95 is over every request of all rounds.
 
-Queries per request are counted in-process with CaptureQueriesContext and must be the
-same whatever the number of stages and history rows: the list for an enterprise with one
-application and for one with several, the timeline of a five-stage application with a
-few events and of an eight-stage one returned and resubmitted 15 times (~40 events).
-The script exits 1 if they differ.
+Queries per request are counted in-process with CaptureQueriesContext, for each page as
+built (with a cache that keeps nothing) and as kept, and must be the same whatever the
+number of stages and history rows: the list for an enterprise with one application and for
+one with several, the timeline of a five-stage application with a few events and of an
+eight-stage one returned and resubmitted 15 times (~40 events). The script exits 1 unless
+the ratio, closed-loop p95 and constant-queries goals are all met; each is reported apart.
 
 Nothing is queued to a real worker: Celery and the cache point at Redis database 10.
 """
@@ -313,15 +315,25 @@ def big_application_make(*, owner, reviewer, admin):
     return application
 
 
-def query_counts(client, paths: list[str]) -> list[int]:
+def query_counts(client, paths: list[str], *, kept: bool) -> list[int]:
+    """Queries of each page as served from the page cache (`kept`) or as built (a cache that keeps nothing)."""
+    from django.core.cache.backends.dummy import DummyCache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from applications import page_cache
+
     counts = []
     for path in paths:
-        client.get(path)  # warm caches (content types, translations)
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(path)
+        client.get(path)  # warm caches (content types, translations), and keep the page
+        kept_by = page_cache.cache
+        if not kept:
+            page_cache.cache = DummyCache("bench-uncached", {})
+        try:
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(path)
+        finally:
+            page_cache.cache = kept_by
         assert response.status_code == 200, (path, response.status_code)
         counts.append(len(queries))
     return counts
@@ -591,16 +603,20 @@ def main() -> int:
         other = Client(HTTP_HOST=host)
         with schema_context(BENCH_SLUG):
             other.force_login(single_owner)
-        list_counts = query_counts(other, [list_path]) + query_counts(client, [list_path])
-        timeline_counts = query_counts(client, [timeline_path, big_path])
-        constant = len(set(list_counts)) == 1 and len(set(timeline_counts)) == 1
-        print(
-            f"queries per request: list {list_counts[0]} (1 application) / {list_counts[1]} ({scale['mine']}); "
-            f"timeline {timeline_counts[0]} ({scale['small_stages']} stages, {scale['small_events']} events) / "
-            f"{timeline_counts[1]} ({scale['big_stages']} stages, {scale['big_events']} events) -> "
-            f"{'constant' if constant else 'NOT CONSTANT'}",
-            flush=True,
-        )
+        constant = True
+        for kept in (False, True):
+            list_counts = query_counts(other, [list_path], kept=kept) + query_counts(client, [list_path], kept=kept)
+            timeline_counts = query_counts(client, [timeline_path, big_path], kept=kept)
+            same = len(set(list_counts)) == 1 and len(set(timeline_counts)) == 1
+            constant = constant and same
+            print(
+                f"queries per request, {'kept' if kept else 'built'}: list {list_counts[0]} (1 application) / "
+                f"{list_counts[1]} ({scale['mine']}); timeline {timeline_counts[0]} ({scale['small_stages']} "
+                f"stages, {scale['small_events']} events) / {timeline_counts[1]} ({scale['big_stages']} stages, "
+                f"{scale['big_events']} events) -> {'constant' if same else 'NOT CONSTANT'}",
+                flush=True,
+            )
+        print(f"queries per request: {'constant' if constant else 'NOT CONSTANT'}", flush=True)
         # The cookies a browser would send: the session and the CSRF cookie the pages set.
         cookie = "; ".join(
             f"{name}={client.cookies[name].value}"
@@ -722,20 +738,29 @@ def main() -> int:
     print()
     print("| endpoint | path | median req/s | × bare | p95 ms | errors |")
     print("|---|---|---:|---:|---:|---:|")
-    failed = not constant
+    ratio_ok = p95_ok = True
     paced_ok = True
     for name, path in endpoints.items():
         r = results[name]
         rps = statistics.median(r["rps"])
-        ratio = rps / bare_rps if bare_rps else 0
+        # Each round's ratio to the bare view measured just before it, then their median:
+        # the machine's other work drifts between rounds more than within one.
+        ratio = statistics.median(
+            mine / bare for mine, bare in zip(r["rps"], results["bare"]["rps"], strict=True) if bare
+        )
         ms = statistics.median(r["p95"]) * 1000
         shown = path.replace(f"/{small.pk}/", "/<id>/")
         label = f"{name} {notes[name]}" if notes.get(name) else name
         print(f"| {label} | `{shown}` | {rps:,.0f} | {ratio:.2f} | {ms:.1f} | {r['errors']} |")
-        if name in ("list", "timeline") and (ratio < GOAL_RATIO or ms > GOAL_P95_MS):
-            failed = True
+        if name in ("list", "timeline"):
+            ratio_ok = ratio_ok and ratio >= GOAL_RATIO
+            p95_ok = p95_ok and ms <= GOAL_P95_MS
     print()
-    print(f"p95: the median of the {args.repeat} rounds' p95. Rows with a note are not part of the goal.")
+    print(
+        f"× bare: the median of the {args.repeat} rounds' ratios to the bare view of the same round "
+        f"(bare median {bare_rps:,.0f} req/s). p95: the median of the rounds' p95. "
+        "Rows with a note are not part of the goal."
+    )
     if args.interval:
         print()
         print(f"Paced: {args.clients} clients, one request every {args.interval:g}s each")
@@ -748,13 +773,17 @@ def main() -> int:
             if name != "bare" and ms > GOAL_P95_MS:
                 paced_ok = False
     print()
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
     print(
-        f"Goal: list and timeline ≥ {GOAL_RATIO:.0%} of bare and p95 ≤ {GOAL_P95_MS} ms (closed loop); queries per "
-        f"request constant: {'met' if not failed else 'NOT met'}"
-        + (f"; paced p95 ≤ {GOAL_P95_MS} ms: {'met' if paced_ok else 'NOT met'}" if args.interval else "")
+        f"Goal, list and timeline: ≥ {GOAL_RATIO:.0%} of bare: {verdict(ratio_ok)}; "
+        f"p95 ≤ {GOAL_P95_MS} ms with {args.clients} closed-loop clients: {verdict(p95_ok)}; "
+        f"queries per request constant: {verdict(constant)}"
+        + (f"; paced p95 ≤ {GOAL_P95_MS} ms: {verdict(paced_ok)}" if args.interval else "")
         + f". Total {time.monotonic() - started:.0f}s."
     )
-    return 1 if failed else 0
+    return 0 if ratio_ok and p95_ok and constant else 1
 
 
 if __name__ == "__main__":
