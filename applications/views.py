@@ -241,8 +241,9 @@ def _list_parts(request) -> tuple[dict, dt.datetime]:
 @enterprise_member_required
 def application_list(request):
     """The enterprise's applications with where each one is; kept until one of them changes (page_cache)."""
-    context = enterprise_page(request, page="list", build=lambda: _list_parts(request))
-    return render(request, "applications/application_list.html", context)
+    return enterprise_page(
+        request, page="list", template="applications/application_list.html", build=lambda: _list_parts(request)
+    )
 
 
 @enterprise_member_required
@@ -385,13 +386,14 @@ def _detail_parts(
 
 def _detail(request, application: Application, *, status: int, error: str = "", upload_document=None):
     """The page again after a refused action or upload, with the error (never kept)."""
-    context = enterprise_page(
+    return enterprise_page(
         request,
         page=f"detail:{application.pk}",
+        template="applications/application_detail.html",
         build=lambda: _detail_parts(request, application, error=error, upload_document=upload_document),
         kept=False,
+        status=status,
     )
-    return render(request, "applications/application_detail.html", context, status=status)
 
 
 @enterprise_member_required
@@ -400,10 +402,12 @@ def application_detail(request, pk):
 
     Kept until the application changes (page_cache); the scoped fetch runs only to build it.
     """
-    context = enterprise_page(
-        request, page=f"detail:{pk}", build=lambda: _detail_parts(request, _own_application(request, pk))
+    return enterprise_page(
+        request,
+        page=f"detail:{pk}",
+        template="applications/application_detail.html",
+        build=lambda: _detail_parts(request, _own_application(request, pk)),
     )
-    return render(request, "applications/application_detail.html", context)
 
 
 def _error_text(error: ValidationError) -> str:

@@ -46,7 +46,10 @@ thread clients take much of the CPU the server needs and inflate its latency (me
 with `--loadgen python`, the Python thread clients (threads spread over a few processes, one
 request at a time each) are used instead; with wrk `--seconds` must be whole seconds.
 Requests/second is over each window and the table shows its median over the rounds; × bare
-is the median of each round's ratio to the bare view of that round; p95 is
+is the median of each round's ratio to the bare view of that round (the pages are measured
+right after it); the server's CPU time per request (gunicorn's workers, PostgreSQL and
+Redis, from /proc) is reported beside it, a ratio that other work on a shared machine does
+not move; p95 is
 per round (wrk gives per-run percentiles; the Python clients are reduced the same way) and
 the table shows the median of the rounds' p95. Errors are summed over the rounds: any answer
 other than 200 and, with wrk, its connect/read/write/timeout errors (wrk itself only counts
@@ -470,6 +473,31 @@ def wrk_load(port, host, cookie, path, *, seconds, clients, script) -> Run:
     )
 
 
+def server_cpu_seconds(gunicorn_pid: int) -> float:
+    """CPU time so far of everything that serves a request: gunicorn's workers, PostgreSQL, Redis.
+
+    Read from /proc (user + system time of each process). Unlike requests per second it does
+    not move when other work on the machine takes the CPU away, so its per-request ratio is
+    the steadier comparison on a shared machine.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                text = stat.read()
+        except OSError:
+            continue  # ended meanwhile
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        # fields[1] is the parent pid; fields[11] and fields[12] are utime and stime.
+        if int(fields[1]) == gunicorn_pid or name in ("postgres", "redis-server"):
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def wrk_version() -> str:
     try:
         shown = subprocess.run(["wrk", "--version"], capture_output=True, text=True, timeout=5).stdout
@@ -633,12 +661,14 @@ def main() -> int:
              "--backlog", "2048"],
             cwd=ROOT, env=env,
         )  # fmt: skip
+        # The pages right after the bare view of their round: the machine's other work drifts
+        # less between neighbouring windows.
         endpoints = {
             "bare": "/bench/bare/",
-            "signed-in": "/bench/signed-in/",
-            "layout": "/bench/signed-in-layout/",
             "list": list_path,
             "timeline": timeline_path,
+            "signed-in": "/bench/signed-in/",
+            "layout": "/bench/signed-in-layout/",
         }
         notes = {}
         for name, (template, note) in EXTRA_ENDPOINTS.items():
@@ -686,16 +716,20 @@ def main() -> int:
         for path in endpoints.values():
             closed_loop(path, 2)
         width = max(map(len, endpoints))
-        results = {name: {"rps": [], "p95": [], "errors": 0} for name in endpoints}
+        results = {name: {"rps": [], "p95": [], "cpu_ms": [], "errors": 0} for name in endpoints}
         for round_ in range(args.repeat):
             for name, path in endpoints.items():
+                cpu_before = server_cpu_seconds(gunicorn.pid)
                 run = closed_loop(path, args.seconds)
+                cpu = server_cpu_seconds(gunicorn.pid) - cpu_before
+                results[name]["cpu_ms"].append(cpu * 1000 / max(1.0, run.rps * args.seconds))
                 results[name]["rps"].append(run.rps)
                 results[name]["p95"].append(run.p95)
                 results[name]["errors"] += run.errors
                 print(
                     f"  round {round_ + 1} {name:<{width}} {run.rps:7.0f} req/s  p50 {run.p50 * 1000:6.1f}"
-                    f"  p95 {run.p95 * 1000:6.1f}  p99 {run.p99 * 1000:6.1f} ms  errors {run.errors}",
+                    f"  p95 {run.p95 * 1000:6.1f}  p99 {run.p99 * 1000:6.1f} ms  errors {run.errors}"
+                    f"  server CPU {results[name]['cpu_ms'][-1]:.2f} ms/request",
                     flush=True,
                 )
         # Paced: the same clients as people, each clicking once every `--interval` seconds.
@@ -736,8 +770,8 @@ def main() -> int:
         f"closed loop by {loadgen}" + (", paced phase by the Python clients" if args.interval else "")
     )
     print()
-    print("| endpoint | path | median req/s | × bare | p95 ms | errors |")
-    print("|---|---|---:|---:|---:|---:|")
+    print("| endpoint | path | median req/s | × bare | p95 ms | errors | server CPU ms/req | × bare (CPU) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
     ratio_ok = p95_ok = True
     paced_ok = True
     for name, path in endpoints.items():
@@ -748,17 +782,24 @@ def main() -> int:
         ratio = statistics.median(
             mine / bare for mine, bare in zip(r["rps"], results["bare"]["rps"], strict=True) if bare
         )
+        cpu_ratio = statistics.median(
+            bare / mine for mine, bare in zip(r["cpu_ms"], results["bare"]["cpu_ms"], strict=True) if mine
+        )
         ms = statistics.median(r["p95"]) * 1000
         shown = path.replace(f"/{small.pk}/", "/<id>/")
         label = f"{name} {notes[name]}" if notes.get(name) else name
-        print(f"| {label} | `{shown}` | {rps:,.0f} | {ratio:.2f} | {ms:.1f} | {r['errors']} |")
+        print(
+            f"| {label} | `{shown}` | {rps:,.0f} | {ratio:.2f} | {ms:.1f} | {r['errors']} "
+            f"| {statistics.median(r['cpu_ms']):.2f} | {cpu_ratio:.2f} |"
+        )
         if name in ("list", "timeline"):
             ratio_ok = ratio_ok and ratio >= GOAL_RATIO
             p95_ok = p95_ok and ms <= GOAL_P95_MS
     print()
     print(
         f"× bare: the median of the {args.repeat} rounds' ratios to the bare view of the same round "
-        f"(bare median {bare_rps:,.0f} req/s). p95: the median of the rounds' p95. "
+        f"(bare median {bare_rps:,.0f} req/s). p95: the median of the rounds' p95. Server CPU: gunicorn's "
+        "workers, PostgreSQL and Redis per request (from /proc); × bare (CPU) likewise per round. "
         "Rows with a note are not part of the goal."
     )
     if args.interval:

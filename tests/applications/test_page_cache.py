@@ -191,3 +191,65 @@ def test_a_kept_page_expires_when_its_clocks_would_change():
     assert clocks_change_at(now, [now - dt.timedelta(hours=1)]) == midnight
     late_evening = dt.datetime(2026, 9, 30, 23, 0, tzinfo=dt.UTC)  # 07:00 on 1 October in Shanghai
     assert clocks_change_at(late_evening, []) == dt.datetime(2026, 10, 2, 0, 0, tzinfo=SHANGHAI)
+
+
+# ---------------------------------------------------------------------------
+# The whole page is kept per visitor: what the layout shows must change it too
+# ---------------------------------------------------------------------------
+
+
+def test_the_layout_of_a_kept_page_follows_the_visitor(owner_client, programme, enterprise_x, tenant_a):
+    from django.contrib.auth import get_user_model
+
+    from notifications.services import notification_send
+    from tenants.models import Tenant
+
+    application = draft_for(enterprise_x, programme)
+    path = f"/applications/{application.pk}/"
+    first = owner_client.get(path).content.decode()
+    assert 'class="badge badge-unread"' not in first
+
+    with schema_context(ALPHA):
+        notification_send(user_ids=[enterprise_x.user.pk], title="新的通知", dedupe_key="layout:1")
+    assert 'class="badge badge-unread"' in owner_client.get(path).content.decode()  # the unread badge
+
+    with schema_context(ALPHA):
+        get_user_model().objects.filter(pk=enterprise_x.user.pk).update(full_name="李四")
+    assert '<span class="nav-user">李四</span>' in owner_client.get(path).content.decode()
+
+    Tenant.objects.filter(pk=tenant_a.pk).update(name="阿尔法园区（新名）")
+    assert "阿尔法园区（新名）" in owner_client.get(path).content.decode()
+
+    owner_client.post("/accounts/language/", {"language": "en", "next": path})
+    english = owner_client.get(path).content.decode()
+    assert '<html lang="en">' in english and "My applications" in english
+    assert f'name="next" value="{path}?x=1"' in owner_client.get(f"{path}?x=1").content.decode()
+
+
+def test_a_message_shows_once_on_a_kept_page(owner_client, programme, enterprise_x):
+    application = draft_for(enterprise_x, programme)
+    path = f"/applications/{application.pk}/"
+    owner_client.get(path)  # kept
+    response = owner_client.post(f"{path}edit/", {"requested_amount": "100000", "summary": "补充说明"})
+    assert response.status_code == 302
+    with_message = owner_client.get(path).content.decode()
+    assert 'class="messages"' in with_message
+    assert 'class="messages"' not in owner_client.get(path).content.decode()
+
+
+def test_a_deploy_never_serves_a_page_kept_by_the_code_it_replaced(owner_client, programme, enterprise_x, monkeypatch):
+    from applications import page_cache
+
+    application = draft_for(enterprise_x, programme)
+    path = f"/applications/{application.pk}/"
+
+    def reads_the_application() -> bool:
+        with CaptureQueriesContext(connection) as queries:
+            assert owner_client.get(path).status_code == 200
+        return any('FROM "applications_application"' in query["sql"] for query in queries)
+
+    monkeypatch.setattr(page_cache, "release_digest", lambda: "release-1")
+    assert reads_the_application()  # built by release 1 and kept
+    assert not reads_the_application()  # served as kept
+    monkeypatch.setattr(page_cache, "release_digest", lambda: "release-2")
+    assert reads_the_application()  # release 2 builds it again
