@@ -473,15 +473,14 @@ def wrk_load(port, host, cookie, path, *, seconds, clients, script) -> Run:
     )
 
 
-def server_cpu_seconds(gunicorn_pid: int) -> float:
-    """CPU time so far of everything that serves a request: gunicorn's workers, PostgreSQL, Redis.
+def server_cpu_ticks(gunicorn_pid: int) -> dict[int, int]:
+    """CPU time so far, per process, of everything that serves a request: gunicorn's workers,
+    PostgreSQL and Redis (user + system clock ticks, from /proc).
 
-    Read from /proc (user + system time of each process). Unlike requests per second it does
-    not move when other work on the machine takes the CPU away, so its per-request ratio is
-    the steadier comparison on a shared machine.
+    Unlike requests per second it does not move when other work on the machine takes the
+    CPU away, so its per-request ratio is the steadier comparison on a shared machine.
     """
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    ticks = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -494,8 +493,14 @@ def server_cpu_seconds(gunicorn_pid: int) -> float:
         fields = text[text.rindex(")") + 2 :].split()
         # fields[1] is the parent pid; fields[11] and fields[12] are utime and stime.
         if int(fields[1]) == gunicorn_pid or name in ("postgres", "redis-server"):
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
+            ticks[int(entry.name)] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def server_cpu_seconds_between(before: dict[int, int], after: dict[int, int]) -> float:
+    """CPU spent between two readings: by processes seen at both, and all of any that started."""
+    spent = sum(used - before.get(pid, 0) for pid, used in after.items())
+    return spent / os.sysconf("SC_CLK_TCK")
 
 
 def wrk_version() -> str:
@@ -719,9 +724,9 @@ def main() -> int:
         results = {name: {"rps": [], "p95": [], "cpu_ms": [], "errors": 0} for name in endpoints}
         for round_ in range(args.repeat):
             for name, path in endpoints.items():
-                cpu_before = server_cpu_seconds(gunicorn.pid)
+                cpu_before = server_cpu_ticks(gunicorn.pid)
                 run = closed_loop(path, args.seconds)
-                cpu = server_cpu_seconds(gunicorn.pid) - cpu_before
+                cpu = server_cpu_seconds_between(cpu_before, server_cpu_ticks(gunicorn.pid))
                 results[name]["cpu_ms"].append(cpu * 1000 / max(1.0, run.rps * args.seconds))
                 results[name]["rps"].append(run.rps)
                 results[name]["p95"].append(run.p95)
