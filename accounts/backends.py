@@ -38,11 +38,11 @@ class UserBackend(ModelBackend):
     which enterprise the user belongs to, whether they are park staff and how many
     notifications are unread (the badge). Loading the enterprise seat (`membership`, its
     enterprise and the version of its application pages, which keys their cache), the role
-    names and the unread count in the query that loads the user
-    saves four or five round trips a page, and compiling that query once per process
-    (saas.compiled) saves Django rebuilding its SQL on every request. They are a snapshot
-    taken when the request began (`User.role_set`); the workflow transitions check the
-    role in the database again, under their row lock.
+    names and the unread count in the query that loads the user saves four or five round
+    trips a page, and compiling that query once per process (saas.compiled) saves Django
+    rebuilding its SQL on every request. They are a snapshot taken when the request began
+    (`User.role_set`); the workflow transitions check the role in the database again,
+    under their row lock.
     """
 
     def get_user(self, user_id):

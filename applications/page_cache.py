@@ -23,8 +23,9 @@ another enterprise's id, or another tenant's, finds nothing and gets the fetch's
 Kept pages expire at the first moment their clocks would read differently: a due date
 passing ("overdue") or midnight in Shanghai (working days left). Their forms carry a
 stand-in for the CSRF token, which belongs to the visitor's session and is put in when the
-page is served. A visitor with messages waiting (shown once) gets the page rendered. If the cache cannot be reached the page is rendered as it would be without one and
-the error logged: a Redis outage slows these pages down, it does not break them.
+page is served. A visitor with messages waiting (shown once) gets the page rendered. If the
+cache cannot be reached the page is rendered as it would be without one and the error
+logged: a Redis outage slows these pages down, it does not break them.
 """
 
 import datetime as dt
