@@ -6,7 +6,15 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 
-from .models import Tenant
+from saas.compiled import CompiledQuery
+
+from .models import Domain, Tenant
+
+# Every request runs it: compiled once per process (saas.compiled), as the signed-in user's is.
+_live_domain_query = CompiledQuery(
+    lambda hostname: Domain.objects.select_related("tenant").filter(domain=hostname, tenant__slot=Tenant.Slot.LIVE),
+    hostname=str,
+)
 
 
 class HostTenantMiddleware(TenantMainMiddleware):
@@ -18,9 +26,9 @@ class HostTenantMiddleware(TenantMainMiddleware):
     """
 
     def get_tenant(self, domain_model, hostname):
-        domain = domain_model.objects.select_related("tenant").get(
-            domain=hostname, tenant__slot=Tenant.Slot.LIVE
-        )
+        domain = _live_domain_query.first(hostname=hostname)
+        if domain is None:
+            raise domain_model.DoesNotExist(f"No live tenant at {hostname}")
         return domain.tenant
 
     def no_tenant_found(self, request, hostname):
