@@ -660,7 +660,8 @@ def payment_duplicate_refund(*, payment_id: int) -> bool:
     """Refund through Stripe a payment made for an order another payment already paid.
 
     Safe to run twice: Stripe answers a repeated idempotency key with the first refund, and
-    the refund is recorded once. The term stays, paid for by the other payment.
+    the refund is recorded once. The term stays, paid for by the other payment. The
+    enterprise's people are told by mail and in the notification list (once).
     """
     payment = Payment.objects.select_related("subscription").filter(pk=payment_id).first()
     if payment is None or payment.status != Payment.Status.SUCCEEDED or not payment.stripe_payment_intent_id:
@@ -672,8 +673,12 @@ def payment_duplicate_refund(*, payment_id: int) -> bool:
         payment_intent_id=payment.stripe_payment_intent_id,
         idempotency_key=f"parkhub-duplicate-refund-{payment.idempotency_key}",
     )
+    from .tasks import duplicate_refunded_notify_task
+
     with transaction.atomic():
         _record_refund(payment=Payment.objects.select_for_update().get(pk=payment.pk))
+        # The enterprise sees a second charge on its card: tell it the money is on its way back.
+        send_on_commit(duplicate_refunded_notify_task, payment_id=payment.pk)
     return True
 
 

@@ -11,7 +11,7 @@ from accounts import roles
 from enterprises.models import Membership
 from saas.celery import app
 
-from .models import Subscription
+from .models import Payment, Subscription
 from .services import current_tenant, payment_duplicate_refund, subscriptions_sweep
 
 
@@ -87,6 +87,35 @@ def transfer_requested_notify_task(*, subscription_id: int) -> bool:
         _context(subscription, "/park/services/subscriptions/?status=pending_payment"),
         recipients,
     )
+
+
+@app.task(name="billing.duplicate_refunded_notify")
+def duplicate_refunded_notify_task(*, payment_id: int) -> bool:
+    """Tell the enterprise's people, in the app and by mail, that a second payment for one order was refunded."""
+    from notifications.services import notification_send
+
+    payment = (
+        Payment.objects.select_related("subscription__service", "subscription__enterprise")
+        .filter(pk=payment_id)
+        .first()
+    )
+    if payment is None or payment.status != Payment.Status.REFUNDED:
+        return False
+    subscription = payment.subscription
+    context = {**_context(subscription, f"/services/subscriptions/{subscription.pk}/"), "payment": payment}
+    with translation.override(settings.LANGUAGE_CODE):
+        title = render_to_string("billing/email/duplicate_refunded_subject.txt", context).strip()
+        body = render_to_string("billing/email/duplicate_refunded.txt", context).strip()
+    members = Membership.objects.filter(enterprise_id=subscription.enterprise_id, user__is_active=True)
+    sent = notification_send(
+        user_ids=list(members.values_list("user_id", flat=True)),
+        title=title,
+        body=body,
+        link=f"/services/subscriptions/{subscription.pk}/",
+        # Ids restart in a fresh database; the payment's idempotency key does not.
+        dedupe_key=f"billing-duplicate-refunded:{payment.idempotency_key}",
+    )
+    return sent > 0
 
 
 @app.task(name="billing.subscriptions_sweep")

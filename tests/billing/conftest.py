@@ -66,6 +66,7 @@ def tasks_inline(monkeypatch):
         tasks.subscription_reminder_notify_task,
         tasks.transfer_requested_notify_task,
         tasks.payment_duplicate_refund_task,
+        tasks.duplicate_refunded_notify_task,
     ):
 
         def run_inline(args=None, kwargs=None, headers=None, _task=task, **options):

@@ -296,6 +296,14 @@ def test_paying_twice_for_one_order_refunds_the_second_payment_and_keeps_the_ter
         assert Payment.objects.get(pk=first.payment.pk).status == Payment.Status.SUCCEEDED
         assert Payment.objects.get(pk=second.pk).status == Payment.Status.REFUNDED
     assert _reload(first.subscription).status == Subscription.Status.ACTIVE and _activations(first.subscription) == 1
+    # The enterprise is told why a second charge will come back (once, however often the task runs).
+    from billing.tasks import duplicate_refunded_notify_task
+    from notifications.models import Notification
+
+    with schema_context(ALPHA):
+        assert duplicate_refunded_notify_task.run(payment_id=second.pk) is False  # already told
+        told = Notification.objects.get(user=buyer.user, dedupe_key__startswith="billing-duplicate-refunded:")
+    assert "退款" in told.title and service.name in told.body and "订阅不受影响" in told.body
 
     # Stripe's own refund event about the second payment, arriving afterwards, leaves the term alone.
     with django_capture_on_commit_callbacks(execute=True):
