@@ -69,6 +69,7 @@ Nothing is queued to a real worker: Celery and the cache point at Redis database
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import multiprocessing
 import os
@@ -177,21 +178,10 @@ if os.environ.get("PARKHUB_BENCH_SERVE"):
         return render(request, "base.html", {})
 
     def uncached(view):
-        # The same view with a cache that keeps nothing (Django's DummyCache) in place of the
-        # page cache's: every request builds the page, as the first one after a change does.
         # gunicorn's sync workers serve one request at a time, so the swap is theirs alone.
-        from django.core.cache.backends.dummy import DummyCache
-
-        from applications import page_cache
-
-        keeps_nothing = DummyCache("bench-uncached", {})
-
         def wrapped(request, *args, **kwargs):
-            kept_by, page_cache.cache = page_cache.cache, keeps_nothing
-            try:
+            with page_cache_keeping_nothing():
                 return view(request, *args, **kwargs)
-            finally:
-                page_cache.cache = kept_by
 
         return wrapped
 
@@ -205,6 +195,21 @@ if os.environ.get("PARKHUB_BENCH_SERVE"):
         path("bench/uncached/applications/<int:pk>/", uncached(application_detail)),
         *tenant_urlpatterns,
     ]
+
+
+@contextlib.contextmanager
+def page_cache_keeping_nothing():
+    """The page cache's Redis swapped for a cache that keeps nothing (Django's DummyCache):
+    every request builds its page, as the first one after a change does."""
+    from django.core.cache.backends.dummy import DummyCache
+
+    from applications import page_cache
+
+    kept_by, page_cache.cache = page_cache.cache, DummyCache("bench-uncached", {})
+    try:
+        yield
+    finally:
+        page_cache.cache = kept_by
 
 
 def wsgi_application():
@@ -320,23 +325,15 @@ def big_application_make(*, owner, reviewer, admin):
 
 def query_counts(client, paths: list[str], *, kept: bool) -> list[int]:
     """Queries of each page as served from the page cache (`kept`) or as built (a cache that keeps nothing)."""
-    from django.core.cache.backends.dummy import DummyCache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    from applications import page_cache
 
     counts = []
     for path in paths:
         client.get(path)  # warm caches (content types, translations), and keep the page
-        kept_by = page_cache.cache
-        if not kept:
-            page_cache.cache = DummyCache("bench-uncached", {})
-        try:
+        with page_cache_keeping_nothing() if not kept else contextlib.nullcontext():
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(path)
-        finally:
-            page_cache.cache = kept_by
         assert response.status_code == 200, (path, response.status_code)
         counts.append(len(queries))
     return counts
