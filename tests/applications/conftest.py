@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -81,3 +82,21 @@ def draft_for(registration, programme, amount="100000.00"):
 
 def act(application, action, actor, **kwargs):
     return application_transition(application_id=application.pk, action=action, actor=actor, **kwargs)
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    """Uploads go to a temporary directory, not the developer's .data/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"  # re-read MEDIA_ROOT (django-tenants caches the joined path)
+    return Path(settings.MEDIA_ROOT)
+
+
+@pytest.fixture
+def owner_client(client_a, enterprise_x):
+    """Park A's site signed in as the owner of enterprise X (verified)."""
+    client_a.force_login(enterprise_x.user)
+    return client_a

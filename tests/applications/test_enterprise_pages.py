@@ -6,7 +6,6 @@ pages do (status codes, rows, classes, names, what is stored) rather than Englis
 
 import uuid
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,32 +15,15 @@ from applications.models import Application, Attachment, Objection
 
 from ..conftest import ALPHA, BETA
 from ..enterprises.conftest import register
-from .conftest import act, draft_for, make_programme, verified
+from .conftest import PDF, act, draft_for, make_programme
 
 S = Application.Status
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    """Uploads of this module go to a temporary directory, not the developer's .data/media."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.MULTITENANT_RELATIVE_MEDIA_ROOT = (
-        "%s"  # re-read MEDIA_ROOT (django-tenants caches the joined path)
-    )
-    return Path(settings.MEDIA_ROOT)
+pytestmark = pytest.mark.usefixtures("private_media")
 
 
 @pytest.fixture
 def documented_programme(db, in_alpha):
     return make_programme(title="2026年度技术改造补贴", required_documents=["营业执照", "项目申报书"])
-
-
-@pytest.fixture
-def owner_client(client_a, enterprise_x):
-    verified(enterprise_x)
-    client_a.force_login(enterprise_x.user)
-    return client_a
 
 
 def pdf(name="licence.pdf"):

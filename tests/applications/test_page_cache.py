@@ -23,22 +23,10 @@ from saas.workdays import SHANGHAI
 
 from ..conftest import ALPHA, BETA, PASSWORD, HostClient, host_of
 from ..enterprises.conftest import register
-from .conftest import act, draft_for
+from .conftest import PDF, act, draft_for
 
 S = Application.Status
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
-
-
-@pytest.fixture
-def owner_client(client_a, enterprise_x):
-    client_a.force_login(enterprise_x.user)
-    return client_a
+pytestmark = pytest.mark.usefixtures("private_media")
 
 
 def queries_of(client, path) -> tuple[int, str]:
