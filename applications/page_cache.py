@@ -48,6 +48,8 @@ from django.utils.safestring import mark_safe
 
 from saas.workdays import SHANGHAI
 
+from .models import ApplicationPagesVersion
+
 logger = logging.getLogger(__name__)
 
 CSRF_STAND_IN = "csrf-token-stand-in-5d1f0c7e"
@@ -78,7 +80,7 @@ def pages_version(enterprise) -> int:
     """The version loaded with the user; read (one query) only if the enterprise came another way."""
     try:
         return enterprise.application_pages_version.version
-    except enterprise._meta.get_field("application_pages_version").related_model.DoesNotExist:
+    except ApplicationPagesVersion.DoesNotExist:
         return 0  # no application yet, nor any change since the triggers were installed
 
 
