@@ -38,12 +38,14 @@ class Browser:
     def __init__(self, port: int, host: str, *, timeout: float = 30):
         self.port, self.host, self.timeout, self.cookies = port, host, timeout, {}
 
-    def request(self, method: str, path: str, *, form: dict | None = None) -> tuple[int, str, dict]:
+    def request(
+        self, method: str, path: str, *, form: dict | None = None, body: str | None = None,
+        headers: dict | None = None,
+    ) -> tuple[int, str, dict]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
-        headers = {"Host": self.host}
+        headers = {"Host": self.host, **(headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
         if form is not None:
             body = urllib.parse.urlencode(form, doseq=True)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -232,3 +234,56 @@ def elapsed_since(start: float) -> float:
     return round(time.monotonic() - start, 1)
 
 
+
+
+# ---------------------------------------------------------------------------
+# A private PostgreSQL cluster (never the shared one), run as the postgres user.
+# ---------------------------------------------------------------------------
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+class PrivateCluster:
+    """initdb in a temporary folder owned by postgres, on a free port; pg_ctl to start and restart."""
+
+    def __init__(self):
+        import os
+        import pwd
+        import tempfile
+
+        # Not under pytest's tmp_path: its parents are root's alone, and postgres must reach it.
+        folder = Path(tempfile.mkdtemp(prefix="parkhub-fault-pg-"))
+        self.folder, self.port = folder, free_port()
+        self.data = folder / "data"
+        self.log = folder / "postgres.log"
+        postgres = pwd.getpwnam("postgres")
+        os.chown(folder, postgres.pw_uid, postgres.pw_gid)
+
+    def _as_postgres(self, *command: str, timeout: float = 60) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["runuser", "-u", "postgres", "--", *command], capture_output=True, text=True, timeout=timeout, check=True
+        )
+
+    def create(self):
+        self._as_postgres(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
+                          "-E", "UTF8", "--no-sync")
+        self.pg_ctl("start")
+
+    def pg_ctl(self, action: str, *options: str) -> subprocess.CompletedProcess:
+        return self._as_postgres(
+            str(PG_BIN / "pg_ctl"), action, "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60",
+            "-o", f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} -c max_connections=50",
+            *options,
+        )
+
+    def url(self, database: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def destroy(self):
+        import shutil
+
+        try:
+            self._as_postgres(str(PG_BIN / "pg_ctl"), "stop", "-D", str(self.data), "-m", "immediate", "-w")
+        except subprocess.CalledProcessError:
+            pass
+        shutil.rmtree(self.folder, ignore_errors=True)
