@@ -240,6 +240,10 @@ CACHES = {
         "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "KEY_PREFIX": "parkhub",
+        # A Redis that accepts connections but never answers (frozen, or cut off on the way)
+        # would otherwise hold every page until the proxy gives up: each cache call waits a
+        # second at most, then the page goes on without the cache (tests/faults/).
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     },
     # Per-process memory for fragments that depend only on the code and the translations (the
     # navigation's links): no round trip, and a deploy, which restarts the processes, clears it.

@@ -136,3 +136,37 @@ def test_every_page_and_form_answers_while_redis_is_stopped_and_sign_out_holds_a
         process_stop(web)
         if redis.proc and redis.proc.poll() is None:
             redis.stop()
+
+
+def test_pages_answer_promptly_while_redis_hangs_without_answering(fault_park, tmp_path):
+    """A Redis that accepts connections but never answers (frozen, or cut off mid-route) must
+    cost a page seconds at most, not hold it until the proxy gives up."""
+    import os
+    import signal
+    import time
+
+    park = fault_park
+    redis = PrivateRedis(tmp_path)
+    redis.start()
+    web, port = gunicorn_start(log=tmp_path / "web.log", REDIS_URL=redis.url, CELERY_BROKER_URL=redis.url)
+    try:
+        admin = Browser(port, park.host, timeout=30)
+        assert admin.sign_in(park.admin_email) == 302
+        paths = ["/", "/notifications/", "/park/applications/", f"/park/applications/{park.application_id}/", "/notice/", "/programmes/"]
+        assert {path: admin.get(path) for path in paths} == dict.fromkeys(paths, 200)
+        os.kill(redis.proc.pid, signal.SIGSTOP)
+        try:
+            slowest = 0.0
+            for path in paths:
+                started = time.monotonic()
+                assert admin.get(path) == 200, path
+                slowest = max(slowest, time.monotonic() - started)
+            status, _page, _headers = admin.post("/accounts/logout/", token_from="/notifications/")
+            assert status == 302
+            print(f"\nRedis hung: slowest page {slowest:.1f} s")
+            assert slowest < 10
+        finally:
+            os.kill(redis.proc.pid, signal.SIGCONT)
+    finally:
+        process_stop(web)
+        redis.stop()
