@@ -2,7 +2,7 @@
 
 Issue 14: in production every request reached gunicorn from nginx, so five bad passwords from
 anyone locked a park administrator out and one client used up the registration limit of the
-whole internet. Here gunicorn runs the production settings (tests/production_proxy_settings.py)
+whole internet. Here gunicorn runs the production settings (tests/production_like_settings.py)
 behind a proxy that does what deploy/nginx/parkhub.conf does: append the peer's address to
 X-Forwarded-For, set X-Real-IP and X-Forwarded-Proto. Each simulated client connects from its
 own loopback address (127.x.y.z, all local on Linux), fresh every run so that counts left in
@@ -129,7 +129,7 @@ def proxy_port(django_db_setup, django_db_blocker, tmp_path_factory):
     log = tmp_path_factory.mktemp("proxied-web") / "web.log"
     with django_db_blocker.unblock():
         env = process_env(
-            DJANGO_SETTINGS_MODULE="tests.production_proxy_settings",
+            DJANGO_SETTINGS_MODULE="tests.production_like_settings",
             SECRET_KEY=secrets.token_urlsafe(50),
             PARKHUB_BASE_DOMAIN="localhost",
             CSRF_TRUSTED_ORIGINS=f"https://{HOST}",

@@ -104,7 +104,7 @@ def test_postgres_restarted_under_load_fails_cleanly_recovers_and_loses_no_ackno
 
         web, port = gunicorn_start(
             log=tmp_path / "web.log", workers=2, timeout=CLIENT_TIMEOUT,
-            DJANGO_SETTINGS_MODULE="tests.production_proxy_settings",
+            DJANGO_SETTINGS_MODULE="tests.production_like_settings",
             DATABASE_URL=cluster.url("parkhub_fault"),
             SECRET_KEY=secrets.token_urlsafe(50), CONN_MAX_AGE="60", EMAIL_URL="consolemail://",
             MEDIA_ROOT=str(tmp_path / "media"), PARKHUB_BASE_DOMAIN="localhost",

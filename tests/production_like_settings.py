@@ -1,4 +1,4 @@
-"""Production settings for the gunicorn behind a proxy in tests/test_client_address_behind_proxy.py.
+"""Production settings for the gunicorn processes of tests/test_client_address_behind_proxy.py and tests/faults/.
 
 Exactly saas.settings.production, except that static files come from the finders instead of
 a collected manifest (the test does not run collectstatic, which production's image does).
