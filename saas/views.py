@@ -2,14 +2,16 @@
 
 import mimetypes
 import posixpath
+import sys
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.db import connection
-from django.http import FileResponse, Http404
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils.translation import gettext as _
 
 from accounts import roles
@@ -81,3 +83,21 @@ def too_many_requests(request, exception=None):
     response = render(request, "errors/too_many_requests.html", {"message": message}, status=429)
     response["Retry-After"] = "3600"
     return response
+
+
+def server_error(request):
+    """handler500: a database that cannot be reached is a 503 saying to try again, not a 500.
+
+    While PostgreSQL restarts or fails over every request fails at its first query; the request
+    was not carried out and a retry in a few seconds works (tests/faults/). Both pages are
+    static templates: rendering them needs neither the database nor a request context.
+    """
+    error = sys.exc_info()[1]
+    unreachable = isinstance(error, (OperationalError, InterfaceError)) or (
+        isinstance(error, DatabaseError) and isinstance(error.__cause__, (OperationalError, InterfaceError))
+    )
+    if unreachable:
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "5"
+        return response
+    return HttpResponseServerError(loader.get_template("500.html").render())
