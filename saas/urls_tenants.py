@@ -44,3 +44,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("media/<path:name>", media_serve, name="media"),
 ]
+
+# A database that cannot be reached is a 503 (saas.views.server_error).
+handler500 = "saas.views.server_error"

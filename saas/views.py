@@ -1,14 +1,17 @@
 """Pages every tenant site has: its home page and its private media."""
 
 import mimetypes
+import posixpath
+import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.db import connection
-from django.http import FileResponse, Http404
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
-from django.utils._os import safe_join
+from django.template import loader
 from django.utils.translation import gettext as _
 
 from accounts import roles
@@ -29,6 +32,31 @@ def tenant_home(request):
     return render(request, "home.html", context)
 
 
+def _shared_media_path(name: str) -> Path | None:
+    """The file a /media/ name means, if it lies under this schema's shared folder; else None.
+
+    The name is normalised before anything is checked: Django has already decoded the URL
+    once, so "shared/%2e%2e/attachments/x" arrives as "shared/../attachments/x", which starts
+    with "shared/" and, joined naively, is another enterprise's private attachment. Names
+    with a backslash, a NUL, a percent sign (a second layer of encoding) or a leading slash
+    mean no file we store, and the resolved path (symbolic links followed) must still lie
+    inside MEDIA_ROOT/<schema>/shared/.
+    """
+    if not name or any(character in name for character in "\\\x00%") or name.startswith("/"):
+        return None
+    parts = name.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        return None
+    if posixpath.normpath(name) != name or not name.startswith(settings.PARKHUB_SHARED_MEDIA_PREFIX):
+        return None
+    schema_root = Path(default_storage.location).resolve()
+    shared_root = (schema_root / settings.PARKHUB_SHARED_MEDIA_PREFIX).resolve()
+    full_path = (schema_root / name).resolve()
+    if not full_path.is_relative_to(shared_root) or not full_path.is_file():
+        return None
+    return full_path
+
+
 @login_required
 def media_serve(request, name):
     """Serve a file the current tenant shares with its signed-in users.
@@ -36,17 +64,13 @@ def media_serve(request, name):
     The path is looked up under this schema's own prefix, so the same path on another
     tenant's host finds nothing there: a 404. Only names under PARKHUB_SHARED_MEDIA_PREFIX
     are served here; private files (import sheets, application attachments) are served
-    by their apps' access-checked views, and are a 404 at this address.
+    by their apps' access-checked views, and are a 404 at this address, however the path
+    is spelt (_shared_media_path).
     """
-    if not name.startswith(settings.PARKHUB_SHARED_MEDIA_PREFIX):
+    full_path = _shared_media_path(name)
+    if full_path is None:
         raise Http404
-    try:
-        full_path = safe_join(default_storage.location, name)
-    except Exception:
-        raise Http404 from None
-    if not default_storage.exists(name):
-        raise Http404
-    content_type, _encoding = mimetypes.guess_type(full_path)
+    content_type, _encoding = mimetypes.guess_type(full_path.name)
     return FileResponse(open(full_path, "rb"), content_type=content_type or "application/octet-stream")
 
 
@@ -59,3 +83,21 @@ def too_many_requests(request, exception=None):
     response = render(request, "errors/too_many_requests.html", {"message": message}, status=429)
     response["Retry-After"] = "3600"
     return response
+
+
+def server_error(request):
+    """handler500: a database that cannot be reached is a 503 saying to try again, not a 500.
+
+    While PostgreSQL restarts or fails over every request fails at its first query; the request
+    was not carried out and a retry in a few seconds works (tests/faults/). Both pages are
+    static templates: rendering them needs neither the database nor a request context.
+    """
+    error = sys.exc_info()[1]
+    unreachable = isinstance(error, (OperationalError, InterfaceError)) or (
+        isinstance(error, DatabaseError) and isinstance(error.__cause__, (OperationalError, InterfaceError))
+    )
+    if unreachable:
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "5"
+        return response
+    return HttpResponseServerError(loader.get_template("500.html").render())

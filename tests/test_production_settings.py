@@ -9,6 +9,7 @@ and disturb the configured settings of the test run.
 
 import os
 import re
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -25,8 +26,12 @@ PRODUCTION_SETTINGS_FILES = [
 ]
 
 
-def example_environment() -> dict[str, str]:
-    """deploy/.env.example as a mapping; comment lines (optional variables) are left out."""
+def example_environment(*, placeholders: bool = False) -> dict[str, str]:
+    """deploy/.env.example as a mapping; comment lines (optional variables) are left out.
+
+    Its "replace-me" placeholders are refused at start-up, so unless `placeholders` is asked
+    for they are replaced by what an operator would set: a generated key, real passwords.
+    """
     variables = {}
     for number, line in enumerate(ENV_EXAMPLE.read_text().splitlines(), start=1):
         line = line.strip()
@@ -35,16 +40,23 @@ def example_environment() -> dict[str, str]:
         name, equals, value = line.partition("=")
         assert equals, f"{ENV_EXAMPLE.name}:{number} is not KEY=value: {line!r}"
         variables[name.strip()] = value.strip()
+    if not placeholders:
+        for name, value in variables.items():
+            variables[name] = re.sub(r"replace-me[\w-]*", lambda _m: secrets.token_urlsafe(24), value)
+        variables["SECRET_KEY"] = secrets.token_urlsafe(50)
     return variables
 
 
-def run_with_production_settings(*args: str, without: str | None = None) -> subprocess.CompletedProcess:
+def run_with_production_settings(
+    *args: str, without: str | None = None, placeholders: bool = False, **overrides: str
+) -> subprocess.CompletedProcess:
     """Run `python *args` from the repository root with production settings and the example environment."""
     environment = {
         "PATH": os.environ.get("PATH", os.defpath),
         "HOME": os.environ.get("HOME", str(REPO_ROOT)),
-        **example_environment(),
+        **example_environment(placeholders=placeholders),
         "DJANGO_SETTINGS_MODULE": PRODUCTION_SETTINGS,
+        **overrides,
     }
     if without is not None:
         del environment[without]
@@ -99,18 +111,40 @@ def test_env_example_lists_every_variable_the_production_settings_read():
     assert read_by_settings - documented == set()
 
 
-def test_a_blank_secret_key_is_refused_too():
-    environment_overrides = {"SECRET_KEY": ""}
-    environment = {
-        "PATH": os.environ.get("PATH", os.defpath),
-        "HOME": os.environ.get("HOME", str(REPO_ROOT)),
-        **example_environment(),
-        "DJANGO_SETTINGS_MODULE": PRODUCTION_SETTINGS,
-        **environment_overrides,
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=120,
-    )
+@pytest.mark.parametrize("key", ["", "short-but-random-Xk9vQ2mT7rLp4Wn8", "a" * 64])
+def test_a_blank_short_or_repetitive_secret_key_is_refused(key):
+    result = run_with_production_settings("-c", "import django; django.setup()", SECRET_KEY=key)
+
     assert result.returncode != 0
-    assert "SECRET_KEY" in result.stderr and "32 characters" in result.stderr
+    assert "ImproperlyConfigured" in result.stderr and "SECRET_KEY" in result.stderr, result.stderr
+    assert "50 characters" in result.stderr, result.stderr
+
+
+def test_the_placeholder_secrets_of_the_example_environment_are_refused_naming_the_variable():
+    result = run_with_production_settings("manage.py", "check", "--deploy", placeholders=True)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr, result.stderr
+    assert "SECRET_KEY" in result.stderr and "placeholder" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    "variable, value",
+    [
+        ("DATABASE_URL", "postgres://parkhub:replace-me-db-password@postgres:5432/parkhub"),
+        ("EMAIL_URL", "smtp+tls://parkhub:replace-me-smtp-password@smtp.parkhub.example:587"),
+        ("SECRET_KEY", "django-insecure-" + "k" * 10 + secrets.token_urlsafe(40)),
+    ],
+)
+def test_each_placeholder_secret_is_refused_by_name(variable, value):
+    result = run_with_production_settings("-c", "import django; django.setup()", **{variable: value})
+
+    assert result.returncode != 0
+    assert f"The {variable} environment variable still holds a placeholder" in result.stderr, result.stderr
+
+
+def test_a_generated_secret_key_starts():
+    result = run_with_production_settings("-c", "import django; django.setup(); print('started')")
+
+    assert result.returncode == 0, result.stderr
+    assert "started" in result.stdout

@@ -164,6 +164,17 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
+# --- Client address behind the proxy (issue 14) --------------------------------------------
+# Lockout and rate limits read the client's address in one place (saas.client_address): from
+# X-Forwarded-For as our own proxies wrote it, never what a client wrote there. Either the
+# proxies' addresses or networks (PARKHUB_TRUSTED_PROXIES, comma-separated; they win when
+# set) or how many proxies stand in front of the app (PARKHUB_TRUSTED_PROXY_COUNT; none
+# outside production). django-ipware is not used: the AXES_IPWARE_* settings do nothing.
+PARKHUB_TRUSTED_PROXY_COUNT = env.int("PARKHUB_TRUSTED_PROXY_COUNT", default=0)
+PARKHUB_TRUSTED_PROXIES = env.list("PARKHUB_TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "saas.client_address.client_ip"
+# --- end of client address -----------------------------------------------------------------
+
 # What anyone may send without an account, per client address (saas.ratelimits): a park's
 # training session may register a room of enterprises from one office network in an hour.
 PARKHUB_RATES = {
@@ -171,6 +182,7 @@ PARKHUB_RATES = {
     "objection": env.str("PARKHUB_RATE_OBJECTION", default="10/h"),
 }
 RATELIMIT_VIEW = "saas.views.too_many_requests"
+# A cache outage lets requests through (saas.ratelimits catches every cache error, logged).
 RATELIMIT_FAIL_OPEN = True
 
 # Sessions are host-only cookies and live in each schema's own session table, read through
@@ -228,6 +240,10 @@ CACHES = {
         "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "KEY_PREFIX": "parkhub",
+        # A Redis that accepts connections but never answers (frozen, or cut off on the way)
+        # would otherwise hold every page until the proxy gives up: each cache call waits a
+        # second at most, then the page goes on without the cache (tests/faults/).
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     },
     # Per-process memory for fragments that depend only on the code and the translations (the
     # navigation's links): no round trip, and a deploy, which restarts the processes, clears it.

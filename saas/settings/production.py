@@ -19,14 +19,28 @@ CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 X_FRAME_OPTIONS = "DENY"
 
-# A blank or short key would sign sessions and password links with almost nothing.
-if len(SECRET_KEY) < 32:  # noqa: F405
-    from django.core.exceptions import ImproperlyConfigured
+# --- Secrets and the trusted proxy (issue 14; owned by the edge work) -----------------------
+# A published secret is no secret: the placeholders of deploy/.env.example (they all say
+# "replace-me") and Django's generated "django-insecure-" keys are refused at start-up, naming
+# the variable, and so is a SECRET_KEY under 50 characters or of fewer than 5 different ones
+# (Django's security.W009), which would sign sessions, password links and CSRF tokens with
+# almost nothing.
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 
-    raise ImproperlyConfigured("Set the SECRET_KEY environment variable to a random value of at least 32 characters.")
+_PLACEHOLDER_MARKS = ("replace-me", "change-me", "changeme", "django-insecure")
+for _variable in ("SECRET_KEY", "DATABASE_URL", "EMAIL_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"):
+    if any(mark in env.str(_variable, default="").lower() for mark in _PLACEHOLDER_MARKS):
+        raise ImproperlyConfigured(
+            f"The {_variable} environment variable still holds a placeholder of deploy/.env.example: "
+            "set the real value."
+        )
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:  # noqa: F405
+    raise ImproperlyConfigured(
+        "Set the SECRET_KEY environment variable to a random value of at least 50 characters: "
+        'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+    )
 
-# Behind nginx or an ingress every request comes from the proxy: read the client address
-# from X-Forwarded-For (set by our proxy, PROXY_COUNT hops deep) so login lockout hits
-# the attacker, not everyone.
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=1)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Behind nginx or an ingress every request comes from the proxy: the client address is read
+# from X-Forwarded-For, one proxy deep unless said otherwise (saas.client_address).
+PARKHUB_TRUSTED_PROXY_COUNT = env.int("PARKHUB_TRUSTED_PROXY_COUNT", default=1)
+# --- end of secrets and the trusted proxy --------------------------------------------------

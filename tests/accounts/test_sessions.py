@@ -1,10 +1,12 @@
 """Sessions come from the cache on every request, are written to the database, and survive a Redis outage."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
 
-from ..conftest import PASSWORD
+from ..conftest import ALPHA, PASSWORD
 
 
 @pytest.fixture
@@ -45,3 +47,25 @@ def test_sign_in_pages_and_sign_out_work_while_redis_is_down(db, client_a, park_
     response = client_a.get("/notifications/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert "Session cache unreachable" in caplog.text
+
+
+def test_a_sign_out_while_redis_is_down_still_holds_when_redis_returns_with_the_copy(
+    db, client_a, park_admin_a, settings
+):
+    reachable = settings.CACHES
+    sign_in(client_a, park_admin_a)
+    assert client_a.get("/notifications/").status_code == 200  # cached in Redis now
+    copied = client_a.cookies["sessionid"].value
+
+    settings.CACHES = {**reachable, "default": {**reachable["default"], "LOCATION": "redis://127.0.0.1:9/0"}}
+    assert client_a.post("/accounts/logout/").status_code == 302
+    settings.CACHES = reachable  # Redis is back, still holding the signed-in copy
+    with schema_context(ALPHA):
+        assert cache.get(f"django.contrib.sessions.cached_db{copied}") is not None
+        cache.delete("parkhub.sessions.revocations-applied")  # as if the outage outlasted the lease
+
+    client_a.cookies["sessionid"] = copied
+    response = client_a.get("/notifications/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    with schema_context(ALPHA):
+        assert cache.get(f"django.contrib.sessions.cached_db{copied}") is None
