@@ -249,3 +249,30 @@ def objection_file(*, application: Application, name: str, contact: str, text: s
     if errors:
         raise ValidationError(errors)
     return Objection.objects.create(application=application, name=name.strip(), contact=contact.strip(), text=text.strip())
+
+
+def application_deadlines_recount(*, previous) -> int:
+    """Recount the stage deadlines that `previous.year`'s schedule made, after the hub changed it.
+
+    Each keeps its length in working days (saas.workdays.deadline_recount); only open
+    applications with a running clock are touched. Returns how many moved.
+    """
+    from saas.workdays import SHANGHAI, deadline_recount
+
+    running = Application.objects.filter(stage_due_at__isnull=False, stage_entered_at__isnull=False).exclude(
+        status__in=[S.DRAFT, S.REJECTED, S.WITHDRAWN]
+    )
+    touched, moved = [], 0
+    for application in running.only("pk", "stage_entered_at", "stage_due_at"):
+        recounted = deadline_recount(start=application.stage_entered_at, due=application.stage_due_at, previous=previous)
+        if recounted is not None:
+            application.stage_due_at = recounted
+            moved += 1
+        elif application.stage_due_at.astimezone(SHANGHAI).year != previous.year:
+            continue
+        # Touched even when the date stays: its page no longer shows the deadline as provisional,
+        # and the kept pages (page_cache) are rebuilt when the row changes.
+        application.updated_at = timezone.now()
+        touched.append(application)
+    Application.objects.bulk_update(touched, ["stage_due_at", "updated_at"], batch_size=500)
+    return moved

@@ -441,3 +441,33 @@ def demands_escalate_overdue(*, now: dt.datetime | None = None) -> int:
             dedupe_key=f"demand:{demand.pk}:overdue:{today.isoformat()}",
         )
     return overdue
+
+
+def demand_deadlines_recount(*, previous) -> int:
+    """Recount the open demands' deadlines that `previous.year`'s schedule made, after the hub changed it.
+
+    Each deadline keeps its length in working days from its own clock start, extensions
+    included (saas.workdays.deadline_recount). Returns how many demands moved.
+    """
+    from saas.workdays import deadline_recount
+
+    clocks = {
+        "first_reply_due_at": "clock_started_at",
+        "resolution_due_at": "clock_started_at",
+        "rating_due_at": "answered_at",
+    }
+    moved = []
+    for demand in Demand.objects.exclude(status=Demand.Status.CLOSED).only("pk", *clocks, *set(clocks.values())):
+        changed = False
+        for due_field, start_field in clocks.items():
+            recounted = deadline_recount(
+                start=getattr(demand, start_field), due=getattr(demand, due_field), previous=previous
+            )
+            if recounted is not None:
+                setattr(demand, due_field, recounted)
+                changed = True
+        if changed:
+            demand.updated_at = timezone.now()
+            moved.append(demand)
+    Demand.objects.bulk_update(moved, [*clocks, "updated_at"], batch_size=500)
+    return len(moved)

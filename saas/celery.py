@@ -27,6 +27,8 @@ app.conf.beat_schedule = {
     # Reviewers' reminders (due by the next working day, overdue); the task skips non-working days itself.
     "applications-reminders": {"task": "applications.reminders_send_all", "schedule": crontab(minute=20, hour="8-17")},
     "hub-rollup-reconcile": {"task": "hub.rollup_reconcile_all", "schedule": crontab(minute=30, hour=2)},  # hub rollups: full nightly refresh
+    # The working-day calendar: tell the hub operators once, 60 days before the known years end.
+    "calendar-expiry-check": {"task": "workcalendar.expiry_check", "schedule": crontab(minute=15, hour=9)},
     "matching-auto-applications": {"task": "matching.auto_applications_all", "schedule": crontab(minute=35)},  # 免申即享 for programmes whose opening time came
 }
 

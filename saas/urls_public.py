@@ -27,6 +27,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("payments.urls")),
     path("", include("citywide.urls")),
+    path("", include("workcalendar.urls")),
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
     path("media/<path:name>", media_serve, name="media"),

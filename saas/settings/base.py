@@ -37,6 +37,7 @@ SHARED_APPS = [
     "hub",
     "payments",
     "citywide",
+    "workcalendar",
 ]
 
 # Accounts, sessions, tokens and login-lockout records exist in every tenant schema as
@@ -126,6 +127,7 @@ TEMPLATES = [
                 "tenants.context_processors.current_site",
                 "notifications.context_processors.unread_count",
                 "accounts.context_processors.roles",
+                "workcalendar.context_processors.calendar_expiry",
             ],
         },
     },
@@ -363,6 +365,9 @@ LOGGING = {
 PARKHUB_IMPORT_ASYNC_ROWS = env.int("PARKHUB_IMPORT_ASYNC_ROWS", default=500)
 
 # How links in mail and command output reach a site (the port only for local work).
+# The hub is warned (dashboard banner, operators' e-mail) this many days before the last
+# year with an official holiday schedule ends.
+PARKHUB_CALENDAR_WARN_DAYS = env.int("PARKHUB_CALENDAR_WARN_DAYS", default=60)
 PARKHUB_URL_SCHEME = env.str("PARKHUB_URL_SCHEME", default="https")
 PARKHUB_URL_PORT = env.str("PARKHUB_URL_PORT", default="")
 
