@@ -84,6 +84,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[f".{PARKHUB_BASE_DOMAIN}", PA
 # ---------------------------------------------------------------------------
 
 SECRET_KEY = env.str("SECRET_KEY")
+# Rotating the key: put the old one here (comma-separated) for as long as sessions and
+# password-reset links signed with it should keep working (docs/operations.md).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DEBUG", default=False)
 
 DATABASES = {"default": env.db("DATABASE_URL")}
