@@ -211,10 +211,16 @@ PARKHUB_CURRENCY = "CNY"
 # ---------------------------------------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Apache ECharts, installed from the npm registry by `make install` (package.json), served as vendor/echarts/.
-STATICFILES_DIRS += [("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist")]
+# scripts/build_static.sh (and so the image) installs the packages into a directory of its own and
+# names it here. A package directory that is absent is left out rather than failing with
+# staticfiles.W004 in the image, which serves the collected set and keeps no node_modules:
+# saas.static_checks reports each missing vendored asset by name (parkhub.E001) instead.
+PARKHUB_NODE_MODULES = Path(env.str("PARKHUB_NODE_MODULES", default=str(BASE_DIR / "node_modules")))
+PARKHUB_VENDORED_STATIC = {"vendor/echarts": PARKHUB_NODE_MODULES / "echarts" / "dist"}
+STATICFILES_DIRS += [(prefix, path) for prefix, path in PARKHUB_VENDORED_STATIC.items() if path.is_dir()]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media"))
 # Each tenant's uploads live under MEDIA_ROOT/<schema>/.
