@@ -37,6 +37,7 @@ SHARED_APPS = [
     "hub",
     "payments",
     "citywide",
+    "installation",
 ]
 
 # Accounts, sessions, tokens and login-lockout records exist in every tenant schema as
@@ -126,6 +127,7 @@ TEMPLATES = [
                 "tenants.context_processors.current_site",
                 "notifications.context_processors.unread_count",
                 "accounts.context_processors.roles",
+                "installation.context_processors.installation",
             ],
         },
     },
@@ -205,6 +207,14 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 PARKHUB_CURRENCY = "CNY"
+# Each installation's own names and contact, on every page and mail; the hub operator can change
+# them on /installation/ (installation app), where a blank field means the value set here.
+PARKHUB_HUB_NAME = env.str("PARKHUB_HUB_NAME", default="企业公共服务平台")
+PARKHUB_PLATFORM_NAME = env.str("PARKHUB_PLATFORM_NAME", default="ParkHub")
+PARKHUB_CONTACT_EMAIL = env.str("PARKHUB_CONTACT_EMAIL", default="")
+PARKHUB_CONTACT_PHONE = env.str("PARKHUB_CONTACT_PHONE", default="")
+# True only in saas.settings.production: commands that must never run there (seed_demo) ask it.
+PARKHUB_PRODUCTION = False
 
 # ---------------------------------------------------------------------------
 # Static and media files: everything is served by the app (no CDN).
@@ -249,6 +259,14 @@ CACHES = {
         # A Redis that accepts connections but never answers (frozen, or cut off on the way)
         # would otherwise hold every page until the proxy gives up: each cache call waits a
         # second at most, then the page goes on without the cache (tests/faults/).
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    },
+    # Values that are the same in every schema (the installation's names and contact): no schema in
+    # the key, so one write clears the copy every site reads.
+    "shared": {
+        "BACKEND": "saas.cache.RedisCache",
+        "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
+        "KEY_PREFIX": "parkhub-shared",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     },
     # Per-process memory for fragments that depend only on the code and the translations (the
