@@ -13,8 +13,14 @@ set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 output=${1:?usage: scripts/build_static.sh OUTPUT_DIR}
-python=${PYTHON:-python}
-[ -x "$root/.venv/bin/python" ] && [ -z "${PYTHON:-}" ] && python="$root/.venv/bin/python"
+# The project's virtualenv when there is one (a developer's tree), else the python on PATH (the image).
+if [ -n "${PYTHON:-}" ]; then
+    python=$PYTHON
+elif [ -x "$root/.venv/bin/python" ]; then
+    python="$root/.venv/bin/python"
+else
+    python=python
+fi
 
 if [ -z "${PARKHUB_NODE_MODULES:-}" ]; then
     work=$(mktemp -d)
