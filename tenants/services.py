@@ -279,8 +279,9 @@ def tenant_drop(*, tenant: Tenant) -> None:
         Tenant.objects.filter(pk=tenant.pk).delete()
 
 
-def hub_ensure(*, name: str = "胶州市企业公共服务平台") -> Tenant:
-    """The public schema's own tenant row and its hub.<base> domain."""
+def hub_ensure(*, name: str | None = None) -> Tenant:
+    """The public schema's own tenant row and its hub.<base> domain, named PARKHUB_HUB_NAME unless told."""
+    name = name or settings.PARKHUB_HUB_NAME
     hub, _created = Tenant.objects.get_or_create(
         schema_name="public", defaults={"name": name, "kind": Tenant.Kind.HUB, "slot": Tenant.Slot.LIVE}
     )

@@ -38,6 +38,7 @@ SHARED_APPS = [
     "payments",
     "citywide",
     "workcalendar",
+    "installation",
 ]
 
 # Accounts, sessions, tokens and login-lockout records exist in every tenant schema as
@@ -131,6 +132,7 @@ TEMPLATES = [
                 "notifications.context_processors.unread_count",
                 "accounts.context_processors.roles",
                 "workcalendar.context_processors.calendar_expiry",
+                "installation.context_processors.installation",
             ],
         },
     },
@@ -210,16 +212,30 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 PARKHUB_CURRENCY = "CNY"
+# Each installation's own names and contact, on every page and mail; the hub operator can change
+# them on /installation/ (installation app), where a blank field means the value set here.
+PARKHUB_HUB_NAME = env.str("PARKHUB_HUB_NAME", default="企业公共服务平台")
+PARKHUB_PLATFORM_NAME = env.str("PARKHUB_PLATFORM_NAME", default="ParkHub")
+PARKHUB_CONTACT_EMAIL = env.str("PARKHUB_CONTACT_EMAIL", default="")
+PARKHUB_CONTACT_PHONE = env.str("PARKHUB_CONTACT_PHONE", default="")
+# True only in saas.settings.production: commands that must never run there (seed_demo) ask it.
+PARKHUB_PRODUCTION = False
 
 # ---------------------------------------------------------------------------
 # Static and media files: everything is served by the app (no CDN).
 # ---------------------------------------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Apache ECharts, installed from the npm registry by `make install` (package.json), served as vendor/echarts/.
-STATICFILES_DIRS += [("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist")]
+# scripts/build_static.sh (and so the image) installs the packages into a directory of its own and
+# names it here. A package directory that is absent is left out rather than failing with
+# staticfiles.W004 in the image, which serves the collected set and keeps no node_modules:
+# saas.static_checks reports each missing vendored asset by name (parkhub.E001) instead.
+PARKHUB_NODE_MODULES = Path(env.str("PARKHUB_NODE_MODULES", default=str(BASE_DIR / "node_modules")))
+PARKHUB_VENDORED_STATIC = {"vendor/echarts": PARKHUB_NODE_MODULES / "echarts" / "dist"}
+STATICFILES_DIRS += [(prefix, path) for prefix, path in PARKHUB_VENDORED_STATIC.items() if path.is_dir()]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media"))
 # Each tenant's uploads live under MEDIA_ROOT/<schema>/.
@@ -248,6 +264,14 @@ CACHES = {
         # A Redis that accepts connections but never answers (frozen, or cut off on the way)
         # would otherwise hold every page until the proxy gives up: each cache call waits a
         # second at most, then the page goes on without the cache (tests/faults/).
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    },
+    # Values that are the same in every schema (the installation's names and contact): no schema in
+    # the key, so one write clears the copy every site reads.
+    "shared": {
+        "BACKEND": "saas.cache.RedisCache",
+        "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
+        "KEY_PREFIX": "parkhub-shared",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     },
     # Per-process memory for fragments that depend only on the code and the translations (the
