@@ -17,11 +17,12 @@ from enterprises.models import Enterprise, Membership
 from funding.models import Programme, Stage
 from funding.selectors import programme_get_open
 from hub.services import award_record_add
+from saas.uniqueness import unique_rules
 from saas.workdays import working_days_after
 from saas.workflow import Transition, transition_apply
 
 from . import workflow as wf
-from .models import Application, ApplicationEvent
+from .models import ONE_LIVE_APPLICATION, Application, ApplicationEvent
 
 S = Application.Status
 
@@ -45,13 +46,18 @@ def application_create(*, programme_id, enterprise, applicant, requested_amount,
         )
     amount = _money(requested_amount, "requested_amount")
     _check_cap(programme, amount, "requested_amount")
+    # The rule itself is the partial unique index ONE_LIVE_APPLICATION: the check before is
+    # only the common case; two requests at once both pass it, and the second insert is
+    # refused by PostgreSQL with the same field error.
     if Application.objects.filter(programme=programme, enterprise=enterprise).exclude(
         status__in=[S.WITHDRAWN, S.REJECTED]
     ).exists():
-        raise ValidationError({"programme": _("Your enterprise already has an application for this programme.")})
-    return Application.objects.create(
-        programme=programme, enterprise=enterprise, applicant=applicant, requested_amount=amount, answers=answers or {}
-    )
+        raise ValidationError({ONE_LIVE_APPLICATION.field: str(ONE_LIVE_APPLICATION.message)})
+    with unique_rules(ONE_LIVE_APPLICATION):
+        return Application.objects.create(
+            programme=programme, enterprise=enterprise, applicant=applicant, requested_amount=amount,
+            answers=answers or {},
+        )
 
 
 def application_update(*, application: Application, actor, requested_amount=None, answers=None) -> Application:

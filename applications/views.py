@@ -256,6 +256,7 @@ def application_new(request, programme_id):
     form = ApplicationForm(request.POST or None, programme=programme)
     # Shown up front; the service refuses an unverified enterprise whatever the page shows.
     verified = request.enterprise.status == Enterprise.Status.VERIFIED
+    status = 400 if request.method == "POST" else 200  # a POST that comes back here was refused
     if request.method == "POST" and form.is_valid():
         try:
             application = application_create(
@@ -274,6 +275,7 @@ def application_new(request, programme_id):
         request,
         "applications/application_form.html",
         {"form": form, "programme": programme, "verified": verified},
+        status=status,
     )
 
 
