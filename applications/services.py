@@ -19,7 +19,7 @@ from funding.selectors import programme_get_open
 from hub.services import award_record_add
 from saas.uniqueness import unique_rules
 from saas.workdays import working_days_after
-from saas.workflow import Transition, transition_apply
+from saas.workflow import NOT_SENT, Transition, transition_apply
 
 from . import workflow as wf
 from .models import ONE_LIVE_APPLICATION, Application, ApplicationEvent
@@ -112,13 +112,29 @@ def _may_act(actor):
 
 
 def application_transition(
-    *, application_id: int, action: str, actor, comment: str = "", amount=None, disbursed_on=None
+    *,
+    application_id: int,
+    action: str,
+    actor,
+    comment: str = "",
+    amount=None,
+    disbursed_on=None,
+    expected_status: str | None = None,
+    expected_stage=NOT_SENT,
 ) -> Application:
     """Apply one workflow action to an application, or refuse it with a message.
 
-    Approvals lock the programme row, so concurrent approvals are serialised and the
-    approved total never exceeds the budget nor any enterprise its cap.
+    `expected_status` / `expected_stage` (a stage id, None for "no stage") are the state the
+    action was offered from; when the application has moved on since, the action is refused
+    (StaleAction, 409) instead of being applied to the new state: a repeated advance never
+    passes a second stage. Approvals lock the programme row, so concurrent approvals are
+    serialised and the approved total never exceeds the budget nor any enterprise its cap.
     """
+    expected = {}
+    if expected_status:
+        expected["status"] = expected_status
+    if expected_stage is not NOT_SENT:
+        expected["current_stage_id"] = expected_stage
     now = timezone.now()
 
     def change(application: Application, transition: Transition) -> dict:
@@ -206,7 +222,18 @@ def application_transition(
         history=history,
         notify=notify,
         comment=comment,
+        expected=expected,
+        describe=application_state_label,
     )
+
+
+def application_state_label(application: Application) -> str:
+    """The status and, while the park holds it, the stage's public name: "In review · 初审"."""
+    stage = application.current_stage
+    label = str(application.get_status_display())
+    if stage is not None and application.status in (S.IN_REVIEW, S.APPROVED, S.RETURNED):
+        label = f"{label} · {stage.public_name or stage.name}"
+    return label
 
 
 def _check_required_documents(application: Application) -> None:
