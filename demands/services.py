@@ -260,7 +260,7 @@ def demand_transition(
             if transition.action == wf.ASSIGN and (demand.handler_id, demand.department) == before:
                 # Assigning keeps the status, so a repeat (a double-click) would pass the expected
                 # state; with nothing to change it is refused rather than recorded twice.
-                raise ValidationError({"handler": _("The demand is already assigned so; nothing changed.")})
+                raise ValidationError({"handler": _("The demand is already assigned that way; nothing changed.")})
             fields += ["handler", "department"]
             extra.update(handler=demand.handler, department=demand.department)
             if transition.action == wf.ACCEPT:
