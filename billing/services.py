@@ -196,6 +196,8 @@ def voucher_void(*, actor: User, voucher: Voucher) -> Voucher:
         voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
         if voucher.status == Voucher.Status.USED:
             raise ValidationError(_("A used voucher cannot be withdrawn."))
+        if voucher.status == Voucher.Status.VOID:  # a double-click: the first one withdrew it
+            raise ValidationError(_("This voucher has already been withdrawn."))
         voucher.status = Voucher.Status.VOID
         voucher.save(update_fields=["status"])
     return voucher

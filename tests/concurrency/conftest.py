@@ -64,15 +64,17 @@ class Site:
         response = connection_.getresponse()
         return Answer(response.status, response.read().decode(errors="replace"))
 
-    def race(self, n: int, method: str, path: str, *, body: str = "", headers: dict | None = None) -> Race:
+    def race(self, n: int, method: str, path: str, *, body="", headers: dict | None = None) -> Race:
+        """`body` is the same for every request, or a list of one body per request."""
         barrier = threading.Barrier(n)
+        bodies = body if isinstance(body, list) else [body] * n
 
-        def one(_index):
+        def one(index):
             connection_ = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
             connection_.connect()  # the connection is open before the barrier: only the request is left
             try:
                 barrier.wait(timeout=30)
-                return self._send(connection_, method, path, body, headers or {})
+                return self._send(connection_, method, path, bodies[index], headers or {})
             finally:
                 connection_.close()
 
@@ -82,6 +84,13 @@ class Site:
     def api_race(self, n: int, token: str, path: str, payload: dict | None = None) -> Race:
         return self.race(
             n, "POST", f"/api{path}", body=json.dumps(payload or {}),
+            headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+        )
+
+    def api_race_each(self, n: int, token: str, path: str, payload) -> Race:
+        """Like api_race, with `payload()` called once per request for its own body."""
+        return self.race(
+            n, "POST", f"/api{path}", body=[json.dumps(payload()) for _ in range(n)],
             headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
         )
 

@@ -16,8 +16,13 @@ from django_tenants.utils import schema_context
 
 from applications.models import Application, ApplicationEvent
 from applications.services import application_create, application_transition
-from billing.models import Payment, Rating, Subscription, SubscriptionHistory
-from billing.services import service_create, subscription_checkout, subscription_request_transfer
+from billing.models import Payment, Rating, Subscription, SubscriptionHistory, Voucher
+from billing.services import (
+    service_create,
+    subscription_checkout,
+    subscription_request_transfer,
+    voucher_issue,
+)
 from demands.models import Demand, DemandEvent
 from demands.services import demand_file, demand_transition
 from enterprises.models import Membership
@@ -139,6 +144,39 @@ def test_concurrent_ratings_of_a_service_keep_one_rating(race_park):
         assert Rating.objects.filter(enterprise=registration.enterprise, service=service).count() == 1
 
 
+def test_one_voucher_sent_with_concurrent_orders_pays_for_one(race_park):
+    registration, token = race_park.enterprise()
+    with schema_context(race_park.slug):
+        voucher = voucher_issue(
+            actor=race_park.admin, enterprise=registration.enterprise, kind=Voucher.Kind.AMOUNT,
+            value=Decimal("50.00"), expires_on=timezone.localdate() + dt.timedelta(days=30),
+        )
+        services = [
+            service_create(actor=race_park.admin, name=f"券测服务{i} {timezone.now().timestamp()}", price=Decimal("100.00"))
+            for i in range(N)
+        ]
+    # Ten different services (so the one-waiting-order rule is not what stops them), one voucher.
+    payloads = iter(
+        {"service": service.pk, "term_months": 3, "method": "offline", "voucher_code": voucher.code} for service in services
+    )
+    race = race_park.site.api_race_each(N, token, "/billing/subscriptions/", lambda: next(payloads))
+    one_winner(race, 201, {400})
+    with schema_context(race_park.slug):
+        assert Subscription.objects.filter(voucher=voucher).count() == 1
+        assert Voucher.objects.get(pk=voucher.pk).status == Voucher.Status.USED
+
+
+def test_concurrent_withdrawals_of_a_voucher_withdraw_it_once(race_park):
+    registration, _token = race_park.enterprise()
+    with schema_context(race_park.slug):
+        voucher = voucher_issue(
+            actor=race_park.admin, enterprise=registration.enterprise, kind=Voucher.Kind.PERCENT,
+            value=Decimal("20"), expires_on=timezone.localdate() + dt.timedelta(days=30),
+        )
+    race = race_park.site.api_race(N, race_park.admin_token, f"/billing/vouchers/{voucher.pk}/void/")
+    one_winner(race, 200, {400})
+
+
 # ---------------------------------------------------------------------------
 # Application transitions
 # ---------------------------------------------------------------------------
@@ -248,6 +286,19 @@ def test_concurrent_demand_actions_take_effect_once(race_park, steps, action, pa
     with schema_context(race_park.slug):
         assert DemandEvent.objects.filter(demand=demand, action=action).count() == 1
         assert Demand.objects.get(pk=demand.pk).status != demand.status or action in ("assign", "extend")
+
+
+def test_concurrent_accepts_from_the_park_page_accept_once(race_park):
+    demand, _token = demand_at(race_park, [])
+    browser = race_park.site.browser(race_park.admin.email)
+    path = f"/park/demands/{demand.pk}/"
+    _status, page, _headers = browser.request("GET", path)
+    fields = {"expected_status": hidden(page, "expected_status"), "department": "经济发展部"}
+    race = race_park.site.page_race(N, browser, f"/demands/{demand.pk}/act/accept/", fields, token_from=path)
+    one_winner(race, 302, {409})
+    assert "刷新" in next(answer for answer in race.answers if answer.status == 409).body  # "reload", in Chinese
+    with schema_context(race_park.slug):
+        assert DemandEvent.objects.filter(demand=demand, action="accept").count() == 1
 
 
 # ---------------------------------------------------------------------------
