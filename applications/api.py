@@ -84,7 +84,15 @@ REFUSED = OpenApiResponse(
                 "detail": "You cannot take this step at this stage: it belongs to another role or person.",
                 "code": "transition_refused",
             },
-        )
+        ),
+        OpenApiExample(
+            "moved on since it was read",
+            value={
+                "detail": "This application has moved on to “In review · 初审” since the page you acted from was "
+                "shown; reload to see it.",
+                "code": "stale_action",
+            },
+        ),
     ],
 )
 BAD_REQUEST = OpenApiResponse(

@@ -9,6 +9,7 @@ import http.client
 import json
 import re
 import secrets
+import signal
 import subprocess
 import threading
 import time
@@ -159,9 +160,9 @@ def race_park(django_db_setup, django_db_blocker, tmp_path_factory):
             yield park
         finally:
             started = time.monotonic()
-            proc.terminate()
+            proc.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: nothing is in flight any more
             try:
-                proc.wait(timeout=5)  # nothing is in flight any more; don't wait out gunicorn's grace period
+                proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
