@@ -84,7 +84,15 @@ REFUSED = OpenApiResponse(
                 "detail": "You cannot take this step at this stage: it belongs to another role or person.",
                 "code": "transition_refused",
             },
-        )
+        ),
+        OpenApiExample(
+            "moved on since it was read",
+            value={
+                "detail": "This application has moved on to “In review · 初审” since the page you acted from was "
+                "shown; reload to see it.",
+                "code": "stale_action",
+            },
+        ),
     ],
 )
 BAD_REQUEST = OpenApiResponse(
@@ -228,7 +236,10 @@ class ApplicationActionApi(_OneApplicationApi):
             "submit / withdraw: the enterprise. advance / return / approve / reject / disburse: park staff "
             "holding the current stage's role. `return` and `reject` need a `comment` (the reason the enterprise "
             "reads); `approve` needs an `amount`. A move the state does not allow, or one that belongs to "
-            "another role or stage, is a 409 whose `detail` says why."
+            "another role or stage, is a 409 whose `detail` says why. Send `expected_status` and `expected_stage` "
+            "(the state you read): when the application has moved on since (a double-click, a retry), the action "
+            "is a 409 with `code` `stale_action` rather than a second move. Without them the action is still "
+            "taken under the row lock and checked against the workflow, but a repeated advance is not detected."
         ),
         parameters=[
             OpenApiParameter(

@@ -27,9 +27,19 @@ from enterprises.models import Enterprise
 from enterprises.selectors import enterprise_of_user
 from hub.rollups import rollup_touch
 from saas.celery import send_on_commit
+from saas.uniqueness import unique_rules
 
 from . import stripe_gateway
-from .models import Payment, Provider, Rating, Service, Subscription, SubscriptionHistory, Voucher
+from .models import (
+    ONE_PENDING_ORDER,
+    Payment,
+    Provider,
+    Rating,
+    Service,
+    Subscription,
+    SubscriptionHistory,
+    Voucher,
+)
 from .workflow import transition_allowed
 
 logger = logging.getLogger(__name__)
@@ -186,6 +196,8 @@ def voucher_void(*, actor: User, voucher: Voucher) -> Voucher:
         voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
         if voucher.status == Voucher.Status.USED:
             raise ValidationError(_("A used voucher cannot be withdrawn."))
+        if voucher.status == Voucher.Status.VOID:  # a double-click: the first one withdrew it
+            raise ValidationError(_("This voucher has already been withdrawn."))
         voucher.status = Voucher.Status.VOID
         voucher.save(update_fields=["status"])
     return voucher
@@ -344,10 +356,8 @@ def subscription_checkout(
         pending = Subscription.objects.filter(
             enterprise=enterprise, service=service, status=Subscription.Status.PENDING_PAYMENT
         ).first()
-        if pending is not None:
-            raise ValidationError(
-                _("An order for this service is already waiting for payment. Pay or cancel it first.")
-            )
+        if pending is not None:  # the common case; the rule itself is the index ONE_PENDING_ORDER
+            raise ValidationError({ONE_PENDING_ORDER.field: str(ONE_PENDING_ORDER.message)})
         voucher = (
             _voucher_lock_for_use(code=voucher_code, enterprise=enterprise, service=service)
             if (voucher_code or "").strip()
@@ -363,10 +373,11 @@ def subscription_checkout(
                 raise ValidationError({"method": _("Choose online payment or a bank transfer.")})
         else:
             method = Payment.Method.VOUCHER if voucher else Payment.Method.FREE
-        subscription = Subscription.objects.create(
-            enterprise=enterprise, service=service, term_months=term_months, list_price=list_price,
-            discount=discount, amount_due=amount_due, voucher=voucher, renews=renews, created_by=actor,
-        )
+        with unique_rules(ONE_PENDING_ORDER):  # a concurrent checkout made it first: the same 400
+            subscription = Subscription.objects.create(
+                enterprise=enterprise, service=service, term_months=term_months, list_price=list_price,
+                discount=discount, amount_due=amount_due, voucher=voucher, renews=renews, created_by=actor,
+            )
         SubscriptionHistory.objects.create(
             subscription=subscription, to_status=subscription.status, actor=actor, note=_("Ordered")
         )

@@ -16,11 +16,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import roles
 from accounts.services import user_create
 from hub.rollups import rollup_touch
 from saas.celery import send_on_commit
+from saas.uniqueness import UniqueRule, unique_rules
 
 from .credit_code import credit_code_validate
 from .models import Enterprise, Membership, Tag, YearlyFigures
@@ -278,7 +280,10 @@ def member_invite(*, enterprise: Enterprise, actor: User, email: str, full_name:
     user = User.objects.filter(email=email).first()
     if user is not None and (user.is_staff or user_is_park_staff(user)):
         raise ValidationError({"email": _("This address belongs to a park staff account; invite another address.")})
-    with transaction.atomic():
+    # The rules are the database's: one account per email, one enterprise per account. Two
+    # invitations of one address at once (a double-click) both pass the checks above; the
+    # second insert is refused by PostgreSQL and told the same as a later one (it was a 500).
+    with transaction.atomic(), unique_rules(*ONE_SEAT_PER_PERSON):
         if user is None:
             user = user_create(email=email, full_name=full_name, role=roles.ENTERPRISE_USER)
         elif hasattr(user, "membership"):
@@ -290,6 +295,21 @@ def member_invite(*, enterprise: Enterprise, actor: User, email: str, full_name:
         )
         _send_invitation(user)
     return membership
+
+
+ONE_SEAT_PER_PERSON = (
+    # PostgreSQL's names of the unique columns accounts_user.email and enterprises_membership.user_id.
+    UniqueRule(
+        constraint="accounts_user_email_key",
+        field="email",
+        message=gettext_lazy("This person already belongs to an enterprise on this site."),
+    ),
+    UniqueRule(
+        constraint="enterprises_membership_user_id_key",
+        field="email",
+        message=gettext_lazy("This person already belongs to an enterprise on this site."),
+    ),
+)
 
 
 def _send_invitation(user: User) -> None:

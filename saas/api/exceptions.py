@@ -1,5 +1,6 @@
 """One shape for API errors: DRF's, with Django's ValidationError turned into a 400
-and a refused workflow move (saas.workflow.TransitionRefused) into a 409."""
+and a refused workflow move (saas.workflow.TransitionRefused) into a 409: `code` is
+"stale_action" when the item moved on since the action was offered, else "transition_refused"."""
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -18,7 +19,7 @@ def api_exception_handler(exc, context):
         # The move conflicts with the item's state or belongs to someone else: the message says which.
         set_rollback()
         return Response(
-            {"detail": str(exc.message), "code": "transition_refused"}, status=status.HTTP_409_CONFLICT
+            {"detail": str(exc.message), "code": exc.code}, status=status.HTTP_409_CONFLICT
         )
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
