@@ -183,3 +183,61 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.enterprise}"
+
+
+class ImportBatch(models.Model):
+    """One uploaded Excel sheet, from preview to done; the row is also the import's lock.
+
+    A run claims the batch (SELECT … FOR UPDATE) by writing a fresh `claim_token`, and a
+    thread of the claiming process stamps `heartbeat_at` (and `processed`) while it
+    imports. A process that dies stops stamping: once the heartbeat is older than
+    PARKHUB_IMPORT_STALE seconds the claim is stale, the page shows the batch as
+    interrupted, and a redelivered task or the administrator's button claims it again.
+    The rows themselves are written in one transaction that also marks the batch done,
+    so a dead run leaves nothing and a re-run imports each row exactly once.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("previewed")
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    id = models.UUIDField(primary_key=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=200, blank=True)
+    storage_name = models.CharField(max_length=300)
+    sheet_title = models.CharField(max_length=200, blank=True)
+    ignored_columns = models.JSONField(default=list, blank=True)
+    uploaded_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PREVIEWED)
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    problem_rows = models.PositiveIntegerField(default=0)
+    would_create = models.PositiveIntegerField(default=0)
+    would_update = models.PositiveIntegerField(default=0)
+    would_keep = models.PositiveIntegerField(default=0)
+    runs_in_worker = models.BooleanField(default=False)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    failure = models.CharField(max_length=32, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The lock: who holds the batch, when it last said it is alive, how many runs claimed it.
+    claim_token = models.CharField(max_length=64, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("enterprise import")
+        verbose_name_plural = _("enterprise imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -563,7 +563,7 @@ def test_an_import_the_worker_has_not_started_says_so_after_two_minutes(admin_cl
     batch_id = batch_url.rstrip("/").rsplit("/", 1)[1]
     with schema_context(ALPHA):
         batch = batches._batch_load(batch_id)
-        batch.queued_at = (timezone.now() - timedelta(minutes=3)).isoformat()
+        batch.queued_at = timezone.now() - timedelta(minutes=3)
         batches._batch_save(batch)
     page = admin_client.get(batch_url).content.decode()
     assert 'id="import-stalled" role="status">' in page and "worker is not running" in page
