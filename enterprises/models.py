@@ -241,3 +241,34 @@ class ImportBatch(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class EnterpriseChange(models.Model):
+    """A change the park's staff made to a field the park verified (append-only).
+
+    The verified fields (the credit code, the name and legal representative as on the
+    licence, the size class and 规上) are what eligibility rules and the hub's figures
+    trust; once an enterprise is verified only staff change them, and each change is kept.
+    """
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="verified_changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    field = models.CharField(_("field"), max_length=40)
+    old_value = models.TextField(_("before"), blank=True)
+    new_value = models.TextField(_("after"), blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("change to a verified field")
+        verbose_name_plural = _("changes to verified fields")
+        triggers = [
+            # Not protected against DELETE: the rows go with their enterprise (CASCADE).
+            pgtrigger.Protect(name="enterprise_change_no_update", operation=pgtrigger.Update),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value} → {self.new_value}"
