@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +14,10 @@ class DomainInline(admin.TabularInline):
     extra = 0
 
 
+class TenantActionForm(ActionForm):
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
     list_display = ["name", "schema_name", "kind", "status", "slot", "created_at"]
@@ -19,14 +25,21 @@ class TenantAdmin(admin.ModelAdmin):
     search_fields = ["name", "schema_name"]
     inlines = [DomainInline]
     # The status is tenant_suspend / tenant_reactivate's (the actions below), never a form field.
-    readonly_fields = ["schema_name", "kind", "status", "slot", "created_at", "status_changed_at"]
+    readonly_fields = ["schema_name", "kind", "status", "slot", "created_at", "status_changed_at", "status_reason"]
     actions = ["suspend", "reactivate"]
+    action_form = TenantActionForm
 
     def _status_action(self, request, queryset, service, done_message):
+        reason = (request.POST.get("reason") or "").strip()
+        if service is tenant_suspend and not reason:
+            self.message_user(
+                request, _("Say why in the reason field: the park's people and support will read it."), messages.ERROR
+            )
+            return
         changed = 0
         for tenant in queryset:
             try:
-                service(tenant=tenant)
+                service(tenant=tenant, reason=reason)
             except ValidationError as error:
                 self.message_user(request, f"{tenant.name}: {' '.join(error.messages)}", messages.ERROR)
             else:

@@ -100,9 +100,12 @@ def test_tenant_status_is_changed_by_the_admin_action_that_calls_the_service(db,
     url = "/admin/tenants/tenant/"
     assert client.post(f"{url}{tenant_a.pk}/change/", {"name": tenant_a.name, "status": "suspended"}).status_code in (200, 302)
     assert Tenant.objects.get(pk=tenant_a.pk).status == Tenant.Status.ACTIVE  # not a form field
-    response = client.post(url, {"action": "suspend", "_selected_action": [tenant_a.pk]})
+    client.post(url, {"action": "suspend", "_selected_action": [tenant_a.pk], "reason": ""})
+    assert Tenant.objects.get(pk=tenant_a.pk).status == Tenant.Status.ACTIVE  # a suspension says why
+    response = client.post(url, {"action": "suspend", "_selected_action": [tenant_a.pk], "reason": "合同到期未续签"})
     assert response.status_code == 302
     suspended = Tenant.objects.get(pk=tenant_a.pk)
     assert suspended.status == Tenant.Status.SUSPENDED and suspended.status_changed_at is not None
+    assert suspended.status_reason == "合同到期未续签"
     client.post(url, {"action": "reactivate", "_selected_action": [tenant_a.pk]})
     assert Tenant.objects.get(pk=tenant_a.pk).status == Tenant.Status.ACTIVE
