@@ -67,6 +67,22 @@ def _require_park_admin(actor: User) -> None:
         raise PermissionDenied(_("Only a park administrator can do this."))
 
 
+def _require_ordering_enterprise(actor: User, subscription: Subscription) -> None:
+    """Paying for an order is the ordering enterprise's business alone (not the park's staff)."""
+    enterprise = enterprise_of_user(user=actor) if actor is not None and actor.is_authenticated else None
+    if enterprise is None or enterprise.pk != subscription.enterprise_id:
+        raise PermissionDenied(_("Only the enterprise that placed this order can pay for it."))
+
+
+def _require_ordering_enterprise_or_park_admin(actor: User, subscription: Subscription) -> None:
+    """Cancelling an unpaid order: its enterprise, or a park administrator; a reviewer only looks."""
+    if actor is not None and actor.is_authenticated and (actor.is_superuser or actor.has_role(roles.PARK_ADMIN)):
+        return
+    enterprise = enterprise_of_user(user=actor) if actor is not None and actor.is_authenticated else None
+    if enterprise is None or enterprise.pk != subscription.enterprise_id:
+        raise PermissionDenied(_("Only the enterprise that placed this order, or a park administrator, can cancel it."))
+
+
 # ---------------------------------------------------------------------------
 # Catalogue
 # ---------------------------------------------------------------------------
@@ -474,6 +490,7 @@ def payment_stripe_session_open(*, payment: Payment, actor: User | None = None) 
 
 def subscription_pay_online(*, actor: User, subscription: Subscription) -> Payment:
     """"Pay now" on a subscription that still waits: reopen a recent session, else a new attempt with a new key."""
+    _require_ordering_enterprise(actor, subscription)
     if not stripe_gateway.stripe_enabled():
         raise ValidationError(_("Online payment is not available here; choose a bank transfer."))
     with transaction.atomic():
@@ -502,6 +519,7 @@ def subscription_pay_online(*, actor: User, subscription: Subscription) -> Payme
 
 def subscription_request_transfer(*, actor: User, subscription: Subscription, reference: str = "") -> Payment:
     """The enterprise will pay by bank transfer (对公转账); the park is told and confirms receipt later."""
+    _require_ordering_enterprise(actor, subscription)
     with transaction.atomic():
         subscription = _locked(subscription)
         if subscription.status != Subscription.Status.PENDING_PAYMENT:
@@ -544,8 +562,10 @@ def subscription_cancel(*, actor: User, subscription: Subscription) -> Subscript
     """An order that was never paid is cancelled and its voucher freed.
 
     An open Stripe session is closed first; if Stripe says it was paid meanwhile, the
-    payment wins and the subscription starts instead.
+    payment wins and the subscription starts instead. Only the ordering enterprise or a
+    park administrator may cancel (PermissionDenied otherwise, as the views answer 403).
     """
+    _require_ordering_enterprise_or_park_admin(actor, subscription)
     for payment in subscription.payments.filter(method=Payment.Method.STRIPE, status=Payment.Status.PENDING):
         if payment.stripe_session_id:
             if stripe_gateway.checkout_state(session_id=payment.stripe_session_id).session_status == "open":

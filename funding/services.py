@@ -2,9 +2,11 @@
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+from accounts import roles
 
 from .models import Programme, Stage
 
@@ -18,8 +20,20 @@ DEFAULT_STAGES = [
 ]
 
 
+def _require_park_admin_or_system(actor) -> None:
+    """A person must be a park administrator; None is the system (a city programme's delivery, the demo seed)."""
+    if actor is None:
+        return
+    if not (actor.is_authenticated and (actor.is_superuser or actor.has_role(roles.PARK_ADMIN))):
+        raise PermissionDenied(_("Only a park administrator can create a programme."))
+
+
 def programme_create(*, actor, stages: list[dict] | None = None, **fields) -> Programme:
-    """Create a programme with its stages (the five default ones unless given)."""
+    """Create a programme with its stages (the five default ones unless given).
+
+    `actor` is a park administrator, or None for the system (PermissionDenied otherwise).
+    """
+    _require_park_admin_or_system(actor)
     programme = Programme(created_by=actor, **fields)
     _programme_check(programme)
     with transaction.atomic():

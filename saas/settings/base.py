@@ -302,6 +302,10 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# A message a killed worker took but never acknowledged goes back to the queue after this
+# many seconds (Redis transport); keep it above the longest task, which the import's heartbeat
+# claim makes harmless to exceed.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / ".data" / "celerybeat-schedule")
@@ -390,6 +394,8 @@ LOGGING = {
 
 # Excel imports with more valid rows than this run in a Celery task with progress shown.
 PARKHUB_IMPORT_ASYNC_ROWS = env.int("PARKHUB_IMPORT_ASYNC_ROWS", default=500)
+# An import whose heartbeat is older than this many seconds was interrupted (its process died).
+PARKHUB_IMPORT_STALE = env.int("PARKHUB_IMPORT_STALE", default=60)
 
 # How links in mail and command output reach a site (the port only for local work).
 # The hub is warned (dashboard banner, operators' e-mail) this many days before the last
