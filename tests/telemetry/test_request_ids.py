@@ -6,8 +6,10 @@ import logging
 
 import pytest
 from django.test import Client
+from django_tenants.utils import schema_context
 from pythonjsonlogger.json import JsonFormatter
 
+from saas.celery import app
 from saas.logs import ContextFilter
 
 from ..conftest import host_of
@@ -81,3 +83,17 @@ def test_the_access_line_names_request_tenant_and_user(client_a, park_admin_a, j
     assert line["tenant"] == "alpha"
     assert line["user_id"] == park_admin_a.pk
     assert line["status"] == 200 and line["level"] == "INFO" and line["logger"] == "parkhub.request"
+
+
+@app.task(name="tests.telemetry.logged")
+def logged():
+    logging.getLogger("parkhub.request").info("a line from a task")
+
+
+def test_a_task_line_names_its_task_and_tenant(db, tenant_a, json_lines):
+    with schema_context("alpha"):
+        result = logged.apply()
+    [line] = [line for line in json_lines() if line["message"] == "a line from a task"]
+    assert line["task_id"] == result.id
+    assert line["tenant"] == "alpha"
+    assert line["request_id"] == "" and line["user_id"] is None
