@@ -75,4 +75,12 @@ def _worker_metrics(sender=None, **kwargs):
 
 @signals.worker_init.connect
 def _task_metrics(**kwargs):
-    import saas.metrics  # noqa: F401  (connects the task signals)
+    """Connects the task signals of saas.metrics; with PROMETHEUS_MULTIPROC_DIR, starts it empty."""
+    from pathlib import Path
+
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for stale in Path(folder).glob("*.db"):
+            stale.unlink()
+    import saas.metrics  # noqa: F401
