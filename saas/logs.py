@@ -13,6 +13,7 @@ import re
 import uuid
 
 from django.conf import settings
+from django.core.signals import request_finished
 
 _current_request = contextvars.ContextVar("parkhub_current_request", default=None)
 
@@ -45,12 +46,17 @@ def request_id_for(request) -> str:
     return uuid.uuid4().hex
 
 
-def request_enter(request) -> contextvars.Token:
-    return _current_request.set(request)
+def request_enter(request) -> None:
+    _current_request.set(request)
 
 
-def request_leave(token: contextvars.Token) -> None:
-    _current_request.reset(token)
+def request_leave(**kwargs) -> None:
+    """On request_finished, once the response is closed: Django's own "Not Found" and
+    "Internal Server Error" lines, written after the middleware returned, still carry the id."""
+    _current_request.set(None)
+
+
+request_finished.connect(request_leave, dispatch_uid="saas.logs.request_leave")
 
 
 def _user_id(request) -> int | str | None:

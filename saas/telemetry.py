@@ -52,27 +52,25 @@ class TelemetryMiddleware:
                 return response
 
         request.request_id = logs.request_id_for(request)
-        token = logs.request_enter(request)
+        logs.request_enter(request)  # left on request_finished (saas.logs)
         started = time.monotonic()
-        try:
-            response = self.get_response(request)
-            seconds = time.monotonic() - started
-            response["X-Request-ID"] = request.request_id
-            metrics.request_observe(request, response, seconds)
-            access_log.info(
-                "%s %s %s %.0fms",
-                request.method,
-                metrics.route_of(request),
-                response.status_code,
-                seconds * 1000,
-                extra={
-                    "method": request.method,
-                    "route": metrics.route_of(request),
-                    "status": response.status_code,
-                    "duration_ms": round(seconds * 1000, 1),
-                    "tenant_kind": metrics.tenant_kind_of(request),
-                },
-            )
-            return response
-        finally:
-            logs.request_leave(token)
+        response = self.get_response(request)
+        seconds = time.monotonic() - started
+        response["X-Request-ID"] = request.request_id
+        metrics.request_observe(request, response, seconds)
+        route = metrics.route_of(request)
+        access_log.info(
+            "%s %s %s %.0fms",
+            request.method,
+            route,
+            response.status_code,
+            seconds * 1000,
+            extra={
+                "method": request.method,
+                "route": route,
+                "status": response.status_code,
+                "duration_ms": round(seconds * 1000, 1),
+                "tenant_kind": metrics.tenant_kind_of(request),
+            },
+        )
+        return response

@@ -37,7 +37,6 @@ SHARED_APPS = [
     "hub",
     "payments",
     "citywide",
-    "saas",  # the kernel's management commands (celery_alive)
 ]
 
 # Accounts, sessions, tokens and login-lockout records exist in every tenant schema as
@@ -61,6 +60,8 @@ TENANT_APPS = [
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+# The kernel: no models, only its management commands (celery_alive).
+INSTALLED_APPS += ["saas"]
 
 TENANT_MODEL = "tenants.Tenant"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
@@ -274,7 +275,12 @@ CELERY_RESULT_EXPIRES = 3600
 # Tasks report through the database, not results; and a broker outage must fail a send in
 # about a second, not stall the request that queued it (Celery retries for ~20 s by default).
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(

@@ -66,12 +66,14 @@ def json_lines():
     formatter = settings.LOGGING["formatters"]["json"]
     handler.setFormatter(JsonFormatter(formatter["fmt"], rename_fields=formatter["rename_fields"]))
     handler.addFilter(ContextFilter())
-    logger = logging.getLogger("parkhub.request")
-    logger.addHandler(handler)
+    loggers = [logging.getLogger("parkhub.request"), logging.getLogger("django.request")]
+    for logger in loggers:
+        logger.addHandler(handler)
     try:
         yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
     finally:
-        logger.removeHandler(handler)
+        for logger in loggers:
+            logger.removeHandler(handler)
 
 
 def test_the_access_line_names_request_tenant_and_user(client_a, park_admin_a, json_lines):
@@ -83,6 +85,14 @@ def test_the_access_line_names_request_tenant_and_user(client_a, park_admin_a, j
     assert line["tenant"] == "alpha"
     assert line["user_id"] == park_admin_a.pk
     assert line["status"] == 200 and line["level"] == "INFO" and line["logger"] == "parkhub.request"
+
+
+def test_djangos_own_not_found_line_carries_the_request_id(client_a, json_lines):
+    response = client_a.get("/programmes/987654321/")
+    assert response.status_code == 404
+    [line] = [line for line in json_lines() if line["logger"] == "django.request"]
+    assert line["request_id"] == response["X-Request-ID"] and line["tenant"] == "alpha"
+    assert line["level"] == "WARNING"
 
 
 @app.task(name="tests.telemetry.logged")
