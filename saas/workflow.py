@@ -70,11 +70,7 @@ class HistoryEntry(models.Model):
     """One step of a workflow: who, when, from, to, why, and the due date it set."""
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )
     action = models.CharField(_("action"), max_length=30)
@@ -136,9 +132,7 @@ def transition_apply(
                 % {"action": transition.label, "state": getattr(obj, f"get_{status_field}_display")()}
             )
         if not may_act(obj, transition):
-            raise TransitionRefused(
-                _("You cannot take this step at this stage: it belongs to another role or person.")
-            )
+            raise TransitionRefused(_("You cannot take this step at this stage: it belongs to another role or person."))
         extra = change(obj, transition) or {}
         update_fields = list(extra.pop("update_fields", []))
         if transition.target is not None:

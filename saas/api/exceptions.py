@@ -30,9 +30,7 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, Ratelimited):  # before PermissionDenied, which it subclasses
         exc = exceptions.Throttled(
             wait=3600,
-            detail=_(
-                "Too many submissions from your network in the last hour. Please wait an hour and try again."
-            ),
+            detail=_("Too many submissions from your network in the last hour. Please wait an hour and try again."),
         )
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()

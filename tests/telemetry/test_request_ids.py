@@ -87,7 +87,7 @@ def test_the_access_line_names_request_tenant_and_user(client_a, park_admin_a, j
     assert line["status"] == 200 and line["level"] == "INFO" and line["logger"] == "parkhub.request"
 
 
-def test_djangos_own_not_found_line_carries_the_request_id(client_a, json_lines):
+def test_djangos_own_not_found_line_carries_the_request_id(db, client_a, json_lines):
     response = client_a.get("/programmes/987654321/")
     assert response.status_code == 404
     [line] = [line for line in json_lines() if line["logger"] == "django.request"]
