@@ -6,6 +6,7 @@ the worker's connection to it before the task runs.
 
 import os
 
+from celery import signals
 from celery.schedules import crontab
 from tenant_schemas_celery.app import CeleryApp as TenantAwareCeleryApp
 
@@ -54,3 +55,34 @@ def send_on_commit(task, /, **kwargs) -> None:
             logging.getLogger(__name__).exception("could not queue %s in %s", task.name, schema_name)
 
     transaction.on_commit(send)
+
+
+# Workers log through Django's LOGGING (saas.logs: task id and tenant schema on every line,
+# JSON in production) instead of Celery replacing the root logger's handlers with its own.
+@signals.setup_logging.connect
+def _logging_from_django_settings(**kwargs):
+    pass
+
+
+@signals.worker_ready.connect
+def _worker_metrics(sender=None, **kwargs):
+    """Task counts and durations (saas.metrics) on the worker's own port, when one is set."""
+    from django.conf import settings
+
+    if settings.PARKHUB_WORKER_METRICS_PORT:
+        from saas.metrics import worker_metrics_serve
+
+        worker_metrics_serve(settings.PARKHUB_WORKER_METRICS_PORT)
+
+
+@signals.worker_init.connect
+def _task_metrics(**kwargs):
+    """Connects the task signals of saas.metrics; with PROMETHEUS_MULTIPROC_DIR, starts it empty."""
+    from pathlib import Path
+
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for stale in Path(folder).glob("*.db"):
+            stale.unlink()
+    import saas.metrics  # noqa: F401

@@ -62,6 +62,8 @@ TENANT_APPS = [
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+# The kernel: no models, only its management commands (celery_alive).
+INSTALLED_APPS += ["saas"]
 
 TENANT_MODEL = "tenants.Tenant"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
@@ -102,6 +104,8 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [
+    # First: /healthz, /readyz and /metrics answer on any host, and every request gets its id.
+    "saas.telemetry.TelemetryMiddleware",
     "tenants.middleware.HostTenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -372,16 +376,27 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"tenant_context": {"()": "django_tenants.log.TenantContextFilter"}},
+    "filters": {
+        "tenant_context": {"()": "django_tenants.log.TenantContextFilter"},
+        # request_id, tenant (schema), user_id, task_id (saas.logs)
+        "request_context": {"()": "saas.logs.ContextFilter"},
+    },
     "formatters": {
         "tenant_context": {
             "format": "%(asctime)s [%(schema_name)s:%(domain_url)s] %(levelname)s %(name)s: %(message)s"
-        }
+            " [request=%(request_id)s user=%(user_id)s task=%(task_id)s]"
+        },
+        # One JSON object a line (python-json-logger), the production default (LOG_FORMAT=json).
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(tenant)s %(user_id)s %(task_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["tenant_context"],
+            "filters": ["tenant_context", "request_context"],
             "formatter": "tenant_context",
         }
     },
@@ -420,3 +435,35 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 STRIPE_PAYMENT_METHOD_TYPES = env.list("STRIPE_PAYMENT_METHOD_TYPES", default=["card"])
 # Webhook signatures older than this many seconds are refused (Stripe's own default).
 STRIPE_WEBHOOK_TOLERANCE = 300
+
+# ---------------------------------------------------------------------------
+# Health and telemetry (saas.health, saas.metrics, saas.logs, saas.sentry; deploy/README.md)
+# ---------------------------------------------------------------------------
+
+# /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, /metrics is a 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# A Celery worker serves its own /metrics on this port when set (same token).
+PARKHUB_WORKER_METRICS_PORT = env.int("PARKHUB_WORKER_METRICS_PORT", default=0)
+# Beat ticks at least this often (seconds) and touches its heartbeat file each time;
+# `celery_alive --role beat` fails when the file is older than the max age.
+CELERY_BEAT_SCHEDULER = "saas.beat.HeartbeatScheduler"
+CELERY_BEAT_MAX_INTERVAL = 30
+CELERY_BEAT_HEARTBEAT_FILENAME = env.str(
+    "CELERY_BEAT_HEARTBEAT_FILENAME", default=f"{CELERY_BEAT_SCHEDULE_FILENAME}.heartbeat"
+)
+PARKHUB_BEAT_HEARTBEAT_MAX_AGE = env.int("PARKHUB_BEAT_HEARTBEAT_MAX_AGE", default=120)
+# Log lines as JSON objects ("json") or text ("text"); production defaults to json.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "tenant_context"
+
+# Sentry when SENTRY_DSN is set: Django and Celery, tenant schema as a tag, no personal data.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from saas.sentry import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
