@@ -35,6 +35,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from enterprises.selectors import enterprise_of_user, user_is_park_staff
+from saas.api.filters import DjangoFilterBackend, SyncFilterSet, collection_filter
 from saas.api.schema import ErrorSerializer
 from saas.ratelimits import limit_posts
 
@@ -128,7 +129,16 @@ class _OneApplicationApi(APIView):
         return application_get_for_user(user=self.request.user, pk=pk)
 
 
+class ApplicationSyncFilter(SyncFilterSet):
+    class Meta:
+        model = Application
+        fields: list[str] = []
+
+
 class ApplicationListCreateApi(APIView):
+    queryset = Application.objects.none()  # the model, for the schema's filter parameters
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ApplicationSyncFilter
     permission_classes = [IsAuthenticated]
     pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
 
@@ -156,6 +166,7 @@ class ApplicationListCreateApi(APIView):
             status=criteria.get("status", ""),
             programme=criteria.get("programme"),
         )
+        applications = collection_filter(view=self, queryset=applications)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(applications, request, view=self)
         return paginator.get_paginated_response(ApplicationOutputSerializer(page, many=True).data)

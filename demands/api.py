@@ -24,11 +24,12 @@ from rest_framework.views import APIView
 
 from applications.attachments import attachment_response
 from enterprises.selectors import enterprise_of_user, user_is_park_staff
+from saas.api.filters import DjangoFilterBackend, SyncFilterSet, collection_filter
 from saas.api.permissions import IsParkStaff
 from saas.api.schema import ErrorSerializer
 
 from . import workflow as wf
-from .models import Category, CategoryPolicy
+from .models import Category, CategoryPolicy, Demand
 from .selectors import (
     demand_actions_for_user,
     demand_attachment_get_for_user,
@@ -82,7 +83,16 @@ def _detail(demand, request) -> dict:
     return DemandDetailOutputSerializer(demand, context=context).data
 
 
+class DemandSyncFilter(SyncFilterSet):
+    class Meta:
+        model = Demand
+        fields: list[str] = []
+
+
 class DemandListApi(APIView):
+    queryset = Demand.objects.none()  # the model, for the schema's filter parameters
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = DemandSyncFilter
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
@@ -113,6 +123,7 @@ class DemandListApi(APIView):
             status=data.get("status", ""),
             category=data.get("category", ""),
         )
+        demands = collection_filter(view=self, queryset=demands)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(demands, request, view=self)
         return paginator.get_paginated_response(DemandOutputSerializer(page, many=True).data)

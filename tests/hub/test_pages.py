@@ -217,11 +217,11 @@ def test_a_park_administrator_cannot_sign_in_on_the_hub(db, hub_client, park_adm
 
 def test_a_tenant_token_is_worthless_on_the_hub(db, hub_client, park_admin_a):
     from django_tenants.utils import schema_context
-    from rest_framework.authtoken.models import Token
+    from accounts.services import api_token_create
 
     with schema_context(ALPHA):
-        token = Token.objects.create(user=park_admin_a)
-    response = hub_client.get("/api/hub/stats/", HTTP_AUTHORIZATION=f"Token {token.key}")
+        _token, secret = api_token_create(user=park_admin_a, name="test")
+    response = hub_client.get("/api/v1/hub/stats/", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert response.status_code == 401
 
 
