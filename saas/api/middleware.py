@@ -1,8 +1,10 @@
 """What every API request gets, whatever view answers it.
 
 - The language the client asks for with Accept-Language (English or Chinese), Chinese when
-  it asks for neither or for nothing. The pages keep their own rule (Chinese unless the
-  visitor chose English, accounts.middleware); an API client has no switch to click.
+  it asks for neither or for nothing; a language chosen with the site's switch (its cookie)
+  comes first. The pages keep their own rule (Chinese unless the visitor chose English,
+  accounts.middleware), since office browsers often send English; an API client has no
+  switch to click, so its header is its choice.
 - On the unversioned /api/... paths, kept as an alias of /api/v1/... for one release:
   `Deprecation: true`, the day they go (`Sunset`, RFC 8594) and a Link to the v1 path.
 - The API's error shape for a URL no API route matches, instead of the HTML 404 page.
@@ -22,7 +24,11 @@ CURRENT_PREFIX = "/api/v1/"
 
 
 def api_language(request) -> str:
-    """The first supported language of the Accept-Language header, else the site's default (Chinese)."""
+    """The language chosen on this site with the switch (a cookie), else the first supported one of
+    Accept-Language, else the site's default (Chinese)."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen in dict(settings.LANGUAGES):
+        return chosen
     for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
         if code == "*":
             continue
