@@ -26,9 +26,17 @@ def _lifetime_field():
         label=_("Lifetime in days"),
         required=False,
         min_value=1,
-        max_value=settings.API_TOKEN_LIFETIME_DAYS,
         help_text=_("At most API_TOKEN_LIFETIME_DAYS (90 unless configured); that many if left out."),
     )
+
+
+def _lifetime_valid(days):
+    """Read the setting on each request, not at import: the installation may change it."""
+    if days is not None and days > settings.API_TOKEN_LIFETIME_DAYS:
+        raise serializers.ValidationError(
+            _("A token lives at most %(days)s days on this site.") % {"days": settings.API_TOKEN_LIFETIME_DAYS}
+        )
+    return days
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -38,6 +46,9 @@ class TokenRequestSerializer(serializers.Serializer):
         label=_("Token name"), max_length=100, required=False, help_text=_("Which program uses it, e.g. ERP sync.")
     )
     lifetime_days = _lifetime_field()
+
+    def validate_lifetime_days(self, days):
+        return _lifetime_valid(days)
 
     def validate(self, attrs):
         user = authenticate(
@@ -54,6 +65,9 @@ class TokenRequestSerializer(serializers.Serializer):
 class TokenCreateSerializer(serializers.Serializer):
     name = serializers.CharField(label=_("Token name"), max_length=100)
     lifetime_days = _lifetime_field()
+
+    def validate_lifetime_days(self, days):
+        return _lifetime_valid(days)
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):

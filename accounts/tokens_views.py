@@ -19,10 +19,21 @@ class TokenForm(forms.Form):
     name = forms.CharField(
         label=gettext_lazy("Name"), max_length=100, help_text=gettext_lazy("Which program uses it, e.g. ERP sync.")
     )
-    lifetime_days = forms.IntegerField(
-        label=gettext_lazy("Valid for (days)"), min_value=1, max_value=settings.API_TOKEN_LIFETIME_DAYS,
-        initial=settings.API_TOKEN_LIFETIME_DAYS,
-    )
+    lifetime_days = forms.IntegerField(label=gettext_lazy("Valid for (days)"), min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The setting is read per request, not at import.
+        self.fields["lifetime_days"].initial = settings.API_TOKEN_LIFETIME_DAYS
+        self.fields["lifetime_days"].widget.attrs["max"] = settings.API_TOKEN_LIFETIME_DAYS
+
+    def clean_lifetime_days(self):
+        days = self.cleaned_data["lifetime_days"]
+        if days > settings.API_TOKEN_LIFETIME_DAYS:
+            raise forms.ValidationError(
+                _("A token lives at most %(days)s days on this site.") % {"days": settings.API_TOKEN_LIFETIME_DAYS}
+            )
+        return days
 
 
 @never_cache  # the one answer that shows a new secret must not be kept by any cache

@@ -116,7 +116,7 @@ def test_messages_follow_accept_language_and_default_to_chinese(db, client_a):
 def test_the_client_chooses_the_page_size_up_to_200(db, client_a, park_admin_a):
     with schema_context(ALPHA):
         Notification.objects.bulk_create(
-            [Notification(user=park_admin_a, title=f"通知 {n}", body="") for n in range(205)]
+            [Notification(user=park_admin_a, title=f"通知 {n}", body="", dedupe_key=f"test-{n}") for n in range(205)]
         )
     client_a.force_login(park_admin_a)
     small = client_a.get("/api/v1/notifications/?page_size=7").json()
@@ -152,11 +152,11 @@ def test_updated_since_returns_only_what_changed_in_sync_order(db, client_a, par
 
 def test_marking_notifications_read_moves_them_into_the_next_sync(db, client_a, park_admin_a):
     with schema_context(ALPHA):
-        note = Notification.objects.create(user=park_admin_a, title="新申请", body="")
+        note = Notification.objects.create(user=park_admin_a, title="新申请", body="", dedupe_key="test-sync")
         Notification.objects.filter(pk=note.pk).update(updated_at=timezone.now() - timedelta(days=1))
     since = (timezone.now() - timedelta(minutes=1)).isoformat()
     client_a.force_login(park_admin_a)
     assert client_a.get("/api/v1/notifications/", {"updated_since": since}).json()["results"] == []
-    client_a.post("/api/v1/notifications/read/", {}, content_type="application/json")
+    assert client_a.post("/api/v1/notifications/read/", {"all": True}, content_type="application/json").status_code == 200
     synced = client_a.get("/api/v1/notifications/", {"updated_since": since}).json()["results"]
     assert [row["id"] for row in synced] == [note.pk]
