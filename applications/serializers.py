@@ -290,7 +290,7 @@ class ApplicationAttachmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_download_url(self, attachment) -> str:
-        return f"/api/applications/{attachment.application_id}/attachments/{attachment.pk}/"
+        return f"/api/v1/applications/{attachment.application_id}/attachments/{attachment.pk}/"
 
 
 class ApplicationAttachmentUploadSerializer(serializers.Serializer):

@@ -178,7 +178,7 @@ class Subscription(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("ordered by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("ordered"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
     activated_at = models.DateTimeField(_("payment confirmed"), null=True, blank=True)
     # Stamps that make notices go out once, however often the jobs run.
     activation_notified_at = models.DateTimeField(null=True, blank=True, editable=False)

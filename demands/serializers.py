@@ -108,7 +108,7 @@ class DemandAttachmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_url(self, attachment) -> str:
-        return f"/api/demands/{attachment.demand_id}/attachments/{attachment.pk}/"
+        return f"/api/v1/demands/{attachment.demand_id}/attachments/{attachment.pk}/"
 
 
 class AttachmentUploadSerializer(serializers.Serializer):

@@ -85,6 +85,7 @@ def programme_stages_replace(*, programme: Programme, stages: list[dict]) -> Pro
             )
         programme.stages.all().delete()
         _stages_write(programme, stages)
+        programme.save(update_fields=["updated_at"])  # the stages are part of the programme API clients sync
     return programme
 
 
@@ -98,11 +99,11 @@ def programme_update(*, programme: Programme, **fields) -> Programme:
 
 def programme_open(*, programme: Programme) -> Programme:
     programme.status = Programme.Status.OPEN
-    programme.save(update_fields=["status"])
+    programme.save(update_fields=["status", "updated_at"])
     return programme
 
 
 def programme_close(*, programme: Programme) -> Programme:
     programme.status = Programme.Status.CLOSED
-    programme.save(update_fields=["status"])
+    programme.save(update_fields=["status", "updated_at"])
     return programme

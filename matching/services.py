@@ -49,7 +49,7 @@ def programme_rules_set(
         programme.no_application_needed = no_application_needed
     programme.full_clean(exclude=["created_by"])  # Programme.clean names the field in its errors
     programme.eligibility_rules = rules_validate(rules) if rules else {}
-    programme.save(update_fields=["eligibility_rules", "no_application_needed"])
+    programme.save(update_fields=["eligibility_rules", "no_application_needed", "updated_at"])
     if programme.no_application_needed and programme.status == Programme.Status.OPEN:
         from .tasks import auto_applications_task
 

@@ -175,6 +175,9 @@ def transition_apply(
             setattr(obj, status_field, transition.target)
         if status_field not in update_fields:
             update_fields.append(status_field)
+        # API clients sync by updated_at (auto_now): a save limited to update_fields must name it.
+        if any(field.name == "updated_at" for field in obj._meta.concrete_fields) and "updated_at" not in update_fields:
+            update_fields.append("updated_at")
         obj.save(update_fields=update_fields)
         history(obj, transition, from_status, {"comment": comment, **extra})
         rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit

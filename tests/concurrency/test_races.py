@@ -190,7 +190,7 @@ def test_twenty_concurrent_advances_at_the_first_stage_pass_one_stage(race_park)
     )
     one_winner(race, 200, {409})
     refusal = next(answer for answer in race.answers if answer.status == 409).json()
-    assert refusal["code"] == "stale_action" and refusal["detail"]
+    assert refusal["code"] == "stale_action" and refusal["message"]
     with schema_context(race_park.slug):
         application = Application.objects.select_related("current_stage").get(pk=application.pk)
         assert application.current_stage.position == first_stage.position + 1

@@ -189,5 +189,5 @@ class Command(BaseCommand):
             f"designated size (规上); {created:,} added in {time.monotonic() - started:.1f}s"
         )
         self.stdout.write(billing_summary(billing_totals))
-        self.stdout.write(f"  API docs   {hub_url}api/docs/  (each site also has /api/docs/)")
+        self.stdout.write(f"  API docs   {hub_url}api/v1/docs/  (each site also has /api/v1/docs/)")
         self.stdout.write(f"  Base domain: {settings.PARKHUB_BASE_DOMAIN} (*.localhost needs no DNS set-up)")
