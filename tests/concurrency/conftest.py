@@ -85,14 +85,14 @@ class Site:
     def api_race(self, n: int, token: str, path: str, payload: dict | None = None) -> Race:
         return self.race(
             n, "POST", f"/api{path}", body=json.dumps(payload or {}),
-            headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         )
 
     def api_race_each(self, n: int, token: str, path: str, payload) -> Race:
         """Like api_race, with `payload()` called once per request for its own body."""
         return self.race(
             n, "POST", f"/api{path}", body=[json.dumps(payload()) for _ in range(n)],
-            headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         )
 
     def page_race(self, n: int, browser: Browser, path: str, fields: dict, *, token_from: str) -> Race:
@@ -127,10 +127,10 @@ class RacePark:
     reviewer_token: str
 
     def token_for(self, user) -> str:
-        from rest_framework.authtoken.models import Token
+        from accounts.services import api_token_create
 
         with schema_context(self.slug):
-            return Token.objects.get_or_create(user=user)[0].key
+            return api_token_create(user=user, name="race test")[1]
 
     def enterprise(self, name: str | None = None):
         """A verified enterprise with its owner, and the owner's API token."""

@@ -14,7 +14,6 @@ import sys
 
 import pytest
 from django_tenants.utils import schema_context
-from rest_framework.authtoken.models import Token
 
 from accounts import roles
 
@@ -74,11 +73,13 @@ def production_web(committed_db, tmp_path):
 @pytest.fixture
 def api_token(committed_db):
     user = make_user(ALPHA, role=roles.PARK_ADMIN)
+    from accounts.services import api_token_create
+
     with schema_context(ALPHA):
-        token = Token.objects.create(user=user)
-    yield user, token.key
+        token, secret = api_token_create(user=user, name="telemetry test")
+    yield user, secret
     with schema_context(ALPHA):
-        Token.objects.filter(key=token.key).delete()
+        token.delete()
 
 
 def test_probes_answer_plain_http_on_any_host_without_a_redirect(production_web):
@@ -110,7 +111,7 @@ def test_log_lines_are_json_with_request_tenant_and_user(production_web, api_tok
         port,
         "/api/me/",
         host_of(ALPHA),
-        **{"X-Forwarded-Proto": "https", "X-Request-ID": request_id, "Authorization": f"Token {key}"},
+        **{"X-Forwarded-Proto": "https", "X-Request-ID": request_id, "Authorization": f"Bearer {key}"},
     )
     assert status == 200
     assert headers["X-Request-ID"] == request_id  # set by the proxy (PARKHUB_TRUSTED_PROXY_COUNT=1): kept
