@@ -345,7 +345,18 @@ API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
 API_UNVERSIONED_SUNSET = "Wed, 30 Jun 2027 00:00:00 GMT"
 SPECTACULAR_SETTINGS = {
     "TITLE": "ParkHub API",
-    "DESCRIPTION": "城市企业公共服务平台网络 API: the city hub and every park's own API.",
+    "DESCRIPTION": (
+        "城市企业公共服务平台网络 API: the city hub and every park's own API, version 1 (`/api/v1/`).\n\n"
+        "**Auth**: `Authorization: Bearer <token>`; a token is made at /accounts/tokens/ or with "
+        "`POST /api/v1/auth/token/`, works on its own site only, expires (90 days unless configured) and "
+        "can be revoked by its owner (`/api/v1/auth/tokens/`). Only its SHA-256 is stored.\n\n"
+        "**Errors**: always `{\"code\", \"message\", \"fields\"}` (the `Error` schema); `message` in the "
+        "language of `Accept-Language`, Chinese by default.\n\n"
+        "**Pages**: `page` and `page_size` (50 unless asked, at most 200).\n\n"
+        "**Sync**: the main collections take `updated_since` (ISO 8601, inclusive) and "
+        "`ordering=updated_at`, ordered by (updated_at, id). The unversioned `/api/...` paths answer "
+        "until 2027-06-30 with `Deprecation` and `Sunset` headers. Walk-through: docs/api.md."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

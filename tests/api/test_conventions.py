@@ -160,3 +160,24 @@ def test_marking_notifications_read_moves_them_into_the_next_sync(db, client_a, 
     assert client_a.post("/api/v1/notifications/read/", {"all": True}, content_type="application/json").status_code == 200
     synced = client_a.get("/api/v1/notifications/", {"updated_since": since}).json()["results"]
     assert [row["id"] for row in synced] == [note.pk]
+
+
+def test_writes_that_save_only_some_fields_still_move_updated_at(db, tenant_a):
+    """Services that save with update_fields (programme open/close, every workflow move) bump updated_at."""
+    from applications.models import Application
+    from funding.models import Programme
+    from funding.services import programme_close
+
+    from ..applications.conftest import act, draft_for, make_programme
+
+    long_ago = timezone.now() - timedelta(days=30)
+    with schema_context(ALPHA):
+        programme = make_programme()
+        application = draft_for(register(ALPHA), programme)
+        Programme.objects.filter(pk=programme.pk).update(updated_at=long_ago)
+        Application.objects.filter(pk=application.pk).update(updated_at=long_ago)
+        act(application, "submit", application.applicant)
+        programme.refresh_from_db()
+        programme_close(programme=programme)
+        assert Programme.objects.get(pk=programme.pk).updated_at > long_ago + timedelta(days=29)
+        assert Application.objects.get(pk=application.pk).updated_at > long_ago + timedelta(days=29)
