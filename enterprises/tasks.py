@@ -77,7 +77,8 @@ def verification_notify_enterprise_task(*, enterprise_id: int) -> bool:
 
 
 # Keeps its result: the outcome is what a re-delivery reports.
-@app.task(name="enterprises.import_batch_run", ignore_result=False)
+# An import of many thousand rows runs for minutes: its own limits, well above the default.
+@app.task(name="enterprises.import_batch_run", ignore_result=False, soft_time_limit=1800, time_limit=1860)
 def import_batch_run_task(*, batch_id: str) -> dict | None:
     """Import a confirmed Excel batch of this tenant; a finished or running batch is left alone."""
     from .importing import import_batch_run
