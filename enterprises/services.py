@@ -293,9 +293,9 @@ def member_invite(*, enterprise: Enterprise, actor: User, email: str, full_name:
 
 
 def _send_invitation(user: User) -> None:
-    from accounts.tasks import invitation_send_task
+    from accounts.services import invitation_queue
 
-    send_on_commit(invitation_send_task, user_id=user.pk)
+    invitation_queue(user=user)
 
 
 def tag_get_or_create(*, name: str) -> Tag:
