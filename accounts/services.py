@@ -215,3 +215,42 @@ def invitation_deliver(*, user_id: int, generation: int | None, last_try: bool) 
         if failed and mail_error_is_permanent(error):
             return False
         raise
+
+
+# ---------------------------------------------------------------------------
+# Housekeeping in the current schema (run in every schema by the tasks and commands)
+# ---------------------------------------------------------------------------
+
+
+def sessions_clear_expired() -> int:
+    """Delete the current schema's expired sessions, as `clearsessions` does; returns how many.
+
+    Revocations waiting to reach the cache carry a far-future expiry (accounts.sessions)
+    and are left alone.
+    """
+    from importlib import import_module
+
+    from django.utils import timezone
+
+    model = import_module(settings.SESSION_ENGINE).SessionStore.get_model_class()
+    deleted, _per_model = model.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted
+
+
+def login_records_purge(*, older_than_days: int | None = None) -> dict[str, int]:
+    """Delete django-axes' attempt, lockout and access records older than `older_than_days` (default: the setting).
+
+    A lockout lasts AXES_COOLOFF_TIME (half an hour), so records this old only fill the table.
+    """
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.utils import timezone
+
+    days = settings.PARKHUB_LOGIN_RECORDS_KEEP_DAYS if older_than_days is None else older_than_days
+    cutoff = timezone.now() - timedelta(days=days)
+    return {
+        "attempts": AccessAttempt.objects.filter(attempt_time__lt=cutoff).delete()[0],
+        "failures": AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()[0],
+        "access_logs": AccessLog.objects.filter(attempt_time__lt=cutoff).delete()[0],
+    }

@@ -14,3 +14,19 @@ def invitation_send_task(self, *, user_id: int, generation: int | None = None) -
     after the mail server accepted the message (accounts.services.invitation_deliver).
     """
     return invitation_deliver(user_id=user_id, generation=generation, last_try=mail_task_is_last_try(self))
+
+
+@app.task(name="accounts.housekeeping")
+def accounts_housekeeping_task() -> dict[str, int]:
+    """In the current schema: expired sessions and login records older than the kept period."""
+    from .services import login_records_purge, sessions_clear_expired
+
+    return {"sessions": sessions_clear_expired(), **login_records_purge()}
+
+
+@app.task(name="accounts.housekeeping_all")
+def accounts_housekeeping_all_task() -> int:
+    """Beat, in the public schema: one housekeeping task for the public schema and one per live tenant."""
+    from saas.celery import send_to_every_schema
+
+    return send_to_every_schema(accounts_housekeeping_task, include_public=True)
