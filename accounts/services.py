@@ -163,7 +163,7 @@ def invitation_deliver(*, user_id: int, generation: int | None, last_try: bool) 
     from django.template.loader import render_to_string
     from django.utils import timezone, translation
 
-    from saas.mail import mail_error_describe, mail_error_is_permanent
+    from saas.mail import mail_error_describe, mail_error_is_permanent, mail_send
     from tenants.services import tenant_site_url
 
     from .models import Invitation
@@ -193,9 +193,7 @@ def invitation_deliver(*, user_id: int, generation: int | None, last_try: bool) 
             with translation.override(settings.LANGUAGE_CODE):
                 subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
                 body = render_to_string("accounts/email/invitation.txt", context)
-            from django.core.mail import send_mail
-
-            send_mail(subject, body, None, [user.email])
+            mail_send(subject=subject, body=body, recipients=[user.email])
             invitation.status = Invitation.Status.SENT
             invitation.sent_at = timezone.now()
             invitation.attempts += 1

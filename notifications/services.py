@@ -60,10 +60,9 @@ def notification_email_deliver(*, notification_ids: list[int], last_try: bool) -
     and, after the others were tried, raised so that Celery retries; a permanent refusal
     (5xx), a missing address or the last try marks the row failed.
     """
-    from django.core.mail import send_mail
     from django.db import connection, models
 
-    from saas.mail import mail_error_describe, mail_error_is_permanent
+    from saas.mail import mail_error_describe, mail_error_is_permanent, mail_send
     from tenants.services import tenant_site_url
 
     sent = 0
@@ -87,7 +86,7 @@ def notification_email_deliver(*, notification_ids: list[int], last_try: bool) -
                 body = notification.body
                 if notification.link:
                     body = f"{body}\n\n{tenant_site_url(tenant=connection.tenant, path=notification.link)}"
-                send_mail(notification.title, body, None, [notification.user.email])
+                mail_send(subject=notification.title, body=body, recipients=[notification.user.email])
                 notification.emailed_at = timezone.now()
                 notification.email_status = Notification.EmailStatus.SENT
                 notification.email_attempts += 1

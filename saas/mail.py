@@ -49,3 +49,33 @@ def mail_error_describe(error: BaseException) -> str:
 def mail_task_is_last_try(task) -> bool:
     """True on the run after which Celery gives up (so the row is marked failed, not left pending)."""
     return task.request.retries >= (task.max_retries or 0)
+
+
+def mail_send(*, subject: str, body: str, recipients: list[str]) -> None:
+    """Send one message; returns once the mail server accepted it, raises otherwise.
+
+    Django's SMTP backend ends every send with QUIT and waits for the reply, also after an
+    error: a server that hangs would hold the task again after its soft time limit fired,
+    until the hard limit kills the worker process, before the failure is recorded. So the
+    connection is opened here and its socket closed without waiting for an answer.
+    """
+    from django.core.mail import EmailMessage, get_connection
+
+    connection = get_connection()
+    connection.open()
+    accepted = False
+    try:
+        EmailMessage(subject, body, None, recipients, connection=connection).send()
+        accepted = True
+    finally:
+        smtp = getattr(connection, "connection", None)  # smtplib.SMTP of the SMTP backend
+        if smtp is not None and hasattr(smtp, "sock"):
+            try:
+                if accepted:
+                    smtp.send("quit\r\n")  # polite, but no waiting for the reply
+            except OSError:
+                pass
+            smtp.close()
+            connection.connection = None
+        else:
+            connection.close()
