@@ -41,9 +41,14 @@ def mail_error_describe(error: BaseException) -> str:
     if isinstance(error, SoftTimeLimitExceeded):
         return "the mail server did not answer within the task's time limit"
     if isinstance(error, smtplib.SMTPResponseException):
-        message = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else str(error.smtp_error)
-        return f"{error.smtp_code} {message}"[:500]
+        return f"{error.smtp_code} {_text(error.smtp_error)}"[:500]
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "; ".join(f"{code} {_text(reply)} ({address})" for address, (code, reply) in error.recipients.items())[:500]
     return f"{type(error).__name__}: {error}"[:500]
+
+
+def _text(reply) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
 
 
 def mail_task_is_last_try(task) -> bool:

@@ -30,6 +30,12 @@ class SmtpHandler:
         self.delivered: list[tuple[list[str], str]] = []
         self.refused = 0
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("no-such-mailbox"):
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         if self.hang_seconds:
             await asyncio.sleep(self.hang_seconds)

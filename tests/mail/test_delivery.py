@@ -107,6 +107,22 @@ def test_an_unreachable_server_leaves_the_invitation_pending_until_it_comes_back
     assert len(smtp_server.handler.messages_to(email)) == 1
 
 
+def test_a_permanent_refusal_marks_the_invitation_failed_without_retrying(
+    committed_db, smtp_server, mail_tasks_to_smtp_worker, cleanup_users
+):
+    email = "no-such-mailbox@alpha.cn"
+    _invite(ALPHA, email, cleanup_users)
+    wait_until(lambda: _invitation(ALPHA, email).status == Invitation.Status.FAILED, timeout=30, message="failed")
+    failed = _invitation(ALPHA, email)
+    assert failed.attempts == 1 and failed.sent_at is None
+    assert failed.last_error.startswith("550")
+    # Nothing retries it: a later invitation goes out, and this one is still at one attempt.
+    _invite(ALPHA, "probe-after-550@alpha.cn", cleanup_users)
+    wait_until(lambda: smtp_server.handler.messages_to("probe-after-550@alpha.cn"), timeout=30, message="probe")
+    time.sleep(1.5)  # longer than the first backoff step would be
+    assert _invitation(ALPHA, email).attempts == 1
+
+
 @override_settings(PARKHUB_INVITATION_RESEND_INTERVAL=0)
 def test_a_resent_invitation_arrives_with_a_new_link_and_the_old_one_stops_working(
     committed_db, smtp_server, mail_tasks_to_smtp_worker, cleanup_users
