@@ -144,3 +144,31 @@ def test_housekeeping_is_in_the_beat_schedule(task_name):
     from saas.celery import app
 
     assert task_name in {entry["task"] for entry in app.conf.beat_schedule.values()}
+
+
+def test_beat_queues_one_housekeeping_task_per_schema_on_the_broker(db, tenant_a, tenant_b):
+    """The `_all` task puts one message per schema on the real Redis broker, each stamped with its schema."""
+    import json
+
+    import redis
+
+    from accounts.tasks import accounts_housekeeping_all_task
+    from notifications.tasks import notifications_purge_read_all_task
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    for all_task, per_schema_task, expected in (
+        (accounts_housekeeping_all_task, accounts_housekeeping_task, schema_names_every()),
+        (notifications_purge_read_all_task, notifications_purge_read_task, schema_names_every(include_public=False)),
+    ):
+        queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-housekeeping-probe"
+        client.delete(queue)
+        saved = (getattr(per_schema_task, "queue", None), per_schema_task._exec_options)
+        per_schema_task.queue, per_schema_task._exec_options = queue, None
+        try:
+            assert all_task.run() == len(expected)
+            messages = [json.loads(raw) for raw in client.lrange(queue, 0, -1)]
+        finally:
+            per_schema_task.queue, per_schema_task._exec_options = saved
+            client.delete(queue)
+        assert sorted(m["headers"]["_schema_name"] for m in messages) == sorted(expected)
+        assert {m["headers"]["task"] for m in messages} == {per_schema_task.name}
