@@ -102,3 +102,31 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.user.email} ({self.status})"
+
+
+class ApiToken(models.Model):
+    """An API client's credential: only the SHA-256 of its secret is kept.
+
+    The secret is random (256 bits), so a fast hash is enough: nobody can guess a preimage,
+    and a stolen table holds nothing that signs in. The secret is shown once, when the token
+    is made (accounts.services.api_token_create). A token lives in the schema of the site it
+    was made on, like its user, so park B has never heard of park A's tokens.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    # The first characters of the secret, so the owner can tell tokens apart; useless for signing in.
+    prefix = models.CharField(_("prefix"), max_length=12)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

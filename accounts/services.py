@@ -1,11 +1,16 @@
 """Writes for accounts: users, roles and one-time password links."""
 
+import hashlib
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.tokens import default_token_generator
 from django.db import connection, models, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tenants.utils import get_public_schema_name
@@ -252,3 +257,53 @@ def login_records_purge(*, older_than_days: int | None = None) -> dict[str, int]
         "failures": AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()[0],
         "access_logs": AccessLog.objects.filter(attempt_time__lt=cutoff).delete()[0],
     }
+
+
+# API tokens
+# ---------------------------------------------------------------------------
+
+API_TOKEN_PREFIX = "ph_"
+
+
+def api_token_hash(secret: str) -> str:
+    """The one form of a token's secret that is stored and looked up."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_token_create(*, user, name: str, lifetime_days: int | None = None):
+    """Make a token for `user` and return (token, secret); the secret is never stored, only its hash.
+
+    The caller shows the secret once. The lifetime is API_TOKEN_LIFETIME_DAYS unless a
+    shorter one is asked for; it is capped at that setting so a leaked token dies on its own.
+    """
+    from .models import ApiToken
+
+    longest = settings.API_TOKEN_LIFETIME_DAYS
+    days = min(lifetime_days or longest, longest)
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        key_hash=api_token_hash(secret),
+        prefix=secret[:10],
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    return token, secret
+
+
+def api_token_revoke(*, token) -> None:
+    """Revoke a token at once; revoking twice keeps the first time. The row stays, for the owner's list."""
+    from .models import ApiToken
+
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token.refresh_from_db(fields=["revoked_at"])
+
+
+def api_token_touch(*, token) -> None:
+    """Note when a token was last used, at most once every few minutes: not a write per request."""
+    from .models import ApiToken
+
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now

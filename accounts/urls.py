@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import tokens_views, views
 
 app_name = "accounts"
 
@@ -39,4 +39,6 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("language/", views.language_switch, name="language"),
+    path("tokens/", tokens_views.token_list, name="tokens"),
+    path("tokens/<int:pk>/revoke/", tokens_views.token_revoke, name="token_revoke"),
 ]

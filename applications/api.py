@@ -8,7 +8,7 @@ the same 404 as one that does not exist. Only then is the request checked:
 - editing a draft and its documents is for the enterprise's own people (403 for others);
 - a workflow action is checked by the one transition service. A move the state does not
   allow, or one that belongs to another role or stage (a reviewer approving at 专家评审,
-  an enterprise advancing its own file), is a **409** whose `detail` says why and whose
+  an enterprise advancing its own file), is a **409** whose `message` says why and whose
   `code` is `transition_refused`; a missing reason or amount is a 400 on that field.
   We chose 409 over 403 for the role case because the same person may take the same
   action at another stage: it is the application's state, not the person, that refuses.
@@ -25,9 +25,8 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
-    inline_serializer,
 )
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission, IsAuthenticated
@@ -36,6 +35,8 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from enterprises.selectors import enterprise_of_user, user_is_park_staff
+from saas.api.filters import DjangoFilterBackend, SyncFilterSet, collection_filter
+from saas.api.schema import ErrorSerializer
 from saas.ratelimits import limit_posts
 
 from . import workflow as wf
@@ -71,20 +72,28 @@ TAG = "applications"
 NOTICE_TAG = "public notice"
 NOT_FOUND = OpenApiResponse(description=_("No such application, or not one you may see."))
 REFUSED = OpenApiResponse(
-    response=inline_serializer(
-        "ApplicationTransitionRefused", {"detail": serializers.CharField(), "code": serializers.CharField()}
-    ),
+    response=ErrorSerializer,
     description=_(
-        "The workflow refuses this move now, or it belongs to another role or stage; `detail` says why."
+        "The workflow refuses this move now, or it belongs to another role or stage; `message` says why."
     ),
     examples=[
         OpenApiExample(
             "wrong stage",
             value={
-                "detail": "You cannot take this step at this stage: it belongs to another role or person.",
                 "code": "transition_refused",
+                "message": "You cannot take this step at this stage: it belongs to another role or person.",
+                "fields": {},
             },
-        )
+        ),
+        OpenApiExample(
+            "moved on since it was read",
+            value={
+                "code": "stale_action",
+                "message": "This application has moved on to “In review · 初审” since the page you acted from was "
+                "shown; reload to see it.",
+                "fields": {},
+            },
+        ),
     ],
 )
 BAD_REQUEST = OpenApiResponse(
@@ -129,7 +138,16 @@ class _OneApplicationApi(APIView):
         return application_get_for_user(user=self.request.user, pk=pk)
 
 
+class ApplicationSyncFilter(SyncFilterSet):
+    class Meta:
+        model = Application
+        fields: list[str] = []
+
+
 class ApplicationListCreateApi(APIView):
+    queryset = Application.objects.none()  # the model, for the schema's filter parameters
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ApplicationSyncFilter
     permission_classes = [IsAuthenticated]
     pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
 
@@ -157,6 +175,7 @@ class ApplicationListCreateApi(APIView):
             status=criteria.get("status", ""),
             programme=criteria.get("programme"),
         )
+        applications = collection_filter(view=self, queryset=applications)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(applications, request, view=self)
         return paginator.get_paginated_response(ApplicationOutputSerializer(page, many=True).data)
@@ -228,7 +247,10 @@ class ApplicationActionApi(_OneApplicationApi):
             "submit / withdraw: the enterprise. advance / return / approve / reject / disburse: park staff "
             "holding the current stage's role. `return` and `reject` need a `comment` (the reason the enterprise "
             "reads); `approve` needs an `amount`. A move the state does not allow, or one that belongs to "
-            "another role or stage, is a 409 whose `detail` says why."
+            "another role or stage, is a 409 whose `message` says why. Send `expected_status` and `expected_stage` "
+            "(the state you read): when the application has moved on since (a double-click, a retry), the action "
+            "is a 409 with `code` `stale_action` rather than a second move. Without them the action is still "
+            "taken under the row lock and checked against the workflow, but a repeated advance is not detected."
         ),
         parameters=[
             OpenApiParameter(

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from saas.uniqueness import UniqueRule
 from saas.workflow import HistoryEntry, append_only_triggers
 
 from .page_versions import pages_version_trigger
@@ -53,7 +54,7 @@ class Application(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("application")
@@ -64,9 +65,26 @@ class Application(models.Model):
             models.Index(fields=["enterprise", "-created_at"]),
         ]
         triggers = [pages_version_trigger("application_pages_version", enterprises=_OWN_ENTERPRISE, operation=_ANY_WRITE)]
+        constraints = [
+            # One live application per enterprise and programme: a withdrawn or rejected one
+            # may be followed by a new one, nothing else. In the database, so a double submit
+            # or two tabs cannot make two (issue 14).
+            models.UniqueConstraint(
+                fields=["enterprise", "programme"],
+                condition=~models.Q(status__in=["withdrawn", "rejected"]),
+                name="one_live_application_per_programme",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.programme} — {self.enterprise}"
+
+
+ONE_LIVE_APPLICATION = UniqueRule(
+    constraint="one_live_application_per_programme",
+    field="programme",
+    message=_("Your enterprise already has an application for this programme."),
+)
 
 
 class ApplicationEvent(HistoryEntry):

@@ -121,11 +121,13 @@ def _layout_key(request, parts_key: str) -> str:
     pages after each of these changes.
     """
     from enterprises.selectors import user_is_park_staff
+    from installation.selectors import installation_identity
     from notifications.selectors import notification_unread_count
 
     user = request.user
     shown = (
         request.tenant.name,
+        installation_identity(),  # the platform's name and contact in the title and footer
         user.pk,
         user.get_short_name(),
         user_is_park_staff(user),

@@ -179,6 +179,24 @@ class ApplicationActionSerializer(serializers.Serializer):
         default=None,
         help_text=_("disburse: the payment date (today if left out)."),
     )
+    expected_status = serializers.ChoiceField(
+        choices=Application.Status.choices,
+        required=False,
+        help_text=_(
+            "The status the action was offered from (the application's `status` as you last read it). "
+            "If the application has moved on since, the action is refused with a 409 (`code`: `stale_action`) "
+            "instead of being applied to the new state. Send it, with `expected_stage`, on every action."
+        ),
+    )
+    expected_stage = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "The id of the current stage the action was offered from (`current_stage.id`; null for none). "
+            "Left out, the stage is not checked: two advances sent at once could then pass two stages. "
+            "The pages always send it."
+        ),
+    )
 
 
 class ApplicationTimelineCommentSerializer(serializers.Serializer):
@@ -272,7 +290,7 @@ class ApplicationAttachmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_download_url(self, attachment) -> str:
-        return f"/api/applications/{attachment.application_id}/attachments/{attachment.pk}/"
+        return f"/api/v1/applications/{attachment.application_id}/attachments/{attachment.pk}/"
 
 
 class ApplicationAttachmentUploadSerializer(serializers.Serializer):

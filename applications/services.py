@@ -17,11 +17,12 @@ from enterprises.models import Enterprise, Membership
 from funding.models import Programme, Stage
 from funding.selectors import programme_get_open
 from hub.services import award_record_add
+from saas.uniqueness import unique_rules
 from saas.workdays import working_days_after
-from saas.workflow import Transition, transition_apply
+from saas.workflow import NOT_SENT, Transition, transition_apply
 
 from . import workflow as wf
-from .models import Application, ApplicationEvent
+from .models import ONE_LIVE_APPLICATION, Application, ApplicationEvent
 
 S = Application.Status
 
@@ -45,13 +46,18 @@ def application_create(*, programme_id, enterprise, applicant, requested_amount,
         )
     amount = _money(requested_amount, "requested_amount")
     _check_cap(programme, amount, "requested_amount")
+    # The rule itself is the partial unique index ONE_LIVE_APPLICATION: the check before is
+    # only the common case; two requests at once both pass it, and the second insert is
+    # refused by PostgreSQL with the same field error.
     if Application.objects.filter(programme=programme, enterprise=enterprise).exclude(
         status__in=[S.WITHDRAWN, S.REJECTED]
     ).exists():
-        raise ValidationError({"programme": _("Your enterprise already has an application for this programme.")})
-    return Application.objects.create(
-        programme=programme, enterprise=enterprise, applicant=applicant, requested_amount=amount, answers=answers or {}
-    )
+        raise ValidationError({ONE_LIVE_APPLICATION.field: str(ONE_LIVE_APPLICATION.message)})
+    with unique_rules(ONE_LIVE_APPLICATION):
+        return Application.objects.create(
+            programme=programme, enterprise=enterprise, applicant=applicant, requested_amount=amount,
+            answers=answers or {},
+        )
 
 
 def application_update(*, application: Application, actor, requested_amount=None, answers=None) -> Application:
@@ -106,13 +112,29 @@ def _may_act(actor):
 
 
 def application_transition(
-    *, application_id: int, action: str, actor, comment: str = "", amount=None, disbursed_on=None
+    *,
+    application_id: int,
+    action: str,
+    actor,
+    comment: str = "",
+    amount=None,
+    disbursed_on=None,
+    expected_status: str | None = None,
+    expected_stage=NOT_SENT,
 ) -> Application:
     """Apply one workflow action to an application, or refuse it with a message.
 
-    Approvals lock the programme row, so concurrent approvals are serialised and the
-    approved total never exceeds the budget nor any enterprise its cap.
+    `expected_status` / `expected_stage` (a stage id, None for "no stage") are the state the
+    action was offered from; when the application has moved on since, the action is refused
+    (StaleAction, 409) instead of being applied to the new state: a repeated advance never
+    passes a second stage. Approvals lock the programme row, so concurrent approvals are
+    serialised and the approved total never exceeds the budget nor any enterprise its cap.
     """
+    expected = {}
+    if expected_status:
+        expected["status"] = expected_status
+    if expected_stage is not NOT_SENT:
+        expected["current_stage_id"] = expected_stage
     now = timezone.now()
 
     def change(application: Application, transition: Transition) -> dict:
@@ -200,7 +222,18 @@ def application_transition(
         history=history,
         notify=notify,
         comment=comment,
+        expected=expected,
+        describe=application_state_label,
     )
+
+
+def application_state_label(application: Application) -> str:
+    """The status and, while the park holds it, the stage's public name: "In review · 初审"."""
+    stage = application.current_stage
+    label = str(application.get_status_display())
+    if stage is not None and application.status in (S.IN_REVIEW, S.APPROVED, S.RETURNED):
+        label = f"{label} · {stage.public_name or stage.name}"
+    return label
 
 
 def _check_required_documents(application: Application) -> None:
@@ -249,3 +282,30 @@ def objection_file(*, application: Application, name: str, contact: str, text: s
     if errors:
         raise ValidationError(errors)
     return Objection.objects.create(application=application, name=name.strip(), contact=contact.strip(), text=text.strip())
+
+
+def application_deadlines_recount(*, previous) -> int:
+    """Recount the stage deadlines that `previous.year`'s schedule made, after the hub changed it.
+
+    Each keeps its length in working days (saas.workdays.deadline_recount); only open
+    applications with a running clock are touched. Returns how many moved.
+    """
+    from saas.workdays import SHANGHAI, deadline_recount
+
+    running = Application.objects.filter(stage_due_at__isnull=False, stage_entered_at__isnull=False).exclude(
+        status__in=[S.DRAFT, S.REJECTED, S.WITHDRAWN]
+    )
+    touched, moved = [], 0
+    for application in running.only("pk", "stage_entered_at", "stage_due_at"):
+        recounted = deadline_recount(start=application.stage_entered_at, due=application.stage_due_at, previous=previous)
+        if recounted is not None:
+            application.stage_due_at = recounted
+            moved += 1
+        elif application.stage_due_at.astimezone(SHANGHAI).year != previous.year:
+            continue
+        # Touched even when the date stays: its page no longer shows the deadline as provisional,
+        # and the kept pages (page_cache) are rebuilt when the row changes.
+        application.updated_at = timezone.now()
+        touched.append(application)
+    Application.objects.bulk_update(touched, ["stage_due_at", "updated_at"], batch_size=500)
+    return moved

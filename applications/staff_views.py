@@ -27,7 +27,7 @@ from funding.models import Programme, Stage
 from funding.selectors import programme_awarded_total
 from hub.selectors import duplicate_awards_for
 from saas.workdays import working_days_between
-from saas.workflow import Transition, TransitionRefused
+from saas.workflow import Transition, TransitionRefused, expected_state_from
 
 from . import workflow as wf
 from .attachments import attachment_response
@@ -359,12 +359,17 @@ def application_act(request, pk, action):
     if form.is_valid():
         try:
             application = application_transition(
-                application_id=application.pk, action=action, actor=request.user, **form.service_kwargs()
+                application_id=application.pk,
+                action=action,
+                actor=request.user,
+                **form.service_kwargs(),
+                **expected_state_from(request.POST, "expected_status", "expected_stage"),
             )
         except TransitionRefused as refused:
+            # The page again as it is now (a stale action: someone moved it on), with the reason.
             return _detail(
                 request,
-                application,
+                application_get_for_user(user=request.user, pk=pk),
                 bound_form=form,
                 bound_action=action,
                 refused=str(refused.message),

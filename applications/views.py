@@ -31,7 +31,7 @@ from funding.models import Stage
 from funding.selectors import programme_get_open, programme_list_open
 from saas.ratelimits import limit_posts
 from saas.workdays import working_days_between
-from saas.workflow import TransitionRefused
+from saas.workflow import TransitionRefused, expected_state_from
 
 from . import workflow as wf
 from .attachments import (
@@ -256,6 +256,7 @@ def application_new(request, programme_id):
     form = ApplicationForm(request.POST or None, programme=programme)
     # Shown up front; the service refuses an unverified enterprise whatever the page shows.
     verified = request.enterprise.status == Enterprise.Status.VERIFIED
+    status = 400 if request.method == "POST" else 200  # a POST that comes back here was refused
     if request.method == "POST" and form.is_valid():
         try:
             application = application_create(
@@ -274,6 +275,7 @@ def application_new(request, programme_id):
         request,
         "applications/application_form.html",
         {"form": form, "programme": programme, "verified": verified},
+        status=status,
     )
 
 
@@ -420,9 +422,15 @@ def application_submit(request, pk):
     application = _own_application(request, pk)
     resubmitting = application.status == S.RETURNED
     try:
-        application_transition(application_id=application.pk, action=wf.SUBMIT, actor=request.user)
+        application_transition(
+            application_id=application.pk,
+            action=wf.SUBMIT,
+            actor=request.user,
+            **expected_state_from(request.POST, "expected_status", "expected_stage"),
+        )
     except TransitionRefused as refused:
-        return _detail(request, application, status=409, error=str(refused.message))
+        # The page as it is now (a double-click: the first one submitted it), with why.
+        return _detail(request, _own_application(request, pk), status=409, error=str(refused.message))
     except ValidationError as error:
         return _detail(request, application, status=400, error=_error_text(error))
     if resubmitting:
@@ -443,9 +451,10 @@ def application_withdraw(request, pk):
                 action=wf.WITHDRAW,
                 actor=request.user,
                 comment=request.POST.get("comment", "")[:1000],
+                **expected_state_from(request.POST, "expected_status", "expected_stage"),
             )
         except TransitionRefused as refused:
-            return _detail(request, application, status=409, error=str(refused.message))
+            return _detail(request, _own_application(request, pk), status=409, error=str(refused.message))
         except ValidationError as error:
             return _detail(request, application, status=400, error=_error_text(error))
         messages.success(request, _("The application was withdrawn."))

@@ -1,36 +1,37 @@
-"""Read-mostly admin for support staff; changes go through the pages and the API (the services)."""
+"""View-only admin for support staff: every billing row is written by billing.services (the
+catalogue, vouchers, orders, payments and their history), through the pages and the API."""
 
 from django.contrib import admin
+
+from saas.admin_readonly import ServiceOwnedAdmin, ServiceOwnedInline
 
 from .models import Payment, Provider, Rating, Service, Subscription, SubscriptionHistory, Voucher
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(ServiceOwnedAdmin):
     list_display = ["name", "category", "provider", "price", "is_active"]
     list_filter = ["category", "is_active"]
     search_fields = ["name"]
 
 
-admin.site.register(Provider)
+@admin.register(Provider)
+class ProviderAdmin(ServiceOwnedAdmin):
+    list_display = ["name", "contact"]
 
 
-class PaymentInline(admin.TabularInline):
+class PaymentInline(ServiceOwnedInline):
     model = Payment
-    extra = 0
-    can_delete = False
     readonly_fields = [field.name for field in Payment._meta.fields]
 
 
-class HistoryInline(admin.TabularInline):
+class HistoryInline(ServiceOwnedInline):
     model = SubscriptionHistory
-    extra = 0
-    can_delete = False
     readonly_fields = [field.name for field in SubscriptionHistory._meta.fields]
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(ServiceOwnedAdmin):
     list_display = ["enterprise", "service", "term_months", "status", "amount_due", "starts_at", "ends_at"]
     list_filter = ["status"]
     search_fields = ["enterprise__name", "service__name"]
@@ -39,11 +40,13 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(admin.ModelAdmin):
+class VoucherAdmin(ServiceOwnedAdmin):
     list_display = ["code", "enterprise", "kind", "value", "expires_on", "status"]
     list_filter = ["status", "kind"]
     search_fields = ["code", "enterprise__name"]
     readonly_fields = [field.name for field in Voucher._meta.fields]
 
 
-admin.site.register(Rating)
+@admin.register(Rating)
+class RatingAdmin(ServiceOwnedAdmin):
+    list_display = ["service", "enterprise", "score", "updated_at"]

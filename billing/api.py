@@ -16,6 +16,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from enterprises.selectors import enterprise_get_for_user, enterprise_of_user, user_is_park_admin
+from saas.api.filters import DjangoFilterBackend, SyncFilterSet, collection_filter
 from saas.api.permissions import IsParkAdministrator, IsParkStaff
 
 from . import stripe_gateway
@@ -72,7 +73,7 @@ NOT_FOUND = OpenApiResponse(description=_("No such object, or not one you may se
 
 
 def _paginated(view: APIView, queryset, serializer_class):
-    paginator = api_settings.DEFAULT_PAGINATION_CLASS()
+    paginator = view.pagination_class()
     page = paginator.paginate_queryset(queryset, view.request, view=view)
     return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
@@ -89,6 +90,7 @@ class ServiceFilterSerializer(serializers.Serializer):
 
 
 class ServiceListCreateApi(APIView):
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # documents the page in the schema
     def get_permissions(self):
         return [IsAuthenticated(), IsParkAdministrator()] if self.request.method == "POST" else [IsAuthenticated()]
 
@@ -135,6 +137,7 @@ class ServiceDetailApi(APIView):
 
 
 class ServiceRatingsApi(APIView):
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # documents the page in the schema
     @extend_schema(tags=[TAG], summary=_("Ratings of a service"), responses={200: RatingSerializer(many=True), 404: NOT_FOUND})
     def get(self, request, pk: int):
         service = service_get_for_user(user=request.user, pk=pk)
@@ -154,6 +157,7 @@ class ServiceRatingsApi(APIView):
 
 
 class ProviderListCreateApi(APIView):
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # documents the page in the schema
     def get_permissions(self):
         return [IsAuthenticated(), IsParkAdministrator()] if self.request.method == "POST" else [IsAuthenticated()]
 
@@ -192,7 +196,17 @@ class SubscriptionFilterSerializer(serializers.Serializer):
     service_id = serializers.IntegerField(required=False, allow_null=True)
 
 
+class SubscriptionSyncFilter(SyncFilterSet):
+    class Meta:
+        model = Subscription
+        fields: list[str] = []
+
+
 class SubscriptionListCreateApi(APIView):
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # documents the page in the schema
+    queryset = Subscription.objects.none()  # the model, for the schema's filter parameters
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = SubscriptionSyncFilter
     @extend_schema(
         tags=[TAG], summary=_("Subscriptions"),
         description=_("Park staff see every subscription of the park; an enterprise user sees its enterprise's."),
@@ -202,6 +216,7 @@ class SubscriptionListCreateApi(APIView):
         filters = SubscriptionFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         subscriptions = subscription_list_for_user(user=request.user, **filters.validated_data).prefetch_related("payments")
+        subscriptions = collection_filter(view=self, queryset=subscriptions)
         return _paginated(self, subscriptions, SubscriptionOutputSerializer)
 
     @extend_schema(
@@ -353,6 +368,7 @@ class EntitlementApi(APIView):
 
 
 class VoucherListCreateApi(APIView):
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # documents the page in the schema
     def get_permissions(self):
         return [IsAuthenticated(), IsParkAdministrator()] if self.request.method == "POST" else [IsAuthenticated()]
 

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
+from saas.uniqueness import UniqueRule
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 DEFAULT_TERMS = [3, 6, 12]
@@ -177,7 +178,7 @@ class Subscription(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("ordered by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("ordered"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
     activated_at = models.DateTimeField(_("payment confirmed"), null=True, blank=True)
     # Stamps that make notices go out once, however often the jobs run.
     activation_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -194,10 +195,24 @@ class Subscription(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount_due__gte=0), name="subscription_amount_not_negative"),
+            # One order waiting for payment per enterprise and service: a double-clicked "buy"
+            # makes one order, not two to pay (issue 14). Renewals wait only once paid terms exist.
+            models.UniqueConstraint(
+                fields=["enterprise", "service"],
+                condition=models.Q(status="pending_payment"),
+                name="one_pending_order_per_service",
+            ),
         ]
 
     def __str__(self):
         return f"{self.enterprise} · {self.service} · {self.term_months}"
+
+
+ONE_PENDING_ORDER = UniqueRule(
+    constraint="one_pending_order_per_service",
+    field="service",
+    message=_("An order for this service is already waiting for payment. Pay or cancel it first."),
+)
 
 
 class SubscriptionHistory(models.Model):

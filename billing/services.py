@@ -27,9 +27,19 @@ from enterprises.models import Enterprise
 from enterprises.selectors import enterprise_of_user
 from hub.rollups import rollup_touch
 from saas.celery import send_on_commit
+from saas.uniqueness import unique_rules
 
 from . import stripe_gateway
-from .models import Payment, Provider, Rating, Service, Subscription, SubscriptionHistory, Voucher
+from .models import (
+    ONE_PENDING_ORDER,
+    Payment,
+    Provider,
+    Rating,
+    Service,
+    Subscription,
+    SubscriptionHistory,
+    Voucher,
+)
 from .workflow import transition_allowed
 
 logger = logging.getLogger(__name__)
@@ -55,6 +65,22 @@ def add_months(moment: datetime, months: int) -> datetime:
 def _require_park_admin(actor: User) -> None:
     if not (actor.is_superuser or actor.has_role(roles.PARK_ADMIN)):
         raise PermissionDenied(_("Only a park administrator can do this."))
+
+
+def _require_ordering_enterprise(actor: User, subscription: Subscription) -> None:
+    """Paying for an order is the ordering enterprise's business alone (not the park's staff)."""
+    enterprise = enterprise_of_user(user=actor) if actor is not None and actor.is_authenticated else None
+    if enterprise is None or enterprise.pk != subscription.enterprise_id:
+        raise PermissionDenied(_("Only the enterprise that placed this order can pay for it."))
+
+
+def _require_ordering_enterprise_or_park_admin(actor: User, subscription: Subscription) -> None:
+    """Cancelling an unpaid order: its enterprise, or a park administrator; a reviewer only looks."""
+    if actor is not None and actor.is_authenticated and (actor.is_superuser or actor.has_role(roles.PARK_ADMIN)):
+        return
+    enterprise = enterprise_of_user(user=actor) if actor is not None and actor.is_authenticated else None
+    if enterprise is None or enterprise.pk != subscription.enterprise_id:
+        raise PermissionDenied(_("Only the enterprise that placed this order, or a park administrator, can cancel it."))
 
 
 # ---------------------------------------------------------------------------
@@ -186,6 +212,8 @@ def voucher_void(*, actor: User, voucher: Voucher) -> Voucher:
         voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
         if voucher.status == Voucher.Status.USED:
             raise ValidationError(_("A used voucher cannot be withdrawn."))
+        if voucher.status == Voucher.Status.VOID:  # a double-click: the first one withdrew it
+            raise ValidationError(_("This voucher has already been withdrawn."))
         voucher.status = Voucher.Status.VOID
         voucher.save(update_fields=["status"])
     return voucher
@@ -344,10 +372,8 @@ def subscription_checkout(
         pending = Subscription.objects.filter(
             enterprise=enterprise, service=service, status=Subscription.Status.PENDING_PAYMENT
         ).first()
-        if pending is not None:
-            raise ValidationError(
-                _("An order for this service is already waiting for payment. Pay or cancel it first.")
-            )
+        if pending is not None:  # the common case; the rule itself is the index ONE_PENDING_ORDER
+            raise ValidationError({ONE_PENDING_ORDER.field: str(ONE_PENDING_ORDER.message)})
         voucher = (
             _voucher_lock_for_use(code=voucher_code, enterprise=enterprise, service=service)
             if (voucher_code or "").strip()
@@ -363,10 +389,11 @@ def subscription_checkout(
                 raise ValidationError({"method": _("Choose online payment or a bank transfer.")})
         else:
             method = Payment.Method.VOUCHER if voucher else Payment.Method.FREE
-        subscription = Subscription.objects.create(
-            enterprise=enterprise, service=service, term_months=term_months, list_price=list_price,
-            discount=discount, amount_due=amount_due, voucher=voucher, renews=renews, created_by=actor,
-        )
+        with unique_rules(ONE_PENDING_ORDER):  # a concurrent checkout made it first: the same 400
+            subscription = Subscription.objects.create(
+                enterprise=enterprise, service=service, term_months=term_months, list_price=list_price,
+                discount=discount, amount_due=amount_due, voucher=voucher, renews=renews, created_by=actor,
+            )
         SubscriptionHistory.objects.create(
             subscription=subscription, to_status=subscription.status, actor=actor, note=_("Ordered")
         )
@@ -463,6 +490,7 @@ def payment_stripe_session_open(*, payment: Payment, actor: User | None = None) 
 
 def subscription_pay_online(*, actor: User, subscription: Subscription) -> Payment:
     """"Pay now" on a subscription that still waits: reopen a recent session, else a new attempt with a new key."""
+    _require_ordering_enterprise(actor, subscription)
     if not stripe_gateway.stripe_enabled():
         raise ValidationError(_("Online payment is not available here; choose a bank transfer."))
     with transaction.atomic():
@@ -491,6 +519,7 @@ def subscription_pay_online(*, actor: User, subscription: Subscription) -> Payme
 
 def subscription_request_transfer(*, actor: User, subscription: Subscription, reference: str = "") -> Payment:
     """The enterprise will pay by bank transfer (对公转账); the park is told and confirms receipt later."""
+    _require_ordering_enterprise(actor, subscription)
     with transaction.atomic():
         subscription = _locked(subscription)
         if subscription.status != Subscription.Status.PENDING_PAYMENT:
@@ -533,8 +562,10 @@ def subscription_cancel(*, actor: User, subscription: Subscription) -> Subscript
     """An order that was never paid is cancelled and its voucher freed.
 
     An open Stripe session is closed first; if Stripe says it was paid meanwhile, the
-    payment wins and the subscription starts instead.
+    payment wins and the subscription starts instead. Only the ordering enterprise or a
+    park administrator may cancel (PermissionDenied otherwise, as the views answer 403).
     """
+    _require_ordering_enterprise_or_park_admin(actor, subscription)
     for payment in subscription.payments.filter(method=Payment.Method.STRIPE, status=Payment.Status.PENDING):
         if payment.stripe_session_id:
             if stripe_gateway.checkout_state(session_id=payment.stripe_session_id).session_status == "open":

@@ -176,6 +176,7 @@ def checkout(request, pk):
             "current_end": access_end(enterprise=enterprise, service=service),
             "stripe_enabled": stripe_enabled,
         },
+        status=400 if request.method == "POST" else 200,  # a POST that comes back here was refused
     )
 
 

@@ -1,20 +1,21 @@
 from django.contrib import admin
 
+from saas.admin_readonly import ServiceOwnedAdmin, ServiceOwnedInline
+
 from .models import CityProgramme, CityProgrammeDelivery, CityProgrammeShare
 
 
-class ShareInline(admin.TabularInline):
+class ShareInline(ServiceOwnedInline):
     model = CityProgrammeShare
-    extra = 0
     readonly_fields = ["tenant", "budget"]
 
 
 @admin.register(CityProgramme)
-class CityProgrammeAdmin(admin.ModelAdmin):
+class CityProgrammeAdmin(ServiceOwnedAdmin):
     list_display = ["title", "opens_at", "closes_at", "created_at"]
     inlines = [ShareInline]
 
 
 @admin.register(CityProgrammeDelivery)
-class CityProgrammeDeliveryAdmin(admin.ModelAdmin):
+class CityProgrammeDeliveryAdmin(ServiceOwnedAdmin):
     list_display = ["city_programme", "tenant", "programme_id", "delivered_at"]

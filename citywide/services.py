@@ -8,11 +8,12 @@ public one live in the same database), so a retried or concurrent delivery makes
 
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
+from accounts import roles
 from funding.models import Programme
 from funding.services import DEFAULT_STAGES, programme_create, programme_open
 from matching.rules import rules_validate
@@ -58,7 +59,14 @@ def _shares(*, tenants, budget) -> dict[Tenant, Decimal]:
 
 
 def city_programme_publish(*, actor, tenants=None, budget=None, stages=None, **fields) -> CityProgramme:
-    """Publish a programme to chosen tenants (None: every live tenant now) and queue the fan-out."""
+    """Publish a programme to chosen tenants (None: every live tenant now) and queue the fan-out.
+
+    `actor` is a hub operator, or None for the system (PermissionDenied otherwise).
+    """
+    if actor is not None and not (
+        actor.is_authenticated and (actor.is_superuser or actor.has_role(roles.HUB_OPERATOR))
+    ):
+        raise PermissionDenied(_("Only the city hub's operators can publish a city-wide programme."))
     unknown = set(fields) - set(PROGRAMME_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")

@@ -4,7 +4,7 @@ category time limits and figures (park staff).
 Every demand is fetched through `demand_get_for_user`, so another enterprise's id — or an
 id from another park — is the same 404 as one that does not exist. Workflow actions go
 through the one transition service: a move the state or the person does not allow is a
-**409** (`code: transition_refused`) whose `detail` says why; a missing reason, rating or
+**409** (`code: transition_refused`) whose `message` says why; a missing reason, rating or
 an extension past 30 working days is a 400 on that field.
 """
 
@@ -13,8 +13,8 @@ from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -24,10 +24,12 @@ from rest_framework.views import APIView
 
 from applications.attachments import attachment_response
 from enterprises.selectors import enterprise_of_user, user_is_park_staff
+from saas.api.filters import DjangoFilterBackend, SyncFilterSet, collection_filter
 from saas.api.permissions import IsParkStaff
+from saas.api.schema import ErrorSerializer
 
 from . import workflow as wf
-from .models import Category, CategoryPolicy
+from .models import Category, CategoryPolicy, Demand
 from .selectors import (
     demand_actions_for_user,
     demand_attachment_get_for_user,
@@ -62,10 +64,8 @@ from .services import (
 TAG = "demands"
 NOT_FOUND = OpenApiResponse(description=_("No such demand, or not one you may see."))
 REFUSED = OpenApiResponse(
-    response=inline_serializer(
-        "DemandTransitionRefused", {"detail": serializers.CharField(), "code": serializers.CharField()}
-    ),
-    description=_("The workflow refuses this move now, or it is not yours to take; `detail` says why."),
+    response=ErrorSerializer,
+    description=_("The workflow refuses this move now, or it is not yours to take; `message` says why."),
 )
 BAD_REQUEST = OpenApiResponse(
     description=_("A field is missing or wrong (a reason, a rating, too many days); errors by field.")
@@ -83,7 +83,16 @@ def _detail(demand, request) -> dict:
     return DemandDetailOutputSerializer(demand, context=context).data
 
 
+class DemandSyncFilter(SyncFilterSet):
+    class Meta:
+        model = Demand
+        fields: list[str] = []
+
+
 class DemandListApi(APIView):
+    queryset = Demand.objects.none()  # the model, for the schema's filter parameters
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = DemandSyncFilter
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
@@ -114,6 +123,7 @@ class DemandListApi(APIView):
             status=data.get("status", ""),
             category=data.get("category", ""),
         )
+        demands = collection_filter(view=self, queryset=demands)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(demands, request, view=self)
         return paginator.get_paginated_response(DemandOutputSerializer(page, many=True).data)

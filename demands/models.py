@@ -127,7 +127,7 @@ class Demand(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("filed"), auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("demand")

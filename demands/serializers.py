@@ -77,6 +77,15 @@ class DemandActionSerializer(serializers.Serializer):
         min_value=1,
         help_text=_("Working days to add (extend only)."),
     )
+    expected_status = serializers.ChoiceField(
+        choices=Demand.Status.choices,
+        required=False,
+        help_text=_(
+            "The status the action was offered from (the demand's `status` as you last read it). If the demand "
+            "has moved on since, the action is a 409 with `code` `stale_action` instead of a second move. Left "
+            "out, the action is still taken under the row lock and checked against the workflow."
+        ),
+    )
 
     def to_service_kwargs(self) -> dict:
         data = self.validated_data
@@ -86,6 +95,7 @@ class DemandActionSerializer(serializers.Serializer):
             "department": data["department"],
             "rating": data["rating"],
             "extension_days": data["extension_days"],
+            "expected_status": data.get("expected_status"),
         }
 
 
@@ -98,7 +108,7 @@ class DemandAttachmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_url(self, attachment) -> str:
-        return f"/api/demands/{attachment.demand_id}/attachments/{attachment.pk}/"
+        return f"/api/v1/demands/{attachment.demand_id}/attachments/{attachment.pk}/"
 
 
 class AttachmentUploadSerializer(serializers.Serializer):

@@ -224,8 +224,12 @@ def demand_transition(
     department: str | None = None,
     rating: str = "",
     extension_days: int | None = None,
+    expected_status: str | None = None,
 ) -> Demand:
     """Apply one workflow action to a demand, or refuse it with a message a clerk understands.
+
+    `expected_status` is the status the action was offered from; when the demand has moved
+    on since (a double-click, a second tab), the action is refused (StaleAction, 409).
 
     - accept: starts the clock — first reply and resolution due in the category's working days.
     - reply: the first reply to the enterprise (the comment); answer: the answer (the comment).
@@ -243,6 +247,7 @@ def demand_transition(
         if transition.action in (wf.ACCEPT, wf.ASSIGN):
             if transition.action == wf.ASSIGN and handler_id is None and department is None:
                 raise ValidationError({"handler": _("Choose a handler or a department.")})
+            before = (demand.handler_id, demand.department)
             if handler_id is not None:
                 demand.handler = _staff_handler(handler_id)
             elif transition.action == wf.ACCEPT and demand.handler_id is None:
@@ -252,6 +257,10 @@ def demand_transition(
                 demand.department = department.strip()[:100]
             elif transition.action == wf.ACCEPT and not demand.department:
                 demand.department = default_department
+            if transition.action == wf.ASSIGN and (demand.handler_id, demand.department) == before:
+                # Assigning keeps the status, so a repeat (a double-click) would pass the expected
+                # state; with nothing to change it is refused rather than recorded twice.
+                raise ValidationError({"handler": _("The demand is already assigned that way; nothing changed.")})
             fields += ["handler", "department"]
             extra.update(handler=demand.handler, department=demand.department)
             if transition.action == wf.ACCEPT:
@@ -384,6 +393,7 @@ def demand_transition(
         history=history,
         notify=notify,
         comment=comment,
+        expected={"status": expected_status} if expected_status else None,
     )
 
 
@@ -441,3 +451,33 @@ def demands_escalate_overdue(*, now: dt.datetime | None = None) -> int:
             dedupe_key=f"demand:{demand.pk}:overdue:{today.isoformat()}",
         )
     return overdue
+
+
+def demand_deadlines_recount(*, previous) -> int:
+    """Recount the open demands' deadlines that `previous.year`'s schedule made, after the hub changed it.
+
+    Each deadline keeps its length in working days from its own clock start, extensions
+    included (saas.workdays.deadline_recount). Returns how many demands moved.
+    """
+    from saas.workdays import deadline_recount
+
+    clocks = {
+        "first_reply_due_at": "clock_started_at",
+        "resolution_due_at": "clock_started_at",
+        "rating_due_at": "answered_at",
+    }
+    moved = []
+    for demand in Demand.objects.exclude(status=Demand.Status.CLOSED).only("pk", *clocks, *set(clocks.values())):
+        changed = False
+        for due_field, start_field in clocks.items():
+            recounted = deadline_recount(
+                start=getattr(demand, start_field), due=getattr(demand, due_field), previous=previous
+            )
+            if recounted is not None:
+                setattr(demand, due_field, recounted)
+                changed = True
+        if changed:
+            demand.updated_at = timezone.now()
+            moved.append(demand)
+    Demand.objects.bulk_update(moved, [*clocks, "updated_at"], batch_size=500)
+    return len(moved)

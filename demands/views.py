@@ -21,7 +21,7 @@ from applications.attachments import attachment_response
 from enterprises.forms import form_add_service_error
 from enterprises.selectors import enterprise_of_user, user_is_park_admin, user_is_park_staff
 from enterprises.views import park_staff_required
-from saas.workflow import TransitionRefused
+from saas.workflow import TransitionRefused, expected_state_from
 
 from . import workflow as wf
 from .forms import AcceptForm, CategoryPolicyForm, CommentForm, DemandFileForm, ExtendForm, RateForm
@@ -167,7 +167,13 @@ def demand_act(request, pk, action):
         else:
             kwargs = {key: data[key] for key in ("comment", "rating", "extension_days") if key in data}
         try:
-            demand_transition(demand_id=demand.pk, action=action, actor=request.user, **kwargs)
+            demand_transition(
+                demand_id=demand.pk,
+                action=action,
+                actor=request.user,
+                **kwargs,
+                **expected_state_from(request.POST, "expected_status"),
+            )
         except TransitionRefused as refused:
             error, status = str(refused.message), 409
         except ValidationError as invalid:

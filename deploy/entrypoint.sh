@@ -20,6 +20,12 @@ case "${1:-}" in
         shift
         exec celery -A saas beat -l info "$@"
         ;;
+    gunicorn)
+        # Django's checks before serving: a static file the pages need but the image lacks
+        # (parkhub.E001) stops the container here with its name, not as a 500 on a page.
+        python manage.py check --deploy --fail-level ERROR
+        exec "$@"
+        ;;
     *)
         exec "$@"
         ;;

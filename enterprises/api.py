@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from saas.api.filters import DjangoFilterBackend, SyncFilterSet, collection_filter
 from saas.api.permissions import IsParkAdministrator
 
 from .models import Enterprise, Tag
@@ -105,7 +106,16 @@ def _updated(enterprise: Enterprise, request) -> Enterprise:
         return enterprise_update(enterprise=enterprise, actor=request.user, **changes)
 
 
+class EnterpriseSyncFilter(SyncFilterSet):
+    class Meta:
+        model = Enterprise
+        fields: list[str] = []
+
+
 class EnterpriseListCreateApi(APIView):
+    queryset = Enterprise.objects.none()  # the model, for the schema's filter parameters
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = EnterpriseSyncFilter
     pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
 
     def get_permissions(self):
@@ -124,6 +134,7 @@ class EnterpriseListCreateApi(APIView):
         filters = EnterpriseFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         enterprises = enterprise_list_for_user(user=request.user, **filters.validated_data)
+        enterprises = collection_filter(view=self, queryset=enterprises)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(enterprises, request, view=self)
         return paginator.get_paginated_response(EnterpriseOutputSerializer(page, many=True).data)

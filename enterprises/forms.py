@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .credit_code import credit_code_validate
 from .models import Enterprise, Industry, SizeClass, Tag, YearlyFigures
-from .services import PROFILE_FIELDS
+from .services import PROFILE_FIELDS, VERIFIED_FIELDS
 
 User = get_user_model()
 
@@ -144,6 +144,12 @@ class EnterpriseProfileForm(forms.Form):
         initial["tags"] = [tag.pk for tag in enterprise.tags.all() if not tag.is_builtin]
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
+        if enterprise.status == Enterprise.Status.VERIFIED:
+            # Read-only once the park verified them: what is posted for them is ignored.
+            for name in VERIFIED_FIELDS:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = _("Verified by the park; ask the park to change it.")
         choosable = Tag.objects.filter(is_builtin=False)
         if choosable.exists():
             self.fields["tags"] = forms.ModelMultipleChoiceField(

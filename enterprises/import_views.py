@@ -24,8 +24,10 @@ from .importing import (
     import_batch_confirm,
     import_batch_create,
     import_batch_discard,
+    import_batch_display_status,
     import_batch_get_for_user,
     import_batch_problems,
+    import_batch_stalled,
     import_failure_message,
     import_template_workbook,
     user_may_import,
@@ -97,16 +99,24 @@ def import_batch(request, batch_id):
             "enterprises/import_preview.html",
             {"batch": batch, "problems": import_batch_problems(batch=batch)},
         )
+    display_status = import_batch_display_status(batch)
     return render(
         request,
         "enterprises/import_progress.html",
         {
             "batch": batch,
-            "failure_message": import_failure_message(batch.failure) if batch.status == Status.FAILED else "",
+            "display_status": display_status,
+            "failure_message": _failure_message(batch, display_status),
             "progress_url": reverse("enterprise_import:progress", kwargs={"batch_id": batch.id}),
-            "stalled": batch.stalled(),
+            "stalled": import_batch_stalled(batch),
         },
     )
+
+
+def _failure_message(batch, display_status: str) -> str:
+    if display_status == "interrupted":
+        return import_failure_message("interrupted")
+    return import_failure_message(batch.failure) if batch.status == Status.FAILED else ""
 
 
 @require_POST
@@ -145,16 +155,19 @@ def import_discard(request, batch_id):
 def import_progress(request, batch_id):
     """What the progress page polls: rows processed of the total, and the counts when done."""
     batch = import_batch_get_for_user(user=request.user, batch_id=batch_id)
+    display_status = import_batch_display_status(batch)
     return JsonResponse(
         {
-            "status": batch.status,
+            "status": display_status,
             "processed": batch.processed,
             "total": batch.valid_rows,
-            "finished": batch.finished,
+            # An interrupted batch waits for the administrator (or a redelivered task): the page stops polling.
+            "finished": batch.finished or display_status == "interrupted",
             "created": batch.created,
             "updated": batch.updated,
             "unchanged": batch.unchanged,
-            "message": import_failure_message(batch.failure) if batch.status == Status.FAILED else "",
-            "stalled": batch.stalled(),
+            "message": _failure_message(batch, display_status),
+            "stalled": import_batch_stalled(batch),
+            "attempts": batch.attempts,
         }
     )

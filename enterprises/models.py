@@ -109,7 +109,7 @@ class Enterprise(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("enterprise")
@@ -183,3 +183,92 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.enterprise}"
+
+
+class ImportBatch(models.Model):
+    """One uploaded Excel sheet, from preview to done; the row is also the import's lock.
+
+    A run claims the batch (SELECT … FOR UPDATE) by writing a fresh `claim_token`, and a
+    thread of the claiming process stamps `heartbeat_at` (and `processed`) while it
+    imports. A process that dies stops stamping: once the heartbeat is older than
+    PARKHUB_IMPORT_STALE seconds the claim is stale, the page shows the batch as
+    interrupted, and a redelivered task or the administrator's button claims it again.
+    The rows themselves are written in one transaction that also marks the batch done,
+    so a dead run leaves nothing and a re-run imports each row exactly once.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("previewed")
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    id = models.UUIDField(primary_key=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=200, blank=True)
+    storage_name = models.CharField(max_length=300)
+    sheet_title = models.CharField(max_length=200, blank=True)
+    ignored_columns = models.JSONField(default=list, blank=True)
+    uploaded_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PREVIEWED)
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    problem_rows = models.PositiveIntegerField(default=0)
+    would_create = models.PositiveIntegerField(default=0)
+    would_update = models.PositiveIntegerField(default=0)
+    would_keep = models.PositiveIntegerField(default=0)
+    runs_in_worker = models.BooleanField(default=False)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    failure = models.CharField(max_length=32, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The lock: who holds the batch, when it last said it is alive, how many runs claimed it.
+    claim_token = models.CharField(max_length=64, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("enterprise import")
+        verbose_name_plural = _("enterprise imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class EnterpriseChange(models.Model):
+    """A change the park's staff made to a field the park verified (append-only).
+
+    The verified fields (the credit code, the name and legal representative as on the
+    licence, the size class and 规上) are what eligibility rules and the hub's figures
+    trust; once an enterprise is verified only staff change them, and each change is kept.
+    """
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="verified_changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    field = models.CharField(_("field"), max_length=40)
+    old_value = models.TextField(_("before"), blank=True)
+    new_value = models.TextField(_("after"), blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("change to a verified field")
+        verbose_name_plural = _("changes to verified fields")
+        triggers = [
+            # Not protected against DELETE: the rows go with their enterprise (CASCADE).
+            pgtrigger.Protect(name="enterprise_change_no_update", operation=pgtrigger.Update),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value} → {self.new_value}"

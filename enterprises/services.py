@@ -16,14 +16,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import roles
 from accounts.services import user_create
 from hub.rollups import rollup_touch
 from saas.celery import send_on_commit
+from saas.uniqueness import UniqueRule, unique_rules
 
 from .credit_code import credit_code_validate
-from .models import Enterprise, Membership, Tag, YearlyFigures
+from .models import Enterprise, EnterpriseChange, Membership, Tag, YearlyFigures
 from .selectors import user_is_park_staff
 
 logger = logging.getLogger(__name__)
@@ -42,6 +44,9 @@ PROFILE_FIELDS = (
     "contact_email",
 )
 FIGURE_FIELDS = ("output_value", "revenue", "tax_paid", "rd_spend")
+# What the park checks when it verifies an enterprise and what eligibility rules and the
+# hub's figures trust: once verified, the enterprise itself cannot change these.
+VERIFIED_FIELDS = ("name", "legal_representative", "size_class", "above_designated_size")
 
 
 def _masked_email(email: str) -> str:
@@ -126,8 +131,14 @@ def _notify_park_of_registration(enterprise: Enterprise) -> None:
     send_on_commit(registration_notify_park_task, enterprise_id=enterprise.pk)
 
 
+def _is_park_admin(actor) -> bool:
+    return bool(actor is not None and actor.is_authenticated and (actor.is_superuser or actor.has_role(roles.PARK_ADMIN)))
+
+
 def enterprise_create(*, actor: User, credit_code: str, name: str, **profile) -> Enterprise:
     """Park staff add an enterprise by hand; it is verified at once, since staff vouch for it."""
+    if not _is_park_admin(actor):
+        raise PermissionDenied(_("Only a park administrator can add an enterprise."))
     code = credit_code_validate(credit_code)
     _check_code_is_free(code)
     if not (name or "").strip():
@@ -157,11 +168,36 @@ def enterprise_create(*, actor: User, credit_code: str, name: str, **profile) ->
 def enterprise_update(*, enterprise: Enterprise, actor: User, **changes) -> Enterprise:
     """Change an enterprise's profile.
 
-    The credit code and the official designations among the tags (专精特新, 高新技术企业 …,
-    which eligibility rules read) are the park's to change; an enterprise keeps them as they are.
+    The park's administrators, or the enterprise's own people, and nobody else
+    (PermissionDenied). The credit code and the official designations among the tags
+    (专精特新, 高新技术企业 …, which eligibility rules read) are the park's to change; so
+    are the VERIFIED_FIELDS (规上, the size class, the name and legal representative)
+    once the park has verified the enterprise: a change the enterprise asks for is a
+    field error. Staff changes to those fields on a verified enterprise are recorded
+    (EnterpriseChange).
     """
     tags = changes.pop("tags", None)
-    is_park_admin = actor.is_superuser or actor.has_role(roles.PARK_ADMIN)
+    is_park_admin = _is_park_admin(actor)
+    if not is_park_admin and not (
+        actor is not None
+        and actor.is_authenticated
+        and Membership.objects.filter(user=actor, enterprise=enterprise).exists()
+    ):
+        raise PermissionDenied(_("Only the park or the enterprise's own people can change this profile."))
+    # Compared with what is stored, not with the caller's copy, which may be out of date.
+    stored = Enterprise.objects.filter(pk=enterprise.pk).only("status", "credit_code", *VERIFIED_FIELDS).first()
+    stored = stored or enterprise
+    verified = stored.status == Enterprise.Status.VERIFIED
+    before = {field: getattr(stored, field) for field in ("credit_code", *VERIFIED_FIELDS)}
+    if verified and not is_park_admin:
+        refused = {
+            field: _("The park verified this; ask the park to change it.")
+            for field in VERIFIED_FIELDS
+            if field in changes
+            and (changes[field].strip() if isinstance(changes[field], str) else changes[field]) != before[field]
+        }
+        if refused:
+            raise ValidationError(refused)
     if "credit_code" in changes:
         code = credit_code_validate(changes.pop("credit_code"))
         if code != enterprise.credit_code:
@@ -187,6 +223,15 @@ def enterprise_update(*, enterprise: Enterprise, actor: User, **changes) -> Ente
         rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit
         if tags is not None:
             enterprise.tags.set(tags)
+        if verified:
+            EnterpriseChange.objects.bulk_create(
+                EnterpriseChange(
+                    enterprise=enterprise, actor=actor, field=field,
+                    old_value=str(old), new_value=str(getattr(enterprise, field)),
+                )
+                for field, old in before.items()
+                if getattr(enterprise, field) != old
+            )
     return enterprise
 
 
@@ -231,7 +276,13 @@ def enterprise_reject(*, enterprise: Enterprise, actor: User, reason: str) -> En
 
 
 def enterprise_resubmit(*, enterprise: Enterprise, actor: User) -> Enterprise:
-    """After a rejection the enterprise corrects its profile and asks for verification again."""
+    """After a rejection the enterprise (its own people) corrects its profile and asks for verification again."""
+    if not (
+        actor is not None
+        and actor.is_authenticated
+        and Membership.objects.filter(user=actor, enterprise=enterprise).exists()
+    ):
+        raise PermissionDenied(_("Only the enterprise's own people can submit its registration again."))
     with transaction.atomic():
         enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
         if enterprise.status != Enterprise.Status.REJECTED:
@@ -278,7 +329,10 @@ def member_invite(*, enterprise: Enterprise, actor: User, email: str, full_name:
     user = User.objects.filter(email=email).first()
     if user is not None and (user.is_staff or user_is_park_staff(user)):
         raise ValidationError({"email": _("This address belongs to a park staff account; invite another address.")})
-    with transaction.atomic():
+    # The rules are the database's: one account per email, one enterprise per account. Two
+    # invitations of one address at once (a double-click) both pass the checks above; the
+    # second insert is refused by PostgreSQL and told the same as a later one (it was a 500).
+    with transaction.atomic(), unique_rules(*ONE_SEAT_PER_PERSON):
         if user is None:
             user = user_create(email=email, full_name=full_name, role=roles.ENTERPRISE_USER)
         elif hasattr(user, "membership"):
@@ -290,6 +344,21 @@ def member_invite(*, enterprise: Enterprise, actor: User, email: str, full_name:
         )
         _send_invitation(user)
     return membership
+
+
+ONE_SEAT_PER_PERSON = (
+    # PostgreSQL's names of the unique columns accounts_user.email and enterprises_membership.user_id.
+    UniqueRule(
+        constraint="accounts_user_email_key",
+        field="email",
+        message=gettext_lazy("This person already belongs to an enterprise on this site."),
+    ),
+    UniqueRule(
+        constraint="enterprises_membership_user_id_key",
+        field="email",
+        message=gettext_lazy("This person already belongs to an enterprise on this site."),
+    ),
+)
 
 
 def _send_invitation(user: User) -> None:

@@ -76,14 +76,25 @@ def verification_notify_enterprise_task(*, enterprise_id: int) -> bool:
     )
 
 
-# Keeps its result: the outcome is what a re-delivery reports.
+# Keeps its result: the outcome is what a re-delivery reports. acks_late and
+# reject_on_worker_lost (settings) mean a killed worker's message is delivered again.
 # An import of many thousand rows runs for minutes: its own limits, well above the default.
-@app.task(name="enterprises.import_batch_run", ignore_result=False, soft_time_limit=1800, time_limit=1860)
-def import_batch_run_task(*, batch_id: str) -> dict | None:
-    """Import a confirmed Excel batch of this tenant; a finished or running batch is left alone."""
-    from .importing import import_batch_run
+@app.task(
+    name="enterprises.import_batch_run", ignore_result=False, bind=True, max_retries=30,
+    soft_time_limit=1800, time_limit=1860,
+)
+def import_batch_run_task(self, *, batch_id: str) -> dict | None:
+    """Import a confirmed Excel batch of this tenant; a finished batch is left alone.
+
+    A batch another run holds with a fresh heartbeat is looked at again once that claim
+    could have gone stale, rather than acknowledged and forgotten: if that run dies, this
+    delivery is the one that finishes the import.
+    """
+    from .importing import import_batch_run, import_stale_after
 
     batch = import_batch_run(batch_id=batch_id)
     if batch is None:
         return None
+    if batch.status == batch.Status.RUNNING:
+        raise self.retry(countdown=import_stale_after().total_seconds() + 1)
     return {"status": batch.status, "created": batch.created, "updated": batch.updated, "unchanged": batch.unchanged}

@@ -245,6 +245,7 @@ def members(request):
             "is_owner": is_owner,
             "form": form,
         },
+        status=400 if request.method == "POST" else 200,  # a POST that comes back here was refused
     )
 
 

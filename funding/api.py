@@ -18,6 +18,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from enterprises.selectors import user_is_park_admin, user_is_park_staff
+from saas.api.filters import DjangoFilterBackend, SyncFilterSet, collection_filter
 
 from .models import Programme
 from .selectors import programme_get_for_user, programme_list_for_user
@@ -61,7 +62,16 @@ def _detail(programme: Programme, request) -> dict:
     ).data
 
 
+class ProgrammeSyncFilter(SyncFilterSet):
+    class Meta:
+        model = Programme
+        fields: list[str] = []
+
+
 class ProgrammeListCreateApi(APIView):
+    queryset = Programme.objects.none()  # the model, for the schema's filter parameters
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ProgrammeSyncFilter
     permission_classes = [IsAuthenticated, IsParkAdministratorOrReadOnly]
     pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
 
@@ -79,6 +89,7 @@ class ProgrammeListCreateApi(APIView):
         filters = ProgrammeFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         programmes = programme_list_for_user(user=request.user, **filters.validated_data)
+        programmes = collection_filter(view=self, queryset=programmes)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(programmes, request, view=self)
         return paginator.get_paginated_response(ProgrammeOutputSerializer(page, many=True).data)

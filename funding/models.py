@@ -38,6 +38,7 @@ class Programme(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
     # Eligibility as data, edited by park staff in a form (matching.rules: validate, evaluate, render):
     # {"combine": "all"|"any", "conditions": [{"field": ..., "op": ..., "value": ..., "year": ...}]}.
     eligibility_rules = models.JSONField(_("eligibility rules"), default=dict, blank=True)

@@ -2,9 +2,11 @@
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+from accounts import roles
 
 from .models import Programme, Stage
 
@@ -18,8 +20,20 @@ DEFAULT_STAGES = [
 ]
 
 
+def _require_park_admin_or_system(actor) -> None:
+    """A person must be a park administrator; None is the system (a city programme's delivery, the demo seed)."""
+    if actor is None:
+        return
+    if not (actor.is_authenticated and (actor.is_superuser or actor.has_role(roles.PARK_ADMIN))):
+        raise PermissionDenied(_("Only a park administrator can create a programme."))
+
+
 def programme_create(*, actor, stages: list[dict] | None = None, **fields) -> Programme:
-    """Create a programme with its stages (the five default ones unless given)."""
+    """Create a programme with its stages (the five default ones unless given).
+
+    `actor` is a park administrator, or None for the system (PermissionDenied otherwise).
+    """
+    _require_park_admin_or_system(actor)
     programme = Programme(created_by=actor, **fields)
     _programme_check(programme)
     with transaction.atomic():
@@ -71,6 +85,7 @@ def programme_stages_replace(*, programme: Programme, stages: list[dict]) -> Pro
             )
         programme.stages.all().delete()
         _stages_write(programme, stages)
+        programme.save(update_fields=["updated_at"])  # the stages are part of the programme API clients sync
     return programme
 
 
@@ -84,11 +99,11 @@ def programme_update(*, programme: Programme, **fields) -> Programme:
 
 def programme_open(*, programme: Programme) -> Programme:
     programme.status = Programme.Status.OPEN
-    programme.save(update_fields=["status"])
+    programme.save(update_fields=["status", "updated_at"])
     return programme
 
 
 def programme_close(*, programme: Programme) -> Programme:
     programme.status = Programme.Status.CLOSED
-    programme.save(update_fields=["status"])
+    programme.save(update_fields=["status", "updated_at"])
     return programme

@@ -3,8 +3,9 @@
 import datetime as dt
 from decimal import Decimal
 
-import chinese_calendar
 from django.db import connection, transaction
+
+from saas.workdays import is_working_day
 
 from .models import AwardRecord, WorkingDay
 
@@ -13,12 +14,9 @@ CALENDAR_LAST_YEAR = 2050
 
 
 def _is_working_day(day: dt.date) -> bool:
-    # saas.workdays.is_working_day logs a warning per day outside the package's data;
-    # here a whole year at a time would flood the log, so the same fallback is silent.
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
+    # Years up to 2050 are written ahead; the ones without an official schedule yet are
+    # counted Monday to Friday without a warning (rewritten when the hub enters them).
+    return is_working_day(day, warn=False)
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views, views
+from . import dashboard_views, installation_views, views
 
 app_name = "hub"
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("dashboard/wall/", dashboard_views.wall, name="wall"),
     path("dashboard/duplicate-awards/", dashboard_views.duplicates, name="duplicates"),
     path("dashboard/tenants/<slug:slug>/", dashboard_views.tenant_dashboard, name="tenant_dashboard"),
+    path("installation/", installation_views.installation_edit, name="installation"),
 ]

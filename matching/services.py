@@ -17,12 +17,13 @@ from itertools import islice
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import roles
 from applications import workflow as wf
 from applications.services import application_create, application_transition
 from enterprises.models import Enterprise, Membership
@@ -48,7 +49,7 @@ def programme_rules_set(
         programme.no_application_needed = no_application_needed
     programme.full_clean(exclude=["created_by"])  # Programme.clean names the field in its errors
     programme.eligibility_rules = rules_validate(rules) if rules else {}
-    programme.save(update_fields=["eligibility_rules", "no_application_needed"])
+    programme.save(update_fields=["eligibility_rules", "no_application_needed", "updated_at"])
     if programme.no_application_needed and programme.status == Programme.Status.OPEN:
         from .tasks import auto_applications_task
 
@@ -62,7 +63,14 @@ def programme_rules_set(
 
 
 def push_start(*, programme: Programme, actor) -> PushRun:
-    """Queue a push of an open programme to its qualifying enterprises (Celery sends it in batches)."""
+    """Queue a push of an open programme to its qualifying enterprises (Celery sends it in batches).
+
+    `actor` is a park administrator, or None for the system (PermissionDenied otherwise).
+    """
+    if actor is not None and not (
+        actor.is_authenticated and (actor.is_superuser or actor.has_role(roles.PARK_ADMIN))
+    ):
+        raise PermissionDenied(_("Only a park administrator can push a programme."))
     if programme.status != Programme.Status.OPEN:
         raise ValidationError(_("Only an open programme can be pushed to enterprises."))
     run = PushRun.objects.create(programme=programme, started_by=actor)

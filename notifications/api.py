@@ -9,9 +9,11 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from saas.api.filters import DjangoFilterBackend, SyncFilterSet, collection_filter
+from saas.api.pagination import PageNumberPagination
 
 from .models import Notification
 from .selectors import notification_list_for_user, notification_unread_count
@@ -77,7 +79,16 @@ class NotificationPagination(PageNumberPagination):
         return paginated
 
 
+class NotificationSyncFilter(SyncFilterSet):
+    class Meta:
+        model = Notification
+        fields: list[str] = []
+
+
 class NotificationListApi(APIView):
+    queryset = Notification.objects.none()  # the model, for the schema's filter parameters
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = NotificationSyncFilter
     pagination_class = NotificationPagination
 
     @extend_schema(
@@ -94,6 +105,7 @@ class NotificationListApi(APIView):
         unread = filters.validated_data.get("unread")
         if unread is not None:
             notifications = notifications.filter(read_at__isnull=unread)
+        notifications = collection_filter(view=self, queryset=notifications)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(notifications, request, view=self)
         return paginator.get_paginated_response(

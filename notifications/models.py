@@ -26,6 +26,7 @@ class Notification(models.Model):
     email_attempts = models.PositiveIntegerField(_("email attempts"), default=0)
     email_last_error = models.CharField(_("last email error"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("notification")

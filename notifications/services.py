@@ -43,7 +43,8 @@ def notification_mark_read(*, user, notification_ids=None) -> int:
     notifications = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_ids is not None:
         notifications = notifications.filter(pk__in=notification_ids)
-    marked = notifications.update(read_at=timezone.now())
+    now = timezone.now()
+    marked = notifications.update(read_at=now, updated_at=now)  # updated_at: API clients sync by it
     # The count loaded with the user for this request is stale now: count again if asked.
     try:
         del user.unread_notification_count

@@ -6,6 +6,7 @@ the worker's connection to it before the task runs.
 
 import os
 
+from celery import signals
 from celery.schedules import crontab
 from tenant_schemas_celery.app import CeleryApp as TenantAwareCeleryApp
 
@@ -27,6 +28,8 @@ app.conf.beat_schedule = {
     # Reviewers' reminders (due by the next working day, overdue); the task skips non-working days itself.
     "applications-reminders": {"task": "applications.reminders_send_all", "schedule": crontab(minute=20, hour="8-17")},
     "hub-rollup-reconcile": {"task": "hub.rollup_reconcile_all", "schedule": crontab(minute=30, hour=2)},  # hub rollups: full nightly refresh
+    # The working-day calendar: tell the hub operators once, 60 days before the known years end.
+    "calendar-expiry-check": {"task": "workcalendar.expiry_check", "schedule": crontab(minute=15, hour=9)},
     "matching-auto-applications": {"task": "matching.auto_applications_all", "schedule": crontab(minute=35)},  # 免申即享 for programmes whose opening time came
     # Housekeeping at night, one task per schema: expired sessions and old login records
     # (public and every tenant), read notifications older than a year (every tenant).
@@ -69,3 +72,34 @@ def send_to_every_schema(task, /, *, include_public: bool = True) -> int:
     for schema_name in schema_names:
         task.apply_async(headers={"_schema_name": schema_name})
     return len(schema_names)
+
+
+# Workers log through Django's LOGGING (saas.logs: task id and tenant schema on every line,
+# JSON in production) instead of Celery replacing the root logger's handlers with its own.
+@signals.setup_logging.connect
+def _logging_from_django_settings(**kwargs):
+    pass
+
+
+@signals.worker_ready.connect
+def _worker_metrics(sender=None, **kwargs):
+    """Task counts and durations (saas.metrics) on the worker's own port, when one is set."""
+    from django.conf import settings
+
+    if settings.PARKHUB_WORKER_METRICS_PORT:
+        from saas.metrics import worker_metrics_serve
+
+        worker_metrics_serve(settings.PARKHUB_WORKER_METRICS_PORT)
+
+
+@signals.worker_init.connect
+def _task_metrics(**kwargs):
+    """Connects the task signals of saas.metrics; with PROMETHEUS_MULTIPROC_DIR, starts it empty."""
+    from pathlib import Path
+
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for stale in Path(folder).glob("*.db"):
+            stale.unlink()
+    import saas.metrics  # noqa: F401

@@ -4,12 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts import api as accounts_api
 from citywide import api as citywide_api
 from hub import api as hub_api
 from saas.views import media_serve
 from tenants import api as tenants_api
 
 api_patterns = [
+    path("", include(accounts_api.urlpatterns)),
     path("hub/tenants/", tenants_api.TenantListCreateApi.as_view(), name="tenant-list"),
     path("hub/tenants/<slug:slug>/", tenants_api.TenantDetailApi.as_view(), name="tenant-detail"),
     path("hub/tenants/<slug:slug>/suspend/", tenants_api.TenantSuspendApi.as_view(), name="tenant-suspend"),
@@ -27,7 +29,11 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("payments.urls")),
     path("", include("citywide.urls")),
-    path("api/", include((api_patterns, "api"))),
+    path("", include("workcalendar.urls")),
+    # The API, version 1. The unversioned paths answer the same for one release, with
+    # Deprecation and Sunset headers (saas.api.middleware); reverse("api:...") gives v1.
+    path("api/v1/", include((api_patterns, "api"))),
+    path("api/", include((api_patterns, "api"), namespace="api-unversioned")),
     path("admin/", admin.site.urls),
     path("media/<path:name>", media_serve, name="media"),
 ]

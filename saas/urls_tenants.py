@@ -15,7 +15,7 @@ from notifications import api as notifications_api
 from saas.views import media_serve, tenant_home
 
 api_patterns = [
-    path("auth/token/", accounts_api.TokenObtainApi.as_view(), name="token"),
+    path("", include(accounts_api.urlpatterns)),
     path("me/", accounts_api.MeApi.as_view(), name="me"),
     path("", include(enterprises_api.urlpatterns)),
     path("", include(funding_api.urlpatterns)),
@@ -40,7 +40,10 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("", include("matching.urls")),
     path("park/enterprises/import/", include("enterprises.import_urls")),
-    path("api/", include((api_patterns, "api"))),
+    # The API, version 1. The unversioned paths answer the same for one release, with
+    # Deprecation and Sunset headers (saas.api.middleware); reverse("api:...") gives v1.
+    path("api/v1/", include((api_patterns, "api"))),
+    path("api/", include((api_patterns, "api"), namespace="api-unversioned")),
     path("admin/", admin.site.urls),
     path("media/<path:name>", media_serve, name="media"),
 ]

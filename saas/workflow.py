@@ -29,9 +29,34 @@ from hub.rollups import rollup_touch
 class TransitionRefused(Exception):
     """A move the workflow does not allow from here, or not to this person."""
 
+    code = "transition_refused"
+
     def __init__(self, message):
         super().__init__(str(message))
         self.message = message
+
+
+class StaleAction(TransitionRefused):
+    """The item is no longer in the state the action was offered from.
+
+    A double-click, a second tab, a retry after a timeout: the first request moved the
+    item on, and the repeat would otherwise be applied to the new state (an advance
+    passing a second stage that nobody reviewed). A 409 like every refused move.
+    """
+
+    code = "stale_action"
+
+
+NOT_SENT = object()  # an expected value the client did not send: that part of the state is not checked
+
+
+def expected_state_from(data, *fields: str) -> dict:
+    """The expected_* values a page's form or an API body carried, only those it did carry.
+
+    The pages always send them (hidden inputs, see templates/_expected_state.html); "" means
+    "none" (an application with no current stage).
+    """
+    return {field: (data.get(field) or None) for field in fields if field in data}
 
 
 @dataclass(frozen=True)
@@ -107,8 +132,18 @@ def transition_apply(
     notify: Callable[[models.Model, Transition], None] | None = None,
     comment: str = "",
     status_field: str = "status",
+    expected: dict | None = None,
+    describe: Callable[[models.Model], str] | None = None,
 ):
     """Apply `action` to the object `pk` of `model`, or refuse it; returns the saved object.
+
+    - `expected`: {attribute: value} of the state the action was offered from (the status,
+      the current stage's id). Checked first under the row lock: if any no longer holds,
+      StaleAction (409) says what the item has moved on to. None values mean "none".
+      A caller that sends nothing is still serialised by the lock and checked against the
+      transition's sources, which stops a repeated submit or approve, but not a repeated
+      move that keeps the status (an advance): pages and clients should send it.
+    - `describe(obj)`: the state as a person reads it, for that message.
 
     - `may_act(obj, transition)`: whether `actor` may take this transition on this object.
     - `change(obj, transition)`: sets the new field values on `obj` (status included when
@@ -125,6 +160,7 @@ def transition_apply(
         raise ValidationError({"comment": _("Give a reason: the enterprise will read it.")})
     with transaction.atomic():
         obj = model.objects.select_for_update().get(pk=pk)
+        _check_expected(obj, expected or {}, describe, status_field)
         from_status = getattr(obj, status_field)
         if from_status not in transition.sources:
             raise TransitionRefused(
@@ -139,9 +175,26 @@ def transition_apply(
             setattr(obj, status_field, transition.target)
         if status_field not in update_fields:
             update_fields.append(status_field)
+        # API clients sync by updated_at (auto_now): a save limited to update_fields must name it.
+        if any(field.name == "updated_at" for field in obj._meta.concrete_fields) and "updated_at" not in update_fields:
+            update_fields.append("updated_at")
         obj.save(update_fields=update_fields)
         history(obj, transition, from_status, {"comment": comment, **extra})
         rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit
         if notify is not None:
             notify(obj, transition)
     return obj
+
+
+def _as_token(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _check_expected(obj, expected: dict, describe, status_field: str) -> None:
+    if all(_as_token(getattr(obj, attribute)) == _as_token(value) for attribute, value in expected.items()):
+        return
+    state = describe(obj) if describe is not None else getattr(obj, f"get_{status_field}_display")()
+    raise StaleAction(
+        _("This %(item)s has moved on to “%(state)s” since the page you acted from was shown; reload to see it.")
+        % {"item": obj._meta.verbose_name, "state": state}
+    )

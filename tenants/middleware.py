@@ -51,7 +51,8 @@ class SuspendedTenantMiddleware:
                 "please contact the city hub to have it reactivated."
             )
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message, "code": "tenant_suspended"}, status=503)
+                # The API's one error shape (saas.api.exceptions).
+                return JsonResponse({"code": "tenant_suspended", "message": message, "fields": {}}, status=503)
             response = render(request, "errors/suspended.html", {"message": message, "tenant": tenant}, status=503)
             response["Retry-After"] = "3600"
             return response

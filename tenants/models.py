@@ -50,6 +50,7 @@ class Tenant(TenantMixin):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    status_reason = models.CharField(_("reason for the status"), max_length=300, blank=True)
 
     # Schemas are created by tenants.services (pool rename, template clone, or migrations),
     # never implicitly on save.

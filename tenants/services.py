@@ -246,16 +246,16 @@ def spare_pool_refill(*, target: int | None = None) -> int:
     return created
 
 
-def tenant_suspend(*, tenant: Tenant) -> Tenant:
-    """Close a tenant's pages and API (503) without touching its data."""
-    return _tenant_status_set(tenant=tenant, status=Tenant.Status.SUSPENDED)
+def tenant_suspend(*, tenant: Tenant, reason: str = "") -> Tenant:
+    """Close a tenant's pages and API (503) without touching its data; the reason is kept with the status."""
+    return _tenant_status_set(tenant=tenant, status=Tenant.Status.SUSPENDED, reason=reason)
 
 
-def tenant_reactivate(*, tenant: Tenant) -> Tenant:
-    return _tenant_status_set(tenant=tenant, status=Tenant.Status.ACTIVE)
+def tenant_reactivate(*, tenant: Tenant, reason: str = "") -> Tenant:
+    return _tenant_status_set(tenant=tenant, status=Tenant.Status.ACTIVE, reason=reason)
 
 
-def _tenant_status_set(*, tenant: Tenant, status: str) -> Tenant:
+def _tenant_status_set(*, tenant: Tenant, status: str, reason: str = "") -> Tenant:
     if tenant.slot != Tenant.Slot.LIVE or tenant.kind == Tenant.Kind.HUB:
         raise ValidationError(_("Only a live sub-platform, park or institution can be suspended or reactivated."))
     with transaction.atomic():
@@ -263,7 +263,8 @@ def _tenant_status_set(*, tenant: Tenant, status: str) -> Tenant:
         if tenant.status != status:
             tenant.status = status
             tenant.status_changed_at = timezone.now()
-            tenant.save(update_fields=["status", "status_changed_at"])
+            tenant.status_reason = (reason or "").strip()[:300]
+            tenant.save(update_fields=["status", "status_changed_at", "status_reason"])
     return tenant
 
 
@@ -279,8 +280,9 @@ def tenant_drop(*, tenant: Tenant) -> None:
         Tenant.objects.filter(pk=tenant.pk).delete()
 
 
-def hub_ensure(*, name: str = "胶州市企业公共服务平台") -> Tenant:
-    """The public schema's own tenant row and its hub.<base> domain."""
+def hub_ensure(*, name: str | None = None) -> Tenant:
+    """The public schema's own tenant row and its hub.<base> domain, named PARKHUB_HUB_NAME unless told."""
+    name = name or settings.PARKHUB_HUB_NAME
     hub, _created = Tenant.objects.get_or_create(
         schema_name="public", defaults={"name": name, "kind": Tenant.Kind.HUB, "slot": Tenant.Slot.LIVE}
     )

@@ -29,7 +29,7 @@ SHARED_APPS = [
     "django.contrib.admin",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "pgtrigger",
@@ -37,6 +37,8 @@ SHARED_APPS = [
     "hub",
     "payments",
     "citywide",
+    "workcalendar",
+    "installation",
 ]
 
 # Accounts, sessions, tokens and login-lockout records exist in every tenant schema as
@@ -48,7 +50,6 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.admin",
-    "rest_framework.authtoken",
     "axes",
     "enterprises",
     "funding",
@@ -60,6 +61,8 @@ TENANT_APPS = [
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+# The kernel: no models, only its management commands (celery_alive).
+INSTALLED_APPS += ["saas"]
 
 TENANT_MODEL = "tenants.Tenant"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
@@ -83,6 +86,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[f".{PARKHUB_BASE_DOMAIN}", PA
 # ---------------------------------------------------------------------------
 
 SECRET_KEY = env.str("SECRET_KEY")
+# Rotating the key: put the old one here (comma-separated) for as long as sessions and
+# password-reset links signed with it should keep working (docs/operations.md).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DEBUG", default=False)
 
 DATABASES = {"default": env.db("DATABASE_URL")}
@@ -97,12 +103,15 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [
+    # First: /healthz, /readyz and /metrics answer on any host, and every request gets its id.
+    "saas.telemetry.TelemetryMiddleware",
     "tenants.middleware.HostTenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.middleware.SuspendedTenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.DefaultLanguageMiddleware",
+    "saas.api.middleware.ApiMiddleware",  # API: Accept-Language, deprecation headers of /api/ without v1
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -126,6 +135,8 @@ TEMPLATES = [
                 "tenants.context_processors.current_site",
                 "notifications.context_processors.unread_count",
                 "accounts.context_processors.roles",
+                "workcalendar.context_processors.calendar_expiry",
+                "installation.context_processors.installation",
             ],
         },
     },
@@ -205,16 +216,30 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 PARKHUB_CURRENCY = "CNY"
+# Each installation's own names and contact, on every page and mail; the hub operator can change
+# them on /installation/ (installation app), where a blank field means the value set here.
+PARKHUB_HUB_NAME = env.str("PARKHUB_HUB_NAME", default="企业公共服务平台")
+PARKHUB_PLATFORM_NAME = env.str("PARKHUB_PLATFORM_NAME", default="ParkHub")
+PARKHUB_CONTACT_EMAIL = env.str("PARKHUB_CONTACT_EMAIL", default="")
+PARKHUB_CONTACT_PHONE = env.str("PARKHUB_CONTACT_PHONE", default="")
+# True only in saas.settings.production: commands that must never run there (seed_demo) ask it.
+PARKHUB_PRODUCTION = False
 
 # ---------------------------------------------------------------------------
 # Static and media files: everything is served by the app (no CDN).
 # ---------------------------------------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Apache ECharts, installed from the npm registry by `make install` (package.json), served as vendor/echarts/.
-STATICFILES_DIRS += [("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist")]
+# scripts/build_static.sh (and so the image) installs the packages into a directory of its own and
+# names it here. A package directory that is absent is left out rather than failing with
+# staticfiles.W004 in the image, which serves the collected set and keeps no node_modules:
+# saas.static_checks reports each missing vendored asset by name (parkhub.E001) instead.
+PARKHUB_NODE_MODULES = Path(env.str("PARKHUB_NODE_MODULES", default=str(BASE_DIR / "node_modules")))
+PARKHUB_VENDORED_STATIC = {"vendor/echarts": PARKHUB_NODE_MODULES / "echarts" / "dist"}
+STATICFILES_DIRS += [(prefix, path) for prefix, path in PARKHUB_VENDORED_STATIC.items() if path.is_dir()]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media"))
 # Each tenant's uploads live under MEDIA_ROOT/<schema>/.
@@ -245,6 +270,14 @@ CACHES = {
         # second at most, then the page goes on without the cache (tests/faults/).
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     },
+    # Values that are the same in every schema (the installation's names and contact): no schema in
+    # the key, so one write clears the copy every site reads.
+    "shared": {
+        "BACKEND": "saas.cache.RedisCache",
+        "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
+        "KEY_PREFIX": "parkhub-shared",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    },
     # Per-process memory for fragments that depend only on the code and the translations (the
     # navigation's links): no round trip, and a deploy, which restarts the processes, clears it.
     "local": {
@@ -273,6 +306,10 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# A message a killed worker took but never acknowledged goes back to the queue after this
+# many seconds (Redis transport); keep it above the longest task, which the import's heartbeat
+# claim makes harmless to exceed.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / ".data" / "celerybeat-schedule")
@@ -310,25 +347,35 @@ PARKHUB_READ_NOTIFICATIONS_KEEP_DAYS = env.int("PARKHUB_READ_NOTIFICATIONS_KEEP_
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an API client without valid credentials gets a 401 that says how to authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "saas.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "saas.api.exceptions.api_exception_handler",
 }
+# API tokens (accounts.ApiToken) live this many days at most; the owner may choose fewer.
+API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
+# The /api/... paths without a version answer as /api/v1/... until this day (RFC 8594 Sunset).
+API_UNVERSIONED_SUNSET = "Wed, 30 Jun 2027 00:00:00 GMT"
 SPECTACULAR_SETTINGS = {
     "TITLE": "ParkHub API",
     "DESCRIPTION": "城市企业公共服务平台网络 API: the city hub and every park's own API.",
-    "VERSION": "0.1.0",
+    "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI from the drf-spectacular-sidecar package, served by the app: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # /api/v1/ only (the unversioned alias is not documented); the Error shape on every operation.
+    "PREPROCESSING_HOOKS": ["saas.api.schema.only_current_version"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "saas.api.schema.document_errors",
+    ],
     # Several models have a "status" or "kind": give each enum its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "ProgrammeStatusEnum": "funding.models.Programme.Status",
@@ -356,16 +403,27 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"tenant_context": {"()": "django_tenants.log.TenantContextFilter"}},
+    "filters": {
+        "tenant_context": {"()": "django_tenants.log.TenantContextFilter"},
+        # request_id, tenant (schema), user_id, task_id (saas.logs)
+        "request_context": {"()": "saas.logs.ContextFilter"},
+    },
     "formatters": {
         "tenant_context": {
             "format": "%(asctime)s [%(schema_name)s:%(domain_url)s] %(levelname)s %(name)s: %(message)s"
-        }
+            " [request=%(request_id)s user=%(user_id)s task=%(task_id)s]"
+        },
+        # One JSON object a line (python-json-logger), the production default (LOG_FORMAT=json).
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(tenant)s %(user_id)s %(task_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["tenant_context"],
+            "filters": ["tenant_context", "request_context"],
             "formatter": "tenant_context",
         }
     },
@@ -378,8 +436,13 @@ LOGGING = {
 
 # Excel imports with more valid rows than this run in a Celery task with progress shown.
 PARKHUB_IMPORT_ASYNC_ROWS = env.int("PARKHUB_IMPORT_ASYNC_ROWS", default=500)
+# An import whose heartbeat is older than this many seconds was interrupted (its process died).
+PARKHUB_IMPORT_STALE = env.int("PARKHUB_IMPORT_STALE", default=60)
 
 # How links in mail and command output reach a site (the port only for local work).
+# The hub is warned (dashboard banner, operators' e-mail) this many days before the last
+# year with an official holiday schedule ends.
+PARKHUB_CALENDAR_WARN_DAYS = env.int("PARKHUB_CALENDAR_WARN_DAYS", default=60)
 PARKHUB_URL_SCHEME = env.str("PARKHUB_URL_SCHEME", default="https")
 PARKHUB_URL_PORT = env.str("PARKHUB_URL_PORT", default="")
 
@@ -401,3 +464,35 @@ STRIPE_TIMEOUT = env.int("STRIPE_TIMEOUT", default=15)
 STRIPE_PAYMENT_METHOD_TYPES = env.list("STRIPE_PAYMENT_METHOD_TYPES", default=["card"])
 # Webhook signatures older than this many seconds are refused (Stripe's own default).
 STRIPE_WEBHOOK_TOLERANCE = 300
+
+# ---------------------------------------------------------------------------
+# Health and telemetry (saas.health, saas.metrics, saas.logs, saas.sentry; deploy/README.md)
+# ---------------------------------------------------------------------------
+
+# /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, /metrics is a 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# A Celery worker serves its own /metrics on this port when set (same token).
+PARKHUB_WORKER_METRICS_PORT = env.int("PARKHUB_WORKER_METRICS_PORT", default=0)
+# Beat ticks at least this often (seconds) and touches its heartbeat file each time;
+# `celery_alive --role beat` fails when the file is older than the max age.
+CELERY_BEAT_SCHEDULER = "saas.beat.HeartbeatScheduler"
+CELERY_BEAT_MAX_INTERVAL = 30
+CELERY_BEAT_HEARTBEAT_FILENAME = env.str(
+    "CELERY_BEAT_HEARTBEAT_FILENAME", default=f"{CELERY_BEAT_SCHEDULE_FILENAME}.heartbeat"
+)
+PARKHUB_BEAT_HEARTBEAT_MAX_AGE = env.int("PARKHUB_BEAT_HEARTBEAT_MAX_AGE", default=120)
+# Log lines as JSON objects ("json") or text ("text"); production defaults to json.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "tenant_context"
+
+# Sentry when SENTRY_DSN is set: Django and Celery, tenant schema as a tag, no personal data.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from saas.sentry import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

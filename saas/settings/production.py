@@ -8,6 +8,7 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
+PARKHUB_PRODUCTION = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -44,3 +45,7 @@ if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:  # noqa: F405
 # from X-Forwarded-For, one proxy deep unless said otherwise (saas.client_address).
 PARKHUB_TRUSTED_PROXY_COUNT = env.int("PARKHUB_TRUSTED_PROXY_COUNT", default=1)
 # --- end of secrets and the trusted proxy --------------------------------------------------
+
+# Logs are JSON objects, one a line, with request id, tenant schema and user id (saas.logs).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "tenant_context"  # noqa: F405

@@ -69,3 +69,15 @@ def test_a_sign_out_while_redis_is_down_still_holds_when_redis_returns_with_the_
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     with schema_context(ALPHA):
         assert cache.get(f"django.contrib.sessions.cached_db{copied}") is None
+
+
+@pytest.mark.parametrize("keep_old_key, still_signed_in", [(True, True), (False, False)])
+def test_rotating_the_secret_key_keeps_sessions_only_with_the_old_key_as_fallback(
+    db, client_a, park_admin_a, settings, keep_old_key, still_signed_in
+):
+    sign_in(client_a, park_admin_a)
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-key-of-the-installation-" + "x9" * 20
+    settings.SECRET_KEY_FALLBACKS = [old_key] if keep_old_key else []
+    response = client_a.get("/notifications/")
+    assert (response.status_code == 200) is still_signed_in

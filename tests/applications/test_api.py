@@ -4,7 +4,7 @@ timeline, attachments, and the public notice.
 Owner / insider / outsider: enterprise X's owner; park A's reviewer and administrator;
 enterprise Y's owner (an outsider to X's files) and park B's people (outsiders to park A).
 
-A role acting outside its stage gets a **409** (code "transition_refused") whose detail
+A role acting outside its stage gets a **409** (code "transition_refused") whose message
 says the step belongs to another role: the same person may take the same action at
 another stage, so it is the application's state that refuses, not a missing right.
 """
@@ -196,10 +196,10 @@ def test_park_admin_creates_a_programme_with_its_own_stages_then_opens_and_close
 
 def test_programme_rules_are_400s_on_their_fields(admin):
     base = {"title": "x", "opens_at": "2026-01-01T09:00:00+08:00", "closes_at": "2026-02-01T09:00:00+08:00"}
-    assert "budget" in admin.post(PROGRAMMES, {**base, "budget": "0"}, content_type="application/json").json()
+    assert "budget" in admin.post(PROGRAMMES, {**base, "budget": "0"}, content_type="application/json").json()["fields"]
     bad_order = {**base, "budget": "10.00", "stages": [{"name": "拨付", "kind": "disbursement"}]}
     response = post_json(admin, PROGRAMMES, bad_order)
-    assert response.status_code == 400 and "stages" in response.json()
+    assert response.status_code == 400 and "stages" in response.json()["fields"]
 
 
 def test_only_a_park_administrator_creates_or_changes_programmes(reviewing, owner, programme):
@@ -214,7 +214,7 @@ def test_only_a_park_administrator_creates_or_changes_programmes(reviewing, owne
         response = client.patch(
             f"{PROGRAMMES}{programme.pk}/", {"title": "改"}, content_type="application/json"
         )
-        assert response.status_code == 403 and response.json()["detail"]
+        assert response.status_code == 403 and response.json()["message"]
         assert post_json(client, f"{PROGRAMMES}{programme.pk}/close/").status_code == 403
     programme.refresh_from_db()
     assert programme.status == Programme.Status.OPEN and programme.title != "改"
@@ -239,7 +239,7 @@ def test_stages_cannot_be_replaced_once_an_application_is_submitted(admin, progr
     response = admin.patch(
         f"{PROGRAMMES}{other.pk}/", {"title": "改名", **new_stages}, content_type="application/json"
     )
-    assert response.status_code == 400 and "stages" in response.json()
+    assert response.status_code == 400 and "stages" in response.json()["fields"]
     other.refresh_from_db()
     assert other.title == "第二个政策" and other.stages.count() == 5  # the title change was rolled back too
 
@@ -275,7 +275,7 @@ def test_an_enterprise_starts_a_draft_and_edits_it(owner, programme, enterprise_
 
 def test_a_draft_over_the_cap_or_for_a_programme_not_open_is_a_400_on_the_field(owner, programme):
     over = post_json(owner, APPLICATIONS, {"programme": programme.pk, "requested_amount": "999999.00"})
-    assert over.status_code == 400 and "requested_amount" in over.json()
+    assert over.status_code == 400 and "requested_amount" in over.json()["fields"]
     draft = programme_create(
         actor=None,
         title="未开放",
@@ -284,7 +284,7 @@ def test_a_draft_over_the_cap_or_for_a_programme_not_open_is_a_400_on_the_field(
         closes_at=programme.closes_at,
     )
     closed = post_json(owner, APPLICATIONS, {"programme": draft.pk, "requested_amount": "1.00"})
-    assert closed.status_code == 400 and "programme" in closed.json()
+    assert closed.status_code == 400 and "programme" in closed.json()["fields"]
 
 
 def test_park_staff_cannot_apply_or_edit_an_enterprises_draft(reviewing, admin, programme, enterprise_x):
@@ -363,7 +363,7 @@ def test_every_legal_action_through_the_api_from_draft_to_disbursed(
     assert take(reviewing, "advance")["current_stage"]["name"] == "初审"
 
     returned = post_json(reviewing, action_url(pk, "return"), {"comment": "  "})
-    assert returned.status_code == 400 and "comment" in returned.json()
+    assert returned.status_code == 400 and "comment" in returned.json()["fields"]
     body = take(reviewing, "return", comment="请补充2025年度审计报告")
     assert body["status"] == "returned" and body["stage_due_at"] is None
     body = take(owner, "submit")
@@ -371,7 +371,7 @@ def test_every_legal_action_through_the_api_from_draft_to_disbursed(
     assert take(reviewing, "advance")["current_stage"]["name"] == "专家评审"
 
     no_amount = post_json(admin, action_url(pk, "approve"))
-    assert no_amount.status_code == 400 and "amount" in no_amount.json()
+    assert no_amount.status_code == 400 and "amount" in no_amount.json()["fields"]
     body = take(admin, "approve", amount="80000", comment="评审通过")
     assert body["status"] == "approved" and body["approved_amount"] == "80000.00"
     assert body["current_stage"]["kind"] == "notice"
@@ -393,7 +393,7 @@ def test_an_enterprise_withdraws_and_a_reviewer_rejects_with_a_reason(
 
     other = submitted(programme, enterprise_y).pk
     no_reason = post_json(reviewing, action_url(other, "reject"))
-    assert no_reason.status_code == 400 and "comment" in no_reason.json()
+    assert no_reason.status_code == 400 and "comment" in no_reason.json()["fields"]
     assert (
         ok(post_json(reviewing, action_url(other, "reject"), {"comment": "不符合申报条件"}))["status"]
         == "rejected"
@@ -406,8 +406,9 @@ def test_an_illegal_move_is_a_409_that_says_why(owner, reviewing, programme, ent
     response = post_json(owner, action_url(pk, "submit"))
     assert response.status_code == 409
     assert response.json() == {
-        "detail": "“Submit” is not possible while the item is “In review”.",
         "code": "transition_refused",
+        "message": "“Submit” is not possible while the item is “In review”.",
+        "fields": {},
     }
     assert Application.objects.get(pk=pk).status == S.IN_REVIEW
 
@@ -426,8 +427,9 @@ def test_a_role_acting_outside_its_stage_is_a_409_naming_the_reason(
     response = post_json(reviewing, action_url(pk, "approve"), {"amount": "1000.00"})
     assert response.status_code == 409
     assert response.json() == {
-        "detail": "You cannot take this step at this stage: it belongs to another role or person.",
         "code": "transition_refused",
+        "message": "You cannot take this step at this stage: it belongs to another role or person.",
+        "fields": {},
     }
     application = Application.objects.get(pk=pk)
     assert application.status == S.IN_REVIEW and application.current_stage.name == "专家评审"
@@ -442,9 +444,9 @@ def test_a_bad_amount_is_a_400_on_the_field(admin, reviewing, programme, enterpr
     pk = submitted(programme, enterprise_x).pk
     post_json(reviewing, action_url(pk, "advance"))
     post_json(reviewing, action_url(pk, "advance"))
-    assert "amount" in post_json(admin, action_url(pk, "approve"), {"amount": "很多"}).json()
+    assert "amount" in post_json(admin, action_url(pk, "approve"), {"amount": "很多"}).json()["fields"]
     over = post_json(admin, action_url(pk, "approve"), {"amount": "150000.00"})  # more than requested
-    assert over.status_code == 400 and "amount" in over.json()
+    assert over.status_code == 400 and "amount" in over.json()["fields"]
 
 
 # ---------------------------------------------------------------------------
@@ -522,10 +524,10 @@ def test_a_renamed_text_file_is_refused_on_the_file_field(owner, programme, ente
         app_url(pk, "attachments/"), {"file": upload("营业执照.pdf", b"just some text, not a PDF\n")}
     )
     assert response.status_code == 400
-    assert response.json()["file"] and "PDF" in response.json()["file"][0]
+    assert response.json()["fields"]["file"] and "PDF" in response.json()["fields"]["file"][0]
     assert not Attachment.objects.filter(application_id=pk).exists()
     missing = owner.post(app_url(pk, "attachments/"), {})
-    assert missing.status_code == 400 and "file" in missing.json()
+    assert missing.status_code == 400 and "file" in missing.json()["fields"]
 
 
 def test_park_staff_cannot_upload_to_an_enterprises_application(reviewing, programme, enterprise_x, media):
@@ -577,12 +579,12 @@ def test_anyone_files_an_objection_during_the_notice_and_not_otherwise(
     assert set(receipt) == {"id", "created_at"}
     assert Objection.objects.get(pk=receipt["id"]).application_id == application.pk
     blank = post_json(client_a, url, {"name": "李四", "contact": "13900000000", "text": " "})
-    assert blank.status_code == 400 and "text" in blank.json()
+    assert blank.status_code == 400 and "text" in blank.json()["fields"]
 
     # After the notice period (passed on to disbursement) an objection is refused with a reason.
     act(application, "advance", park_admin)
     late = post_json(client_a, url, {"name": "李四", "contact": "13900000000", "text": "迟到的异议"})
-    assert late.status_code == 400 and late.json()["detail"]
+    assert late.status_code == 400 and late.json()["message"]
     assert Objection.objects.filter(application=application).count() == 1
 
     in_review = submitted(programme, enterprise_y)

@@ -176,7 +176,7 @@ def test_an_enterprise_awaiting_verification_is_told_it_cannot_apply_yet(client_
     form = client_a.get(f"/applications/new/{programme.pk}/")
     assert form.status_code == 200 and form.context["verified"] is False
     refused = client_a.post(f"/applications/new/{programme.pk}/", {"requested_amount": "1000"})
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     with schema_context(ALPHA):
         assert not Application.objects.filter(enterprise=enterprise_x.enterprise).exists()
 
@@ -191,7 +191,7 @@ def test_a_second_application_for_the_same_programme_leads_to_the_first(
 
 def test_an_amount_over_the_cap_is_shown_on_its_field(owner_client, programme):
     response = owner_client.post(f"/applications/new/{programme.pk}/", {"requested_amount": "300000.00"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors["requested_amount"]
 
 

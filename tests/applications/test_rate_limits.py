@@ -78,6 +78,6 @@ def test_objections_over_the_limit_get_429_on_the_page_and_in_the_api(
         REMOTE_ADDR=address,
     )
     assert api.status_code == 429 and api["Retry-After"] == "3600"
-    assert "detail" in api.json()
+    assert api.json()["code"] == "throttled" and api.json()["message"] and api.json()["fields"] == {}
     with schema_context(ALPHA):
         assert Objection.objects.filter(application_id=application.pk).count() == 1

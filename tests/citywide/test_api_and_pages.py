@@ -32,7 +32,7 @@ def test_hub_operator_publishes_through_the_api(hub_operator, tenant_a):
     bad = client.post(
         "/api/hub/city-programmes/", _payload(eligibility_rules={"combine": "x"}), format="json"
     )
-    assert bad.status_code == 400 and "eligibility_rules" in bad.json()
+    assert bad.status_code == 400 and "eligibility_rules" in bad.json()["fields"]
 
 
 def test_outsider_gets_404(db, tenant_a):

@@ -117,7 +117,7 @@ def test_the_list_searches_name_and_credit_code(admin_client, listed):
 def test_an_unknown_filter_value_is_a_400_naming_the_parameter(admin_client, listed):
     response = admin_client.get(LIST, {"industry": "ZZ"})
     assert response.status_code == 400
-    assert "industry" in response.json()
+    assert "industry" in response.json()["fields"]
 
 
 def test_an_enterprise_user_lists_only_its_own_enterprise(owner_x_client, listed):
@@ -185,7 +185,7 @@ def test_a_bad_credit_code_is_a_400_on_the_credit_code_field(admin_client, mangl
         content_type="application/json",
     )
     assert response.status_code == 400
-    body = response.json()
+    body = response.json()["fields"]
     assert list(body) == ["credit_code"]
     assert body["credit_code"] and all(message for message in body["credit_code"])
     with schema_context(ALPHA):
@@ -195,7 +195,7 @@ def test_a_bad_credit_code_is_a_400_on_the_credit_code_field(admin_client, mangl
 def test_field_errors_from_drf_are_in_chinese_by_default(admin_client):
     response = admin_client.post(LIST, {"industry": "ZZ"}, content_type="application/json")
     assert response.status_code == 400
-    body = response.json()
+    body = response.json()["fields"]
     assert response["Content-Language"] == "zh-hans"
     assert body["credit_code"] == ["该字段是必填项。"]
     assert body["name"] == ["该字段是必填项。"]
@@ -206,7 +206,7 @@ def test_the_english_switch_gives_english_drf_messages(admin_client):
     admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = admin_client.post(LIST, {"name": "胶州测试有限公司"}, content_type="application/json")
     assert response.status_code == 400
-    assert response.json()["credit_code"] == ["This field is required."]
+    assert response.json()["fields"]["credit_code"] == ["This field is required."]
 
 
 def test_a_credit_code_already_registered_is_a_400_naming_the_field(admin_client, registration_x):
@@ -216,7 +216,7 @@ def test_a_credit_code_already_registered_is_a_400_naming_the_field(admin_client
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert list(response.json()) == ["credit_code"]
+    assert list(response.json()["fields"]) == ["credit_code"]
     with schema_context(ALPHA):
         assert Enterprise.objects.filter(credit_code=registration_x.enterprise.credit_code).count() == 1
 
@@ -270,9 +270,9 @@ def test_an_enterprise_cannot_change_its_credit_code_or_coin_tags(owner_x_client
     response = owner_x_client.patch(
         detail(pk), {"credit_code": new_credit_code()}, content_type="application/json"
     )
-    assert response.status_code == 400 and "credit_code" in response.json()
+    assert response.status_code == 400 and "credit_code" in response.json()["fields"]
     response = owner_x_client.patch(detail(pk), {"tags": ["自封标签"]}, content_type="application/json")
-    assert response.status_code == 400 and "tags" in response.json()
+    assert response.status_code == 400 and "tags" in response.json()["fields"]
     with schema_context(ALPHA):
         assert not Tag.objects.filter(name="自封标签").exists()
         assert Enterprise.objects.get(pk=pk).credit_code == registration_x.enterprise.credit_code
@@ -291,7 +291,7 @@ def test_an_enterprise_chooses_among_the_parks_own_tags_but_not_official_designa
     official = owner_x_client.patch(
         detail(registration_x.enterprise.pk), {"tags": ["跨境电商", "科技型中小企业"]}, content_type="application/json"
     )
-    assert official.status_code == 400 and "tags" in official.json()
+    assert official.status_code == 400 and "tags" in official.json()["fields"]
     with schema_context(ALPHA):
         assert list(registration_x.enterprise.tags.values_list("name", flat=True)) == ["跨境电商"]
 
@@ -314,7 +314,7 @@ def test_a_failed_update_leaves_no_new_tag_behind(admin_client, registration_x):
         {"tags": ["半途标签"], "credit_code": _with_wrong_check_character(new_credit_code())},
         content_type="application/json",
     )
-    assert response.status_code == 400 and "credit_code" in response.json()
+    assert response.status_code == 400 and "credit_code" in response.json()["fields"]
     with schema_context(ALPHA):
         assert not Tag.objects.filter(name="半途标签").exists()
 
@@ -355,8 +355,8 @@ def test_park_admin_rejects_with_a_reason_and_not_without(admin_client, registra
     for body in ({}, {"reason": "   "}):
         response = admin_client.post(url, body, content_type="application/json")
         assert response.status_code == 400
-        assert list(response.json()) == ["reason"]
-    assert admin_client.post(url, {}, content_type="application/json").json()["reason"] == [
+        assert list(response.json()["fields"]) == ["reason"]
+    assert admin_client.post(url, {}, content_type="application/json").json()["fields"]["reason"] == [
         "该字段是必填项。"
     ]
     with schema_context(ALPHA):
@@ -433,13 +433,13 @@ def test_figures_are_upserted_and_round_trip_as_decimal_strings(owner_x_client, 
 
 def test_bad_figures_are_400s_on_their_fields(owner_x_client, registration_x):
     url = f"{detail(registration_x.enterprise.pk)}figures/"
-    assert "year" in owner_x_client.post(url, {"year": 1900}, content_type="application/json").json()
+    assert "year" in owner_x_client.post(url, {"year": 1900}, content_type="application/json").json()["fields"]
     response = owner_x_client.post(url, {"year": 2024, "revenue": "-1"}, content_type="application/json")
-    assert response.status_code == 400 and "revenue" in response.json()
+    assert response.status_code == 400 and "revenue" in response.json()["fields"]
     response = owner_x_client.post(url, {"year": 2024, "revenue": "1.234"}, content_type="application/json")
-    assert response.status_code == 400 and "revenue" in response.json()
+    assert response.status_code == 400 and "revenue" in response.json()["fields"]
     response = owner_x_client.post(url, {"revenue": "1"}, content_type="application/json")
-    assert response.status_code == 400 and response.json()["year"] == ["该字段是必填项。"]
+    assert response.status_code == 400 and response.json()["fields"]["year"] == ["该字段是必填项。"]
     with schema_context(ALPHA):
         assert not YearlyFigures.objects.filter(enterprise=registration_x.enterprise).exists()
 
@@ -553,4 +553,4 @@ def test_anonymous_gets_401_everywhere(client_a, registration_x):
     ]
     for response in responses:
         assert response.status_code == 401
-    assert responses[0].json()["detail"] == "身份认证信息未提供。"
+    assert responses[0].json()["message"] == "身份认证信息未提供。"

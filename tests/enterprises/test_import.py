@@ -563,8 +563,38 @@ def test_an_import_the_worker_has_not_started_says_so_after_two_minutes(admin_cl
     batch_id = batch_url.rstrip("/").rsplit("/", 1)[1]
     with schema_context(ALPHA):
         batch = batches._batch_load(batch_id)
-        batch.queued_at = (timezone.now() - timedelta(minutes=3)).isoformat()
+        batch.queued_at = timezone.now() - timedelta(minutes=3)
         batches._batch_save(batch)
     page = admin_client.get(batch_url).content.decode()
     assert 'id="import-stalled" role="status">' in page and "worker is not running" in page
     assert admin_client.get(batch_url + "progress.json").json()["stalled"] is True
+
+
+def test_a_run_whose_process_died_is_shown_interrupted_and_the_button_runs_it_again(admin_client, settings):
+    """A claim whose heartbeat stopped (the process was killed) is stale: the clerk re-runs it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from enterprises.importing import batches
+    from enterprises.models import ImportBatch
+
+    settings.PARKHUB_IMPORT_STALE = 30
+    rows = [enterprise_row(i) for i in range(5)]
+    batch_url = upload(admin_client, xlsx(rows))
+    batch_id = batch_url.rstrip("/").rsplit("/", 1)[1]
+    with schema_context(ALPHA):
+        batch, token = batches._batch_claim(batch_id)  # what the killed process had done
+        assert token and batch.attempts == 1
+        # Alive a moment ago: confirming again changes nothing, discarding is refused.
+        assert admin_client.get(batch_url + "progress.json").json()["status"] == "running"
+        assert admin_client.post(batch_url + "confirm/").status_code == 302
+        assert ImportBatch.objects.get(pk=batch_id).attempts == 1
+        ImportBatch.objects.filter(pk=batch_id).update(heartbeat_at=timezone.now() - timedelta(seconds=31))
+    state = admin_client.get(batch_url + "progress.json").json()
+    assert (state["status"], state["finished"]) == ("interrupted", True)
+    page = admin_client.get(batch_url).content.decode()
+    assert 'data-status="interrupted"' in page and "was interrupted" in page and "Try again" in page
+    retried = confirm(admin_client, batch_url).context["batch"]
+    assert (retried.status, retried.created, retried.attempts) == ("done", 5, 2)
+    assert len(codes_in(ALPHA, [row[CODE] for row in rows])) == 5

@@ -22,7 +22,8 @@ import psycopg
 import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
-from rest_framework.authtoken.models import Token
+
+from accounts.services import api_token_create
 
 from ..conftest import ALPHA, host_of
 from ..enterprises.conftest import register
@@ -94,7 +95,7 @@ def test_postgres_restarted_under_load_fails_cleanly_recovers_and_loses_no_ackno
 ):
     registration = register(ALPHA, name="青岛重启演练有限公司")
     with schema_context(ALPHA):
-        token = Token.objects.create(user=registration.user).key
+        _token, token = api_token_create(user=registration.user, name="restart drill")
     cluster = PrivateCluster()
     web = None
     try:

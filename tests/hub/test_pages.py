@@ -187,9 +187,9 @@ def test_stats_api_payload_is_what_the_serializer_gives(seeded):
 
 
 def test_stats_api_is_in_the_openapi_schema(db, operator_client):
-    schema = operator_client.get("/api/schema/?format=json").json()
-    assert "/api/hub/stats/" in schema["paths"] and "/api/hub/tenants/" in schema["paths"]
-    parameters = {p["name"] for p in schema["paths"]["/api/hub/stats/"]["get"]["parameters"]}
+    schema = operator_client.get("/api/v1/schema/?format=json").json()
+    assert "/api/v1/hub/stats/" in schema["paths"] and "/api/v1/hub/tenants/" in schema["paths"]
+    parameters = {p["name"] for p in schema["paths"]["/api/v1/hub/stats/"]["get"]["parameters"]}
     assert {"date_from", "date_to", "kind", "status"} <= parameters
 
 
@@ -217,11 +217,12 @@ def test_a_park_administrator_cannot_sign_in_on_the_hub(db, hub_client, park_adm
 
 def test_a_tenant_token_is_worthless_on_the_hub(db, hub_client, park_admin_a):
     from django_tenants.utils import schema_context
-    from rest_framework.authtoken.models import Token
+
+    from accounts.services import api_token_create
 
     with schema_context(ALPHA):
-        token = Token.objects.create(user=park_admin_a)
-    response = hub_client.get("/api/hub/stats/", HTTP_AUTHORIZATION=f"Token {token.key}")
+        _token, secret = api_token_create(user=park_admin_a, name="test")
+    response = hub_client.get("/api/v1/hub/stats/", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert response.status_code == 401
 
 

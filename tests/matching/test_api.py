@@ -50,7 +50,7 @@ def test_park_admin_sets_rules_and_invalid_ones_are_refused(park, rd_programme):
         format="json",
     )
     assert response.status_code == 400
-    assert "eligibility_rules" in response.json()
+    assert "eligibility_rules" in response.json()["fields"]
 
 
 def test_park_lists_qualifying_and_pushes(park, rd_programme):

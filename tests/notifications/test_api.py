@@ -62,7 +62,7 @@ def test_mark_some_read_then_all(owner_client, owner):
 
 def test_marking_read_needs_ids_or_all(owner_client):
     response = owner_client.post(READ, {}, content_type="application/json")
-    assert response.status_code == 400 and "ids" in response.json()
+    assert response.status_code == 400 and "ids" in response.json()["fields"]
 
 
 def test_outsider_never_sees_or_marks_another_users_notifications(owner_client, owner, outsider):

@@ -109,7 +109,7 @@ def test_api_refuses_a_taken_or_reserved_slug_with_a_400_that_says_why(db, hub_c
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert reason in " ".join(response.json()["slug"])
+    assert reason in " ".join(response.json()["fields"]["slug"])
     assert Tenant.objects.count() == before
 
 
@@ -120,7 +120,7 @@ def test_api_error_messages_are_chinese_by_default(db, hub_client, hub_operator)
         content_type="application/json",
     )
     assert response.status_code == 400
-    body = response.json()
+    body = response.json()["fields"]
     assert set(body) >= {"admin_email"}
     assert any("\u4e00" <= ch <= "\u9fff" for ch in " ".join(body["admin_email"])), body
 

@@ -22,10 +22,13 @@ from demands.demo import demands_seed_demo
 from enterprises.demo import demo_accounts_ensure, enterprises_seed_demo, network_allocation
 from enterprises.models import Enterprise
 from hub.rollups import rollup_refresh_all
+from installation.selectors import installation_row
+from installation.services import installation_update
 from tenants.models import Tenant
 from tenants.services import hub_ensure, tenant_provision, tenant_site_url
 
 DEMO_PASSWORD = "parkhub-demo-2026"
+JIAOZHOU_HUB_NAME = "胶州市企业公共服务平台"
 HUB_OPERATOR_EMAIL = "hub@parkhub.demo"
 
 # (slug, name, kind)
@@ -85,8 +88,26 @@ class Command(BaseCommand):
             help=f"How many of them are above designated size (default {DEMO_ABOVE_SIZE}, scaled down with "
             "--enterprises).",
         )
+        parser.add_argument(
+            "--allow-production", action="store_true",
+            help="Seed even with production settings (a public demo installation). The demo accounts' "
+            "password is published; change it before anyone else signs in.",
+        )
 
     def handle(self, *args, **options):
+        # Before anything touches the database: a production installation gets no demo accounts
+        # with a password anyone can read in the README, unless its operator says so.
+        if settings.PARKHUB_PRODUCTION:
+            if not options["allow_production"]:
+                raise CommandError(
+                    "seed_demo refuses to run with production settings: it creates demo tenants and accounts "
+                    f"whose password ({DEMO_PASSWORD}) is published. For a public demo installation, run it "
+                    "again with --allow-production."
+                )
+            self.stderr.write(self.style.WARNING(
+                f"WARNING: seeding the demo with production settings. Every demo account signs in with the "
+                f"published password {DEMO_PASSWORD}: change or deactivate them before real users arrive."
+            ))
         total = options["enterprises"]
         above_size = options["above_size"]
         if above_size is None:
@@ -94,7 +115,13 @@ class Command(BaseCommand):
         if not 0 <= above_size <= total:
             raise CommandError("--above-size must be between 0 and --enterprises.")
         User = get_user_model()
-        hub = hub_ensure()
+        hub = hub_ensure(name=JIAOZHOU_HUB_NAME)
+        identity = installation_row()
+        if not identity.hub_name:  # the demo is Jiaozhou's, unless the hub named itself already
+            installation_update(
+                actor=None, hub_name=JIAOZHOU_HUB_NAME, platform_name=identity.platform_name,
+                contact_email=identity.contact_email, contact_phone=identity.contact_phone,
+            )
         if not User.objects.filter(email=HUB_OPERATOR_EMAIL).exists():
             user_create(
                 email=HUB_OPERATOR_EMAIL,
@@ -162,5 +189,5 @@ class Command(BaseCommand):
             f"designated size (规上); {created:,} added in {time.monotonic() - started:.1f}s"
         )
         self.stdout.write(billing_summary(billing_totals))
-        self.stdout.write(f"  API docs   {hub_url}api/docs/  (each site also has /api/docs/)")
+        self.stdout.write(f"  API docs   {hub_url}api/v1/docs/  (each site also has /api/v1/docs/)")
         self.stdout.write(f"  Base domain: {settings.PARKHUB_BASE_DOMAIN} (*.localhost needs no DNS set-up)")

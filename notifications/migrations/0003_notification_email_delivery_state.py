@@ -11,7 +11,7 @@ def mark_emailed_as_sent(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0001_initial'),
+        ('notifications', '0002_updated_at_for_api_sync'),
     ]
 
     operations = [

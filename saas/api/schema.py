@@ -1,0 +1,73 @@
+"""drf-spectacular hooks: the schema documents /api/v1/ only, and the one error shape on every operation."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from .middleware import CURRENT_PREFIX
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every API error (saas.api.exceptions)."""
+
+    code = serializers.CharField(
+        help_text=_(
+            "A stable word for programs: invalid, parse_error, not_authenticated, authentication_failed, "
+            "token_invalid, token_expired, token_revoked, permission_denied, not_found, method_not_allowed, "
+            "transition_refused, conflict, throttled, tenant_suspended."
+        )
+    )
+    message = serializers.CharField(help_text=_("For people, in the language of Accept-Language (Chinese by default)."))
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=_("Messages per field of a request that did not validate (nested as `stages.0.name`); else {}."),
+    )
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Every API error has this shape.",
+    "properties": {
+        "code": {"type": "string", "example": "invalid"},
+        "message": {"type": "string", "example": "Some fields are not valid: name. Correct them and send the request again."},
+        "fields": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "example": {"name": ["This field is required."]},
+        },
+    },
+    "required": ["code", "message", "fields"],
+}
+
+_ERRORS = {
+    "400": "The request did not validate: `fields` holds the messages per field.",
+    "401": "No credentials, or a token that is unknown on this site, expired or revoked (`code` says which).",
+    "403": "Signed in, but this user may not do this.",
+    "404": "No such object, or not one this user may see (the same answer for both).",
+    "409": "The object is no longer in the state the action was offered from (a double click, a retry).",
+    "429": "Too many requests; `Retry-After` says when to try again.",
+}
+
+
+def only_current_version(endpoints, **kwargs):
+    """Drop the unversioned alias paths: integrators build on /api/v1/ alone."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith(CURRENT_PREFIX)]
+
+
+def document_errors(result, generator, request, public):
+    """Give every operation the error responses it can answer, all with the Error schema."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            responses = operation.setdefault("responses", {})
+            codes = ["400", "401", "403", "429"]
+            if "{" in operation.get("operationId", "") or any(p.get("in") == "path" for p in operation.get("parameters", [])):
+                codes.append("404")
+            if method in ("post", "put", "patch", "delete"):
+                codes.append("409")
+            for code in codes:
+                responses.setdefault(code, {"description": _ERRORS[code]})
+            for code, response in responses.items():
+                if code.startswith("4"):
+                    response["content"] = reference
+    return result

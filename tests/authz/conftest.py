@@ -1,0 +1,1 @@
+from ..billing.conftest import buyer, no_stripe, other_buyer, service  # noqa: F401

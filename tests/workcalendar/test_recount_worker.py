@@ -1,0 +1,56 @@
+"""Entering a year through the real path: committed, queued on commit, recounted by a real Celery worker."""
+
+import pytest
+from django_tenants.utils import schema_context
+
+from accounts import roles
+from demands.models import Demand
+from demands.services import demand_file, demand_transition
+from hub.services import working_calendar_refresh
+from saas import workdays
+from workcalendar.models import CalendarRecount, CalendarYear
+from workcalendar.selectors import entered_schedules_forget
+from workcalendar.services import calendar_year_enter
+
+from ..conftest import make_user, wait_until
+from ..enterprises.conftest import register
+from .test_calendar import NOTICE_2027, at
+
+
+@pytest.mark.worker
+def test_a_worker_recounts_a_tenants_deadline_after_the_hub_enters_the_year(
+    committed_db, dropped_after, celery_worker_process, monkeypatch
+):
+    from tenants.services import tenant_provision
+
+    dropped_after.append("calrecount")
+    tenant_provision(name="日历重算测试", slug="calrecount", kind="park", admin_email="admin@calrecount.cn")
+    with schema_context("calrecount"):
+        admin = make_user("calrecount", role=roles.PARK_ADMIN, email="cal-admin@calrecount.cn")
+        registration = register("calrecount")
+        monkeypatch.setattr("django.utils.timezone.now", lambda: at(2026, 12, 28, 9))
+        demand = demand_file(
+            enterprise=registration.enterprise, filer=registration.user, category="utilities",
+            title="日历重算：元旦后到期", description="年末受理的诉求，办理时限跨入2027年。",
+        )
+        demand = demand_transition(demand_id=demand.pk, action="accept", actor=admin)
+        monkeypatch.undo()
+        length = workdays.working_days_between(demand.clock_started_at, demand.resolution_due_at)
+        provisional_due = demand.resolution_due_at
+    assert workdays.is_provisional(provisional_due)
+    try:
+        calendar_year_enter(year=2027, notice=NOTICE_2027, actor=None)
+        expected = workdays.working_days_after(at(2026, 12, 28, 9), length)
+        assert expected > provisional_due  # 1 January is a day off now
+
+        def recounted():
+            with schema_context("calrecount"):
+                return Demand.objects.get(pk=demand.pk).resolution_due_at == expected
+
+        wait_until(recounted, timeout=60, message="the worker to recount the demand's deadline")
+        assert CalendarRecount.objects.filter(schema_name="calrecount", year=2027).count() == 1
+    finally:
+        CalendarRecount.objects.filter(year=2027).delete()
+        CalendarYear.objects.filter(year=2027).delete()
+        entered_schedules_forget()
+        working_calendar_refresh()
