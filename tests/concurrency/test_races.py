@@ -88,7 +88,7 @@ def test_twenty_concurrent_application_creates_make_one_application(race_park):
     race = race_park.site.api_race(20, token, "/applications/", {"programme": target.pk, "requested_amount": "1000.00"})
     one_winner(race, 201, {400})
     refusal = next(answer for answer in race.answers if answer.status == 400).json()
-    assert "programme" in refusal and refusal["programme"][0]
+    assert refusal["fields"]["programme"][0]
     with schema_context(race_park.slug):
         assert Application.objects.filter(enterprise=registration.enterprise, programme=target).count() == 1
 

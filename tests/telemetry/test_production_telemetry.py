@@ -109,7 +109,7 @@ def test_log_lines_are_json_with_request_tenant_and_user(production_web, api_tok
     request_id = secrets.token_hex(16)
     status, _body, headers = request(
         port,
-        "/api/me/",
+        "/api/v1/me/",
         host_of(ALPHA),
         **{"X-Forwarded-Proto": "https", "X-Request-ID": request_id, "Authorization": f"Bearer {key}"},
     )
