@@ -74,6 +74,36 @@ class User(AbstractUser):
         return set(names)
 
 
+class Invitation(models.Model):
+    """The one-time link a new account gets by email, and whether the mail server took it.
+
+    Marked sent only after the server accepted the message; a refused or unreachable server
+    leaves it pending while the task retries, then failed. `generation` counts the sends an
+    administrator asked for: a task carries the generation it was queued for, so a repeated
+    or outdated task sends nothing.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Could not be sent")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="invitation")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    generation = models.PositiveIntegerField(default=1)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    queued_at = models.DateTimeField(_("queued"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self):
+        return f"{self.user.email} ({self.status})"
+
+
 class ApiToken(models.Model):
     """An API client's credential: only the SHA-256 of its secret is kept.
 

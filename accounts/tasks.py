@@ -1,47 +1,32 @@
 """Mail about accounts, sent by Celery in the schema the task was queued from."""
 
-import hashlib
-import logging
-
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.cache import cache
-from django.core.mail import send_mail
-from django.db import connection
-from django.template.loader import render_to_string
-from django.utils import translation
-
 from saas.celery import app
+from saas.mail import MAIL_TASK_OPTIONS, mail_task_is_last_try
 
-from .services import user_password_set_path
-
-logger = logging.getLogger(__name__)
+from .services import invitation_deliver
 
 
-@app.task(name="accounts.invitation_send")
-def invitation_send_task(*, user_id: int) -> bool:
-    """Email a new account its one-time link to choose a password.
+@app.task(name="accounts.invitation_send", **MAIL_TASK_OPTIONS)
+def invitation_send_task(self, *, user_id: int, generation: int | None = None) -> bool:
+    """Email a new account its one-time link to choose a password; retried while the server refuses.
 
-    Safe to run twice: the cache (whose keys carry the schema) remembers a sent
-    invitation until the password changes, which is also when the link stops working.
+    Safe to run twice: the invitation row is claimed under a lock and marked sent only
+    after the mail server accepted the message (accounts.services.invitation_deliver).
     """
-    from tenants.services import tenant_site_url
+    return invitation_deliver(user_id=user_id, generation=generation, last_try=mail_task_is_last_try(self))
 
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        logger.warning("invitation for user %s: no such active user in this schema", user_id)
-        return False
-    sent_key = "invitation-sent:%s:%s" % (user.pk, hashlib.sha256(user.password.encode()).hexdigest()[:16])
-    if not cache.add(sent_key, True, timeout=settings.PASSWORD_RESET_TIMEOUT):
-        return False
-    tenant = connection.tenant
-    context = {
-        "user": user,
-        "site_name": tenant.name,
-        "link": tenant_site_url(tenant=tenant, path=user_password_set_path(user=user)),
-    }
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
-        body = render_to_string("accounts/email/invitation.txt", context)
-    send_mail(subject, body, None, [user.email])
-    return True
+
+@app.task(name="accounts.housekeeping")
+def accounts_housekeeping_task() -> dict[str, int]:
+    """In the current schema: expired sessions and login records older than the kept period."""
+    from .services import login_records_purge, sessions_clear_expired
+
+    return {"sessions": sessions_clear_expired(), **login_records_purge()}
+
+
+@app.task(name="accounts.housekeeping_all")
+def accounts_housekeeping_all_task() -> int:
+    """Beat, in the public schema: one housekeeping task for the public schema and one per live tenant."""
+    from saas.celery import send_to_every_schema
+
+    return send_to_every_schema(accounts_housekeeping_task, include_public=True)

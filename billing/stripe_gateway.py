@@ -21,7 +21,13 @@ def stripe_enabled() -> bool:
 
 def stripe_client() -> stripe.StripeClient:
     base_addresses = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
-    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses=base_addresses, max_network_retries=2)
+    # A bounded timeout: a hung Stripe call must end well inside the Celery soft time limit.
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        base_addresses=base_addresses,
+        max_network_retries=2,
+        http_client=stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT),
+    )
 
 
 def to_fen(amount: Decimal) -> int:

@@ -362,9 +362,9 @@ ONE_SEAT_PER_PERSON = (
 
 
 def _send_invitation(user: User) -> None:
-    from accounts.tasks import invitation_send_task
+    from accounts.services import invitation_queue
 
-    send_on_commit(invitation_send_task, user_id=user.pk)
+    invitation_queue(user=user)
 
 
 def tag_get_or_create(*, name: str) -> Tag:

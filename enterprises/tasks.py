@@ -78,7 +78,11 @@ def verification_notify_enterprise_task(*, enterprise_id: int) -> bool:
 
 # Keeps its result: the outcome is what a re-delivery reports. acks_late and
 # reject_on_worker_lost (settings) mean a killed worker's message is delivered again.
-@app.task(name="enterprises.import_batch_run", ignore_result=False, bind=True, max_retries=30)
+# An import of many thousand rows runs for minutes: its own limits, well above the default.
+@app.task(
+    name="enterprises.import_batch_run", ignore_result=False, bind=True, max_retries=30,
+    soft_time_limit=1800, time_limit=1860,
+)
 def import_batch_run_task(self, *, batch_id: str) -> dict | None:
     """Import a confirmed Excel batch of this tenant; a finished batch is left alone.
 

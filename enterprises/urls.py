@@ -19,4 +19,9 @@ urlpatterns = [
     path("park/enterprises/<int:pk>/edit/", views.park_edit, name="park_edit"),
     path("park/enterprises/<int:pk>/verify/", views.park_verify, name="park_verify"),
     path("park/enterprises/<int:pk>/reject/", views.park_reject, name="park_reject"),
+    path(
+        "park/enterprises/<int:pk>/members/<int:membership_pk>/invitation/",
+        views.park_invitation_resend,
+        name="park_invitation_resend",
+    ),
 ]

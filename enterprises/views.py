@@ -241,7 +241,7 @@ def members(request):
         "enterprises/members.html",
         {
             "enterprise": enterprise,
-            "memberships": enterprise.memberships.select_related("user").order_by("-role", "created_at"),
+            "memberships": enterprise.memberships.select_related("user", "user__invitation").order_by("-role", "created_at"),
             "is_owner": is_owner,
             "form": form,
         },
@@ -284,7 +284,7 @@ def _detail_context(request, enterprise: Enterprise, *, reject_form: RejectForm 
         "enterprise": enterprise,
         "figures": enterprise.yearly_figures.all(),
         "tags": enterprise.tags.all(),
-        "memberships": enterprise.memberships.select_related("user").order_by("-role", "created_at"),
+        "memberships": enterprise.memberships.select_related("user", "user__invitation").order_by("-role", "created_at"),
         "can_change": user_is_park_admin(request.user),
         "reject_form": reject_form or RejectForm(),
     }
@@ -328,6 +328,30 @@ def park_reject(request, pk):
     return render(
         request, "enterprises/park_detail.html", _detail_context(request, enterprise, reject_form=form)
     )
+
+
+@require_POST
+@park_staff_required
+def park_invitation_resend(request, pk, membership_pk):
+    """A park administrator sends a member's unaccepted invitation again (a new link; the old ones stop working)."""
+    from accounts.services import invitation_resend
+
+    enterprise = enterprise_get_for_user(user=request.user, pk=pk)
+    _require_park_admin(request.user)
+    membership = enterprise.memberships.select_related("user").filter(pk=membership_pk).first()
+    if membership is None:
+        raise Http404("No such member")
+    try:
+        invitation_resend(user=membership.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("A new invitation to %(email)s is on its way; the earlier links no longer work.")
+            % {"email": membership.user.email},
+        )
+    return redirect("enterprises:park_detail", pk=enterprise.pk)
 
 
 @park_staff_required

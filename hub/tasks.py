@@ -7,7 +7,8 @@ from saas.celery import app
 from . import rollups
 
 
-@app.task(name="hub.rollup_refresh")
+# A full recompute of a big tenant takes minutes at night; above the default limit.
+@app.task(name="hub.rollup_refresh", soft_time_limit=600, time_limit=660)
 def rollup_refresh_task() -> bool:
     """Recompute the rollups of the tenant whose schema the task runs in; safe to run twice."""
     schema_name = connection.schema_name

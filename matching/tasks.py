@@ -5,7 +5,8 @@ from saas.celery import app
 from .services import auto_applications_create, push_run_execute
 
 
-@app.task(name="matching.push_run", acks_late=True)
+# A push reaches every matched enterprise in batches; a retry resumes, so a generous limit is safe.
+@app.task(name="matching.push_run", acks_late=True, soft_time_limit=900, time_limit=960)
 def push_run_task(*, run_id: int) -> int:
     """Send one push in batches; a retry skips the enterprises already reached."""
     return push_run_execute(run_id=run_id).sent

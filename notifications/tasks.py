@@ -1,37 +1,29 @@
-"""Email for in-app notifications, sent once each."""
-
-from django.core.mail import send_mail
-from django.db import transaction
-from django.utils import timezone
+"""Email for in-app notifications, sent once each, retried while the mail server refuses."""
 
 from saas.celery import app
+from saas.mail import MAIL_TASK_OPTIONS, mail_task_is_last_try
 
-from .models import Notification
+from .services import notification_email_deliver, notifications_purge_read
 
 
-@app.task(name="notifications.email")
-def notification_email_task(*, notification_ids: list[int]) -> int:
-    """Email each notification not emailed yet; the row lock and stamp make a second run send nothing."""
-    from django.db import connection
+@app.task(name="notifications.email", **MAIL_TASK_OPTIONS)
+def notification_email_task(self, *, notification_ids: list[int]) -> int:
+    """Email each notification not emailed yet; a refused one makes the task retry the rest later.
 
-    from tenants.services import tenant_site_url
+    The row lock and the sent stamp make a second run (or a retry) send nothing twice.
+    """
+    return notification_email_deliver(notification_ids=notification_ids, last_try=mail_task_is_last_try(self))
 
-    sent = 0
-    for notification_id in notification_ids:
-        with transaction.atomic():
-            notification = (
-                Notification.objects.select_for_update(skip_locked=True)
-                .select_related("user")
-                .filter(pk=notification_id, emailed_at__isnull=True)
-                .first()
-            )
-            if notification is None or not notification.user.email:
-                continue
-            body = notification.body
-            if notification.link:
-                body = f"{body}\n\n{tenant_site_url(tenant=connection.tenant, path=notification.link)}"
-            send_mail(notification.title, body, None, [notification.user.email])
-            notification.emailed_at = timezone.now()
-            notification.save(update_fields=["emailed_at"])
-            sent += 1
-    return sent
+
+@app.task(name="notifications.purge_read")
+def notifications_purge_read_task() -> int:
+    """Housekeeping in the current tenant: read notifications older than the kept period."""
+    return notifications_purge_read()
+
+
+@app.task(name="notifications.purge_read_all")
+def notifications_purge_read_all_task() -> int:
+    """Beat, in the public schema: one purge per live tenant, so a failing schema stops only itself."""
+    from saas.celery import send_to_every_schema
+
+    return send_to_every_schema(notifications_purge_read_task, include_public=False)

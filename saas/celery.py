@@ -31,6 +31,10 @@ app.conf.beat_schedule = {
     # The working-day calendar: tell the hub operators once, 60 days before the known years end.
     "calendar-expiry-check": {"task": "workcalendar.expiry_check", "schedule": crontab(minute=15, hour=9)},
     "matching-auto-applications": {"task": "matching.auto_applications_all", "schedule": crontab(minute=35)},  # 免申即享 for programmes whose opening time came
+    # Housekeeping at night, one task per schema: expired sessions and old login records
+    # (public and every tenant), read notifications older than a year (every tenant).
+    "accounts-housekeeping": {"task": "accounts.housekeeping_all", "schedule": crontab(minute=15, hour=3)},
+    "notifications-purge-read": {"task": "notifications.purge_read_all", "schedule": crontab(minute=45, hour=3)},
 }
 
 
@@ -55,6 +59,19 @@ def send_on_commit(task, /, **kwargs) -> None:
             logging.getLogger(__name__).exception("could not queue %s in %s", task.name, schema_name)
 
     transaction.on_commit(send)
+
+
+def send_to_every_schema(task, /, *, include_public: bool = True) -> int:
+    """Queue `task` once in the public schema (if asked) and once in every live tenant's; returns how many.
+
+    One message per schema, so a schema whose run fails (or times out) stops only itself.
+    """
+    from saas.schemas import schema_names_every
+
+    schema_names = schema_names_every(include_public=include_public)
+    for schema_name in schema_names:
+        task.apply_async(headers={"_schema_name": schema_name})
+    return len(schema_names)
 
 
 # Workers log through Django's LOGGING (saas.logs: task id and tenant schema on every line,

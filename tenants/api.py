@@ -7,7 +7,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas.api.permissions import IsHubOperator
-from saas.celery import send_on_commit
 
 from .models import Tenant
 from .selectors import tenant_get_live, tenant_list_live
@@ -54,11 +53,13 @@ class TenantListCreateApi(APIView):
 
 
 def _queue_administrator_invitation(provisioned):
-    from accounts.tasks import invitation_send_task
+    from django.contrib.auth import get_user_model
 
-    # The task runs in the new tenant's schema: the administrator exists only there.
+    from accounts.services import invitation_queue
+
+    # The row and the task live in the new tenant's schema: the administrator exists only there.
     with schema_context(provisioned.tenant.schema_name):
-        send_on_commit(invitation_send_task, user_id=provisioned.administrator_id)
+        invitation_queue(user=get_user_model().objects.get(pk=provisioned.administrator_id))
 
 
 class TenantDetailApi(APIView):

@@ -314,6 +314,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / ".data" / "celerybeat-schedule")
 )
+# Every task is stopped when it runs too long, so one hung call (SMTP, Stripe, a lock) cannot
+# hold a worker slot for good: the soft limit raises SoftTimeLimitExceeded inside the task,
+# the hard one kills the child process. Long tasks (imports, pushes) set their own limits.
+# Limits need the prefork pool; `--pool=solo` ignores them.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
 
 # ---------------------------------------------------------------------------
 # Email
@@ -322,6 +328,17 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ParkHub <noreply@parkhub.local>")
+# Seconds an SMTP connect, read or write may take (Django waits for ever by default).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# Mail tasks retry a refused or unreachable server with exponential backoff (base seconds,
+# doubling, jittered, capped at an hour): with the defaults they keep trying for about 4 hours.
+PARKHUB_MAIL_RETRY_BACKOFF = env.int("PARKHUB_MAIL_RETRY_BACKOFF", default=30)
+PARKHUB_MAIL_MAX_RETRIES = env.int("PARKHUB_MAIL_MAX_RETRIES", default=8)
+# An unaccepted invitation can be sent again, but not more often than this.
+PARKHUB_INVITATION_RESEND_INTERVAL = env.int("PARKHUB_INVITATION_RESEND_INTERVAL", default=300)
+# Housekeeping (every schema, nightly): login-attempt and lockout records, and read notifications.
+PARKHUB_LOGIN_RECORDS_KEEP_DAYS = env.int("PARKHUB_LOGIN_RECORDS_KEEP_DAYS", default=90)
+PARKHUB_READ_NOTIFICATIONS_KEEP_DAYS = env.int("PARKHUB_READ_NOTIFICATIONS_KEEP_DAYS", default=365)
 
 # ---------------------------------------------------------------------------
 # API
@@ -452,6 +469,8 @@ SILENCED_SYSTEM_CHECKS = ["commands.E001"]
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+# Seconds one Stripe request may take (the SDK's default is 80) before it gives up or retries.
+STRIPE_TIMEOUT = env.int("STRIPE_TIMEOUT", default=15)
 # Payment methods offered at checkout; alipay and wechat_pay once enabled on the Stripe account.
 STRIPE_PAYMENT_METHOD_TYPES = env.list("STRIPE_PAYMENT_METHOD_TYPES", default=["card"])
 # Webhook signatures older than this many seconds are refused (Stripe's own default).

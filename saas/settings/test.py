@@ -16,7 +16,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WHITENOISE_USE_FINDERS = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 # Outgoing mail: in memory for in-process tests; a worker process writes files to EMAIL_FILE_PATH.
-if os.environ.get("EMAIL_FILE_PATH"):
+if os.environ.get("EMAIL_URL", "").startswith("smtp://"):
+    pass  # a test's own SMTP server (tests/mail): base.py read EMAIL_URL
+elif os.environ.get("EMAIL_FILE_PATH"):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 else:
