@@ -130,23 +130,25 @@ def git_revision() -> str:
 
 
 def redis_tidier(url: str):
-    """A function to call at the end that empties the bench's Redis database if it was empty now.
+    """A function to call at the end that deletes the Redis keys this run created.
 
-    Only what this run put there is removed; a database that held keys before is left alone,
-    and an unreachable Redis makes both ends do nothing.
+    The keys present now are remembered; at the end only keys that were not there are
+    deleted (never FLUSHDB, so a shared server keeps what others put in the database).
+    An unreachable Redis makes both ends do nothing.
     """
     try:
         import redis
 
         client = redis.Redis.from_url(url, socket_connect_timeout=1)
-        was_empty = client.dbsize() == 0
+        before = set(client.scan_iter(count=1000))
     except Exception:
         return lambda: None
 
     def tidy() -> None:
         try:
-            if was_empty and client.dbsize():
-                client.flushdb()
+            created = [key for key in client.scan_iter(count=1000) if key not in before]
+            for start in range(0, len(created), 500):
+                client.delete(*created[start:start + 500])
         except Exception:
             pass
 
