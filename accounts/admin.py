@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from saas.admin_readonly import ServiceOwnedAdmin
+
 from .models import ApiToken, Invitation, User
 from .services import api_token_revoke
 
@@ -66,16 +68,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ServiceOwnedAdmin):
     """Read-only: the mail task owns the state; resend with the park's button or `invitation_resend`."""
 
     list_display = ["user", "status", "attempts", "sent_at", "queued_at", "last_error"]
     list_filter = ["status"]
     search_fields = ["user__email"]
     readonly_fields = [field.name for field in Invitation._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -3,19 +3,10 @@ category time limits are edited through category_policy_set, which checks them."
 
 from django.contrib import admin
 
+from saas.admin_readonly import ServiceOwnedAdmin
+
 from .models import CategoryPolicy, Demand, DemandEvent
 from .services import category_policy_set
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DemandEventInline(admin.TabularInline):
@@ -30,7 +21,7 @@ class DemandEventInline(admin.TabularInline):
 
 
 @admin.register(Demand)
-class DemandAdmin(ReadOnlyAdmin):
+class DemandAdmin(ServiceOwnedAdmin):
     list_display = [
         "title",
         "enterprise",
