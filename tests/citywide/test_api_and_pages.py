@@ -5,7 +5,7 @@ import datetime as dt
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts import roles
+from every_schema.accounts import roles
 
 from ..conftest import ALPHA, HUB_HOST, HostClient, host_of, make_user
 

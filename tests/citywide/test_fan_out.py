@@ -9,17 +9,17 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from citywide.models import CityProgramme, CityProgrammeDelivery
-from citywide.services import (
+from public_schema.city_programmes.models import CityProgramme, CityProgrammeDelivery
+from public_schema.city_programmes.services import (
     city_programme_deliver,
     city_programme_pending_share_ids,
     city_programme_publish,
     city_programme_tenants_add,
     city_programme_totals,
 )
-from funding.models import Programme
-from tenants.models import Tenant
-from tenants.services import tenant_provision
+from public_schema.tenants.models import Tenant
+from public_schema.tenants.services import tenant_provision
+from tenant_schema.funding.models import Programme
 
 RULES = {"combine": "all", "conditions": [{"field": "above_designated_size", "op": "eq", "value": True}]}
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from accounts import roles
-from enterprises.services import enterprise_update, figures_upsert, tag_get_or_create
+from every_schema.accounts import roles
+from tenant_schema.enterprises.services import enterprise_update, figures_upsert, tag_get_or_create
 
 from ..applications.conftest import in_alpha, make_programme, verified  # noqa: F401
 from ..conftest import make_user

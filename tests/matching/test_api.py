@@ -3,11 +3,11 @@
 import pytest
 from rest_framework.test import APIClient
 
-from accounts import roles
-from enterprises.models import Enterprise
-from matching.api import QualifyingPagination
-from matching.models import AutoApplication
-from matching.services import auto_applications_create, programme_rules_set
+from every_schema.accounts import roles
+from tenant_schema.eligibility.api import QualifyingPagination
+from tenant_schema.eligibility.models import AutoApplication
+from tenant_schema.eligibility.services import auto_applications_create, programme_rules_set
+from tenant_schema.enterprises.models import Enterprise
 
 from ..conftest import ALPHA, BETA, host_of, make_user
 from .conftest import RD_RULES, make_programme

@@ -1,7 +1,7 @@
 """Rules compiled to SQL give the park the same answer as Python, enterprise by enterprise.
 
 The database now decides who qualifies (push, 免申即享, the qualifying page and API, the
-overview), while the match report and the words on the page come from matching.rules. If
+overview), while the match report and the words on the page come from tenant_schema.eligibility.rules. If
 the two disagreed, an enterprise would be pushed a programme its own report says it does
 not qualify for. So every field and operator, all / any, missing data and the arithmetic
 edges (the R&D share's rounding, calendar months) are compared on hand-made enterprises,
@@ -18,17 +18,17 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts import roles
-from enterprises.models import Enterprise
-from enterprises.services import enterprise_create, figures_upsert, tag_get_or_create
-from matching import compiler
-from matching.rules import CANNOT_TELL, DOES_NOT_QUALIFY, QUALIFIES, facts_of, rules_evaluate
-from matching.selectors import (
+from every_schema.accounts import roles
+from tenant_schema.eligibility import compiler
+from tenant_schema.eligibility.rules import CANNOT_TELL, DOES_NOT_QUALIFY, QUALIFIES, facts_of, rules_evaluate
+from tenant_schema.eligibility.selectors import (
     enterprises_for_matching,
     programme_qualifying_ids,
     programmes_outcome_counts,
     programmes_qualifying_ids,
 )
+from tenant_schema.enterprises.models import Enterprise
+from tenant_schema.enterprises.services import enterprise_create, figures_upsert, tag_get_or_create
 
 from ..conftest import make_user
 from ..enterprises.conftest import new_credit_code, register

@@ -2,9 +2,9 @@
 
 import pytest
 
-from accounts import roles
-from enterprises.models import Enterprise
-from matching.services import programme_rules_set
+from every_schema.accounts import roles
+from tenant_schema.eligibility.services import programme_rules_set
+from tenant_schema.enterprises.models import Enterprise
 
 from ..conftest import ALPHA, HostClient, host_of, make_user
 from .conftest import RD_RULES, make_programme
@@ -103,7 +103,7 @@ def test_park_sees_which_data_is_missing_and_which_conditions_are_not_met(park, 
 
 
 def test_park_pages_through_a_long_list(park, rd_programme, monkeypatch):
-    monkeypatch.setattr("matching.views.QUALIFYING_PAGE_SIZE", 2)
+    monkeypatch.setattr("tenant_schema.eligibility.views.QUALIFYING_PAGE_SIZE", 2)
     programme_rules_set(programme=rd_programme, rules={})  # open to every enterprise
     client = _client(make_user(ALPHA, role=roles.PARK_ADMIN))
     url = f"/park/programmes/{rd_programme.pk}/qualifying/"

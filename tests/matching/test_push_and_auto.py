@@ -3,10 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from applications.models import Application
-from enterprises.models import Membership
-from matching.models import AutoApplication, PushDelivery, PushRun
-from matching.services import (
+from tenant_schema.applications.models import Application
+from tenant_schema.eligibility.models import AutoApplication, PushDelivery, PushRun
+from tenant_schema.eligibility.services import (
     SYSTEM_ACTOR_EMAIL,
     auto_application_decline,
     auto_applications_create,
@@ -14,7 +13,8 @@ from matching.services import (
     push_run_execute,
     push_start,
 )
-from notifications.models import Notification
+from tenant_schema.enterprises.models import Membership
+from tenant_schema.notifications.models import Notification
 
 from .conftest import RD_RULES, make_programme, profiled
 
@@ -61,7 +61,7 @@ def test_push_reaches_a_newly_qualifying_enterprise_on_the_next_push_only(park):
 
 
 def test_only_an_open_programme_is_pushed(db, in_alpha):
-    from funding.services import programme_close
+    from tenant_schema.funding.services import programme_close
 
     programme = programme_close(programme=make_programme())
     with pytest.raises(ValidationError):

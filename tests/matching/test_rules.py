@@ -6,8 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from funding.services import programme_update
-from matching.rules import (
+from tenant_schema.eligibility.rules import (
     CANNOT_TELL,
     DOES_NOT_QUALIFY,
     MET,
@@ -20,8 +19,9 @@ from matching.rules import (
     rules_render,
     rules_validate,
 )
-from matching.selectors import match_report
-from matching.services import programme_rules_set
+from tenant_schema.eligibility.selectors import match_report
+from tenant_schema.eligibility.services import programme_rules_set
+from tenant_schema.funding.services import programme_update
 
 from .conftest import RD_RULES, make_programme
 
