@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django_tenants.utils import get_public_schema_name
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from . import roles
 
@@ -34,6 +34,55 @@ def roles_sync() -> list[Group]:
         group.permissions.set(_permissions_for(roles.ROLE_PERMISSIONS.get(name, [])))
         groups.append(group)
     return groups
+
+
+# One statement over many schemas: each schema's roles and their permissions, as a digest
+# (query_to_xml runs the inner query per schema inside the one statement).
+_ROLE_DIGEST_SQL = r"""
+SELECT n.nspname, (xpath('/row/d/text()', query_to_xml(format(
+    'SELECT md5(coalesce(string_agg(g.name || '':'' || coalesce(ct.app_label || ''.'' || p.codename, ''''),
+                                    '','' ORDER BY g.name, ct.app_label, p.codename), '''')) AS d
+     FROM %%1$I.auth_group g
+     LEFT JOIN %%1$I.auth_group_permissions gp ON gp.group_id = g.id
+     LEFT JOIN %%1$I.auth_permission p ON p.id = gp.permission_id
+     LEFT JOIN %%1$I.django_content_type ct ON ct.id = p.content_type_id
+     WHERE g.name = ANY(%%2$L)', n.nspname, %s::text[]), false, true, '')))[1]::text
+FROM pg_namespace n JOIN pg_class c ON c.relnamespace = n.oid
+WHERE c.relname = 'auth_group' AND c.relkind = 'r' AND n.nspname = ANY(%s)
+"""
+
+
+def roles_digests(schema_names: list[str]) -> dict[str, str]:
+    """{schema: digest of its tenant roles and their permissions}, in one statement.
+
+    Two schemas with the same digest hold the same roles with the same permissions; a
+    schema without the auth tables is absent.
+    """
+    if not schema_names:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(_ROLE_DIGEST_SQL, [list(roles.TENANT_ROLES), list(schema_names)])
+        return dict(cursor.fetchall())
+
+
+def roles_sync_where_changed(schema_names: list[str], *, reference_schema: str) -> list[str]:
+    """Bring the roles of `schema_names` up to date, touching only the schemas that differ.
+
+    `reference_schema` (the template, migrated like every tenant) is synced first; every
+    schema whose digest equals it already has what roles_sync would give it. Returns the
+    schemas synced: a deploy that changed no role and no model syncs none.
+    """
+    with schema_context(reference_schema):
+        roles_sync()
+    digests = roles_digests([reference_schema, *schema_names])
+    wanted = digests.get(reference_schema)
+    synced = []
+    for schema_name in schema_names:
+        if schema_name != reference_schema and digests.get(schema_name) != wanted:
+            with schema_context(schema_name):
+                roles_sync()
+            synced.append(schema_name)
+    return synced
 
 
 def _permissions_for(specs: list[str]) -> list[Permission]:

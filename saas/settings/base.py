@@ -98,6 +98,10 @@ DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 # it on ROLLBACK and ROLLBACK TO SAVEPOINT (which revert a SET), and every request sets the
 # tenant again, so a reused connection never keeps another tenant's path.
 TENANT_LIMIT_SET_CALLS = True
+# Every migrate_schemas migrates only the schemas that lack a migration (one query finds
+# them), in a pool of processes (public_schema/tenants/migration_plan.py).
+GET_EXECUTOR_FUNCTION = "public_schema.tenants.migration_plan.executor_for"
+TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("PARKHUB_MIGRATE_PROCESSES", default=2)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
