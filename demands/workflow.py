@@ -37,7 +37,6 @@ OPEN_STATUSES = (S.ACCEPTED, S.IN_PROGRESS, S.REOPENED)  # the park holds it, ag
 LIVE_STATUSES = (S.SUBMITTED, *OPEN_STATUSES, S.ANSWERED)
 
 
-
 def _is_owner(actor, demand: Demand) -> bool:
     # The seat loaded with the request when there is one (a page costs no query for it).
     enterprise = enterprise_of_user(user=actor) if actor is not None and actor.is_active else None

@@ -101,8 +101,13 @@ def _programme(shape: str, stages):
     now = timezone.now()
     return programme_open(
         programme=programme_create(
-            actor=None, title=f"走查项目 {shape}", category="subsidy", budget=Decimal("1000000"),
-            per_enterprise_cap=None, opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30),
+            actor=None,
+            title=f"走查项目 {shape}",
+            category="subsidy",
+            budget=Decimal("1000000"),
+            per_enterprise_cap=None,
+            opens_at=now - dt.timedelta(days=1),
+            closes_at=now + dt.timedelta(days=30),
             stages=stages,
         )
     )
@@ -124,16 +129,23 @@ def test_applications_offer_exactly_what_the_service_accepts(in_alpha):
         for stage in [*programme.stages.all(), None]:
             for status in Application.Status.values:
                 Application.objects.filter(pk=application.pk).update(
-                    status=status, current_stage=stage, approved_amount=Decimal("50000.00"),
+                    status=status,
+                    current_stage=stage,
+                    approved_amount=Decimal("50000.00"),
                 )
                 obj = Application.objects.select_related("programme", "current_stage").get(pk=application.pk)
-                where = f"{status} at {shape}:{stage.name + '/' + stage.kind if stage else 'past the last stage'}"
+                where = (
+                    f"{status} at {shape}:{stage.name + '/' + stage.kind if stage else 'past the last stage'}"
+                )
 
                 def apply(action, user, pk=application.pk):
                     amount = "1000.00" if action == application_wf.APPROVE else inputs["amount"]
                     application_transition(
-                        application_id=pk, action=action, actor=user,
-                        comment=inputs["comment"], amount=amount,
+                        application_id=pk,
+                        action=action,
+                        actor=user,
+                        comment=inputs["comment"],
+                        amount=amount,
                     )
 
                 disagreements += _walk(application_wf.APPLICATION_WORKFLOW, where, obj, people, apply)
@@ -159,7 +171,11 @@ def test_demands_offer_exactly_what_the_service_accepts(in_alpha):
         "system": None,
     }
     demand = demand_file(
-        enterprise=owner.enterprise, filer=owner.user, category="utilities", title="走查诉求", description="走查。"
+        enterprise=owner.enterprise,
+        filer=owner.user,
+        category="utilities",
+        title="走查诉求",
+        description="走查。",
     )
     now = timezone.now()
     disagreements, walked = [], 0
@@ -167,20 +183,29 @@ def test_demands_offer_exactly_what_the_service_accepts(in_alpha):
         for holder in (None, reviewer, other_reviewer):
             for extended in (False, True):
                 Demand.objects.filter(pk=demand.pk).update(
-                    status=status, handler=holder, department="",
+                    status=status,
+                    handler=holder,
+                    department="",
                     extended_at=now if extended else None,
-                    accepted_at=now, clock_started_at=now,
-                    first_reply_due_at=now + dt.timedelta(days=3), resolution_due_at=now + dt.timedelta(days=7),
-                    answered_at=now, rating_due_at=now + dt.timedelta(days=7),
+                    accepted_at=now,
+                    clock_started_at=now,
+                    first_reply_due_at=now + dt.timedelta(days=3),
+                    resolution_due_at=now + dt.timedelta(days=7),
+                    answered_at=now,
+                    rating_due_at=now + dt.timedelta(days=7),
                 )
                 obj = Demand.objects.get(pk=demand.pk)
                 where = f"{status}, held by {getattr(holder, 'email', 'nobody')}, {'extended' if extended else 'never extended'}"
 
                 def apply(action, user):
                     demand_transition(
-                        demand_id=demand.pk, action=action, actor=user, comment="走查意见",
+                        demand_id=demand.pk,
+                        action=action,
+                        actor=user,
+                        comment="走查意见",
                         department="走查科" if action == demand_wf.ASSIGN else None,
-                        rating="satisfied", extension_days=1,
+                        rating="satisfied",
+                        extension_days=1,
                     )
 
                 disagreements += _walk(demand_wf.DEMAND_WORKFLOW, where, obj, people, apply)
@@ -217,7 +242,8 @@ def test_the_pages_and_the_api_offer_disbursement_where_the_service_accepts_it(
     api = client_a.get(f"/api/applications/{application.pk}/").json()
     assert [a["action"] for a in api["actions"]] == ["disburse"]
     paid = client_a.post(
-        f"/park/applications/{application.pk}/act/disburse/", {"amount": "1000.00", "disbursed_on": "2026-05-08"}
+        f"/park/applications/{application.pk}/act/disburse/",
+        {"amount": "1000.00", "disbursed_on": "2026-05-08"},
     )
     assert paid.status_code == 302
     assert Application.objects.get(pk=application.pk).status == Application.Status.DISBURSED
