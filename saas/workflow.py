@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from hub.rollups import rollup_touch
+from public_schema.hub.rollups import rollup_touch
 
 
 class TransitionRefused(Exception):
@@ -284,7 +284,7 @@ def _as_stored(actor):
     """The actor as the database has them now, for the guard under the row lock.
 
     The user loaded with a request carries a snapshot of its roles and enterprise seat
-    (accounts.backends), which pages may offer from; a move is decided on what holds now
+    (every_schema.accounts.backends), which pages may offer from; a move is decided on what holds now
     (a role withdrawn a moment ago, a deactivated account).
     """
     if actor is None or getattr(actor, "pk", None) is None:

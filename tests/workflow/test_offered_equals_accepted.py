@@ -18,15 +18,15 @@ from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from applications import workflow as application_wf
-from applications.models import Application
-from applications.services import application_transition
-from demands import workflow as demand_wf
-from demands.models import Demand
-from demands.services import demand_file, demand_transition
-from funding.services import programme_create, programme_open
+from every_schema.accounts import roles
 from saas.workflow import WORKFLOWS, TransitionRefused
+from tenant_schema.applications import workflow as application_wf
+from tenant_schema.applications.models import Application
+from tenant_schema.applications.services import application_transition
+from tenant_schema.demands import workflow as demand_wf
+from tenant_schema.demands.models import Demand
+from tenant_schema.demands.services import demand_file, demand_transition
+from tenant_schema.funding.services import programme_create, programme_open
 
 from ..applications.conftest import draft_for, make_programme, verified
 from ..conftest import ALPHA, make_user
