@@ -1,9 +1,12 @@
 """The one mechanism behind every workflow in ParkHub (applications, demands).
 
 A workflow is data: a table of transitions, each naming the action, the states it may
-start from, the state it leads to, who may take it and what it needs (a reason, an
-amount). `transition_apply` is the only way a workflow object changes state: it locks
-the row, checks the move against the table, lets the caller's `change` callback set the
+start from, the state it leads to, who may take it, at which stage kind, when the object
+is ready for it (its guard) and what it needs (a reason). Pages and the API offer
+`workflow.actions_for(user, obj)`, which is the same check the service applies, so what
+is offered is what is accepted. `transition_apply` is the only way a workflow object
+changes state: it locks the row, checks the move against the table (`Workflow.check`),
+lets the caller's `change` callback set the
 new fields, saves, writes one append-only history row, and queues notifications on
 commit. A refused move raises `TransitionRefused`, which the API and pages turn into a
 409 (or 400 for a missing field) with a message a clerk understands.
@@ -15,7 +18,7 @@ PostgreSQL itself refuses UPDATE and DELETE on them, raw SQL included.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pgtrigger
 from django.conf import settings
@@ -59,27 +62,66 @@ def expected_state_from(data, *fields: str) -> dict:
     return {field: (data.get(field) or None) for field in fields if field in data}
 
 
+ActorRule = Callable[[object, models.Model], bool]  # (actor, obj): may this kind of actor act on obj?
+
+
 @dataclass(frozen=True)
 class Transition:
+    """One legal move and its whole guard: from where, to where, by whom, at which stage, when ready.
+
+    The guard fields all have defaults, so a transition declared with only the first four
+    (or with `actors` alone, its rule supplied by the caller's `may_act`) still works.
+    """
+
     action: str
     sources: tuple[str, ...]
     target: str | None  # None: the state stays (e.g. advancing to the next stage)
     label: object
     needs_reason: bool = False
-    # Who may take it: "owner" (the object's own enterprise/applicant) or "stage" (staff of
-    # the current stage's role) or explicit role names.
+    # Who may take it: kinds of actor named in the workflow's `actor_rules` ("owner": the
+    # object's own enterprise/applicant, "stage": staff of the current stage's role, ...).
     actors: tuple[str, ...] = ("stage",)
     public: bool = True  # shown on the enterprise's timeline
+    # A further condition on who, beyond the actor kinds: (actor, obj) -> bool (e.g. only the
+    # demand's handler or an administrator).
+    guard: ActorRule | None = None
+    # The kinds of the object's current stage it is taken at, `None` in the tuple meaning
+    # "past the last stage"; None: at any (or for objects without stages).
+    allowed_stage_kinds: tuple[str | None, ...] | None = None
+    # Whether the object is ready for it: (obj) -> None, raising TransitionRefused, or a
+    # ValidationError (400, on the form) when a clerk must be told what to do instead.
+    precondition: Callable[[models.Model], None] | None = None
 
 
-@dataclass
+WORKFLOWS: dict[str, Workflow] = {}
+"""Every workflow declared, by name (the offered ⇔ accepted test walks them all)."""
+
+
 class Workflow:
-    name: str
-    transitions: dict[str, Transition] = field(default_factory=dict)
+    """A table of transitions plus what its actor kinds mean and how to read an object's stage.
 
-    def __init__(self, name: str, transitions: Iterable[Transition]):
+    The one answer to "may this person take this step on this object now?" is `check`
+    (raises with the reason) and `actions_for` (the steps that pass it): the service
+    enforces the first through `transition_apply`, pages and the API show the second, so a
+    button is offered exactly when the service would accept it.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        transitions: Iterable[Transition],
+        *,
+        actor_rules: dict[str, ActorRule] | None = None,
+        stage_kind: Callable[[models.Model], str | None] | None = None,
+    ):
         self.name = name
         self.transitions = {transition.action: transition for transition in transitions}
+        self.actor_rules = dict(actor_rules or {})
+        self.stage_kind = stage_kind
+        WORKFLOWS[name] = self
+
+    def __repr__(self) -> str:
+        return f"Workflow({self.name!r}, {list(self.transitions)!r})"
 
     def get(self, action: str) -> Transition:
         try:
@@ -88,7 +130,63 @@ class Workflow:
             raise TransitionRefused(_("Unknown action “%(action)s”.") % {"action": action}) from None
 
     def allowed_actions(self, state: str) -> list[Transition]:
+        """The moves the table allows from `state`, whoever asks (see `actions_for` for a person)."""
         return [t for t in self.transitions.values() if state in t.sources]
+
+    def _vouches(self, actor, obj, transition: Transition) -> bool | None:
+        """Whether the workflow's own rules let `actor` take it; None when it has no rule for its actors."""
+        rules = [self.actor_rules[kind] for kind in transition.actors if kind in self.actor_rules]
+        if not rules:
+            return None
+        if not any(rule(actor, obj) for rule in rules):
+            return False
+        return transition.guard is None or bool(transition.guard(actor, obj))
+
+    def check(
+        self,
+        actor,
+        obj: models.Model,
+        transition: Transition | str,
+        *,
+        status_field: str = "status",
+        may_act: Callable[[models.Model, Transition], bool] | None = None,
+    ) -> Transition:
+        """Raise TransitionRefused (or a precondition's ValidationError) unless `actor` may take it now.
+
+        In order: the state, the stage kind, who (the workflow's actor rules and guard, and the
+        caller's `may_act` when given: both must agree; with neither, nobody may), the precondition.
+        """
+        if isinstance(transition, str):
+            transition = self.get(transition)
+        if getattr(obj, status_field) not in transition.sources:
+            raise TransitionRefused(
+                _("“%(action)s” is not possible while the item is “%(state)s”.")
+                % {"action": transition.label, "state": getattr(obj, f"get_{status_field}_display")()}
+            )
+        if transition.allowed_stage_kinds is not None:
+            kind = self.stage_kind(obj) if self.stage_kind is not None else None
+            if kind not in transition.allowed_stage_kinds:
+                raise TransitionRefused(
+                    _("“%(action)s” is not taken at this stage.") % {"action": transition.label}
+                )
+        vouched = self._vouches(actor, obj, transition)
+        allowed = bool(vouched) if may_act is None else (vouched is not False and may_act(obj, transition))
+        if not allowed:
+            raise TransitionRefused(_("You cannot take this step at this stage: it belongs to another role or person."))
+        if transition.precondition is not None:
+            transition.precondition(obj)
+        return transition
+
+    def actions_for(self, actor, obj: models.Model, *, status_field: str = "status") -> list[Transition]:
+        """The moves `actor` may take on `obj` now: exactly those `check` (and so the service) accepts."""
+        offered = []
+        for transition in self.allowed_actions(getattr(obj, status_field)):
+            try:
+                self.check(actor, obj, transition, status_field=status_field)
+            except (TransitionRefused, ValidationError):
+                continue
+            offered.append(transition)
+        return offered
 
 
 class HistoryEntry(models.Model):
@@ -126,7 +224,6 @@ def transition_apply(
     workflow: Workflow,
     action: str,
     actor,
-    may_act: Callable[[models.Model, Transition], bool],
     change: Callable[[models.Model, Transition], dict],
     history: Callable[[models.Model, Transition, str, dict], models.Model],
     notify: Callable[[models.Model, Transition], None] | None = None,
@@ -134,6 +231,7 @@ def transition_apply(
     status_field: str = "status",
     expected: dict | None = None,
     describe: Callable[[models.Model], str] | None = None,
+    may_act: Callable[[models.Model, Transition], bool] | None = None,
 ):
     """Apply `action` to the object `pk` of `model`, or refuse it; returns the saved object.
 
@@ -145,7 +243,9 @@ def transition_apply(
       move that keeps the status (an advance): pages and clients should send it.
     - `describe(obj)`: the state as a person reads it, for that message.
 
-    - `may_act(obj, transition)`: whether `actor` may take this transition on this object.
+    - The guard is the workflow's own (`Workflow.check`: state, stage kind, actor rules,
+      precondition), the same one `Workflow.actions_for` offers from. `may_act(obj,
+      transition)` is for a workflow without actor rules: the caller says who may act.
     - `change(obj, transition)`: sets the new field values on `obj` (status included when
       the transition has no fixed target) and returns {"update_fields": [...], ...extra
       values for the history row such as due_at}. It may raise ValidationError for a
@@ -162,13 +262,7 @@ def transition_apply(
         obj = model.objects.select_for_update().get(pk=pk)
         _check_expected(obj, expected or {}, describe, status_field)
         from_status = getattr(obj, status_field)
-        if from_status not in transition.sources:
-            raise TransitionRefused(
-                _("“%(action)s” is not possible while the item is “%(state)s”.")
-                % {"action": transition.label, "state": getattr(obj, f"get_{status_field}_display")()}
-            )
-        if not may_act(obj, transition):
-            raise TransitionRefused(_("You cannot take this step at this stage: it belongs to another role or person."))
+        workflow.check(_as_stored(actor), obj, transition, status_field=status_field, may_act=may_act)
         extra = change(obj, transition) or {}
         update_fields = list(extra.pop("update_fields", []))
         if transition.target is not None:
@@ -184,6 +278,18 @@ def transition_apply(
         if notify is not None:
             notify(obj, transition)
     return obj
+
+
+def _as_stored(actor):
+    """The actor as the database has them now, for the guard under the row lock.
+
+    The user loaded with a request carries a snapshot of its roles and enterprise seat
+    (every_schema.accounts.backends), which pages may offer from; a move is decided on what holds now
+    (a role withdrawn a moment ago, a deactivated account).
+    """
+    if actor is None or getattr(actor, "pk", None) is None:
+        return actor
+    return actor._meta.model._default_manager.filter(pk=actor.pk).first()  # request.user is a lazy proxy
 
 
 def _as_token(value) -> str:

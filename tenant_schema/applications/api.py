@@ -117,10 +117,8 @@ class IsOwnerOrReadOnly(BasePermission):
 
 
 def _detail(application: Application, request) -> dict:
-    context = {
-        "owner": _is_owner(request.user, application),
-        "roles": request.user.role_set(),
-    }
+    # The moves this user may take now: the workflow's own check, the one the service applies.
+    context = {"actions": wf.APPLICATION_WORKFLOW.actions_for(request.user, application)}
     return ApplicationDetailOutputSerializer(application, context=context).data
 
 

@@ -3,7 +3,8 @@
 Only park staff reach them (anyone else gets the 404 of a page that is not there). Every
 fetch goes through tenant_schema.applications.selectors, every move through `application_transition`:
 a refused move shows the service's message with a 409, a missing or bad field shows on the
-action's form with a 400. The buttons offered are a convenience; the service decides.
+action's form with a 400. The buttons offered are the workflow's `actions_for`, the very
+check the service applies, so a button is there exactly when the service would accept it.
 """
 
 import datetime as dt
@@ -23,10 +24,10 @@ from django.views.decorators.http import require_POST
 
 from public_schema.hub.selectors import duplicate_awards_for
 from saas.workdays import working_days_between
-from saas.workflow import Transition, TransitionRefused, expected_state_from
+from saas.workflow import TransitionRefused, expected_state_from
 from tenant_schema.enterprises.forms import form_add_service_error
 from tenant_schema.enterprises.views import park_staff_required
-from tenant_schema.funding.models import Programme, Stage
+from tenant_schema.funding.models import Programme
 from tenant_schema.funding.selectors import programme_awarded_total
 
 from . import workflow as wf
@@ -153,7 +154,7 @@ def _action_form(action: str, application: Application, data=None) -> CommentFor
 
 
 # ---------------------------------------------------------------------------
-# Due dates and the actions on offer
+# Due dates
 # ---------------------------------------------------------------------------
 
 
@@ -178,39 +179,6 @@ def due_of(due_at: dt.datetime | None, now: dt.datetime) -> Due | None:
     if days == 0:
         return Due(due_at, "today", 0)
     return Due(due_at, "soon" if due_at - now < dt.timedelta(days=2) else "later", days)
-
-
-def actions_offered(*, application: Application, stages: list[Stage], user) -> list[Transition]:
-    """The staff actions this user may take now: the stage's role, and the moves its kind allows.
-
-    Mirrors the checks of `application_transition` so that no button leads to a certain
-    refusal; the service remains the one that decides.
-    """
-    stage = application.current_stage
-    if stage is None or not user.has_role(stage.role):
-        return []
-    following = next((s for s in stages if s.position > stage.position), None)
-    offered = []
-    for transition in wf.APPLICATION_WORKFLOW.allowed_actions(application.status):
-        if "stage" not in transition.actors or transition.action not in ACTION_FORMS:
-            continue
-        if transition.action == wf.ADVANCE:
-            if application.status == S.IN_REVIEW and (
-                following is None or following.kind != Stage.Kind.REVIEW
-            ):
-                continue
-            if application.status == S.APPROVED and not (
-                stage.kind == Stage.Kind.NOTICE
-                and following is not None
-                and following.kind == Stage.Kind.DISBURSEMENT
-            ):
-                continue
-        if transition.action == wf.APPROVE and following is not None and following.kind == Stage.Kind.REVIEW:
-            continue
-        if transition.action == wf.DISBURSE and stage.kind != Stage.Kind.DISBURSEMENT:
-            continue
-        offered.append(transition)
-    return offered
 
 
 # ---------------------------------------------------------------------------
@@ -275,8 +243,12 @@ def _detail(
 ):
     now = timezone.now()
     timeline = application_timeline(application=application, include_internal=True, now=now)
-    stages = [row.stage for row in timeline.stages]
-    offered = actions_offered(application=application, stages=stages, user=request.user)
+    # The workflow's own answer (the check the service applies), with a form on this page.
+    offered = [
+        transition
+        for transition in wf.APPLICATION_WORKFLOW.actions_for(request.user, application)
+        if transition.action in ACTION_FORMS
+    ]
     action_forms = [
         (
             transition,

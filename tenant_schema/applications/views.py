@@ -350,11 +350,7 @@ def _detail_parts(
         holder = current.office or current.public_name
     else:
         holder = ""
-    actions = {
-        action
-        for action in (wf.SUBMIT, wf.WITHDRAW)
-        if application.status in wf.APPLICATION_WORKFLOW.get(action).sources
-    }
+    actions = {t.action for t in wf.APPLICATION_WORKFLOW.actions_for(request.user, application)}
     answers = [
         {"label": label, "text": (application.answers or {}).get(key, "")}
         for key, label in ANSWER_FIELDS
@@ -459,7 +455,7 @@ def application_withdraw(request, pk):
             return _detail(request, application, status=400, error=_error_text(error))
         messages.success(request, _("The application was withdrawn."))
         return redirect("applications:detail", pk=application.pk)
-    if application.status not in wf.APPLICATION_WORKFLOW.get(wf.WITHDRAW).sources:
+    if wf.WITHDRAW not in {t.action for t in wf.APPLICATION_WORKFLOW.actions_for(request.user, application)}:
         return redirect("applications:detail", pk=application.pk)
     return render(request, "applications/application_withdraw.html", {"application": application})
 

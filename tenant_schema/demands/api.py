@@ -26,12 +26,11 @@ from saas.api.filters import DjangoFilterBackend, SyncFilterSet, collection_filt
 from saas.api.permissions import IsParkStaff
 from saas.api.schema import ErrorSerializer
 from tenant_schema.applications.attachments import attachment_response
-from tenant_schema.enterprises.selectors import enterprise_of_user, user_is_park_staff
+from tenant_schema.enterprises.selectors import enterprise_of_user, user_is_park_admin, user_is_park_staff
 
 from . import workflow as wf
 from .models import Category, CategoryPolicy, Demand
 from .selectors import (
-    demand_actions_for_user,
     demand_attachment_get_for_user,
     demand_figures,
     demand_get_for_user,
@@ -58,7 +57,6 @@ from .services import (
     demand_attachment_add,
     demand_file,
     demand_transition,
-    user_is_park_admin,
 )
 
 TAG = "demands"
@@ -78,7 +76,8 @@ def _detail(demand, request) -> dict:
     timeline = demand_timeline(demand=demand, include_internal=staff)
     context = {
         "timeline": timeline,
-        "allowed_actions": demand_actions_for_user(demand=demand, user=request.user),
+        # The workflow's own answer: exactly the moves demand_transition would accept now.
+        "allowed_actions": [t.action for t in wf.DEMAND_WORKFLOW.actions_for(request.user, demand)],
     }
     return DemandDetailOutputSerializer(demand, context=context).data
 

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from every_schema.accounts import roles
 from saas.workdays import working_days_after, working_days_between
-from tenant_schema.enterprises.selectors import user_is_park_admin, user_is_park_staff
+from tenant_schema.enterprises.selectors import user_is_park_staff
 
 from . import workflow as wf
 from .models import Category, Demand, DemandAttachment, DemandEvent
@@ -451,32 +451,3 @@ def hub_demand_figures(*, schema_names: list[str], now: dt.datetime | None = Non
         ],
         by="tenant",
     )
-
-
-def demand_actions_for_user(*, demand: Demand, user) -> list[str]:
-    """The workflow actions `user` may take on `demand` now (what pages and the API offer)."""
-    from tenant_schema.enterprises.models import Membership
-
-    staff = user_is_park_staff(user)
-    owner = (
-        Membership.objects.filter(user=user, enterprise_id=demand.enterprise_id).exists()
-        if user.is_authenticated
-        else False
-    )
-    actions = []
-    for transition in wf.DEMAND_WORKFLOW.allowed_actions(demand.status):
-        if "owner" in transition.actors and owner:
-            actions.append(transition.action)
-        elif (
-            "staff" in transition.actors
-            and staff
-            and (
-                transition.action == wf.ACCEPT
-                or user_is_park_admin(user)
-                or demand.handler_id in (None, user.pk)
-            )
-        ):
-            if transition.action == wf.EXTEND and demand.extended_at is not None:
-                continue
-            actions.append(transition.action)
-    return actions

@@ -21,7 +21,7 @@ from saas.workdays import SHANGHAI, is_working_day, working_days_after, working_
 from saas.workflow import Transition, TransitionRefused, transition_apply
 from tenant_schema.applications.attachments import MAX_ATTACHMENT_BYTES, sniff_content_type
 from tenant_schema.enterprises.models import Enterprise, Membership
-from tenant_schema.enterprises.selectors import user_is_park_admin, user_is_park_staff
+from tenant_schema.enterprises.selectors import user_is_park_staff
 
 from . import workflow as wf
 from .models import (
@@ -186,27 +186,6 @@ def demand_attachment_add(*, demand: Demand, actor, upload) -> DemandAttachment:
 # ---------------------------------------------------------------------------
 
 
-
-def _may_act(actor):
-    def check(demand: Demand, transition: Transition) -> bool:
-        if "system" in transition.actors:
-            return actor is None
-        if actor is None or not actor.is_active:
-            return False
-        if "owner" in transition.actors:
-            return _is_member(actor, demand.enterprise_id)
-        if not user_is_park_staff(actor):
-            return False
-        # Administrators act on every demand; a reviewer on its own ones and on those nobody holds yet.
-        return (
-            transition.action == wf.ACCEPT
-            or user_is_park_admin(actor)
-            or demand.handler_id in (None, actor.pk)
-        )
-
-    return check
-
-
 def _staff_handler(handler_id) -> User:
     handler = User.objects.filter(pk=handler_id, is_active=True).first() if handler_id else None
     if handler is None or not user_is_park_staff(handler):
@@ -294,15 +273,7 @@ def demand_transition(
                 "rated_at",
             ]
             extra["due_at"] = demand.rating_due_at
-        elif transition.action == wf.EXTEND:
-            if demand.extended_at is not None:
-                raise ValidationError(
-                    {
-                        "extension_days": _(
-                            "This demand was already extended once; it cannot be extended again."
-                        )
-                    }
-                )
+        elif transition.action == wf.EXTEND:  # once only: the workflow's precondition
             try:
                 days = int(extension_days)
             except (TypeError, ValueError):
@@ -388,7 +359,6 @@ def demand_transition(
         workflow=wf.DEMAND_WORKFLOW,
         action=action,
         actor=actor,
-        may_act=_may_act(actor),
         change=change,
         history=history,
         notify=notify,

@@ -29,7 +29,6 @@ from .models import Category, CategoryPolicy, Demand
 from .selectors import (
     QUEUE_VIEWS,
     RAG_LABELS,
-    demand_actions_for_user,
     demand_attachment_get_for_user,
     demand_figures,
     demand_get_for_user,
@@ -104,7 +103,7 @@ def demand_new(request):
 
 def _detail_context(request, demand: Demand, **extra) -> dict:
     staff = user_is_park_staff(request.user)
-    actions = demand_actions_for_user(demand=demand, user=request.user)
+    actions = [t.action for t in wf.DEMAND_WORKFLOW.actions_for(request.user, demand)]
     context = {
         "demand": demand,
         "timeline": demand_timeline(demand=demand, include_internal=staff),
