@@ -71,7 +71,7 @@ def test_an_order_paid_by_transfer_and_refunded_leaves_each_step_in_three_histor
             actor=buyer.user, service=service, term_months=3, method="offline", voucher_code=voucher.code
         )
         subscription, payment = checkout.subscription, checkout.payment
-        subscription_confirm_transfer(actor=park_admin_a, subscription=subscription, reference="HK20261207")
+        subscription = subscription_confirm_transfer(actor=park_admin_a, subscription=subscription, reference="HK20261207")
         subscription_refund(actor=park_admin_a, subscription=subscription)
 
         assert steps(SubscriptionHistory, subscription=subscription) == [
