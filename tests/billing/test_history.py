@@ -12,8 +12,15 @@ from django.db import ProgrammingError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from billing.models import Payment, PaymentHistory, Subscription, SubscriptionHistory, Voucher, VoucherHistory
-from billing.services import (
+from tenant_schema.billing.models import (
+    Payment,
+    PaymentHistory,
+    Subscription,
+    SubscriptionHistory,
+    Voucher,
+    VoucherHistory,
+)
+from tenant_schema.billing.services import (
     payment_sync_from_stripe,
     subscription_cancel,
     subscription_checkout,
@@ -207,7 +214,7 @@ def test_the_voucher_page_shows_each_vouchers_history(buyer, park_admin_a, clien
 
 @pytest.fixture
 def free_service(db, tenant_a, park_admin_a):
-    from billing.services import service_create
+    from tenant_schema.billing.services import service_create
 
     with schema_context(ALPHA):
         return service_create(actor=park_admin_a, name="政策宣讲", price=Decimal("0"), term_options=[3])
@@ -215,13 +222,13 @@ def free_service(db, tenant_a, park_admin_a):
 
 def test_a_reviewer_is_no_actor_of_any_billing_move(buyer, service):
     """The workflows' roles: the park's reviewers look at orders, they do not move them."""
-    from billing import workflow as wf
+    from tenant_schema.billing import workflow as wf
 
     for workflow in (wf.SUBSCRIPTION_WORKFLOW, wf.PAYMENT_WORKFLOW, wf.VOUCHER_WORKFLOW):
         for transition in workflow.transitions.values():
             assert set(transition.actors) <= {wf.OWNER, wf.PARK_ADMIN, wf.SYSTEM}
     reviewer = make_user(ALPHA, role="reviewer")
-    from billing.services.access import actor_kinds
+    from tenant_schema.billing.services.access import actor_kinds
 
     with schema_context(ALPHA):
         assert actor_kinds(reviewer, enterprise_id=buyer.enterprise.pk) == frozenset()

@@ -8,9 +8,14 @@ import pytest
 from django.db import ProgrammingError, connection, transaction
 from django_tenants.utils import schema_context
 
-from enterprises.models import Enterprise, VerificationEvent
-from enterprises.services import enterprise_create, enterprise_reject, enterprise_resubmit, enterprise_verify
 from saas.workflow import TransitionRefused
+from tenant_schema.enterprises.models import Enterprise, VerificationEvent
+from tenant_schema.enterprises.services import (
+    enterprise_create,
+    enterprise_reject,
+    enterprise_resubmit,
+    enterprise_verify,
+)
 
 from ..conftest import ALPHA
 from .conftest import new_credit_code
@@ -82,8 +87,8 @@ def test_resubmitting_a_pending_registration_is_refused_and_writes_nothing(regis
 
 
 def test_the_workflow_itself_refuses_a_move_it_does_not_have(registration_x, park_admin_a):
-    from enterprises import workflow as wf
-    from enterprises.services import enterprise_verification_move
+    from tenant_schema.enterprises import workflow as wf
+    from tenant_schema.enterprises.services import enterprise_verification_move
 
     with schema_context(ALPHA):
         with pytest.raises(TransitionRefused):  # pending → pending is no step of the workflow
