@@ -5,7 +5,17 @@ from django.contrib import admin
 
 from saas.admin_readonly import ServiceOwnedAdmin, ServiceOwnedInline
 
-from .models import Payment, Provider, Rating, Service, Subscription, SubscriptionHistory, Voucher
+from .models import (
+    Payment,
+    PaymentHistory,
+    Provider,
+    Rating,
+    Service,
+    Subscription,
+    SubscriptionHistory,
+    Voucher,
+    VoucherHistory,
+)
 
 
 @admin.register(Service)
@@ -30,6 +40,24 @@ class HistoryInline(ServiceOwnedInline):
     readonly_fields = [field.name for field in SubscriptionHistory._meta.fields]
 
 
+class PaymentHistoryInline(ServiceOwnedInline):
+    model = PaymentHistory
+    readonly_fields = [field.name for field in PaymentHistory._meta.fields]
+
+
+class VoucherHistoryInline(ServiceOwnedInline):
+    model = VoucherHistory
+    readonly_fields = [field.name for field in VoucherHistory._meta.fields]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ServiceOwnedAdmin):
+    list_display = ["subscription", "method", "amount", "status", "confirmed_at"]
+    list_filter = ["status", "method"]
+    readonly_fields = [field.name for field in Payment._meta.fields]
+    inlines = [PaymentHistoryInline]
+
+
 @admin.register(Subscription)
 class SubscriptionAdmin(ServiceOwnedAdmin):
     list_display = ["enterprise", "service", "term_months", "status", "amount_due", "starts_at", "ends_at"]
@@ -45,6 +73,7 @@ class VoucherAdmin(ServiceOwnedAdmin):
     list_filter = ["status", "kind"]
     search_fields = ["code", "enterprise__name"]
     readonly_fields = [field.name for field in Voucher._meta.fields]
+    inlines = [VoucherHistoryInline]
 
 
 @admin.register(Rating)

@@ -21,6 +21,7 @@ from tenant_schema.enterprises.selectors import (
     enterprise_get_for_user,
     enterprise_of_user,
     user_is_park_admin,
+    user_is_park_staff,
 )
 
 from . import stripe_gateway
@@ -76,10 +77,15 @@ NOT_FOUND = OpenApiResponse(description=_("No such object, or not one you may se
 
 
 
+def _shown_to(request) -> dict:
+    """Serializer context: histories name who acted only to park staff (as applications' do)."""
+    return {"staff": user_is_park_staff(request.user)}
+
+
 def _paginated(view: APIView, queryset, serializer_class):
     paginator = view.pagination_class()
     page = paginator.paginate_queryset(queryset, view.request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+    return paginator.get_paginated_response(serializer_class(page, many=True, context=_shown_to(view.request)).data)
 
 
 # ---------------------------------------------------------------------------
@@ -242,7 +248,9 @@ class SubscriptionListCreateApi(APIView):
         checkout = subscription_checkout(actor=request.user, service=service, renews=renews, **data)
         subscription = subscription_get_for_user(user=request.user, pk=checkout.subscription.pk)
         return Response(
-            CheckoutOutputSerializer({"subscription": subscription, "redirect_url": checkout.redirect_url}).data,
+            CheckoutOutputSerializer(
+                {"subscription": subscription, "redirect_url": checkout.redirect_url}, context=_shown_to(request)
+            ).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -252,7 +260,7 @@ class _OneSubscriptionApi(APIView):
         return subscription_get_for_user(user=self.request.user, pk=pk)
 
     def respond(self, pk: int):
-        return Response(SubscriptionOutputSerializer(self.get_subscription(pk)).data)
+        return Response(SubscriptionOutputSerializer(self.get_subscription(pk), context=_shown_to(self.request)).data)
 
 
 class SubscriptionDetailApi(_OneSubscriptionApi):
@@ -286,7 +294,10 @@ class SubscriptionPayApi(_OneSubscriptionApi):
             raise Http404
         payment = subscription_pay_online(actor=request.user, subscription=subscription)
         return Response(
-            CheckoutOutputSerializer({"subscription": self.get_subscription(pk), "redirect_url": payment.checkout_url}).data
+            CheckoutOutputSerializer(
+                {"subscription": self.get_subscription(pk), "redirect_url": payment.checkout_url},
+                context=_shown_to(request),
+            ).data
         )
 
 
@@ -397,13 +408,14 @@ class VoucherListCreateApi(APIView):
         service_id = data.pop("service", None)
         service = service_get_for_user(user=request.user, pk=service_id) if service_id else None
         voucher = voucher_issue(actor=request.user, enterprise=enterprise, service=service, **data)
-        return Response(VoucherOutputSerializer(voucher).data, status=status.HTTP_201_CREATED)
+        return Response(VoucherOutputSerializer(voucher, context=_shown_to(request)).data, status=status.HTTP_201_CREATED)
 
 
 class VoucherDetailApi(APIView):
     @extend_schema(tags=[TAG], summary=_("One voucher"), responses={200: VoucherOutputSerializer, 404: NOT_FOUND})
     def get(self, request, pk: int):
-        return Response(VoucherOutputSerializer(voucher_get_for_user(user=request.user, pk=pk)).data)
+        voucher = voucher_get_for_user(user=request.user, pk=pk)
+        return Response(VoucherOutputSerializer(voucher, context=_shown_to(request)).data)
 
 
 class VoucherVoidApi(APIView):
@@ -414,8 +426,9 @@ class VoucherVoidApi(APIView):
         responses={200: VoucherOutputSerializer, 404: NOT_FOUND},
     )
     def post(self, request, pk: int):
-        voucher = voucher_void(actor=request.user, voucher=voucher_get_for_user(user=request.user, pk=pk))
-        return Response(VoucherOutputSerializer(voucher).data)
+        voucher_void(actor=request.user, voucher=voucher_get_for_user(user=request.user, pk=pk))
+        voucher = voucher_get_for_user(user=request.user, pk=pk)  # with its history
+        return Response(VoucherOutputSerializer(voucher, context=_shown_to(request)).data)
 
 
 class RevenueApi(APIView):
@@ -431,10 +444,10 @@ class RevenueApi(APIView):
 
 
 urlpatterns = [
-    path("billing/services/", ServiceListCreateApi.as_view(), name="billing-service-list"),
-    path("billing/services/<int:pk>/", ServiceDetailApi.as_view(), name="billing-service-detail"),
-    path("billing/services/<int:pk>/ratings/", ServiceRatingsApi.as_view(), name="billing-service-ratings"),
-    path("billing/services/<int:pk>/entitlement/", EntitlementApi.as_view(), name="billing-service-entitlement"),
+    path("tenant_schema/billing/services/", ServiceListCreateApi.as_view(), name="billing-service-list"),
+    path("tenant_schema/billing/services/<int:pk>/", ServiceDetailApi.as_view(), name="billing-service-detail"),
+    path("tenant_schema/billing/services/<int:pk>/ratings/", ServiceRatingsApi.as_view(), name="billing-service-ratings"),
+    path("tenant_schema/billing/services/<int:pk>/entitlement/", EntitlementApi.as_view(), name="billing-service-entitlement"),
     path("billing/providers/", ProviderListCreateApi.as_view(), name="billing-provider-list"),
     path("billing/providers/ranking/", ProviderRankingApi.as_view(), name="billing-provider-ranking"),
     path("billing/subscriptions/", SubscriptionListCreateApi.as_view(), name="billing-subscription-list"),

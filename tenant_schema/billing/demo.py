@@ -23,6 +23,7 @@ again: a tenant that already has the demo providers gets nothing. All or nothing
 import datetime as dt
 import random
 from collections import Counter
+from contextlib import ExitStack
 from decimal import Decimal
 from unittest import mock
 
@@ -190,180 +191,234 @@ def billing_seed_demo(*, rng: random.Random) -> Counter:
         if Provider.objects.filter(name__in=names).exists() or admin is None or len(verified) < MIN_ENTERPRISES:
             before["added"] = 0
             return before
-        with (
-            backdated_clock() as clock,
-            mock.patch("tenant_schema.billing.services.send_on_commit", lambda task, /, **kwargs: None),
-            mock.patch("tenant_schema.billing.services._voucher_code", _voucher_codes(rng)),
-            # Speed only. `admin` is a park administrator (found by that role above): skip re-asking per call.
-            mock.patch("tenant_schema.billing.services._require_park_admin", lambda actor: None),
-            # The whole seed runs in one schema and transaction: one SET search_path is enough.
-            mock.patch("django_tenants.postgresql_backend.base.get_limit_set_calls", lambda: True),
-            # ... and is all or nothing, so the services' nested blocks need no savepoints of their own.
-            mock.patch("django.db.transaction.atomic", _atomic_without_savepoint),
-        ):
+        with ExitStack() as patches:
+            clock = patches.enter_context(backdated_clock())
+            for patch in _seed_patches(rng):
+                patches.enter_context(patch)
             _seed(rng=rng, clock=clock, admin=admin, qiye1=qiye1, verified=verified, schema=schema)
         after = _totals()
     after["added"] = sum(after[key] - before[key] for key in ("providers", "services", "vouchers", "ratings", "subscriptions"))
     return after
 
 
-def _seed(*, rng, clock, admin, qiye1, verified, schema) -> None:
-    now = timezone.now()
-    today = timezone.localdate()
+def _seed_patches(rng: random.Random) -> list:
+    """What the seed changes while it runs: no mail, codes from `rng`, and speed."""
+    return [
+        *(
+            mock.patch(f"tenant_schema.billing.services.{module}.send_on_commit", lambda task, /, **kwargs: None)
+            for module in ("orders", "payments", "subscriptions")
+        ),
+        mock.patch("tenant_schema.billing.services.vouchers._voucher_code", _voucher_codes(rng)),
+        # Speed only. `admin` is a park administrator (found by that role in billing_seed_demo): skip re-asking per call.
+        mock.patch("tenant_schema.billing.services.access.require_park_admin", lambda actor: None),
+        # The whole seed runs in one schema and transaction: one SET search_path is enough.
+        mock.patch("django_tenants.postgresql_backend.base.get_limit_set_calls", lambda: True),
+        # ... and is all or nothing, so the services' nested blocks need no savepoints of their own.
+        mock.patch("django.db.transaction.atomic", _atomic_without_savepoint),
+    ]
 
-    # Catalogue: the park's own services and those of 2–3 institutions, created a year ago.
-    clock["at"] = _at(rng, today - dt.timedelta(days=rng.randint(380, 420)))
-    kinds = rng.sample(sorted(PROVIDERS), rng.choice((2, 3)))
-    providers = {}
-    for kind in kinds:
-        choices, description, contact = PROVIDERS[kind]
-        providers[kind] = provider_create(actor=admin, name=rng.choice(choices), description=description, contact=contact)
-    park_paid = [entry for entry in CATALOGUE if entry[0] is None and entry[3] != "0"]
-    dropped = set() if len(kinds) == 2 else {rng.choice(park_paid)[1]}
-    services = []
-    for kind, name, category, price, terms, description in CATALOGUE:
-        if (kind is not None and kind not in providers) or name in dropped:
-            continue
-        services.append(
+
+def _seed(*, rng, clock, admin, qiye1, verified, schema) -> None:
+    seeding = _Seeding(rng=rng, clock=clock, admin=admin)
+    services = seeding.catalogue()
+    seeding.sample = rng.sample(verified, min(len(verified), 16))
+    seeding.owners = _owners_ensure(seeding.sample, schema)
+    for index, scenario in enumerate(SCENARIOS):
+        enterprise, service = seeding.pick(index, seeding.free if scenario == "free" else seeding.priced)
+        seeding.run(scenario, enterprise, service)
+    seeding.spare_vouchers()
+    seeding.for_qiye1(qiye1)
+    _ratings(rng=rng, clock=clock, services=services, qiye1=qiye1, quality=seeding.quality, now=seeding.now)
+
+
+class _Seeding:
+    """The seed's state and its steps: each scenario is one method, each goes through the services."""
+
+    def __init__(self, *, rng, clock, admin):
+        self.rng, self.clock, self.admin = rng, clock, admin
+        self.now = timezone.now()
+        self.today = timezone.localdate()
+        self.used_pairs: set[tuple[int, int]] = set()
+        self.sample: list[Enterprise] = []
+        self.owners: dict = {}
+
+    def catalogue(self) -> list[Service]:
+        """The park's own services and those of 2–3 institutions, created a year ago."""
+        rng = self.rng
+        self.clock["at"] = _at(rng, self.today - dt.timedelta(days=rng.randint(380, 420)))
+        kinds = rng.sample(sorted(PROVIDERS), rng.choice((2, 3)))
+        providers = {}
+        for kind in kinds:
+            choices, description, contact = PROVIDERS[kind]
+            providers[kind] = provider_create(
+                actor=self.admin, name=rng.choice(choices), description=description, contact=contact
+            )
+        park_paid = [entry for entry in CATALOGUE if entry[0] is None and entry[3] != "0"]
+        dropped = set() if len(kinds) == 2 else {rng.choice(park_paid)[1]}
+        services = [
             service_create(
-                actor=admin, name=name, price=Decimal(price), category=category, term_options=terms,
+                actor=self.admin, name=name, price=Decimal(price), category=category, term_options=terms,
                 description=description, provider=providers.get(kind),
             )
-        )
-    free = [service for service in services if service.price == 0]
-    priced = [service for service in services if service.price > 0]
-    quality = {service.pk: rng.uniform(3.2, 4.9) for service in services}  # how well each is liked
+            for kind, name, category, price, terms, description in CATALOGUE
+            if not ((kind is not None and kind not in providers) or name in dropped)
+        ]
+        self.free = [service for service in services if service.price == 0]
+        self.priced = [service for service in services if service.price > 0]
+        self.quality = {service.pk: rng.uniform(3.2, 4.9) for service in services}  # how well each is liked
+        return services
 
-    sample = rng.sample(verified, min(len(verified), 16))
-    owners = _owners_ensure(sample, schema)
-    used_pairs: set[tuple[int, int]] = set()
-
-    def pick(index: int, pool: list[Service]) -> tuple[Enterprise, Service]:
+    def pick(self, index: int, pool: list[Service]) -> tuple[Enterprise, Service]:
+        sample = self.sample
         for offset in range(len(sample)):
             enterprise = sample[(index + offset) % len(sample)]
-            options = [s for s in pool if (enterprise.pk, s.pk) not in used_pairs]
+            options = [s for s in pool if (enterprise.pk, s.pk) not in self.used_pairs]
             if options:
-                service = rng.choice(options)
-                used_pairs.add((enterprise.pk, service.pk))
+                service = self.rng.choice(options)
+                self.used_pairs.add((enterprise.pk, service.pk))
                 return enterprise, service
         raise RuntimeError("no free (enterprise, service) pair left")
 
-    def order(actor, service, at, **kwargs) -> Subscription:
-        clock["at"] = at
+    def order(self, actor, service, at, **kwargs) -> Subscription:
+        self.clock["at"] = at
         return subscription_checkout(
-            actor=actor, service=service, term_months=kwargs.pop("term", None) or rng.choice(service.term_options),
+            actor=actor, service=service, term_months=kwargs.pop("term", None) or self.rng.choice(service.term_options),
             **kwargs,
         ).subscription
 
-    def confirm(subscription, at) -> Subscription:
-        clock["at"] = at
-        return subscription_confirm_transfer(actor=admin, subscription=subscription)
+    def confirm(self, subscription, at) -> Subscription:
+        self.clock["at"] = at
+        return subscription_confirm_transfer(actor=self.admin, subscription=subscription)
 
-    def plan(service, *, left=None, end=None, term=None):
+    def plan(self, service, *, left=None, end=None, term=None):
         """A term and the moments it starts and ends: `left` days from today, or ending at `end`; started in the past."""
-        term = term or rng.choice(service.term_options)
+        term = term or self.rng.choice(service.term_options)
         if end is None:
             high = min(left[1], term * 28 - 3)
-            end = _at(rng, today + dt.timedelta(days=rng.randint(min(left[0], high), high)))
+            end = _at(self.rng, self.today + dt.timedelta(days=self.rng.randint(min(left[0], high), high)))
         return term, _start_for_end(end, term), end
 
-    def paid_term(owner, service, *, left=None, end=None, term=None, **kwargs) -> Subscription:
+    def paid_term(self, owner, service, *, left=None, end=None, term=None, **kwargs) -> Subscription:
         """Ordered for a bank transfer a few days before the park confirmed it, so the term ends as planned."""
-        term, start, end = plan(service, left=left, end=end, term=term)
-        at = start - dt.timedelta(days=rng.randint(1, 4), hours=rng.randint(0, 3))
-        subscription = order(owner, service, at, term=term, method=OFFLINE, **kwargs)
+        term, start, end = self.plan(service, left=left, end=end, term=term)
+        at = start - dt.timedelta(days=self.rng.randint(1, 4), hours=self.rng.randint(0, 3))
+        subscription = self.order(owner, service, at, term=term, method=OFFLINE, **kwargs)
         if subscription.status == S.PENDING_PAYMENT:
-            subscription = confirm(subscription, start)
+            subscription = self.confirm(subscription, start)
         return subscription
 
-    def issue(enterprise, *, at, valid_days, service=None, note="") -> Voucher:
-        clock["at"] = at
+    def issue(self, enterprise, *, at, valid_days, service=None, note="") -> Voucher:
+        rng = self.rng
+        self.clock["at"] = at
         kind = rng.choice((Voucher.Kind.AMOUNT, Voucher.Kind.PERCENT))
         value = Decimal(rng.choice((200, 300, 500, 1000))) if kind == Voucher.Kind.AMOUNT else Decimal(rng.choice((20, 30, 50)))
         return voucher_issue(
-            actor=admin, enterprise=enterprise, kind=kind, value=value, service=service,
+            actor=self.admin, enterprise=enterprise, kind=kind, value=value, service=service,
             expires_on=at.astimezone(SHANGHAI).date() + dt.timedelta(days=valid_days), note=note or "园区惠企服务券",
         )
 
-    def back(low: int, high: int) -> dt.datetime:
-        return _at(rng, today - dt.timedelta(days=rng.randint(low, high)))
+    def back(self, low: int, high: int) -> dt.datetime:
+        return _at(self.rng, self.today - dt.timedelta(days=self.rng.randint(low, high)))
 
-    for index, scenario in enumerate(SCENARIOS):
-        enterprise, service = pick(index, free if scenario == "free" else priced)
-        owner = owners[enterprise.pk]
-        if scenario == "active":
-            paid_term(owner, service, left=(20, 250))
-        elif scenario == "free":
-            term, start, _end = plan(service, left=(20, 250))
-            order(owner, service, start, term=term)  # nothing to pay: active at once
-        elif scenario == "soon":
-            # Ends within 7 days: the hourly sweep will send the 7-day (and later the 1-day) reminder.
-            paid_term(owner, service, left=(1, 6))
-        elif scenario == "renewed":
-            current = paid_term(owner, service, left=(2, 6))
-            renewal = order(owner, service, now - dt.timedelta(days=1, hours=rng.randint(1, 5)),
-                            method=OFFLINE, renews=current)
-            confirm(renewal, now - dt.timedelta(hours=rng.randint(2, 20)))  # starts where `current` ends
-        elif scenario == "voucher_full":
-            # An amount voucher worth the shortest term's price pays for all of it.
-            term, start, _end = plan(service, left=(30, 200), term=min(service.term_options))
-            clock["at"] = start - dt.timedelta(days=rng.randint(5, 20))
-            voucher = voucher_issue(
-                actor=admin, enterprise=enterprise, kind=Voucher.Kind.AMOUNT, value=service.price_for(term),
-                service=service, expires_on=(start + dt.timedelta(days=30)).date(), note="首次体验服务券",
+    def run(self, scenario: str, enterprise: Enterprise, service: Service) -> None:
+        getattr(self, f"scenario_{scenario}")(enterprise, self.owners[enterprise.pk], service)
+
+    # One method per entry of SCENARIOS.
+
+    def scenario_active(self, enterprise, owner, service):
+        self.paid_term(owner, service, left=(20, 250))
+
+    def scenario_free(self, enterprise, owner, service):
+        term, start, _end = self.plan(service, left=(20, 250))
+        self.order(owner, service, start, term=term)  # nothing to pay: active at once
+
+    def scenario_soon(self, enterprise, owner, service):
+        # Ends within 7 days: the hourly sweep will send the 7-day (and later the 1-day) reminder.
+        self.paid_term(owner, service, left=(1, 6))
+
+    def scenario_renewed(self, enterprise, owner, service):
+        rng = self.rng
+        current = self.paid_term(owner, service, left=(2, 6))
+        renewal = self.order(
+            owner, service, self.now - dt.timedelta(days=1, hours=rng.randint(1, 5)), method=OFFLINE, renews=current
+        )
+        self.confirm(renewal, self.now - dt.timedelta(hours=rng.randint(2, 20)))  # starts where `current` ends
+
+    def scenario_voucher_full(self, enterprise, owner, service):
+        # An amount voucher worth the shortest term's price pays for all of it.
+        term, start, _end = self.plan(service, left=(30, 200), term=min(service.term_options))
+        self.clock["at"] = start - dt.timedelta(days=self.rng.randint(5, 20))
+        voucher = voucher_issue(
+            actor=self.admin, enterprise=enterprise, kind=Voucher.Kind.AMOUNT, value=service.price_for(term),
+            service=service, expires_on=(start + dt.timedelta(days=30)).date(), note="首次体验服务券",
+        )
+        self.order(owner, service, start, term=term, voucher_code=voucher.code)
+
+    def scenario_voucher_part(self, enterprise, owner, service):
+        term, start, end = self.plan(service, left=(40, 250))
+        voucher = self.issue(enterprise, at=start - dt.timedelta(days=self.rng.randint(10, 30)), valid_days=90)
+        self.paid_term(owner, service, end=end, term=term, voucher_code=voucher.code)
+
+    def scenario_expired(self, enterprise, owner, service):
+        subscription = self.paid_term(owner, service, end=self.back(3, 150))
+        self.clock["at"] = subscription.ends_at + dt.timedelta(minutes=self.rng.randint(1, 59))  # the hourly job
+        subscription_expire(subscription=subscription, now=self.clock["at"])
+
+    def scenario_pending(self, enterprise, owner, service):
+        rng = self.rng
+        at = self.now - dt.timedelta(days=rng.randint(1, 4), hours=rng.randint(1, 6))
+        subscription = self.order(owner, service, at, method=OFFLINE)
+        if rng.random() < 0.6:
+            self.clock["at"] = at + dt.timedelta(hours=2)
+            subscription_request_transfer(
+                actor=owner, subscription=subscription, reference=f"HK{at:%Y%m%d}{rng.randint(1000, 9999)}"
             )
-            order(owner, service, start, term=term, voucher_code=voucher.code)
-        elif scenario == "voucher_part":
-            term, start, end = plan(service, left=(40, 250))
-            voucher = issue(enterprise, at=start - dt.timedelta(days=rng.randint(10, 30)), valid_days=90)
-            paid_term(owner, service, end=end, term=term, voucher_code=voucher.code)
-        elif scenario == "expired":
-            subscription = paid_term(owner, service, end=back(3, 150))
-            clock["at"] = subscription.ends_at + dt.timedelta(minutes=rng.randint(1, 59))  # the hourly job
-            subscription_expire(subscription=subscription, now=clock["at"])
-        elif scenario == "pending":
-            at = now - dt.timedelta(days=rng.randint(1, 4), hours=rng.randint(1, 6))
-            subscription = order(owner, service, at, method=OFFLINE)
-            if rng.random() < 0.6:
-                clock["at"] = at + dt.timedelta(hours=2)
-                subscription_request_transfer(
-                    actor=owner, subscription=subscription, reference=f"HK{at:%Y%m%d}{rng.randint(1000, 9999)}"
-                )
-        elif scenario in ("cancelled", "cancelled_voucher"):
-            at = back(8, 60)
-            kwargs = {}
-            if scenario == "cancelled_voucher":  # cancelling frees the voucher: available again
-                kwargs["voucher_code"] = issue(enterprise, at=at - dt.timedelta(days=3), valid_days=120).code
-            subscription = order(owner, service, at, method=OFFLINE, **kwargs)
-            clock["at"] = at + dt.timedelta(days=rng.randint(1, 4))
-            subscription_cancel(actor=owner, subscription=subscription)
-        elif scenario == "refunded":
-            # Refunded a few days after the park confirmed the transfer (the finance office paid it back).
-            term = max(service.term_options)
-            subscription = paid_term(owner, service, term=term, end=add_months(back(20, 90), term))
-            clock["at"] = subscription.activated_at + dt.timedelta(days=rng.randint(2, 12))
-            subscription_refund(actor=admin, subscription=subscription)
 
-    # Vouchers that were never used: some still available, some expired, one withdrawn.
-    spare = [e for e in sample if e.pk not in {pk for pk, _s in used_pairs}] or sample
-    for enterprise in rng.sample(spare, min(2, len(spare))):
-        issue(enterprise, at=back(3, 20), valid_days=rng.randint(60, 120))
-    for enterprise in rng.sample(sample, 2):
-        issue(enterprise, at=back(150, 200), valid_days=rng.randint(30, 90), note="上半年惠企服务券")  # expired
-    voucher = issue(rng.choice(sample), at=back(30, 60), valid_days=180)
-    clock["at"] = back(5, 25)
-    voucher_void(actor=admin, voucher=voucher)
+    def scenario_cancelled(self, enterprise, owner, service, *, with_voucher=False):
+        at = self.back(8, 60)
+        kwargs = {}
+        if with_voucher:  # cancelling frees the voucher: available again
+            kwargs["voucher_code"] = self.issue(enterprise, at=at - dt.timedelta(days=3), valid_days=120).code
+        subscription = self.order(owner, service, at, method=OFFLINE, **kwargs)
+        self.clock["at"] = at + dt.timedelta(days=self.rng.randint(1, 4))
+        subscription_cancel(actor=owner, subscription=subscription)
 
-    # qiye1: an active term of a priced service, and a voucher to use on the next order.
-    if qiye1 is not None:
+    def scenario_cancelled_voucher(self, enterprise, owner, service):
+        self.scenario_cancelled(enterprise, owner, service, with_voucher=True)
+
+    def scenario_refunded(self, enterprise, owner, service):
+        # Refunded a few days after the park confirmed the transfer (the finance office paid it back).
+        term = max(service.term_options)
+        subscription = self.paid_term(owner, service, term=term, end=add_months(self.back(20, 90), term))
+        self.clock["at"] = subscription.activated_at + dt.timedelta(days=self.rng.randint(2, 12))
+        subscription_refund(actor=self.admin, subscription=subscription)
+
+    def spare_vouchers(self) -> None:
+        """Vouchers that were never used: some still available, some expired, one withdrawn."""
+        rng, sample = self.rng, self.sample
+        spare = [e for e in sample if e.pk not in {pk for pk, _s in self.used_pairs}] or sample
+        for enterprise in rng.sample(spare, min(2, len(spare))):
+            self.issue(enterprise, at=self.back(3, 20), valid_days=rng.randint(60, 120))
+        for enterprise in rng.sample(sample, 2):
+            self.issue(enterprise, at=self.back(150, 200), valid_days=rng.randint(30, 90), note="上半年惠企服务券")  # expired
+        voucher = self.issue(rng.choice(sample), at=self.back(30, 60), valid_days=180)
+        self.clock["at"] = self.back(5, 25)
+        voucher_void(actor=self.admin, voucher=voucher)
+
+    def for_qiye1(self, qiye1) -> None:
+        """qiye1: an active term of a priced service, and a voucher to use on the next order."""
+        if qiye1 is None:
+            return
         owner = qiye1.memberships.order_by("pk").first().user
-        service = rng.choice(priced)
-        paid_term(owner, service, left=(45, 200))
-        issue(qiye1, at=back(2, 10), valid_days=rng.randint(60, 90), note="园区惠企服务券（可用于任一服务）")
+        service = self.rng.choice(self.priced)
+        self.paid_term(owner, service, left=(45, 200))
+        self.issue(qiye1, at=self.back(2, 10), valid_days=self.rng.randint(60, 90), note="园区惠企服务券（可用于任一服务）")
 
-    # Ratings by most enterprises that used a service (a term that started, not refunded: what
-    # rating_submit allows), scored around each service's quality. Written in bulk for speed, so
-    # their dates are set afterwards (bulk_update leaves auto_now alone).
+
+def _ratings(*, rng, clock, services, qiye1, quality, now) -> None:
+    """Ratings by most enterprises that used a service (a term that started, not refunded: what
+    rating_submit allows), scored around each service's quality. Written in bulk for speed, so
+    their dates are set afterwards (bulk_update leaves auto_now alone)."""
     clock["at"] = None
     used = (
         Subscription.objects.filter(service__in=services, status__in=[S.ACTIVE, S.EXPIRED], starts_at__lte=now)

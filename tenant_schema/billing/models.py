@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from saas.uniqueness import UniqueRule
+from saas.workflow import HistoryEntry, append_only_triggers
 from tenant_schema.enterprises.models import Enterprise
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -215,20 +216,44 @@ ONE_PENDING_ORDER = UniqueRule(
 )
 
 
-class SubscriptionHistory(models.Model):
-    """Every status change of a subscription: who, when, from, to, why."""
+class BillingHistoryEntry(HistoryEntry):
+    """A row of billing's histories, with the names of its step and status as a person reads them."""
 
-    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="history")
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(max_length=300, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    workflow_name = ""  # the key of tenant_schema.billing.workflow.WORKFLOWS
+    status_choices: type[models.TextChoices]
 
-    class Meta:
+    class Meta(HistoryEntry.Meta):
+        abstract = True
+
+    @property
+    def action_display(self) -> str:
+        from .workflow import WORKFLOWS, action_label
+
+        if not self.action:  # a row from before the history was a workflow's: it named only the new status
+            return self.to_status_display
+        return action_label(WORKFLOWS[self.workflow_name], self.action)
+
+    @property
+    def to_status_display(self) -> str:
+        return str(dict(self.status_choices.choices).get(self.to_status, self.to_status))
+
+
+class SubscriptionHistory(BillingHistoryEntry):
+    """Every status change of a subscription (an order until it is paid): who, when, from, to, why.
+
+    Append-only in PostgreSQL, like applications' history. Rows written before the table
+    became append-only have an empty action; their comment is the note they had.
+    """
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="history")
+    workflow_name = "subscription"
+    status_choices = Subscription.Status
+
+    class Meta(BillingHistoryEntry.Meta):
         verbose_name = _("subscription history")
         verbose_name_plural = _("subscription history")
-        ordering = ["at", "pk"]
+        triggers = append_only_triggers("subscription_history")
+        indexes = [models.Index(fields=["subscription", "created_at"])]
 
     def __str__(self):
         return f"{self.from_status or '-'} → {self.to_status}"
@@ -276,6 +301,34 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.get_method_display()} {self.amount}"
+
+
+class PaymentHistory(BillingHistoryEntry):
+    """Every status change of a payment attempt (paid, failed, cancelled, refunded); append-only in PostgreSQL."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="history")
+    workflow_name = "payment"
+    status_choices = Payment.Status
+
+    class Meta(BillingHistoryEntry.Meta):
+        verbose_name = _("payment history")
+        verbose_name_plural = _("payment history")
+        triggers = append_only_triggers("payment_history")
+        indexes = [models.Index(fields=["payment", "created_at"])]
+
+
+class VoucherHistory(BillingHistoryEntry):
+    """Every status change of a voucher (issued, used, freed, withdrawn); append-only in PostgreSQL."""
+
+    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="history")
+    workflow_name = "voucher"
+    status_choices = Voucher.Status
+
+    class Meta(BillingHistoryEntry.Meta):
+        verbose_name = _("voucher history")
+        verbose_name_plural = _("voucher history")
+        triggers = append_only_triggers("voucher_history")
+        indexes = [models.Index(fields=["voucher", "created_at"])]
 
 
 class Rating(models.Model):

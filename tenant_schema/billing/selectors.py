@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Max, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -20,7 +20,17 @@ from django.utils import timezone
 from tenant_schema.enterprises.models import Enterprise
 from tenant_schema.enterprises.selectors import enterprise_of_user, user_is_park_staff
 
-from .models import Payment, Provider, Rating, Service, Subscription, Voucher
+from .models import (
+    Payment,
+    PaymentHistory,
+    Provider,
+    Rating,
+    Service,
+    Subscription,
+    SubscriptionHistory,
+    Voucher,
+    VoucherHistory,
+)
 
 User = get_user_model()
 
@@ -147,6 +157,18 @@ def provider_list() -> QuerySet[Provider]:
 # ---------------------------------------------------------------------------
 
 
+# Shown wherever a subscription is (its page, the API): its history and each payment's, with who acted.
+SUBSCRIPTION_HISTORIES = (
+    Prefetch("history", queryset=SubscriptionHistory.objects.select_related("actor")),
+    Prefetch(
+        "payments",
+        queryset=Payment.objects.prefetch_related(
+            Prefetch("history", queryset=PaymentHistory.objects.select_related("actor"))
+        ),
+    ),
+)
+
+
 def subscription_list_for_user(*, user: User, status: str = "", service_id: int | None = None) -> QuerySet[Subscription]:
     """Park staff see every subscription of the park; an enterprise user only its enterprise's."""
     if user_is_park_staff(user):
@@ -160,7 +182,9 @@ def subscription_list_for_user(*, user: User, status: str = "", service_id: int 
         subscriptions = subscriptions.filter(status=status)
     if service_id:
         subscriptions = subscriptions.filter(service_id=service_id)
-    return subscriptions.select_related("service", "service__provider", "enterprise", "voucher").order_by(
+    return subscriptions.select_related("service", "service__provider", "enterprise", "voucher").prefetch_related(
+        *SUBSCRIPTION_HISTORIES
+    ).order_by(
         "-created_at", "-pk"
     )
 
@@ -202,7 +226,11 @@ def voucher_list_for_user(*, user: User, status: str = "") -> QuerySet[Voucher]:
         vouchers = Voucher.objects.filter(enterprise=enterprise)
     if status:
         vouchers = vouchers.filter(status=status)
-    return vouchers.select_related("enterprise", "service").order_by("-issued_at", "-pk")
+    return (
+        vouchers.select_related("enterprise", "service")
+        .prefetch_related(Prefetch("history", queryset=VoucherHistory.objects.select_related("actor")))
+        .order_by("-issued_at", "-pk")
+    )
 
 
 def voucher_get_for_user(*, user: User, pk) -> Voucher:

@@ -14,6 +14,25 @@ from .selectors import days_left
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
+class HistoryEntrySerializer(serializers.Serializer):
+    """One row of a subscription's, payment's or voucher's history. Who acted is shown to park staff only."""
+
+    at = serializers.DateTimeField(source="created_at")
+    action = serializers.CharField(help_text=_("Empty on rows written before the history was a workflow's."))
+    action_display = serializers.CharField()
+    from_status = serializers.CharField(help_text=_("Empty on the first row (the order, payment or voucher made)."))
+    to_status = serializers.CharField()
+    to_status_display = serializers.CharField()
+    comment = serializers.CharField()
+    actor = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_actor(self, entry) -> str | None:
+        if not self.context.get("staff") or entry.actor is None:
+            return None
+        return entry.actor.full_name or entry.actor.email
+
+
 class ProviderSerializer(serializers.ModelSerializer):
     class Meta:
         model = Provider
@@ -72,6 +91,7 @@ class ServiceInputSerializer(serializers.Serializer):
 
 
 class VoucherOutputSerializer(serializers.ModelSerializer):
+    history = HistoryEntrySerializer(many=True, read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
@@ -80,7 +100,7 @@ class VoucherOutputSerializer(serializers.ModelSerializer):
         model = Voucher
         fields = [
             "id", "code", "enterprise", "enterprise_name", "kind", "kind_display", "value", "service",
-            "expires_on", "status", "status_display", "note", "issued_at", "used_at",
+            "expires_on", "status", "status_display", "note", "issued_at", "used_at", "history",
         ]
         read_only_fields = fields
 
@@ -95,6 +115,7 @@ class VoucherInputSerializer(serializers.Serializer):
 
 
 class PaymentSerializer(serializers.ModelSerializer):
+    history = HistoryEntrySerializer(many=True, read_only=True)
     method_display = serializers.CharField(source="get_method_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
@@ -102,7 +123,7 @@ class PaymentSerializer(serializers.ModelSerializer):
         model = Payment
         fields = [
             "id", "method", "method_display", "amount", "status", "status_display", "checkout_url",
-            "transfer_reference", "confirmed_at", "refunded_at", "created_at",
+            "transfer_reference", "confirmed_at", "refunded_at", "created_at", "history",
         ]
         read_only_fields = fields
 
@@ -114,13 +135,14 @@ class SubscriptionOutputSerializer(serializers.ModelSerializer):
     voucher_code = serializers.CharField(source="voucher.code", read_only=True, allow_null=True, default=None)
     days_left = serializers.SerializerMethodField()
     payments = PaymentSerializer(many=True, read_only=True)
+    history = HistoryEntrySerializer(many=True, read_only=True)
 
     class Meta:
         model = Subscription
         fields = [
             "id", "service", "service_name", "enterprise", "enterprise_name", "term_months", "status",
             "status_display", "list_price", "discount", "amount_due", "voucher_code", "renews", "starts_at",
-            "ends_at", "days_left", "activated_at", "created_at", "payments",
+            "ends_at", "days_left", "activated_at", "created_at", "payments", "history",
         ]
         read_only_fields = fields
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tenant_schema.enterprises.forms import form_add_service_error
-from tenant_schema.enterprises.selectors import enterprise_of_user, user_is_park_admin
+from tenant_schema.enterprises.selectors import enterprise_of_user, user_is_park_admin, user_is_park_staff
 from tenant_schema.enterprises.views import park_staff_required
 
 from . import stripe_gateway
@@ -222,6 +222,8 @@ def subscription_detail(request, pk):
             "history": subscription.history.all(),
             "is_own": enterprise_of_user(user=request.user) is not None,
             "is_park_admin": user_is_park_admin(request.user),
+            # Who acted is named to park staff only, as on applications' timelines.
+            "show_actor": user_is_park_staff(request.user),
             "stripe_enabled": stripe_gateway.stripe_enabled(),
             "transfer_form": TransferForm(),
             "awaiting_transfer": subscription.payments.filter(
@@ -405,7 +407,7 @@ def park_vouchers(request):
     return render(
         request,
         "billing/park_vouchers.html",
-        {"form": form, "page": page, "vouchers": page.object_list, "can_change": can_change},
+        {"form": form, "page": page, "vouchers": page.object_list, "can_change": can_change, "show_actor": True},
     )
 
 

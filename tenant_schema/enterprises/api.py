@@ -27,6 +27,7 @@ from .selectors import (
     enterprise_list_for_user,
     enterprise_of_user,
     user_is_park_admin,
+    user_is_park_staff,
 )
 from .serializers import (
     EnterpriseDetailOutputSerializer,
@@ -47,6 +48,11 @@ from .services import (
 
 TAG = "enterprises"
 NOT_FOUND = OpenApiResponse(description=_("No such enterprise, or not one you may see."))
+
+
+def _shown_to(request) -> dict:
+    """Serializer context: the verification history names who acted only to park staff."""
+    return {"staff": user_is_park_staff(request.user)}
 
 
 
@@ -154,7 +160,9 @@ class EnterpriseListCreateApi(APIView):
         with transaction.atomic():
             arguments = _profile_changes(serializer.validated_data, actor=request.user)
             enterprise = enterprise_create(actor=request.user, **arguments)
-        return Response(EnterpriseDetailOutputSerializer(enterprise).data, status=status.HTTP_201_CREATED)
+        return Response(
+            EnterpriseDetailOutputSerializer(enterprise, context=_shown_to(request)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class _OneEnterpriseApi(APIView):
@@ -175,7 +183,7 @@ class EnterpriseDetailApi(_OneEnterpriseApi):
         responses={200: EnterpriseDetailOutputSerializer, 404: NOT_FOUND},
     )
     def get(self, request, pk: int):
-        return Response(EnterpriseDetailOutputSerializer(self.get_enterprise(pk)).data)
+        return Response(EnterpriseDetailOutputSerializer(self.get_enterprise(pk), context=_shown_to(request)).data)
 
     @extend_schema(
         tags=[TAG],
@@ -189,7 +197,7 @@ class EnterpriseDetailApi(_OneEnterpriseApi):
     )
     def patch(self, request, pk: int):
         enterprise = _updated(self.get_enterprise(pk), request)
-        return Response(EnterpriseDetailOutputSerializer(enterprise).data)
+        return Response(EnterpriseDetailOutputSerializer(enterprise, context=_shown_to(request)).data)
 
 
 class EnterpriseVerifyApi(_OneEnterpriseApi):
@@ -204,7 +212,7 @@ class EnterpriseVerifyApi(_OneEnterpriseApi):
     )
     def post(self, request, pk: int):
         enterprise = enterprise_verify(enterprise=self.get_enterprise(pk), actor=request.user)
-        return Response(EnterpriseDetailOutputSerializer(enterprise).data)
+        return Response(EnterpriseDetailOutputSerializer(enterprise, context=_shown_to(request)).data)
 
 
 class EnterpriseRejectApi(_OneEnterpriseApi):
@@ -224,7 +232,7 @@ class EnterpriseRejectApi(_OneEnterpriseApi):
         serializer = EnterpriseRejectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         enterprise = enterprise_reject(enterprise=enterprise, actor=request.user, **serializer.validated_data)
-        return Response(EnterpriseDetailOutputSerializer(enterprise).data)
+        return Response(EnterpriseDetailOutputSerializer(enterprise, context=_shown_to(request)).data)
 
 
 class EnterpriseFiguresApi(_OneEnterpriseApi):
@@ -269,7 +277,7 @@ class MyEnterpriseApi(APIView):
         responses={200: EnterpriseDetailOutputSerializer, 404: NOT_FOUND},
     )
     def get(self, request):
-        return Response(EnterpriseDetailOutputSerializer(self.get_enterprise()).data)
+        return Response(EnterpriseDetailOutputSerializer(self.get_enterprise(), context=_shown_to(request)).data)
 
     @extend_schema(
         tags=[TAG],
@@ -279,7 +287,7 @@ class MyEnterpriseApi(APIView):
     )
     def patch(self, request):
         enterprise = _updated(self.get_enterprise(), request)
-        return Response(EnterpriseDetailOutputSerializer(enterprise).data)
+        return Response(EnterpriseDetailOutputSerializer(enterprise, context=_shown_to(request)).data)
 
 
 urlpatterns = [

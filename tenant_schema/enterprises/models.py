@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from saas.workflow import HistoryEntry, append_only_triggers
 from tenant_schema.applications.page_versions import pages_version_trigger
 
 
@@ -272,3 +273,30 @@ class EnterpriseChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.old_value} → {self.new_value}"
+
+
+class VerificationEvent(HistoryEntry):
+    """One step of an enterprise's verification (added by the park, verified, rejected, submitted again).
+
+    Append-only in PostgreSQL (UPDATE and DELETE refused, raw SQL included), like
+    applications' history: government users ask who verified or rejected an enterprise,
+    when and why. The bulk paths (the Excel import, the demo seed) write none.
+    """
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="verification_history")
+
+    class Meta(HistoryEntry.Meta):
+        verbose_name = _("verification history")
+        verbose_name_plural = _("verification history")
+        triggers = append_only_triggers("verification_event")
+        indexes = [models.Index(fields=["enterprise", "created_at"])]
+
+    @property
+    def action_display(self) -> str:
+        from .workflow import ACTION_LABELS
+
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def to_status_display(self) -> str:
+        return str(dict(Enterprise.Status.choices).get(self.to_status, self.to_status))

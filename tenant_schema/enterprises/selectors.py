@@ -6,7 +6,7 @@ from django.http import Http404
 
 from every_schema.accounts import roles
 
-from .models import Enterprise, Membership
+from .models import Enterprise, Membership, VerificationEvent
 
 User = get_user_model()
 
@@ -77,3 +77,8 @@ def enterprise_get_for_user(*, user: User, pk: int) -> Enterprise:
         return enterprise_list_for_user(user=user).get(pk=pk)
     except (Enterprise.DoesNotExist, ValueError, TypeError):
         raise Http404("No such enterprise") from None
+
+
+def verification_history(*, enterprise: Enterprise) -> QuerySet[VerificationEvent]:
+    """The enterprise's verification steps in order, with who took them (the caller has scoped `enterprise`)."""
+    return VerificationEvent.objects.filter(enterprise=enterprise).select_related("actor").order_by("created_at", "pk")

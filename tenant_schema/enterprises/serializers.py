@@ -88,13 +88,32 @@ class EnterpriseOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class VerificationEventSerializer(serializers.Serializer):
+    """One step of the enterprise's verification. Who acted is shown to park staff only."""
+
+    at = serializers.DateTimeField(source="created_at")
+    action = serializers.CharField()
+    action_display = serializers.CharField()
+    from_status = serializers.CharField(help_text=_("Empty on the first row of an enterprise the park added."))
+    to_status = serializers.CharField()
+    comment = serializers.CharField(help_text=_("The reason, for a rejection."))
+    actor = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_actor(self, entry) -> str | None:
+        if not self.context.get("staff") or entry.actor is None:
+            return None
+        return entry.actor.full_name or entry.actor.email
+
+
 class EnterpriseDetailOutputSerializer(EnterpriseOutputSerializer):
-    """One enterprise, with its most recent year's figures (the list leaves them out: one query less per row)."""
+    """One enterprise, with its most recent year's figures and its verification history (not in the list)."""
 
     latest_figures = serializers.SerializerMethodField()
+    verification_history = VerificationEventSerializer(many=True, read_only=True)
 
     class Meta(EnterpriseOutputSerializer.Meta):
-        fields = [*EnterpriseOutputSerializer.Meta.fields, "latest_figures"]
+        fields = [*EnterpriseOutputSerializer.Meta.fields, "latest_figures", "verification_history"]
         read_only_fields = fields
 
     @extend_schema_field(YearlyFiguresSerializer(allow_null=True))

@@ -23,9 +23,11 @@ from every_schema.accounts.services import user_create
 from public_schema.hub.rollups import rollup_touch
 from saas.celery import send_on_commit
 from saas.uniqueness import UniqueRule, unique_rules
+from saas.workflow import Transition, transition_apply
 
+from . import workflow as wf
 from .credit_code import credit_code_validate
-from .models import Enterprise, EnterpriseChange, Membership, Tag, YearlyFigures
+from .models import Enterprise, EnterpriseChange, Membership, Tag, VerificationEvent, YearlyFigures
 from .selectors import user_is_park_staff
 
 logger = logging.getLogger(__name__)
@@ -156,6 +158,9 @@ def enterprise_create(*, actor: User, credit_code: str, name: str, **profile) ->
     try:
         with transaction.atomic():
             enterprise.save()
+            VerificationEvent.objects.create(
+                enterprise=enterprise, actor=actor, action=wf.ADD, from_status="", to_status=enterprise.status
+            )
             rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit
             if tags is not None:
                 enterprise.tags.set(tags)
@@ -240,19 +245,58 @@ def _require_park_staff(actor: User) -> None:
         raise PermissionDenied(_("Only a park administrator can verify or reject an enterprise."))
 
 
+def _is_member(actor, enterprise: Enterprise) -> bool:
+    return bool(
+        actor is not None
+        and actor.is_authenticated
+        and Membership.objects.filter(user=actor, enterprise=enterprise).exists()
+    )
+
+
+def enterprise_verification_move(
+    *, enterprise: Enterprise, action: str, actor: User, reason: str = "", **fields
+) -> Enterprise:
+    """Apply one verification step (tenant_schema/enterprises/workflow.py) and write its append-only history row.
+
+    Through saas.workflow.transition_apply: the row locked, the move checked against the
+    workflow and the actor's role, saved with update_fields, the history row written; a
+    refused move is a TransitionRefused (409). `fields` are set with the status.
+    """
+    roles_held = {wf.PARK_ADMIN} if _is_park_admin(actor) else set()
+    if _is_member(actor, enterprise):
+        roles_held.add(wf.OWNER)
+
+    def may_act(locked: Enterprise, transition: Transition) -> bool:
+        return bool(roles_held & set(transition.actors))
+
+    def change(locked: Enterprise, transition: Transition) -> dict:
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        return {"update_fields": list(fields)}
+
+    def history(locked: Enterprise, transition: Transition, from_status: str, extra: dict) -> VerificationEvent:
+        return VerificationEvent.objects.create(
+            enterprise=locked, actor=actor, action=transition.action, from_status=from_status,
+            to_status=locked.status, comment=extra.get("comment", ""),
+        )
+
+    return transition_apply(
+        model=Enterprise, pk=enterprise.pk, workflow=wf.VERIFICATION_WORKFLOW, action=action, actor=actor,
+        may_act=may_act, change=change, history=history, comment=reason,
+    )
+
+
 def enterprise_verify(*, enterprise: Enterprise, actor: User) -> Enterprise:
-    """The park confirms the registration; the enterprise is told."""
+    """The park confirms the registration; the enterprise is told. Verifying a verified enterprise changes nothing."""
     _require_park_staff(actor)
     with transaction.atomic():
         enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
         if enterprise.status == Enterprise.Status.VERIFIED:
             return enterprise
-        enterprise.status = Enterprise.Status.VERIFIED
-        enterprise.rejection_reason = ""
-        enterprise.verified_at = timezone.now()
-        enterprise.verified_by = actor
-        enterprise.save(update_fields=["status", "rejection_reason", "verified_at", "verified_by", "updated_at"])
-        rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit
+        enterprise = enterprise_verification_move(
+            enterprise=enterprise, action=wf.VERIFY, actor=actor,
+            rejection_reason="", verified_at=timezone.now(), verified_by=actor,
+        )
         _notify_enterprise_of_decision(enterprise)
     return enterprise
 
@@ -264,31 +308,23 @@ def enterprise_reject(*, enterprise: Enterprise, actor: User, reason: str) -> En
     if not reason:
         raise ValidationError({"reason": _("Say why, so the enterprise knows what to correct.")})
     with transaction.atomic():
-        enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-        enterprise.status = Enterprise.Status.REJECTED
-        enterprise.rejection_reason = reason
-        enterprise.verified_at = None
-        enterprise.verified_by = None
-        enterprise.save(update_fields=["status", "rejection_reason", "verified_at", "verified_by", "updated_at"])
-        rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit
+        enterprise = enterprise_verification_move(
+            enterprise=enterprise, action=wf.REJECT, actor=actor, reason=reason,
+            rejection_reason=reason, verified_at=None, verified_by=None,
+        )
         _notify_enterprise_of_decision(enterprise)
     return enterprise
 
 
 def enterprise_resubmit(*, enterprise: Enterprise, actor: User) -> Enterprise:
     """After a rejection the enterprise (its own people) corrects its profile and asks for verification again."""
-    if not (
-        actor is not None
-        and actor.is_authenticated
-        and Membership.objects.filter(user=actor, enterprise=enterprise).exists()
-    ):
+    if not _is_member(actor, enterprise):
         raise PermissionDenied(_("Only the enterprise's own people can submit its registration again."))
     with transaction.atomic():
         enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
         if enterprise.status != Enterprise.Status.REJECTED:
             raise ValidationError(_("Only a rejected registration can be submitted again."))
-        enterprise.status = Enterprise.Status.PENDING
-        enterprise.save(update_fields=["status", "updated_at"])
+        enterprise = enterprise_verification_move(enterprise=enterprise, action=wf.RESUBMIT, actor=actor)
         _notify_park_of_registration(enterprise)
     return enterprise
 

@@ -38,6 +38,7 @@ from .selectors import (
     enterprise_of_user,
     user_is_park_admin,
     user_is_park_staff,
+    verification_history,
 )
 from .services import (
     FIGURE_FIELDS,
@@ -148,6 +149,9 @@ def profile(request):
             "figures": enterprise.yearly_figures.all(),
             "tags": enterprise.tags.all(),
             "is_owner": _is_owner(request.user, enterprise),
+            # Who at the park decided is shown to park staff only, as on applications' timelines.
+            "verification_history": verification_history(enterprise=enterprise),
+            "show_actor": False,
         },
     )
 
@@ -287,6 +291,8 @@ def _detail_context(request, enterprise: Enterprise, *, reject_form: RejectForm 
         "memberships": enterprise.memberships.select_related("user", "user__invitation").order_by("-role", "created_at"),
         "can_change": user_is_park_admin(request.user),
         "reject_form": reject_form or RejectForm(),
+        "verification_history": verification_history(enterprise=enterprise),
+        "show_actor": True,
     }
 
 

@@ -4,8 +4,10 @@ import uuid
 from decimal import Decimal
 from types import SimpleNamespace
 
+import pgtrigger
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django_tenants.utils import schema_context
 
 from every_schema.accounts import roles
@@ -122,11 +124,34 @@ def committed_enterprise(label: str) -> SimpleNamespace:
     return SimpleNamespace(code=code, user=registration.user, enterprise=registration.enterprise)
 
 
-def committed_cleanup(*, enterprises=(), users=(), services=()) -> None:
-    from tenant_schema.billing.models import Rating, Service, Subscription, Voucher
+HISTORY_NO_DELETE = (
+    "billing.SubscriptionHistory:subscription_history_no_delete",
+    "billing.PaymentHistory:payment_history_no_delete",
+    "billing.VoucherHistory:voucher_history_no_delete",
+)
 
-    with schema_context(ALPHA):
+
+def committed_cleanup(*, enterprises=(), users=(), services=()) -> None:
+    from tenant_schema.billing.models import (
+        PaymentHistory,
+        Rating,
+        Service,
+        Subscription,
+        SubscriptionHistory,
+        Voucher,
+        VoucherHistory,
+    )
+
+    with schema_context(ALPHA), pgtrigger.ignore(*HISTORY_NO_DELETE):
         enterprise_ids = [enterprise.pk for enterprise in enterprises]
+        # The histories refuse DELETE in PostgreSQL; only this clean-up of committed test rows lifts it.
+        service_ids = [service.pk for service in services]
+        of_ours = Q(subscription__enterprise_id__in=enterprise_ids) | Q(subscription__service_id__in=service_ids)
+        SubscriptionHistory.objects.filter(of_ours).delete()
+        PaymentHistory.objects.filter(
+            Q(payment__subscription__enterprise_id__in=enterprise_ids) | Q(payment__subscription__service_id__in=service_ids)
+        ).delete()
+        VoucherHistory.objects.filter(voucher__enterprise_id__in=enterprise_ids).delete()
         Subscription.objects.filter(enterprise_id__in=enterprise_ids).delete()
         Voucher.objects.filter(enterprise_id__in=enterprise_ids).delete()
         Rating.objects.filter(enterprise_id__in=enterprise_ids).delete()
