@@ -444,10 +444,10 @@ class RevenueApi(APIView):
 
 
 urlpatterns = [
-    path("tenant_schema/billing/services/", ServiceListCreateApi.as_view(), name="billing-service-list"),
-    path("tenant_schema/billing/services/<int:pk>/", ServiceDetailApi.as_view(), name="billing-service-detail"),
-    path("tenant_schema/billing/services/<int:pk>/ratings/", ServiceRatingsApi.as_view(), name="billing-service-ratings"),
-    path("tenant_schema/billing/services/<int:pk>/entitlement/", EntitlementApi.as_view(), name="billing-service-entitlement"),
+    path("billing/services/", ServiceListCreateApi.as_view(), name="billing-service-list"),
+    path("billing/services/<int:pk>/", ServiceDetailApi.as_view(), name="billing-service-detail"),
+    path("billing/services/<int:pk>/ratings/", ServiceRatingsApi.as_view(), name="billing-service-ratings"),
+    path("billing/services/<int:pk>/entitlement/", EntitlementApi.as_view(), name="billing-service-entitlement"),
     path("billing/providers/", ProviderListCreateApi.as_view(), name="billing-provider-list"),
     path("billing/providers/ranking/", ProviderRankingApi.as_view(), name="billing-provider-ranking"),
     path("billing/subscriptions/", SubscriptionListCreateApi.as_view(), name="billing-subscription-list"),

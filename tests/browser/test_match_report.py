@@ -14,7 +14,7 @@ from public_schema.tenants.services import tenant_provision
 from tenant_schema.eligibility.services import programme_rules_set
 
 from ..conftest import PASSWORD
-from ..matching.conftest import RD_RULES, make_programme, profiled
+from ..eligibility.conftest import RD_RULES, make_programme, profiled
 
 pytestmark = pytest.mark.browser
 
