@@ -6,8 +6,8 @@ and "admin" (the park's staff); on the hub "hub" (the city hub operator). Groups
 at once: "enterprise" (member, other, pending), "staff" (reviewer, admin), "users" (every
 signed-in role) and "all". The most specific entry wins.
 
-Answers: "ok" (2xx, or a redirect within the site), "login" (the sign-in page, or 401 from
-the API), "403", "404", "405", "400", "409". For routes with an object in the path:
+Answers: "ok" (2xx), "moved" (a redirect within the site: to the page the role has, or
+after a POST), "login" (the sign-in page, or 401 from the API), "403", "404", "405", "400", "409". For routes with an object in the path:
   "own"   the role's own enterprise's object is "ok", every other object is a 404;
   "park"  the park's objects (X's and Y's) are "ok", park B's is a 404;
   or a dict by object: {"x": ..., "y": ..., "b": ...}.
@@ -30,8 +30,8 @@ GROUPS = {
     "anon": (),
 }
 OWNERS = {"member": "x", "other": "y"}
-# Making the OpenAPI schema takes seconds; these roles cover who can see it.
-SCHEMA_ROLES = ("anon", "member", "admin", "hub", "beta")
+# Making the OpenAPI schema takes seconds: a visitor, a user of the site and a stranger to it.
+SCHEMA_ROLES = ("anon", "member", "hub")
 
 
 @dataclass
@@ -59,196 +59,357 @@ class D:
         return value
 
 
-def _skeleton():
-    return D(get={"all": "?"})
+
+# Shorthands for the common shapes.
+LOGIN = {"anon": "login"}
+SIGNED_IN = {"anon": "login", "users": "ok"}
+ENTERPRISE_PAGE = {"anon": "login", "enterprise": "ok", "staff": "404"}
+STAFF_PAGE = {"anon": "login", "enterprise": "404", "staff": "ok"}
+ADMIN_PAGE = {"anon": "login", "enterprise": "404", "reviewer": "403", "admin": "ok"}
+# An object of an enterprise: its own people, and the park's staff, see it.
+ENTERPRISE_OBJECT = {"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "park"}
+STAFF_OBJECT = {"anon": "login", "enterprise": "404", "staff": "park"}
+# The reviewer sees the park's object but may not change it: 403 for the park's, 404 for park B's.
+SEEN_NOT_CHANGED = {"x": "403", "y": "403", "b": "404"}
+# Only POST: a GET is 405 (the API asks for credentials first).
+POST_ONLY = {"all": "405"}
+API_POST_ONLY = {"anon": "login", "users": "405"}
+
+
+def own_then(answer):
+    """The role's own object answers `answer` (a refusal by state, say); every other is a 404."""
+    return {
+        "member": {"x": answer, "y": "404", "b": "404"},
+        "other": {"y": answer, "x": "404", "b": "404"},
+        "pending": "404",
+    }
+
 
 TENANT = {
-    'home': D(get={'all': '?'}),  # /
-    'accounts:login': D(get={'all': '?'}),  # /accounts/login/
-    'accounts:logout': D(get={'all': '?'}, posts=False),  # /accounts/logout/
-    'accounts:password_reset': D(get={'all': '?'}),  # /accounts/password/reset/
-    'accounts:password_reset_done': D(get={'all': '?'}),  # /accounts/password/reset/sent/
-    'accounts:password_reset_confirm': D(get={'all': '?'}, fixed={'uidb64': 'MQ', 'token': 'set-password'}),  # /accounts/password/set/<uidb64>/<token>/
-    'accounts:password_reset_complete': D(get={'all': '?'}),  # /accounts/password/set/done/
-    'accounts:language': D(get={'all': '?'}),  # /accounts/language/
-    'accounts:tokens': D(get={'all': '?'}),  # /accounts/tokens/
-    'accounts:token_revoke': D(get={'all': '?'}, objects={'pk': 'token'}),  # /accounts/tokens/<int:pk>/revoke/
-    'enterprises:register': D(get={'all': '?'}),  # /register/
-    'enterprises:profile': D(get={'all': '?'}),  # /enterprise/
-    'enterprises:profile_edit': D(get={'all': '?'}),  # /enterprise/edit/
-    'enterprises:resubmit': D(get={'all': '?'}),  # /enterprise/resubmit/
-    'enterprises:figures': D(get={'all': '?'}),  # /enterprise/figures/
-    'enterprises:members': D(get={'all': '?'}),  # /enterprise/members/
-    'enterprises:park_list': D(get={'all': '?'}),  # /park/enterprises/
-    'enterprises:park_new': D(get={'all': '?'}),  # /park/enterprises/new/
-    'enterprises:park_detail': D(get={'all': '?'}, objects={'pk': 'enterprise'}),  # /park/enterprises/<int:pk>/
-    'enterprises:park_edit': D(get={'all': '?'}, objects={'pk': 'enterprise'}),  # /park/enterprises/<int:pk>/edit/
-    'enterprises:park_verify': D(get={'all': '?'}, objects={'pk': 'enterprise'}),  # /park/enterprises/<int:pk>/verify/
-    'enterprises:park_reject': D(get={'all': '?'}, objects={'pk': 'enterprise'}),  # /park/enterprises/<int:pk>/reject/
-    'enterprises:park_invitation_resend': D(get={'all': '?'}, objects={'pk': 'enterprise', 'membership_pk': 'membership'}),  # /park/enterprises/<int:pk>/members/<int:membership_pk>/invitation/
-    'funding:programme_list': D(get={'all': '?'}),  # /park/programmes/
-    'funding:programme_new': D(get={'all': '?'}),  # /park/programmes/new/
-    'funding:programme_detail': D(get={'all': '?'}, objects={'pk': 'programme'}),  # /park/programmes/<int:pk>/
-    'funding:programme_edit': D(get={'all': '?'}, objects={'pk': 'programme'}),  # /park/programmes/<int:pk>/edit/
-    'funding:programme_stages': D(get={'all': '?'}, objects={'pk': 'programme'}),  # /park/programmes/<int:pk>/stages/
-    'funding:programme_open': D(get={'all': '?'}, objects={'pk': 'programme'}),  # /park/programmes/<int:pk>/open/
-    'funding:programme_close': D(get={'all': '?'}, objects={'pk': 'programme'}),  # /park/programmes/<int:pk>/close/
-    'applications:programmes': D(get={'all': '?'}),  # /programmes/
-    'applications:programme': D(get={'all': '?'}, objects={'pk': 'programme'}),  # /programmes/<int:pk>/
-    'applications:list': D(get={'all': '?'}),  # /applications/
-    'applications:new': D(get={'all': '?'}, objects={'programme_id': 'programme'}),  # /applications/new/<int:programme_id>/
-    'applications:detail': D(get={'all': '?'}, objects={'pk': 'application'}),  # /applications/<int:pk>/
-    'applications:edit': D(get={'all': '?'}, objects={'pk': 'application'}),  # /applications/<int:pk>/edit/
-    'applications:submit': D(get={'all': '?'}, objects={'pk': 'application'}),  # /applications/<int:pk>/submit/
-    'applications:withdraw': D(get={'all': '?'}, objects={'pk': 'application'}),  # /applications/<int:pk>/withdraw/
-    'applications:attachment_upload': D(get={'all': '?'}, objects={'pk': 'application'}),  # /applications/<int:pk>/attachments/
-    'applications:attachment': D(get={'all': '?'}, objects={'pk': 'application', 'attachment_id': 'application_attachment'}),  # /applications/<int:pk>/attachments/<int:attachment_id>/
-    'applications:attachment_remove': D(get={'all': '?'}, objects={'pk': 'application', 'attachment_id': 'application_attachment'}),  # /applications/<int:pk>/attachments/<int:attachment_id>/remove/
-    'applications:notice': D(get={'all': '?'}),  # /notice/
-    'applications:objection': D(get={'all': '?'}, objects={'application_id': 'application'}),  # /notice/<int:application_id>/object/
-    'applications_staff:queue': D(get={'all': '?'}),  # /park/applications/
-    'applications_staff:detail': D(get={'all': '?'}, objects={'pk': 'application'}),  # /park/applications/<int:pk>/
-    'applications_staff:act': D(get={'all': '?'}, objects={'pk': 'application'}, fixed={'action': 'advance'}),  # /park/applications/<int:pk>/act/<slug:action>/
-    'applications_staff:attachment': D(get={'all': '?'}, objects={'pk': 'application', 'attachment_pk': 'application_attachment'}),  # /park/applications/<int:pk>/documents/<int:attachment_pk>/
-    'notifications:list': D(get={'all': '?'}),  # /notifications/
-    'notifications:mark_all_read': D(get={'all': '?'}),  # /notifications/read/
-    'notifications:open': D(get={'all': '?'}, objects={'pk': 'notification'}),  # /notifications/<int:pk>/
-    'demands:list': D(get={'all': '?'}),  # /demands/
-    'demands:new': D(get={'all': '?'}),  # /demands/new/
-    'demands:detail': D(get={'all': '?'}, objects={'pk': 'demand'}),  # /demands/<int:pk>/
-    'demands:attachment': D(get={'all': '?'}, objects={'pk': 'demand', 'attachment_pk': 'demand_attachment'}),  # /demands/<int:pk>/files/<int:attachment_pk>/
-    'demands:act': D(get={'all': '?'}, objects={'pk': 'demand'}, fixed={'action': 'accept'}),  # /demands/<int:pk>/act/<str:action>/
-    'demands:queue': D(get={'all': '?'}),  # /park/demands/
-    'demands:supervision': D(get={'all': '?'}),  # /park/demands/supervision/
-    'demands:figures': D(get={'all': '?'}),  # /park/demands/figures/
-    'demands:limits': D(get={'all': '?'}),  # /park/demands/limits/
-    'demands:park_detail': D(get={'all': '?'}, objects={'pk': 'demand'}),  # /park/demands/<int:pk>/
-    'billing:catalogue': D(get={'all': '?'}),  # /services/
-    'billing:mine': D(get={'all': '?'}),  # /services/mine/
-    'billing:service': D(get={'all': '?'}, objects={'pk': 'service'}),  # /services/<int:pk>/
-    'billing:checkout': D(get={'all': '?'}, objects={'pk': 'service'}),  # /services/<int:pk>/checkout/
-    'billing:subscription': D(get={'all': '?'}, objects={'pk': 'subscription'}),  # /services/subscriptions/<int:pk>/
-    'billing:subscription_pay': D(get={'all': '?'}, objects={'pk': 'subscription'}),  # /services/subscriptions/<int:pk>/pay/
-    'billing:subscription_transfer': D(get={'all': '?'}, objects={'pk': 'subscription'}),  # /services/subscriptions/<int:pk>/transfer/
-    'billing:subscription_cancel': D(get={'all': '?'}, objects={'pk': 'subscription'}),  # /services/subscriptions/<int:pk>/cancel/
-    'billing:park_catalogue': D(get={'all': '?'}),  # /park/services/
-    'billing:park_service_new': D(get={'all': '?'}),  # /park/services/new/
-    'billing:park_service_edit': D(get={'all': '?'}, objects={'pk': 'service'}),  # /park/services/<int:pk>/edit/
-    'billing:park_provider_new': D(get={'all': '?'}),  # /park/services/providers/new/
-    'billing:park_subscriptions': D(get={'all': '?'}),  # /park/services/subscriptions/
-    'billing:park_confirm_transfer': D(get={'all': '?'}, objects={'pk': 'subscription'}),  # /park/services/subscriptions/<int:pk>/confirm-transfer/
-    'billing:park_refund': D(get={'all': '?'}, objects={'pk': 'subscription'}),  # /park/services/subscriptions/<int:pk>/refund/
-    'billing:park_vouchers': D(get={'all': '?'}),  # /park/services/vouchers/
-    'billing:park_voucher_void': D(get={'all': '?'}, objects={'pk': 'voucher'}),  # /park/services/vouchers/<int:pk>/void/
-    'billing:park_revenue': D(get={'all': '?'}),  # /park/services/revenue/
-    'matching:report': D(get={'all': '?'}),  # /matching/
-    'matching:report_pdf': D(get={'all': '?'}),  # /matching/report.pdf
-    'matching:auto_decline': D(get={'all': '?'}),  # /matching/auto/<int:pk>/decline/
-    'matching:overview': D(get={'all': '?'}),  # /park/matching/
-    'matching:rules': D(get={'all': '?'}, objects={'pk': 'programme'}),  # /park/programmes/<int:pk>/eligibility/
-    'matching:qualifying': D(get={'all': '?'}, objects={'pk': 'programme'}),  # /park/programmes/<int:pk>/qualifying/
-    'matching:push': D(get={'all': '?'}, objects={'pk': 'programme'}),  # /park/programmes/<int:pk>/push/
-    'enterprise_import:upload': D(get={'all': '?'}),  # /park/enterprises/import/
-    'enterprise_import:template': D(get={'all': '?'}),  # /park/enterprises/import/template.xlsx
-    'enterprise_import:batch': D(get={'all': '?'}),  # /park/enterprises/import/<uuid:batch_id>/
-    'enterprise_import:confirm': D(get={'all': '?'}),  # /park/enterprises/import/<uuid:batch_id>/confirm/
-    'enterprise_import:discard': D(get={'all': '?'}),  # /park/enterprises/import/<uuid:batch_id>/discard/
-    'enterprise_import:progress': D(get={'all': '?'}),  # /park/enterprises/import/<uuid:batch_id>/progress.json
-    'api:token': D(get={'all': '?'}),  # /api/v1/auth/token/
-    'api:token-list': D(get={'all': '?'}),  # /api/v1/auth/tokens/
-    'api:token-detail': D(get={'all': '?'}, objects={'pk': 'token'}),  # /api/v1/auth/tokens/<int:pk>/
-    'api:me': D(get={'all': '?'}),  # /api/v1/me/
-    'api:enterprise-list': D(get={'all': '?'}),  # /api/v1/enterprises/
-    'api:enterprise-detail': D(get={'all': '?'}, objects={'pk': 'enterprise'}),  # /api/v1/enterprises/<int:pk>/
-    'api:enterprise-verify': D(get={'all': '?'}, objects={'pk': 'enterprise'}),  # /api/v1/enterprises/<int:pk>/verify/
-    'api:enterprise-reject': D(get={'all': '?'}, objects={'pk': 'enterprise'}),  # /api/v1/enterprises/<int:pk>/reject/
-    'api:enterprise-figures': D(get={'all': '?'}, objects={'pk': 'enterprise'}),  # /api/v1/enterprises/<int:pk>/figures/
-    'api:my-enterprise': D(get={'all': '?'}),  # /api/v1/me/enterprise/
-    'api:programme-list': D(get={'all': '?'}),  # /api/v1/programmes/
-    'api:programme-detail': D(get={'all': '?'}, objects={'pk': 'programme'}),  # /api/v1/programmes/<int:pk>/
-    'api:programme-open': D(get={'all': '?'}, objects={'pk': 'programme'}),  # /api/v1/programmes/<int:pk>/open/
-    'api:programme-close': D(get={'all': '?'}, objects={'pk': 'programme'}),  # /api/v1/programmes/<int:pk>/close/
-    'api:application-list': D(get={'all': '?'}),  # /api/v1/applications/
-    'api:application-detail': D(get={'all': '?'}, objects={'pk': 'application'}),  # /api/v1/applications/<int:pk>/
-    'api:application-action': D(get={'all': '?'}, objects={'pk': 'application'}, fixed={'action': 'withdraw'}),  # /api/v1/applications/<int:pk>/actions/<str:action>/
-    'api:application-timeline': D(get={'all': '?'}, objects={'pk': 'application'}),  # /api/v1/applications/<int:pk>/timeline/
-    'api:application-attachments': D(get={'all': '?'}, objects={'pk': 'application'}),  # /api/v1/applications/<int:pk>/attachments/
-    'api:application-attachment': D(get={'all': '?'}, objects={'pk': 'application', 'attachment_pk': 'application_attachment'}),  # /api/v1/applications/<int:pk>/attachments/<int:attachment_pk>/
-    'api:public-notice': D(get={'all': '?'}),  # /api/v1/notice/
-    'api:public-notice-objection': D(get={'all': '?'}, objects={'application_pk': 'application'}),  # /api/v1/notice/<int:application_pk>/objections/
-    'api:notification-list': D(get={'all': '?'}),  # /api/v1/notifications/
-    'api:notification-read': D(get={'all': '?'}),  # /api/v1/notifications/read/
-    'api:demand-list': D(get={'all': '?'}),  # /api/v1/demands/
-    'api:demand-supervision': D(get={'all': '?'}),  # /api/v1/demands/supervision/
-    'api:demand-figures': D(get={'all': '?'}),  # /api/v1/demands/figures/
-    'api:demand-categories': D(get={'all': '?'}),  # /api/v1/demands/categories/
-    'api:demand-detail': D(get={'all': '?'}, objects={'pk': 'demand'}),  # /api/v1/demands/<int:pk>/
-    'api:demand-attachments': D(get={'all': '?'}, objects={'pk': 'demand'}),  # /api/v1/demands/<int:pk>/attachments/
-    'api:demand-attachment-file': D(get={'all': '?'}, objects={'pk': 'demand', 'attachment_pk': 'demand_attachment'}),  # /api/v1/demands/<int:pk>/attachments/<int:attachment_pk>/
-    'api:demand-action': D(get={'all': '?'}, objects={'pk': 'demand'}, fixed={'action': 'accept'}),  # /api/v1/demands/<int:pk>/<str:action>/
-    'api:billing-service-list': D(get={'all': '?'}),  # /api/v1/billing/services/
-    'api:billing-service-detail': D(get={'all': '?'}, objects={'pk': 'service'}),  # /api/v1/billing/services/<int:pk>/
-    'api:billing-service-ratings': D(get={'all': '?'}, objects={'pk': 'service'}),  # /api/v1/billing/services/<int:pk>/ratings/
-    'api:billing-service-entitlement': D(get={'all': '?'}, objects={'pk': 'service'}),  # /api/v1/billing/services/<int:pk>/entitlement/
-    'api:billing-provider-list': D(get={'all': '?'}),  # /api/v1/billing/providers/
-    'api:billing-provider-ranking': D(get={'all': '?'}),  # /api/v1/billing/providers/ranking/
-    'api:billing-subscription-list': D(get={'all': '?'}),  # /api/v1/billing/subscriptions/
-    'api:billing-subscription-detail': D(get={'all': '?'}, objects={'pk': 'subscription'}),  # /api/v1/billing/subscriptions/<int:pk>/
-    'api:billing-subscription-pay': D(get={'all': '?'}, objects={'pk': 'subscription'}),  # /api/v1/billing/subscriptions/<int:pk>/pay/
-    'api:billing-subscription-transfer': D(get={'all': '?'}, objects={'pk': 'subscription'}),  # /api/v1/billing/subscriptions/<int:pk>/transfer/
-    'api:billing-subscription-confirm-transfer': D(get={'all': '?'}, objects={'pk': 'subscription'}),  # /api/v1/billing/subscriptions/<int:pk>/confirm-transfer/
-    'api:billing-subscription-cancel': D(get={'all': '?'}, objects={'pk': 'subscription'}),  # /api/v1/billing/subscriptions/<int:pk>/cancel/
-    'api:billing-subscription-refund': D(get={'all': '?'}, objects={'pk': 'subscription'}),  # /api/v1/billing/subscriptions/<int:pk>/refund/
-    'api:billing-voucher-list': D(get={'all': '?'}),  # /api/v1/billing/vouchers/
-    'api:billing-voucher-detail': D(get={'all': '?'}, objects={'pk': 'voucher'}),  # /api/v1/billing/vouchers/<int:pk>/
-    'api:billing-voucher-void': D(get={'all': '?'}, objects={'pk': 'voucher'}),  # /api/v1/billing/vouchers/<int:pk>/void/
-    'api:billing-revenue': D(get={'all': '?'}),  # /api/v1/billing/revenue/
-    'api:match-report': D(get={'all': '?'}),  # /api/v1/matching/report/
-    'api:auto-application-decline': D(get={'all': '?'}),  # /api/v1/matching/auto-applications/<int:pk>/decline/
-    'api:programme-eligibility': D(get={'all': '?'}, objects={'pk': 'programme'}),  # /api/v1/programmes/<int:pk>/eligibility/
-    'api:programme-qualifying': D(get={'all': '?'}, objects={'pk': 'programme'}),  # /api/v1/programmes/<int:pk>/qualifying/
-    'api:programme-push': D(get={'all': '?'}, objects={'pk': 'programme'}),  # /api/v1/programmes/<int:pk>/push/
-    'api:push-run': D(get={'all': '?'}),  # /api/v1/matching/push-runs/<int:pk>/
-    'api:schema': D(get={'all': '?'}, roles=SCHEMA_ROLES),  # /api/v1/schema/
-    'api:docs': D(get={'all': '?'}),  # /api/v1/docs/
-    'media': D(get={'all': '?'}, objects={'name': 'media'}),  # /media/<path:name>
+    "home": D(get={"all": "ok"}),
+    # Signing in, out and resetting a password: open to everyone; nothing to refuse.
+    "accounts:login": D(get={"all": "ok"}),
+    "accounts:logout": D(get=POST_ONLY, posts=False),
+    "accounts:password_reset": D(get={"all": "ok"}),
+    "accounts:password_reset_done": D(get={"all": "ok"}, posts=False),
+    "accounts:password_reset_confirm": D(get={"all": "ok"}, fixed={"uidb64": "MQ", "token": "set-password"}),
+    "accounts:password_reset_complete": D(get={"all": "ok"}, posts=False),
+    "accounts:language": D(get=POST_ONLY),
+    "accounts:tokens": D(get=SIGNED_IN),
+    "accounts:token_revoke": D(
+        get=POST_ONLY, objects={"pk": "token"},
+        write={"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "404"},
+    ),
+    # Enterprises: the enterprise's own pages, and the park's.
+    "enterprises:register": D(get={"all": "ok"}),
+    "enterprises:profile": D(get=SIGNED_IN),
+    "enterprises:profile_edit": D(get=ENTERPRISE_PAGE),
+    "enterprises:resubmit": D(get=POST_ONLY, write={"anon": "login", "staff": "404"}),
+    "enterprises:figures": D(get=ENTERPRISE_PAGE),
+    "enterprises:members": D(get=ENTERPRISE_PAGE),
+    "enterprises:park_list": D(get=STAFF_PAGE),
+    "enterprises:park_new": D(get=ADMIN_PAGE),
+    "enterprises:park_detail": D(get=STAFF_OBJECT, objects={"pk": "enterprise"}),
+    "enterprises:park_edit": D(get={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}, objects={"pk": "enterprise"}),
+    "enterprises:park_verify": D(
+        get=POST_ONLY, objects={"pk": "enterprise"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}
+    ),
+    "enterprises:park_reject": D(
+        get=POST_ONLY, objects={"pk": "enterprise"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}
+    ),
+    "enterprises:park_invitation_resend": D(
+        get=POST_ONLY, objects={"pk": "enterprise", "membership_pk": "membership"},
+        write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED},
+    ),
+    "enterprise_import:upload": D(get={**ADMIN_PAGE, "reviewer": "404"}),
+    "enterprise_import:template": D(get={**ADMIN_PAGE, "reviewer": "404"}, posts=False),
+    # No import batch is made: a batch id that does not exist is a 404 for every role.
+    "enterprise_import:batch": D(get={"anon": "login", "users": "404"}, posts=False),
+    "enterprise_import:progress": D(get={"anon": "login", "users": "404"}, posts=False),
+    "enterprise_import:confirm": D(get=POST_ONLY, write={"anon": "login", "users": "404"}),
+    "enterprise_import:discard": D(get=POST_ONLY, write={"anon": "login", "users": "404"}),
+    # Programmes: the park's pages.
+    "funding:programme_list": D(get=STAFF_PAGE),
+    "funding:programme_new": D(get=ADMIN_PAGE),
+    "funding:programme_detail": D(get=STAFF_OBJECT, objects={"pk": "programme"}),
+    "funding:programme_edit": D(get={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}, objects={"pk": "programme"}),
+    "funding:programme_stages": D(get=STAFF_OBJECT, objects={"pk": "programme"}, write={"reviewer": SEEN_NOT_CHANGED}),
+    "funding:programme_open": D(
+        get=POST_ONLY, objects={"pk": "programme"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}
+    ),
+    "funding:programme_close": D(
+        get=POST_ONLY, objects={"pk": "programme"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}
+    ),
+    "matching:overview": D(get=STAFF_PAGE),
+    "matching:rules": D(get=STAFF_OBJECT, objects={"pk": "programme"}, write={"reviewer": SEEN_NOT_CHANGED}),
+    "matching:qualifying": D(get=STAFF_OBJECT, objects={"pk": "programme"}),
+    "matching:push": D(get=POST_ONLY, objects={"pk": "programme"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}),
+    "matching:report": D(get=ENTERPRISE_PAGE),
+    "matching:report_pdf": D(get=ENTERPRISE_PAGE),
+    # No automatic application is made: a missing one is a 404 for everyone signed in.
+    "matching:auto_decline": D(get=POST_ONLY, write={"anon": "login", "users": "404"}),
+    # Applications, as the enterprise sees them (staff are sent to their own pages).
+    "applications:programmes": D(get={"all": "ok"}),
+    "applications:programme": D(get={"all": "park"}, objects={"pk": "programme"}),
+    "applications:list": D(get=SIGNED_IN, write={"staff": "404"}),
+    # A pending enterprise sees the form but may not apply until the park verifies it.
+    "applications:new": D(
+        get={"anon": "login", "enterprise": "park", "staff": "404"}, objects={"programme_id": "programme"},
+        write={"pending": {"x": "400", "b": "404"}},
+    ),
+    "applications:detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "application"}, write={"staff": "404"}),
+    "applications:edit": D(get=ENTERPRISE_OBJECT, objects={"pk": "application"}, write={"staff": "404"}),
+    # X's application is already submitted: submitting it again is a 409.
+    "applications:submit": D(
+        get=POST_ONLY, objects={"pk": "application"}, write={"anon": "login", **own_then("409"), "staff": "404"}
+    ),
+    "applications:withdraw": D(get=ENTERPRISE_OBJECT, objects={"pk": "application"}, write={"staff": "404"}),
+    # Documents can no longer change on a submitted application: 400 for its owner.
+    "applications:attachment_upload": D(
+        get=POST_ONLY, objects={"pk": "application"}, write={"anon": "login", **own_then("400"), "staff": "404"}
+    ),
+    "applications:attachment": D(
+        get=ENTERPRISE_OBJECT, objects={"pk": "application", "attachment_id": "application_attachment"}
+    ),
+    "applications:attachment_remove": D(
+        get=POST_ONLY, objects={"pk": "application", "attachment_id": "application_attachment"},
+        write={"anon": "login", **own_then("400"), "staff": "404"},
+    ),
+    "applications:notice": D(get={"all": "ok"}),
+    # No application is under public notice: objecting to one is a 404 for everyone.
+    "applications:objection": D(get={"all": "404"}, objects={"application_id": "application"}),
+    "applications_staff:queue": D(get=STAFF_PAGE),
+    "applications_staff:detail": D(get=STAFF_OBJECT, objects={"pk": "application"}),
+    # Stage 1 is the reviewers': the administrator's "advance" is refused with 409.
+    "applications_staff:act": D(
+        get=POST_ONLY, objects={"pk": "application"}, fixed={"action": "advance"},
+        write={**STAFF_OBJECT, "admin": {"x": "409", "y": "409", "b": "404"}},
+    ),
+    "applications_staff:attachment": D(
+        get=STAFF_OBJECT, objects={"pk": "application", "attachment_pk": "application_attachment"}
+    ),
+    "notifications:list": D(get=SIGNED_IN),
+    "notifications:mark_all_read": D(get=POST_ONLY, write=LOGIN),
+    "notifications:open": D(
+        get={"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "404"},
+        objects={"pk": "notification"},
+    ),
+    # Demands.
+    "demands:list": D(get=SIGNED_IN),
+    "demands:new": D(get=ENTERPRISE_PAGE),
+    "demands:detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "demand"}),
+    "demands:attachment": D(get=ENTERPRISE_OBJECT, objects={"pk": "demand", "attachment_pk": "demand_attachment"}),
+    # "accept" is the park's move: the enterprise's own people get a 409, everyone else a 404.
+    "demands:act": D(
+        get=POST_ONLY, objects={"pk": "demand"}, fixed={"action": "accept"},
+        write={"anon": "login", **own_then("409"), "staff": "park"},
+    ),
+    "demands:queue": D(get=STAFF_PAGE),
+    "demands:supervision": D(get=STAFF_PAGE),
+    "demands:figures": D(get=STAFF_PAGE),
+    "demands:limits": D(get=STAFF_PAGE, write={"reviewer": "404"}),
+    "demands:park_detail": D(get=STAFF_OBJECT, objects={"pk": "demand"}),
+    # Value-added services.
+    "billing:catalogue": D(get=SIGNED_IN),
+    "billing:mine": D(get=ENTERPRISE_PAGE),
+    "billing:service": D(get={"anon": "login", "users": "park"}, objects={"pk": "service"}),
+    "billing:checkout": D(get={"anon": "login", "enterprise": "park", "staff": "404"}, objects={"pk": "service"}),
+    "billing:subscription": D(get=ENTERPRISE_OBJECT, objects={"pk": "subscription"}),
+    "billing:subscription_pay": D(
+        get=POST_ONLY, objects={"pk": "subscription"},
+        write={"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "404"},
+    ),
+    "billing:subscription_transfer": D(
+        get=POST_ONLY, objects={"pk": "subscription"},
+        write={"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "404"},
+    ),
+    # Issue 14: a reviewer (view-only on billing) must not cancel anyone's order.
+    "billing:subscription_cancel": D(
+        get=POST_ONLY, objects={"pk": "subscription"}, write={**ENTERPRISE_OBJECT, "reviewer": SEEN_NOT_CHANGED}
+    ),
+    "billing:park_catalogue": D(get=STAFF_PAGE),
+    "billing:park_service_new": D(get=ADMIN_PAGE),
+    "billing:park_service_edit": D(get=ADMIN_PAGE | {"admin": "park"}, objects={"pk": "service"}),
+    "billing:park_provider_new": D(get=ADMIN_PAGE),
+    "billing:park_subscriptions": D(get=STAFF_PAGE),
+    "billing:park_confirm_transfer": D(
+        get=POST_ONLY, objects={"pk": "subscription"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}
+    ),
+    "billing:park_refund": D(
+        get=POST_ONLY, objects={"pk": "subscription"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}
+    ),
+    "billing:park_vouchers": D(get=STAFF_PAGE, write={"reviewer": "403"}),
+    "billing:park_voucher_void": D(
+        get=POST_ONLY, objects={"pk": "voucher"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}
+    ),
+    "billing:park_revenue": D(get=STAFF_PAGE),
+    # Shared files: every signed-in user of the park; park B's file is not found here.
+    "media": D(get={"anon": "login", "users": "park"}, objects={"name": "media"}),
+    # The API. Roles refused a whole endpoint get 403 (no object is looked up); an object
+    # the role may not see is a 404, whoever holds it.
+    "api:token": D(get={"all": "405"}),
+    "api:token-list": D(get=SIGNED_IN),
+    "api:token-detail": D(
+        get={"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "404"},
+        objects={"pk": "token"},
+    ),
+    "api:me": D(get=SIGNED_IN),
+    "api:my-enterprise": D(get=ENTERPRISE_PAGE),
+    "api:enterprise-list": D(get=SIGNED_IN, write={"enterprise": "403", "reviewer": "403"}),
+    "api:enterprise-detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "enterprise"}, write={"reviewer": SEEN_NOT_CHANGED}),
+    "api:enterprise-figures": D(
+        get=ENTERPRISE_OBJECT, objects={"pk": "enterprise"}, write={"reviewer": SEEN_NOT_CHANGED}
+    ),
+    # An enterprise may not verify or reject itself: 403 for its own, 404 for any other.
+    "api:enterprise-verify": D(
+        get=API_POST_ONLY, objects={"pk": "enterprise"},
+        write={"anon": "login", **own_then("403"), "reviewer": SEEN_NOT_CHANGED, "admin": "park"},
+    ),
+    "api:enterprise-reject": D(
+        get=API_POST_ONLY, objects={"pk": "enterprise"},
+        write={"anon": "login", **own_then("403"), "reviewer": SEEN_NOT_CHANGED, "admin": "park"},
+    ),
+    "api:programme-list": D(get=SIGNED_IN, write={"enterprise": "403", "reviewer": "403"}),
+    "api:programme-detail": D(
+        get={"anon": "login", "users": "park"}, objects={"pk": "programme"},
+        write={"enterprise": SEEN_NOT_CHANGED, "reviewer": SEEN_NOT_CHANGED},
+    ),
+    "api:programme-open": D(
+        get=API_POST_ONLY, objects={"pk": "programme"},
+        write={"anon": "login", "enterprise": SEEN_NOT_CHANGED, "reviewer": SEEN_NOT_CHANGED, "admin": "park"},
+    ),
+    "api:programme-close": D(
+        get=API_POST_ONLY, objects={"pk": "programme"},
+        write={"anon": "login", "enterprise": SEEN_NOT_CHANGED, "reviewer": SEEN_NOT_CHANGED, "admin": "park"},
+    ),
+    "api:programme-eligibility": D(get=STAFF_OBJECT, objects={"pk": "programme"}, write={"reviewer": SEEN_NOT_CHANGED}),
+    "api:programme-qualifying": D(get=STAFF_OBJECT, objects={"pk": "programme"}),
+    "api:programme-push": D(
+        get=API_POST_ONLY, objects={"pk": "programme"},
+        write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED},
+    ),
+    "api:push-run": D(get={"anon": "login", "users": "404"}),
+    "api:match-report": D(get=ENTERPRISE_PAGE),
+    "api:auto-application-decline": D(get=API_POST_ONLY, write={"anon": "login", "users": "404"}),
+    "api:application-list": D(get=SIGNED_IN, write={"staff": "403"}),
+    "api:application-detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "application"}, write={"staff": SEEN_NOT_CHANGED}),
+    # "withdraw" is the enterprise's move: staff get a 409 (they see the application).
+    "api:application-action": D(
+        get=API_POST_ONLY, objects={"pk": "application"}, fixed={"action": "withdraw"},
+        write={**ENTERPRISE_OBJECT, "staff": {"x": "409", "y": "409", "b": "404"}},
+    ),
+    "api:application-timeline": D(get=ENTERPRISE_OBJECT, objects={"pk": "application"}),
+    "api:application-attachments": D(
+        get=ENTERPRISE_OBJECT, objects={"pk": "application"}, write={"staff": SEEN_NOT_CHANGED}
+    ),
+    "api:application-attachment": D(
+        get=ENTERPRISE_OBJECT, objects={"pk": "application", "attachment_pk": "application_attachment"},
+        write={"staff": SEEN_NOT_CHANGED},
+    ),
+    "api:public-notice": D(get={"all": "ok"}),
+    "api:public-notice-objection": D(
+        get={"all": "405"}, objects={"application_pk": "application"}, write={"all": "404"}
+    ),
+    "api:notification-list": D(get=SIGNED_IN),
+    "api:notification-read": D(get=API_POST_ONLY, write=LOGIN),
+    "api:demand-list": D(get=SIGNED_IN, write={"staff": "403"}),
+    "api:demand-supervision": D(get={"anon": "login", "enterprise": "403", "staff": "ok"}),
+    "api:demand-figures": D(get={"anon": "login", "enterprise": "403", "staff": "ok"}),
+    "api:demand-categories": D(get={"anon": "login", "enterprise": "403", "staff": "ok"}, write={"reviewer": "403"}),
+    "api:demand-detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "demand"}),
+    "api:demand-attachments": D(get=ENTERPRISE_OBJECT, objects={"pk": "demand"}),
+    "api:demand-attachment-file": D(
+        get=ENTERPRISE_OBJECT, objects={"pk": "demand", "attachment_pk": "demand_attachment"}
+    ),
+    "api:demand-action": D(
+        get=API_POST_ONLY, objects={"pk": "demand"}, fixed={"action": "accept"},
+        write={"anon": "login", **own_then("409"), "staff": "park"},
+    ),
+    "api:billing-service-list": D(get=SIGNED_IN, write={"enterprise": "403", "reviewer": "403"}),
+    "api:billing-service-detail": D(
+        get={"anon": "login", "users": "park"}, objects={"pk": "service"},
+        write={"enterprise": SEEN_NOT_CHANGED, "reviewer": SEEN_NOT_CHANGED},
+    ),
+    "api:billing-service-ratings": D(get={"anon": "login", "users": "park"}, objects={"pk": "service"}),
+    "api:billing-service-entitlement": D(get={"anon": "login", "users": "park"}, objects={"pk": "service"}),
+    "api:billing-provider-list": D(get=SIGNED_IN, write={"enterprise": "403", "reviewer": "403"}),
+    "api:billing-provider-ranking": D(get=SIGNED_IN),
+    "api:billing-subscription-list": D(get=SIGNED_IN),
+    "api:billing-subscription-detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "subscription"}),
+    "api:billing-subscription-pay": D(
+        get=API_POST_ONLY, objects={"pk": "subscription"},
+        write={"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "404"},
+    ),
+    "api:billing-subscription-transfer": D(
+        get=API_POST_ONLY, objects={"pk": "subscription"},
+        write={"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "404"},
+    ),
+    # Issue 14: a reviewer could cancel any enterprise's order.
+    "api:billing-subscription-cancel": D(
+        get=API_POST_ONLY, objects={"pk": "subscription"}, write={**ENTERPRISE_OBJECT, "reviewer": SEEN_NOT_CHANGED}
+    ),
+    # The park administrator's moves: everyone else is refused the endpoint (403) before any lookup.
+    "api:billing-subscription-confirm-transfer": D(
+        get={"anon": "login", "enterprise": "403", "reviewer": "403", "admin": "405"}, objects={"pk": "subscription"},
+        write={"admin": "park"},
+    ),
+    "api:billing-subscription-refund": D(
+        get={"anon": "login", "enterprise": "403", "reviewer": "403", "admin": "405"}, objects={"pk": "subscription"},
+        write={"admin": "park"},
+    ),
+    "api:billing-voucher-list": D(get=SIGNED_IN, write={"enterprise": "403", "reviewer": "403"}),
+    "api:billing-voucher-detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "voucher"}),
+    "api:billing-voucher-void": D(
+        get={"anon": "login", "enterprise": "403", "reviewer": "403", "admin": "405"}, objects={"pk": "voucher"},
+        write={"admin": "park"},
+    ),
+    "api:billing-revenue": D(get={"anon": "login", "enterprise": "403", "staff": "ok"}),
+    "api:schema": D(get={"all": "ok"}, roles=SCHEMA_ROLES),
+    "api:docs": D(get={"all": "ok"}),
 }
 
+# The hub has one role of its own, the operator; every park user is a stranger there. The
+# operator sees every park, so both parks' slugs are "ok".
+HUB_ONLY = {"anon": "login", "hub": "ok"}
 HUB = {
-    'hub:home': D(get={'all': '?'}),  # /
-    'hub:tenant_suspend': D(get={'all': '?'}, objects={'slug': 'tenant'}),  # /tenants/<slug:slug>/suspend/
-    'hub:tenant_reactivate': D(get={'all': '?'}, objects={'slug': 'tenant'}),  # /tenants/<slug:slug>/reactivate/
-    'hub:dashboard': D(get={'all': '?'}),  # /dashboard/
-    'hub:wall': D(get={'all': '?'}),  # /dashboard/wall/
-    'hub:duplicates': D(get={'all': '?'}),  # /dashboard/duplicate-awards/
-    'hub:tenant_dashboard': D(get={'all': '?'}, objects={'slug': 'tenant'}),  # /dashboard/tenants/<slug:slug>/
-    'hub:installation': D(get={'all': '?'}),  # /installation/
-    'accounts:login': D(get={'all': '?'}),  # /accounts/login/
-    'accounts:logout': D(get={'all': '?'}, posts=False),  # /accounts/logout/
-    'accounts:password_reset': D(get={'all': '?'}),  # /accounts/password/reset/
-    'accounts:password_reset_done': D(get={'all': '?'}),  # /accounts/password/reset/sent/
-    'accounts:password_reset_confirm': D(get={'all': '?'}, fixed={'uidb64': 'MQ', 'token': 'set-password'}),  # /accounts/password/set/<uidb64>/<token>/
-    'accounts:password_reset_complete': D(get={'all': '?'}),  # /accounts/password/set/done/
-    'accounts:language': D(get={'all': '?'}),  # /accounts/language/
-    'accounts:tokens': D(get={'all': '?'}),  # /accounts/tokens/
-    'accounts:token_revoke': D(get={'all': '?'}),  # /accounts/tokens/<int:pk>/revoke/
-    'payments:stripe_webhook': D(get={'all': '?'}),  # /stripe/webhook/
-    'citywide:list': D(get={'all': '?'}),  # /city-programmes/
-    'citywide:detail': D(get={'all': '?'}),  # /city-programmes/<int:pk>/
-    'workcalendar:calendar': D(get={'all': '?'}),  # /calendar/
-    'api:token': D(get={'all': '?'}),  # /api/v1/auth/token/
-    'api:token-list': D(get={'all': '?'}),  # /api/v1/auth/tokens/
-    'api:token-detail': D(get={'all': '?'}),  # /api/v1/auth/tokens/<int:pk>/
-    'api:tenant-list': D(get={'all': '?'}),  # /api/v1/hub/tenants/
-    'api:tenant-detail': D(get={'all': '?'}, objects={'slug': 'tenant'}),  # /api/v1/hub/tenants/<slug:slug>/
-    'api:tenant-suspend': D(get={'all': '?'}, objects={'slug': 'tenant'}),  # /api/v1/hub/tenants/<slug:slug>/suspend/
-    'api:tenant-reactivate': D(get={'all': '?'}, objects={'slug': 'tenant'}),  # /api/v1/hub/tenants/<slug:slug>/reactivate/
-    'api:hub-stats': D(get={'all': '?'}),  # /api/v1/hub/stats/
-    'api:city-programme-list': D(get={'all': '?'}),  # /api/v1/hub/city-programmes/
-    'api:city-programme-detail': D(get={'all': '?'}),  # /api/v1/hub/city-programmes/<int:pk>/
-    'api:schema': D(get={'all': '?'}, roles=SCHEMA_ROLES),  # /api/v1/schema/
-    'api:docs': D(get={'all': '?'}),  # /api/v1/docs/
-    'media': D(get={'all': '?'}, objects={'name': 'media'}),  # /media/<path:name>
+    "hub:home": D(get=HUB_ONLY),
+    "hub:tenant_suspend": D(get=POST_ONLY, objects={"slug": "tenant"}, write=LOGIN),
+    "hub:tenant_reactivate": D(get=POST_ONLY, objects={"slug": "tenant"}, write=LOGIN),
+    "hub:dashboard": D(get=HUB_ONLY),
+    "hub:wall": D(get=HUB_ONLY),
+    "hub:duplicates": D(get=HUB_ONLY),
+    "hub:tenant_dashboard": D(get=HUB_ONLY, objects={"slug": "tenant"}),
+    "hub:installation": D(get=HUB_ONLY),
+    "accounts:login": D(get={"all": "ok"}),
+    "accounts:logout": D(get=POST_ONLY, posts=False),
+    "accounts:password_reset": D(get={"all": "ok"}),
+    "accounts:password_reset_done": D(get={"all": "ok"}, posts=False),
+    "accounts:password_reset_confirm": D(get={"all": "ok"}, fixed={"uidb64": "MQ", "token": "set-password"}),
+    "accounts:password_reset_complete": D(get={"all": "ok"}, posts=False),
+    "accounts:language": D(get=POST_ONLY),
+    "accounts:tokens": D(get=HUB_ONLY),
+    # No token of the operator's is made: a missing one is a 404.
+    "accounts:token_revoke": D(get=POST_ONLY, write={"anon": "login", "hub": "404"}),
+    # Stripe signs its webhooks: an unsigned POST is a 400 for anyone.
+    "payments:stripe_webhook": D(get=POST_ONLY, write={"all": "400"}),
+    "citywide:list": D(get=HUB_ONLY),
+    # No city programme is made: a missing one is a 404 for the operator.
+    "citywide:detail": D(get={"anon": "login", "hub": "404"}),
+    "workcalendar:calendar": D(get=HUB_ONLY),
+    "api:token": D(get={"all": "405"}),
+    "api:token-list": D(get=HUB_ONLY),
+    "api:token-detail": D(get={"anon": "login", "hub": "404"}),
+    "api:tenant-list": D(get=HUB_ONLY),
+    "api:tenant-detail": D(get=HUB_ONLY, objects={"slug": "tenant"}),
+    "api:tenant-suspend": D(get={"anon": "login", "hub": "405"}, objects={"slug": "tenant"}),
+    "api:tenant-reactivate": D(get={"anon": "login", "hub": "405"}, objects={"slug": "tenant"}),
+    "api:hub-stats": D(get=HUB_ONLY),
+    "api:city-programme-list": D(get=HUB_ONLY),
+    "api:city-programme-detail": D(get={"anon": "login", "hub": "404"}),
+    "api:schema": D(get={"all": "ok"}, roles=SCHEMA_ROLES),
+    "api:docs": D(get={"all": "ok"}),
+    # The hub shares no files.
+    "media": D(get={"anon": "login", "hub": "404"}, objects={"name": "media"}),
 }
 
-SITES = {'tenant': TENANT, 'hub': HUB}
+SITES = {"tenant": TENANT, "hub": HUB}
