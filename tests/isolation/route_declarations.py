@@ -27,6 +27,7 @@ GROUPS = {
     "reviewer": ("staff", "users"),
     "admin": ("staff", "users"),
     "hub": ("users",),
+    "beta": ("users",),
     "anon": (),
 }
 OWNERS = {"member": "x", "other": "y"}
@@ -73,6 +74,10 @@ STAFF_OBJECT = {"anon": "login", "enterprise": "404", "staff": "park"}
 SEEN_NOT_CHANGED = {"x": "403", "y": "403", "b": "404"}
 # Only POST: a GET is 405 (the API asks for credentials first).
 POST_ONLY = {"all": "405"}
+# Signed-in users are sent on from the sign-in and registration pages.
+VISITORS_ONLY = {"anon": "ok", "users": "moved"}
+# Staff asking for an enterprise's page of an object are sent to the park's page of it.
+PARK_MOVED = {"x": "moved", "y": "moved", "b": "404"}
 API_POST_ONLY = {"anon": "login", "users": "405"}
 
 
@@ -88,7 +93,7 @@ def own_then(answer):
 TENANT = {
     "home": D(get={"all": "ok"}),
     # Signing in, out and resetting a password: open to everyone; nothing to refuse.
-    "accounts:login": D(get={"all": "ok"}),
+    "accounts:login": D(get=VISITORS_ONLY),
     "accounts:logout": D(get=POST_ONLY, posts=False),
     "accounts:password_reset": D(get={"all": "ok"}),
     "accounts:password_reset_done": D(get={"all": "ok"}, posts=False),
@@ -101,8 +106,8 @@ TENANT = {
         write={"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "404"},
     ),
     # Enterprises: the enterprise's own pages, and the park's.
-    "enterprises:register": D(get={"all": "ok"}),
-    "enterprises:profile": D(get=SIGNED_IN),
+    "enterprises:register": D(get=VISITORS_ONLY),
+    "enterprises:profile": D(get={**ENTERPRISE_PAGE, "staff": "moved"}),
     "enterprises:profile_edit": D(get=ENTERPRISE_PAGE),
     "enterprises:resubmit": D(get=POST_ONLY, write={"anon": "login", "staff": "404"}),
     "enterprises:figures": D(get=ENTERPRISE_PAGE),
@@ -151,19 +156,30 @@ TENANT = {
     # Applications, as the enterprise sees them (staff are sent to their own pages).
     "applications:programmes": D(get={"all": "ok"}),
     "applications:programme": D(get={"all": "park"}, objects={"pk": "programme"}),
-    "applications:list": D(get=SIGNED_IN, write={"staff": "404"}),
-    # A pending enterprise sees the form but may not apply until the park verifies it.
+    "applications:list": D(get={**ENTERPRISE_PAGE, "staff": "moved"}, write={"staff": "404"}),
+    # X and Y already applied: they are sent to their application. A pending enterprise sees
+    # the form but may not apply until the park verifies it.
     "applications:new": D(
-        get={"anon": "login", "enterprise": "park", "staff": "404"}, objects={"programme_id": "programme"},
+        get={"anon": "login", "enterprise": {"x": "moved", "b": "404"}, "pending": "park", "staff": "404"},
+        objects={"programme_id": "programme"},
         write={"pending": {"x": "400", "b": "404"}},
     ),
-    "applications:detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "application"}, write={"staff": "404"}),
-    "applications:edit": D(get=ENTERPRISE_OBJECT, objects={"pk": "application"}, write={"staff": "404"}),
+    # Staff are sent to the park's page whatever the id (it answers 404 for one it does not hold).
+    "applications:detail": D(
+        get={**ENTERPRISE_OBJECT, "staff": "moved"}, objects={"pk": "application"}, write={"staff": "404"}
+    ),
+    # A submitted application is no longer edited: its owner is sent back to it.
+    "applications:edit": D(
+        get={"anon": "login", **own_then("moved"), "staff": "moved"}, objects={"pk": "application"},
+        write={"staff": "404"},
+    ),
     # X's application is already submitted: submitting it again is a 409.
     "applications:submit": D(
         get=POST_ONLY, objects={"pk": "application"}, write={"anon": "login", **own_then("409"), "staff": "404"}
     ),
-    "applications:withdraw": D(get=ENTERPRISE_OBJECT, objects={"pk": "application"}, write={"staff": "404"}),
+    "applications:withdraw": D(
+        get={**ENTERPRISE_OBJECT, "staff": "moved"}, objects={"pk": "application"}, write={"staff": "404"}
+    ),
     # Documents can no longer change on a submitted application: 400 for its owner.
     "applications:attachment_upload": D(
         get=POST_ONLY, objects={"pk": "application"}, write={"anon": "login", **own_then("400"), "staff": "404"}
@@ -191,13 +207,12 @@ TENANT = {
     "notifications:list": D(get=SIGNED_IN),
     "notifications:mark_all_read": D(get=POST_ONLY, write=LOGIN),
     "notifications:open": D(
-        get={"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "404"},
-        objects={"pk": "notification"},
+        get={"anon": "login", **own_then("moved"), "staff": "404"}, objects={"pk": "notification"},
     ),
     # Demands.
-    "demands:list": D(get=SIGNED_IN),
+    "demands:list": D(get={**ENTERPRISE_PAGE, "staff": "moved"}),
     "demands:new": D(get=ENTERPRISE_PAGE),
-    "demands:detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "demand"}),
+    "demands:detail": D(get={**ENTERPRISE_OBJECT, "staff": PARK_MOVED}, objects={"pk": "demand"}),
     "demands:attachment": D(get=ENTERPRISE_OBJECT, objects={"pk": "demand", "attachment_pk": "demand_attachment"}),
     # "accept" is the park's move: the enterprise's own people get a 409, everyone else a 404.
     "demands:act": D(
@@ -380,7 +395,7 @@ HUB = {
     "hub:duplicates": D(get=HUB_ONLY),
     "hub:tenant_dashboard": D(get=HUB_ONLY, objects={"slug": "tenant"}),
     "hub:installation": D(get=HUB_ONLY),
-    "accounts:login": D(get={"all": "ok"}),
+    "accounts:login": D(get=VISITORS_ONLY),
     "accounts:logout": D(get=POST_ONLY, posts=False),
     "accounts:password_reset": D(get={"all": "ok"}),
     "accounts:password_reset_done": D(get={"all": "ok"}, posts=False),
@@ -413,3 +428,11 @@ HUB = {
 }
 
 SITES = {"tenant": TENANT, "hub": HUB}
+
+# Answered by saas.telemetry before any URL configuration, on every host: the probes for
+# everyone; /metrics only with `Authorization: Bearer <METRICS_TOKEN>`, a 404 otherwise.
+PROBES = {
+    "/healthz": D(get={"all": "ok"}),
+    "/readyz": D(get={"all": "ok"}),
+    "/metrics": D(get={"all": "404"}),
+}

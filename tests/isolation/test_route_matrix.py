@@ -103,9 +103,14 @@ def test_every_route_is_declared_and_every_declaration_is_a_route():
         for key, paths in routes.items():
             if key not in declarations:
                 problems.append(f"{site}: {key} ({', '.join(paths)}) has no declaration in route_declarations.py")
-        for key in declarations:
+        for key, declaration in declarations.items():
             if key not in routes:
                 problems.append(f"{site}: {key} is declared but no such route exists any more")
+                continue
+            parameters = set(re.findall(r"<(?:\w+:)?(\w+)>", routes[key][0]))
+            for name in (*declaration.objects, *declaration.fixed):
+                if name not in parameters:
+                    problems.append(f"{site}: {key} declares {name!r}, which is not a parameter of {routes[key][0]}")
     assert not problems, "\n".join(problems)
 
 
@@ -305,6 +310,29 @@ def _leaks(declaration, site, key) -> list[str]:
         answers = {v: declaration.answer(declaration.get, role, v) for v in ("x", "y", "b")}
         if answers["b"] == "ok":
             problems.append(f"declaration: {role} is served park B's object")
-        if answers["b"] == "403" and answers["x"] != "403":
-            problems.append(f"declaration: {role} gets 403 for park B's object, which confirms it exists")
+        for telling in ("403", "moved"):
+            if answers["b"] == telling and answers["x"] != telling:
+                problems.append(f"declaration: {role} gets {telling} for park B's object, which confirms it exists")
     return problems
+
+
+@pytest.mark.parametrize("path", list(declared.PROBES))
+def test_probes_and_metrics_answer_every_role_on_every_host_as_declared(world, db, path):
+    """The middleware's own routes, outside the URL configurations; /metrics needs its token."""
+    wrong = []
+    for site, host in world.hosts.items():
+        for role in ROLES:
+            answer, status = _send(world.clients[role], "get", path, host, api=False, cookies=world.cookies[role])
+            COUNTS["get"] += 1
+            expected = declared.PROBES[path].answer(declared.PROBES[path].get, role, "-")
+            if answer != expected:
+                wrong.append(f"GET {path} on {site} as {role}: {status} ({answer}), declared {expected}")
+    if path == "/metrics":
+        with override_settings(METRICS_TOKEN="matrix-metrics-token"):
+            client = world.clients["anon"]
+            for authorization, expected in (("Bearer matrix-metrics-token", "ok"), ("Bearer wrong", "404"), ("", "404")):
+                response = client.get(path, HTTP_HOST=world.hosts["tenant"], HTTP_AUTHORIZATION=authorization)
+                COUNTS["get"] += 1
+                if category(response) != expected:
+                    wrong.append(f"GET /metrics with {authorization!r}: {response.status_code}, declared {expected}")
+    assert not wrong, "\n".join(wrong)
