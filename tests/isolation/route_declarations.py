@@ -403,24 +403,22 @@ HUB = {
     "accounts:password_reset_complete": D(get={"all": "ok"}, posts=False),
     "accounts:language": D(get=POST_ONLY),
     "accounts:tokens": D(get=HUB_ONLY),
-    # No token of the operator's is made: a missing one is a 404.
-    "accounts:token_revoke": D(get=POST_ONLY, write={"anon": "login", "hub": "404"}),
+    "accounts:token_revoke": D(get=POST_ONLY, objects={"pk": "hub_token"}, write=LOGIN),
     # Stripe signs its webhooks: an unsigned POST is a 400 for anyone.
     "payments:stripe_webhook": D(get=POST_ONLY, write={"all": "400"}),
     "citywide:list": D(get=HUB_ONLY),
-    # No city programme is made: a missing one is a 404 for the operator.
-    "citywide:detail": D(get={"anon": "login", "hub": "404"}),
+    "citywide:detail": D(get=HUB_ONLY, objects={"pk": "city_programme"}),
     "workcalendar:calendar": D(get=HUB_ONLY),
     "api:token": D(get={"all": "405"}),
     "api:token-list": D(get=HUB_ONLY),
-    "api:token-detail": D(get={"anon": "login", "hub": "404"}),
+    "api:token-detail": D(get=HUB_ONLY, objects={"pk": "hub_token"}),
     "api:tenant-list": D(get=HUB_ONLY),
     "api:tenant-detail": D(get=HUB_ONLY, objects={"slug": "tenant"}),
     "api:tenant-suspend": D(get={"anon": "login", "hub": "405"}, objects={"slug": "tenant"}),
     "api:tenant-reactivate": D(get={"anon": "login", "hub": "405"}, objects={"slug": "tenant"}),
     "api:hub-stats": D(get=HUB_ONLY),
     "api:city-programme-list": D(get=HUB_ONLY),
-    "api:city-programme-detail": D(get={"anon": "login", "hub": "404"}),
+    "api:city-programme-detail": D(get=HUB_ONLY, objects={"pk": "city_programme"}),
     "api:schema": D(get={"all": "ok"}, roles=SCHEMA_ROLES),
     "api:docs": D(get={"all": "ok"}),
     # The hub shares no files.

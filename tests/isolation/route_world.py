@@ -29,10 +29,12 @@ from accounts.services import api_token_create
 from applications.attachments import attachment_add
 from applications.services import application_create, application_transition
 from billing.services import service_create, subscription_checkout, voucher_issue
+from citywide.services import city_programme_publish
 from demands.services import demand_file
 from enterprises.services import enterprise_verify
 from funding.services import programme_create, programme_open
 from notifications.services import notification_send
+from tenants.models import Tenant
 
 from ..conftest import ALPHA, BETA, HUB_HOST, HostClient, host_of, make_user
 from ..enterprises.conftest import register
@@ -148,8 +150,19 @@ def world_build() -> World:
         b = _verified(register(BETA, name="胶州乙园科技有限公司"), beta_admin)
     beta_objects = _park_objects(BETA, admin=beta_admin, owners={"b": b})
     hub_operator = make_user("public", role=roles.HUB_OPERATOR)
+    # The hub's own objects: a city-wide programme (its fan-out is queued on commit, so never
+    # sent from this rolled-back transaction) and the operator's API token.
+    now = timezone.now()
+    city_programme = city_programme_publish(
+        actor=hub_operator, tenants=[Tenant.objects.get(schema_name=BETA)], budget="600000", title="2026年度全市规上企业稳增长奖励", category="award",
+        per_enterprise_cap=Decimal("100000.00"), opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(days=30),
+    )
+    hub_token, _secret = api_token_create(user=hub_operator, name="matrix")
 
     objects = alpha_objects
+    objects["city_programme"] = {"x": city_programme}
+    objects["hub_token"] = {"x": hub_token}
     for kind, rows in beta_objects.items():
         objects.setdefault(kind, {}).update(rows)
     users = {
