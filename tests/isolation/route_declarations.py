@@ -60,7 +60,6 @@ class D:
         return value
 
 
-
 # Shorthands for the common shapes.
 LOGIN = {"anon": "login"}
 SIGNED_IN = {"anon": "login", "users": "ok"}
@@ -102,7 +101,8 @@ TENANT = {
     "accounts:language": D(get=POST_ONLY),
     "accounts:tokens": D(get=SIGNED_IN),
     "accounts:token_revoke": D(
-        get=POST_ONLY, objects={"pk": "token"},
+        get=POST_ONLY,
+        objects={"pk": "token"},
         write={"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "404"},
     ),
     # Enterprises: the enterprise's own pages, and the park's.
@@ -115,7 +115,9 @@ TENANT = {
     "enterprises:park_list": D(get=STAFF_PAGE),
     "enterprises:park_new": D(get=ADMIN_PAGE),
     "enterprises:park_detail": D(get=STAFF_OBJECT, objects={"pk": "enterprise"}),
-    "enterprises:park_edit": D(get={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}, objects={"pk": "enterprise"}),
+    "enterprises:park_edit": D(
+        get={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}, objects={"pk": "enterprise"}
+    ),
     "enterprises:park_verify": D(
         get=POST_ONLY, objects={"pk": "enterprise"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}
     ),
@@ -123,7 +125,8 @@ TENANT = {
         get=POST_ONLY, objects={"pk": "enterprise"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}
     ),
     "enterprises:park_invitation_resend": D(
-        get=POST_ONLY, objects={"pk": "enterprise", "membership_pk": "membership"},
+        get=POST_ONLY,
+        objects={"pk": "enterprise", "membership_pk": "membership"},
         write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED},
     ),
     "enterprise_import:upload": D(get={**ADMIN_PAGE, "reviewer": "404"}),
@@ -137,8 +140,12 @@ TENANT = {
     "funding:programme_list": D(get=STAFF_PAGE),
     "funding:programme_new": D(get=ADMIN_PAGE),
     "funding:programme_detail": D(get=STAFF_OBJECT, objects={"pk": "programme"}),
-    "funding:programme_edit": D(get={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}, objects={"pk": "programme"}),
-    "funding:programme_stages": D(get=STAFF_OBJECT, objects={"pk": "programme"}, write={"reviewer": SEEN_NOT_CHANGED}),
+    "funding:programme_edit": D(
+        get={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}, objects={"pk": "programme"}
+    ),
+    "funding:programme_stages": D(
+        get=STAFF_OBJECT, objects={"pk": "programme"}, write={"reviewer": SEEN_NOT_CHANGED}
+    ),
     "funding:programme_open": D(
         get=POST_ONLY, objects={"pk": "programme"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}
     ),
@@ -148,7 +155,9 @@ TENANT = {
     "matching:overview": D(get=STAFF_PAGE),
     "matching:rules": D(get=STAFF_OBJECT, objects={"pk": "programme"}, write={"reviewer": SEEN_NOT_CHANGED}),
     "matching:qualifying": D(get=STAFF_OBJECT, objects={"pk": "programme"}),
-    "matching:push": D(get=POST_ONLY, objects={"pk": "programme"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}),
+    "matching:push": D(
+        get=POST_ONLY, objects={"pk": "programme"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}
+    ),
     "matching:report": D(get=ENTERPRISE_PAGE),
     "matching:report_pdf": D(get=ENTERPRISE_PAGE),
     # No automatic application is made: a missing one is a 404 for everyone signed in.
@@ -170,25 +179,31 @@ TENANT = {
     ),
     # A submitted application is no longer edited: its owner is sent back to it.
     "applications:edit": D(
-        get={"anon": "login", **own_then("moved"), "staff": "moved"}, objects={"pk": "application"},
+        get={"anon": "login", **own_then("moved"), "staff": "moved"},
+        objects={"pk": "application"},
         write={"staff": "404"},
     ),
     # X's application is already submitted: submitting it again is a 409.
     "applications:submit": D(
-        get=POST_ONLY, objects={"pk": "application"}, write={"anon": "login", **own_then("409"), "staff": "404"}
+        get=POST_ONLY,
+        objects={"pk": "application"},
+        write={"anon": "login", **own_then("409"), "staff": "404"},
     ),
     "applications:withdraw": D(
         get={**ENTERPRISE_OBJECT, "staff": "moved"}, objects={"pk": "application"}, write={"staff": "404"}
     ),
     # Documents can no longer change on a submitted application: 400 for its owner.
     "applications:attachment_upload": D(
-        get=POST_ONLY, objects={"pk": "application"}, write={"anon": "login", **own_then("400"), "staff": "404"}
+        get=POST_ONLY,
+        objects={"pk": "application"},
+        write={"anon": "login", **own_then("400"), "staff": "404"},
     ),
     "applications:attachment": D(
         get=ENTERPRISE_OBJECT, objects={"pk": "application", "attachment_id": "application_attachment"}
     ),
     "applications:attachment_remove": D(
-        get=POST_ONLY, objects={"pk": "application", "attachment_id": "application_attachment"},
+        get=POST_ONLY,
+        objects={"pk": "application", "attachment_id": "application_attachment"},
         write={"anon": "login", **own_then("400"), "staff": "404"},
     ),
     "applications:notice": D(get={"all": "ok"}),
@@ -198,7 +213,9 @@ TENANT = {
     "applications_staff:detail": D(get=STAFF_OBJECT, objects={"pk": "application"}),
     # Stage 1 is the reviewers': the administrator's "advance" is refused with 409.
     "applications_staff:act": D(
-        get=POST_ONLY, objects={"pk": "application"}, fixed={"action": "advance"},
+        get=POST_ONLY,
+        objects={"pk": "application"},
+        fixed={"action": "advance"},
         write={**STAFF_OBJECT, "admin": {"x": "409", "y": "409", "b": "404"}},
     ),
     "applications_staff:attachment": D(
@@ -207,16 +224,21 @@ TENANT = {
     "notifications:list": D(get=SIGNED_IN),
     "notifications:mark_all_read": D(get=POST_ONLY, write=LOGIN),
     "notifications:open": D(
-        get={"anon": "login", **own_then("moved"), "staff": "404"}, objects={"pk": "notification"},
+        get={"anon": "login", **own_then("moved"), "staff": "404"},
+        objects={"pk": "notification"},
     ),
     # Demands.
     "demands:list": D(get={**ENTERPRISE_PAGE, "staff": "moved"}),
     "demands:new": D(get=ENTERPRISE_PAGE),
     "demands:detail": D(get={**ENTERPRISE_OBJECT, "staff": PARK_MOVED}, objects={"pk": "demand"}),
-    "demands:attachment": D(get=ENTERPRISE_OBJECT, objects={"pk": "demand", "attachment_pk": "demand_attachment"}),
+    "demands:attachment": D(
+        get=ENTERPRISE_OBJECT, objects={"pk": "demand", "attachment_pk": "demand_attachment"}
+    ),
     # "accept" is the park's move: the enterprise's own people get a 409, everyone else a 404.
     "demands:act": D(
-        get=POST_ONLY, objects={"pk": "demand"}, fixed={"action": "accept"},
+        get=POST_ONLY,
+        objects={"pk": "demand"},
+        fixed={"action": "accept"},
         write={"anon": "login", **own_then("409"), "staff": "park"},
     ),
     "demands:queue": D(get=STAFF_PAGE),
@@ -228,19 +250,25 @@ TENANT = {
     "billing:catalogue": D(get=SIGNED_IN),
     "billing:mine": D(get=ENTERPRISE_PAGE),
     "billing:service": D(get={"anon": "login", "users": "park"}, objects={"pk": "service"}),
-    "billing:checkout": D(get={"anon": "login", "enterprise": "park", "staff": "404"}, objects={"pk": "service"}),
+    "billing:checkout": D(
+        get={"anon": "login", "enterprise": "park", "staff": "404"}, objects={"pk": "service"}
+    ),
     "billing:subscription": D(get=ENTERPRISE_OBJECT, objects={"pk": "subscription"}),
     "billing:subscription_pay": D(
-        get=POST_ONLY, objects={"pk": "subscription"},
+        get=POST_ONLY,
+        objects={"pk": "subscription"},
         write={"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "404"},
     ),
     "billing:subscription_transfer": D(
-        get=POST_ONLY, objects={"pk": "subscription"},
+        get=POST_ONLY,
+        objects={"pk": "subscription"},
         write={"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "404"},
     ),
     # Issue 14: a reviewer (view-only on billing) must not cancel anyone's order.
     "billing:subscription_cancel": D(
-        get=POST_ONLY, objects={"pk": "subscription"}, write={**ENTERPRISE_OBJECT, "reviewer": SEEN_NOT_CHANGED}
+        get=POST_ONLY,
+        objects={"pk": "subscription"},
+        write={**ENTERPRISE_OBJECT, "reviewer": SEEN_NOT_CHANGED},
     ),
     "billing:park_catalogue": D(get=STAFF_PAGE),
     "billing:park_service_new": D(get=ADMIN_PAGE),
@@ -271,46 +299,70 @@ TENANT = {
     "api:me": D(get=SIGNED_IN),
     "api:my-enterprise": D(get=ENTERPRISE_PAGE),
     "api:enterprise-list": D(get=SIGNED_IN, write={"enterprise": "403", "reviewer": "403"}),
-    "api:enterprise-detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "enterprise"}, write={"reviewer": SEEN_NOT_CHANGED}),
+    "api:enterprise-detail": D(
+        get=ENTERPRISE_OBJECT, objects={"pk": "enterprise"}, write={"reviewer": SEEN_NOT_CHANGED}
+    ),
     "api:enterprise-figures": D(
         get=ENTERPRISE_OBJECT, objects={"pk": "enterprise"}, write={"reviewer": SEEN_NOT_CHANGED}
     ),
     # An enterprise may not verify or reject itself: 403 for its own, 404 for any other.
     "api:enterprise-verify": D(
-        get=API_POST_ONLY, objects={"pk": "enterprise"},
+        get=API_POST_ONLY,
+        objects={"pk": "enterprise"},
         write={"anon": "login", **own_then("403"), "reviewer": SEEN_NOT_CHANGED, "admin": "park"},
     ),
     "api:enterprise-reject": D(
-        get=API_POST_ONLY, objects={"pk": "enterprise"},
+        get=API_POST_ONLY,
+        objects={"pk": "enterprise"},
         write={"anon": "login", **own_then("403"), "reviewer": SEEN_NOT_CHANGED, "admin": "park"},
     ),
     "api:programme-list": D(get=SIGNED_IN, write={"enterprise": "403", "reviewer": "403"}),
     "api:programme-detail": D(
-        get={"anon": "login", "users": "park"}, objects={"pk": "programme"},
+        get={"anon": "login", "users": "park"},
+        objects={"pk": "programme"},
         write={"enterprise": SEEN_NOT_CHANGED, "reviewer": SEEN_NOT_CHANGED},
     ),
     "api:programme-open": D(
-        get=API_POST_ONLY, objects={"pk": "programme"},
-        write={"anon": "login", "enterprise": SEEN_NOT_CHANGED, "reviewer": SEEN_NOT_CHANGED, "admin": "park"},
+        get=API_POST_ONLY,
+        objects={"pk": "programme"},
+        write={
+            "anon": "login",
+            "enterprise": SEEN_NOT_CHANGED,
+            "reviewer": SEEN_NOT_CHANGED,
+            "admin": "park",
+        },
     ),
     "api:programme-close": D(
-        get=API_POST_ONLY, objects={"pk": "programme"},
-        write={"anon": "login", "enterprise": SEEN_NOT_CHANGED, "reviewer": SEEN_NOT_CHANGED, "admin": "park"},
+        get=API_POST_ONLY,
+        objects={"pk": "programme"},
+        write={
+            "anon": "login",
+            "enterprise": SEEN_NOT_CHANGED,
+            "reviewer": SEEN_NOT_CHANGED,
+            "admin": "park",
+        },
     ),
-    "api:programme-eligibility": D(get=STAFF_OBJECT, objects={"pk": "programme"}, write={"reviewer": SEEN_NOT_CHANGED}),
+    "api:programme-eligibility": D(
+        get=STAFF_OBJECT, objects={"pk": "programme"}, write={"reviewer": SEEN_NOT_CHANGED}
+    ),
     "api:programme-qualifying": D(get=STAFF_OBJECT, objects={"pk": "programme"}),
     "api:programme-push": D(
-        get=API_POST_ONLY, objects={"pk": "programme"},
+        get=API_POST_ONLY,
+        objects={"pk": "programme"},
         write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED},
     ),
     "api:push-run": D(get={"anon": "login", "users": "404"}),
     "api:match-report": D(get=ENTERPRISE_PAGE),
     "api:auto-application-decline": D(get=API_POST_ONLY, write={"anon": "login", "users": "404"}),
     "api:application-list": D(get=SIGNED_IN, write={"staff": "403"}),
-    "api:application-detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "application"}, write={"staff": SEEN_NOT_CHANGED}),
+    "api:application-detail": D(
+        get=ENTERPRISE_OBJECT, objects={"pk": "application"}, write={"staff": SEEN_NOT_CHANGED}
+    ),
     # "withdraw" is the enterprise's move: staff get a 409 (they see the application).
     "api:application-action": D(
-        get=API_POST_ONLY, objects={"pk": "application"}, fixed={"action": "withdraw"},
+        get=API_POST_ONLY,
+        objects={"pk": "application"},
+        fixed={"action": "withdraw"},
         write={**ENTERPRISE_OBJECT, "staff": {"x": "409", "y": "409", "b": "404"}},
     ),
     "api:application-timeline": D(get=ENTERPRISE_OBJECT, objects={"pk": "application"}),
@@ -318,7 +370,8 @@ TENANT = {
         get=ENTERPRISE_OBJECT, objects={"pk": "application"}, write={"staff": SEEN_NOT_CHANGED}
     ),
     "api:application-attachment": D(
-        get=ENTERPRISE_OBJECT, objects={"pk": "application", "attachment_pk": "application_attachment"},
+        get=ENTERPRISE_OBJECT,
+        objects={"pk": "application", "attachment_pk": "application_attachment"},
         write={"staff": SEEN_NOT_CHANGED},
     ),
     "api:public-notice": D(get={"all": "ok"}),
@@ -330,19 +383,27 @@ TENANT = {
     "api:demand-list": D(get=SIGNED_IN, write={"staff": "403"}),
     "api:demand-supervision": D(get={"anon": "login", "enterprise": "403", "staff": "ok"}),
     "api:demand-figures": D(get={"anon": "login", "enterprise": "403", "staff": "ok"}),
-    "api:demand-categories": D(get={"anon": "login", "enterprise": "403", "staff": "ok"}, write={"reviewer": "403"}),
+    "api:demand-categories": D(
+        get={"anon": "login", "enterprise": "403", "staff": "ok"}, write={"reviewer": "403"}
+    ),
     "api:demand-detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "demand"}),
-    "api:demand-attachments": D(get=ENTERPRISE_OBJECT, objects={"pk": "demand"}),
+    # Files are the enterprise's to add: staff, who read the demand, are refused with 403.
+    "api:demand-attachments": D(
+        get=ENTERPRISE_OBJECT, objects={"pk": "demand"}, write={"staff": SEEN_NOT_CHANGED}
+    ),
     "api:demand-attachment-file": D(
         get=ENTERPRISE_OBJECT, objects={"pk": "demand", "attachment_pk": "demand_attachment"}
     ),
     "api:demand-action": D(
-        get=API_POST_ONLY, objects={"pk": "demand"}, fixed={"action": "accept"},
+        get=API_POST_ONLY,
+        objects={"pk": "demand"},
+        fixed={"action": "accept"},
         write={"anon": "login", **own_then("409"), "staff": "park"},
     ),
     "api:billing-service-list": D(get=SIGNED_IN, write={"enterprise": "403", "reviewer": "403"}),
     "api:billing-service-detail": D(
-        get={"anon": "login", "users": "park"}, objects={"pk": "service"},
+        get={"anon": "login", "users": "park"},
+        objects={"pk": "service"},
         write={"enterprise": SEEN_NOT_CHANGED, "reviewer": SEEN_NOT_CHANGED},
     ),
     "api:billing-service-ratings": D(get={"anon": "login", "users": "park"}, objects={"pk": "service"}),
@@ -352,30 +413,37 @@ TENANT = {
     "api:billing-subscription-list": D(get=SIGNED_IN),
     "api:billing-subscription-detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "subscription"}),
     "api:billing-subscription-pay": D(
-        get=API_POST_ONLY, objects={"pk": "subscription"},
+        get=API_POST_ONLY,
+        objects={"pk": "subscription"},
         write={"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "404"},
     ),
     "api:billing-subscription-transfer": D(
-        get=API_POST_ONLY, objects={"pk": "subscription"},
+        get=API_POST_ONLY,
+        objects={"pk": "subscription"},
         write={"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "404"},
     ),
     # Issue 14: a reviewer could cancel any enterprise's order.
     "api:billing-subscription-cancel": D(
-        get=API_POST_ONLY, objects={"pk": "subscription"}, write={**ENTERPRISE_OBJECT, "reviewer": SEEN_NOT_CHANGED}
+        get=API_POST_ONLY,
+        objects={"pk": "subscription"},
+        write={**ENTERPRISE_OBJECT, "reviewer": SEEN_NOT_CHANGED},
     ),
     # The park administrator's moves: everyone else is refused the endpoint (403) before any lookup.
     "api:billing-subscription-confirm-transfer": D(
-        get={"anon": "login", "enterprise": "403", "reviewer": "403", "admin": "405"}, objects={"pk": "subscription"},
+        get={"anon": "login", "enterprise": "403", "reviewer": "403", "admin": "405"},
+        objects={"pk": "subscription"},
         write={"admin": "park"},
     ),
     "api:billing-subscription-refund": D(
-        get={"anon": "login", "enterprise": "403", "reviewer": "403", "admin": "405"}, objects={"pk": "subscription"},
+        get={"anon": "login", "enterprise": "403", "reviewer": "403", "admin": "405"},
+        objects={"pk": "subscription"},
         write={"admin": "park"},
     ),
     "api:billing-voucher-list": D(get=SIGNED_IN, write={"enterprise": "403", "reviewer": "403"}),
     "api:billing-voucher-detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "voucher"}),
     "api:billing-voucher-void": D(
-        get={"anon": "login", "enterprise": "403", "reviewer": "403", "admin": "405"}, objects={"pk": "voucher"},
+        get={"anon": "login", "enterprise": "403", "reviewer": "403", "admin": "405"},
+        objects={"pk": "voucher"},
         write={"admin": "park"},
     ),
     "api:billing-revenue": D(get={"anon": "login", "enterprise": "403", "staff": "ok"}),

@@ -85,14 +85,23 @@ def _park_objects(schema: str, *, admin, owners: dict) -> dict[str, dict[str, ob
     with schema_context(schema):
         programme = programme_open(
             programme=programme_create(
-                actor=admin, title=f"{schema} 专精特新企业奖励", category="award", budget=Decimal("1000000.00"),
-                per_enterprise_cap=Decimal("200000.00"), opens_at=now - dt.timedelta(days=1),
-                closes_at=now + dt.timedelta(days=30), required_documents=[],
+                actor=admin,
+                title=f"{schema} 专精特新企业奖励",
+                category="award",
+                budget=Decimal("1000000.00"),
+                per_enterprise_cap=Decimal("200000.00"),
+                opens_at=now - dt.timedelta(days=1),
+                closes_at=now + dt.timedelta(days=30),
+                required_documents=[],
             )
         )
         service = service_create(
-            actor=admin, name=f"{schema} 企业法律顾问", price=Decimal("100.00"), category="legal",
-            description="合同审查", term_options=[3, 6, 12],
+            actor=admin,
+            name=f"{schema} 企业法律顾问",
+            price=Decimal("100.00"),
+            category="legal",
+            description="合同审查",
+            term_options=[3, 6, 12],
         )
         label_of_park = "x" if schema == ALPHA else "b"
         objects["programme"] = {label_of_park: programme}
@@ -102,18 +111,31 @@ def _park_objects(schema: str, *, admin, owners: dict) -> dict[str, dict[str, ob
             application = application_create(
                 programme_id=programme.pk, enterprise=enterprise, applicant=user, requested_amount="100000.00"
             )
-            attachment = attachment_add(application=application, actor=user, upload=_pdf(), document="营业执照")
+            attachment = attachment_add(
+                application=application, actor=user, upload=_pdf(), document="营业执照"
+            )
             application_transition(application_id=application.pk, action="submit", actor=user)
             demand = demand_file(
-                enterprise=enterprise, filer=user, category="utilities", title="厂区道路积水影响物流车辆通行",
-                description="雨后厂区门口道路积水严重，货车无法进出。", uploads=[_pdf("现场照片.pdf")],
+                enterprise=enterprise,
+                filer=user,
+                category="utilities",
+                title="厂区道路积水影响物流车辆通行",
+                description="雨后厂区门口道路积水严重，货车无法进出。",
+                uploads=[_pdf("现场照片.pdf")],
             )
-            subscription = subscription_checkout(actor=user, service=service, term_months=3, method="offline").subscription
+            subscription = subscription_checkout(
+                actor=user, service=service, term_months=3, method="offline"
+            ).subscription
             voucher = voucher_issue(
-                actor=admin, enterprise=enterprise, kind="amount", value=Decimal("30.00"),
+                actor=admin,
+                enterprise=enterprise,
+                kind="amount",
+                value=Decimal("30.00"),
                 expires_on=timezone.localdate() + dt.timedelta(days=30),
             )
-            notification_send(user_ids=[user.pk], title="测试通知", link="/", dedupe_key=f"matrix-{uuid.uuid4().hex}")
+            notification_send(
+                user_ids=[user.pk], title="测试通知", link="/", dedupe_key=f"matrix-{uuid.uuid4().hex}"
+            )
             token, _secret = api_token_create(user=user, name="matrix")
             rows = {
                 "enterprise": enterprise,
@@ -129,7 +151,9 @@ def _park_objects(schema: str, *, admin, owners: dict) -> dict[str, dict[str, ob
             }
             for kind, row in rows.items():
                 objects.setdefault(kind, {})[label] = row
-        shared = default_storage.save(f"shared/matrix-{schema}.txt", ContentFile(f"{schema} circular".encode()))
+        shared = default_storage.save(
+            f"shared/matrix-{schema}.txt", ContentFile(f"{schema} circular".encode())
+        )
         objects["media"] = {label_of_park: shared}
         objects["tenant"] = {label_of_park: schema}
     return objects
@@ -154,8 +178,13 @@ def world_build() -> World:
     # sent from this rolled-back transaction) and the operator's API token.
     now = timezone.now()
     city_programme = city_programme_publish(
-        actor=hub_operator, tenants=[Tenant.objects.get(schema_name=BETA)], budget="600000", title="2026年度全市规上企业稳增长奖励", category="award",
-        per_enterprise_cap=Decimal("100000.00"), opens_at=now - dt.timedelta(hours=1),
+        actor=hub_operator,
+        tenants=[Tenant.objects.get(schema_name=BETA)],
+        budget="600000",
+        title="2026年度全市规上企业稳增长奖励",
+        category="award",
+        per_enterprise_cap=Decimal("100000.00"),
+        opens_at=now - dt.timedelta(hours=1),
         closes_at=now + dt.timedelta(days=30),
     )
     hub_token, _secret = api_token_create(user=hub_operator, name="matrix")
@@ -166,8 +195,13 @@ def world_build() -> World:
     for kind, rows in beta_objects.items():
         objects.setdefault(kind, {}).update(rows)
     users = {
-        "member": x.user, "other": y.user, "pending": pending.user, "reviewer": reviewer, "admin": admin,
-        "hub": hub_operator, "beta": beta_admin,
+        "member": x.user,
+        "other": y.user,
+        "pending": pending.user,
+        "reviewer": reviewer,
+        "admin": admin,
+        "hub": hub_operator,
+        "beta": beta_admin,
     }
     home = {"hub": HUB_HOST, "beta": host_of(BETA)}
     clients = {"anon": HostClient(hosts["tenant"])}

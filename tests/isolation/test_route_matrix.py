@@ -26,6 +26,7 @@ import time
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.shortcuts import resolve_url
 from django.test.utils import override_settings
@@ -33,7 +34,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from drf_spectacular.generators import SchemaGenerator
 
 from . import route_declarations as declared
-from .route_world import MISSING_ID, MISSING_UUID, ROLES, TENANT_ROLES, world_build
+from .route_world import MISSING_ID, MISSING_UUID, PDF, ROLES, TENANT_ROLES, world_build
 
 SITES = {"tenant": "saas.urls_tenants", "hub": "saas.urls_public"}
 UNSAFE = ("post", "put", "patch", "delete")
@@ -41,7 +42,9 @@ REFUSALS = {"login", "403", "404"}
 # Rows a refused request may still write: the session store and the sign-in records.
 BOOKKEEPING_TABLES = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"}
 LOGIN_PATH = resolve_url(settings.LOGIN_URL)
-DISCOVER = os.environ.get("ROUTE_MATRIX_DISCOVER")  # a path: write what was observed there instead of asserting
+DISCOVER = os.environ.get(
+    "ROUTE_MATRIX_DISCOVER"
+)  # a path: write what was observed there instead of asserting
 
 COUNTS = {"get": 0, "write": 0, "routes": 0}
 SUMMARY: list[str] = []  # printed at the end of the run (tests/isolation/conftest.py)
@@ -81,15 +84,18 @@ def routes_of(site: str) -> dict[str, list[str]]:
     return routes
 
 
-def schema_operations(site: str) -> dict[str, set[str]]:
-    """{declaration key: {method, ...}} of every operation in the site's OpenAPI schema."""
+def schema_operations(site: str) -> dict[str, dict[str, set[str]]]:
+    """{declaration key: {method: {request content type, ...}}} of every operation in the site's OpenAPI schema."""
     schema = SchemaGenerator(urlconf=SITES[site]).get_schema(request=None, public=True)
-    operations: dict[str, set[str]] = {}
+    operations: dict[str, dict[str, set[str]]] = {}
     for path, item in schema["paths"].items():
         sample = re.sub(r"\{[^}]+\}", "1", path)
         match = resolve(sample, urlconf=SITES[site])
         key = declaration_key(match.view_name)
-        operations.setdefault(key, set()).update(method for method in item if method in (*UNSAFE, "get"))
+        for method, operation in item.items():
+            if method in (*UNSAFE, "get"):
+                content = set(operation.get("requestBody", {}).get("content", {}))
+                operations.setdefault(key, {}).setdefault(method, set()).update(content)
     return operations
 
 
@@ -102,7 +108,9 @@ def test_every_route_is_declared_and_every_declaration_is_a_route():
         declarations = declared.SITES[site]
         for key, paths in routes.items():
             if key not in declarations:
-                problems.append(f"{site}: {key} ({', '.join(paths)}) has no declaration in route_declarations.py")
+                problems.append(
+                    f"{site}: {key} ({', '.join(paths)}) has no declaration in route_declarations.py"
+                )
         for key, declaration in declarations.items():
             if key not in routes:
                 problems.append(f"{site}: {key} is declared but no such route exists any more")
@@ -110,7 +118,9 @@ def test_every_route_is_declared_and_every_declaration_is_a_route():
             parameters = set(re.findall(r"<(?:\w+:)?(\w+)>", routes[key][0]))
             for name in (*declaration.objects, *declaration.fixed):
                 if name not in parameters:
-                    problems.append(f"{site}: {key} declares {name!r}, which is not a parameter of {routes[key][0]}")
+                    problems.append(
+                        f"{site}: {key} declares {name!r}, which is not a parameter of {routes[key][0]}"
+                    )
     assert not problems, "\n".join(problems)
 
 
@@ -141,7 +151,12 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             built = world_build()
             built.cookies = {role: copy.deepcopy(client.cookies) for role, client in built.clients.items()}
             if os.environ.get("ROUTE_MATRIX_DEBUG"):
-                print({k: {v: getattr(r, "pk", r) for v, r in rows.items()} for k, rows in built.objects.items()})
+                print(
+                    {
+                        k: {v: getattr(r, "pk", r) for v, r in rows.items()}
+                        for k, rows in built.objects.items()
+                    }
+                )
             connection.set_schema_to_public()
             built.operations = {site: schema_operations(site) for site in SITES}
             yield built
@@ -213,15 +228,21 @@ def written_rows() -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
-def _send(client, method, path, host, *, api, cookies):
+def _send(client, method, path, host, *, api, cookies, content_types=()):
     # Every request starts from the role's own cookies: a stranger's visit to another site
     # must not leave that site's fresh session cookie in place of the role's own.
     client.cookies = copy.deepcopy(cookies)
     kwargs = {"HTTP_HOST": host}
     if method != "get":
-        kwargs.update(data=json.dumps({}) if api else {}, content_type="application/json" if api else None)
-        if not api:
-            kwargs.pop("content_type")
+        if api and content_types and "application/json" not in content_types:
+            # An upload: a real file, so the refusal comes from who asks, not from the parser.
+            kwargs.update(
+                data={"file": SimpleUploadedFile("证明材料.pdf", PDF, content_type="application/pdf")}
+            )
+        elif api:
+            kwargs.update(data=json.dumps({}), content_type="application/json")
+        else:
+            kwargs.update(data={})
     response = getattr(client, method)(path, **kwargs)
     answer = category(response)
     if response.streaming:
@@ -260,7 +281,8 @@ def test_route_answers_every_role_as_declared(world, db, site, key):
     COUNTS["routes"] += 1
     host = world.hosts[site]
     api = key.startswith("api:")
-    unsafe = sorted(world.operations[site].get(key, set()) & set(UNSAFE)) if api else (["post"] if declaration.posts else [])
+    operations = world.operations[site].get(key, {})
+    unsafe = sorted(set(operations) & set(UNSAFE)) if api else (["post"] if declaration.posts else [])
     wrong = []
     for index, route in enumerate(ROUTES[site][key]):
         # The deprecated /api/... alias runs the same view: every role asks it for X's object, reads only.
@@ -274,16 +296,28 @@ def test_route_answers_every_role_as_declared(world, db, site, key):
                 answer, status = _send(client, "get", path, host, api=api, cookies=world.cookies[role])
                 COUNTS["get"] += 1
                 expected = expected_for(declaration, site, role, variant, write=False)
-                OBSERVED.setdefault(site, {}).setdefault(key, {}).setdefault("get", {}).setdefault(role, {})[variant] = answer
+                OBSERVED.setdefault(site, {}).setdefault(key, {}).setdefault("get", {}).setdefault(role, {})[
+                    variant
+                ] = answer
                 if answer != expected and not DISCOVER:
-                    wrong.append(f"GET {path} as {role} ({variant}): {status} ({answer}), declared {expected}")
+                    wrong.append(
+                        f"GET {path} as {role} ({variant}): {status} ({answer}), declared {expected}"
+                    )
                 for method in unsafe:
                     expected = expected_for(declaration, site, role, variant, write=True)
                     if expected is None and not DISCOVER:
                         continue
                     before = written_rows()
                     with transaction.atomic():
-                        answer, status = _send(client, method, path, host, api=api, cookies=world.cookies[role])
+                        answer, status = _send(
+                            client,
+                            method,
+                            path,
+                            host,
+                            api=api,
+                            cookies=world.cookies[role],
+                            content_types=operations.get(method, ()),
+                        )
                         after = written_rows()
                         transaction.set_rollback(True)
                     COUNTS["write"] += 1
@@ -291,13 +325,18 @@ def test_route_answers_every_role_as_declared(world, db, site, key):
                     if DISCOVER:
                         continue
                     if answer != expected:
-                        wrong.append(f"{method.upper()} {path} as {role} ({variant}): {status} ({answer}), declared {expected}")
+                        wrong.append(
+                            f"{method.upper()} {path} as {role} ({variant}): {status} ({answer}), declared {expected}"
+                        )
                     changed = sorted(
-                        table for table, n in after.items()
+                        table
+                        for table, n in after.items()
                         if n != before.get(table, 0) and table.split(".", 1)[1] not in BOOKKEEPING_TABLES
                     )
                     if changed:
-                        wrong.append(f"{method.upper()} {path} as {role} ({variant}) was refused but wrote to {changed}")
+                        wrong.append(
+                            f"{method.upper()} {path} as {role} ({variant}) was refused but wrote to {changed}"
+                        )
         if site == "tenant" and declaration.objects and not DISCOVER:
             wrong += _leaks(declaration, site, key)
     assert not wrong, f"{site}: {key}\n" + "\n".join(wrong)
@@ -312,7 +351,9 @@ def _leaks(declaration, site, key) -> list[str]:
             problems.append(f"declaration: {role} is served park B's object")
         for telling in ("403", "moved"):
             if answers["b"] == telling and answers["x"] != telling:
-                problems.append(f"declaration: {role} gets {telling} for park B's object, which confirms it exists")
+                problems.append(
+                    f"declaration: {role} gets {telling} for park B's object, which confirms it exists"
+                )
     return problems
 
 
@@ -322,7 +363,9 @@ def test_probes_and_metrics_answer_every_role_on_every_host_as_declared(world, d
     wrong = []
     for site, host in world.hosts.items():
         for role in ROLES:
-            answer, status = _send(world.clients[role], "get", path, host, api=False, cookies=world.cookies[role])
+            answer, status = _send(
+                world.clients[role], "get", path, host, api=False, cookies=world.cookies[role]
+            )
             COUNTS["get"] += 1
             expected = declared.PROBES[path].answer(declared.PROBES[path].get, role, "-")
             if answer != expected:
@@ -330,9 +373,15 @@ def test_probes_and_metrics_answer_every_role_on_every_host_as_declared(world, d
     if path == "/metrics":
         with override_settings(METRICS_TOKEN="matrix-metrics-token"):
             client = world.clients["anon"]
-            for authorization, expected in (("Bearer matrix-metrics-token", "ok"), ("Bearer wrong", "404"), ("", "404")):
+            for authorization, expected in (
+                ("Bearer matrix-metrics-token", "ok"),
+                ("Bearer wrong", "404"),
+                ("", "404"),
+            ):
                 response = client.get(path, HTTP_HOST=world.hosts["tenant"], HTTP_AUTHORIZATION=authorization)
                 COUNTS["get"] += 1
                 if category(response) != expected:
-                    wrong.append(f"GET /metrics with {authorization!r}: {response.status_code}, declared {expected}")
+                    wrong.append(
+                        f"GET /metrics with {authorization!r}: {response.status_code}, declared {expected}"
+                    )
     assert not wrong, "\n".join(wrong)
