@@ -207,8 +207,8 @@ TENANT = {
         write={"anon": "login", **own_then("400"), "staff": "404"},
     ),
     "applications:notice": D(get={"all": "ok"}),
-    # No application is under public notice: objecting to one is a 404 for everyone.
-    "applications:objection": D(get={"all": "404"}, objects={"application_id": "application"}),
+    # X's award under public notice: anyone may read the objection form and object; park B's is not found.
+    "applications:objection": D(get={"all": "park"}, objects={"application_id": "noticed_application"}),
     "applications_staff:queue": D(get=STAFF_PAGE),
     "applications_staff:detail": D(get=STAFF_OBJECT, objects={"pk": "application"}),
     # Stage 1 is the reviewers': the administrator's "advance" is refused with 409.
@@ -375,8 +375,11 @@ TENANT = {
         write={"staff": SEEN_NOT_CHANGED},
     ),
     "api:public-notice": D(get={"all": "ok"}),
+    # An empty objection to X's award is a 400; park B's award is not found.
     "api:public-notice-objection": D(
-        get={"all": "405"}, objects={"application_pk": "application"}, write={"all": "404"}
+        get={"all": "405"},
+        objects={"application_pk": "noticed_application"},
+        write={"all": {"x": "400", "b": "404"}},
     ),
     "api:notification-list": D(get=SIGNED_IN),
     "api:notification-read": D(get=API_POST_ONLY, write=LOGIN),

@@ -151,6 +151,34 @@ def _park_objects(schema: str, *, admin, owners: dict) -> dict[str, dict[str, ob
             }
             for kind, row in rows.items():
                 objects.setdefault(kind, {})[label] = row
+        # An award under public notice (another programme: one live application per programme),
+        # the only kind anyone may object to.
+        first_label, first = next(iter(owners.items()))
+        reviewer = make_user(schema, role=roles.REVIEWER)
+        noticed_programme = programme_open(
+            programme=programme_create(
+                actor=admin,
+                title=f"{schema} 技术改造补助",
+                category="award",
+                budget=Decimal("1000000.00"),
+                per_enterprise_cap=Decimal("200000.00"),
+                opens_at=now - dt.timedelta(days=1),
+                closes_at=now + dt.timedelta(days=30),
+                required_documents=[],
+            )
+        )
+        noticed = application_create(
+            programme_id=noticed_programme.pk,
+            enterprise=first.enterprise,
+            applicant=first.user,
+            requested_amount="100000.00",
+        )
+        for action, actor in (("submit", first.user), ("advance", reviewer), ("advance", reviewer)):
+            application_transition(application_id=noticed.pk, action=action, actor=actor)
+        noticed = application_transition(
+            application_id=noticed.pk, action="approve", actor=admin, amount="80000.00"
+        )
+        objects["noticed_application"] = {first_label: noticed}
         shared = default_storage.save(
             f"shared/matrix-{schema}.txt", ContentFile(f"{schema} circular".encode())
         )
