@@ -14,8 +14,12 @@ Rules the declarations do not have to repeat, because they hold for every route:
   - on park A's host, the hub operator and park B's administrator are strangers: they get
     exactly what an anonymous visitor gets (sessions and tokens belong to their own site);
   - on the hub, every park user is a stranger in the same way;
-  - park B's object is never served on park A's host, and never answered with a 403 that a
-    missing object would not get (a 403 there would confirm the id exists somewhere).
+  - park B's object is never served on park A's host, and never answered with a 403 or a
+    redirect that X's object would not also get (either would confirm the id exists somewhere).
+
+A new route: add its declaration. To see what it answers today, run the module with
+ROUTE_MATRIX_DISCOVER=/tmp/observed.json: every cell is sent (writes too, rolled back) and
+written there instead of asserted; judge each answer before declaring it.
 """
 
 import copy
@@ -150,13 +154,6 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         try:
             built = world_build()
             built.cookies = {role: copy.deepcopy(client.cookies) for role, client in built.clients.items()}
-            if os.environ.get("ROUTE_MATRIX_DEBUG"):
-                print(
-                    {
-                        k: {v: getattr(r, "pk", r) for v, r in rows.items()}
-                        for k, rows in built.objects.items()
-                    }
-                )
             connection.set_schema_to_public()
             built.operations = {site: schema_operations(site) for site in SITES}
             yield built
