@@ -24,17 +24,17 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from accounts.services import api_token_create
-from applications.attachments import attachment_add
-from applications.services import application_create, application_transition
-from billing.services import service_create, subscription_checkout, voucher_issue
-from citywide.services import city_programme_publish
-from demands.services import demand_file
-from enterprises.services import enterprise_verify
-from funding.services import programme_create, programme_open
-from notifications.services import notification_send
-from tenants.models import Tenant
+from every_schema.accounts import roles
+from every_schema.accounts.services import api_token_create
+from public_schema.city_programmes.services import city_programme_publish
+from public_schema.tenants.models import Tenant
+from tenant_schema.applications.attachments import attachment_add
+from tenant_schema.applications.services import application_create, application_transition
+from tenant_schema.billing.services import service_create, subscription_checkout, voucher_issue
+from tenant_schema.demands.services import demand_file
+from tenant_schema.enterprises.services import enterprise_verify
+from tenant_schema.funding.services import programme_create, programme_open
+from tenant_schema.notifications.services import notification_send
 
 from ..conftest import ALPHA, BETA, HUB_HOST, HostClient, host_of, make_user
 from ..enterprises.conftest import register
