@@ -234,7 +234,12 @@ class DemandAttachmentListApi(APIView):
         operation_id="demands_attachments_add",
         description=_("The enterprise's own people, until the demand is closed."),
         request={"multipart/form-data": AttachmentUploadSerializer},
-        responses={201: DemandAttachmentSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+        responses={
+            201: DemandAttachmentSerializer,
+            400: BAD_REQUEST,
+            403: OpenApiResponse(description=_("Only the enterprise's own people add files.")),
+            404: NOT_FOUND,
+        },
     )
     def post(self, request, pk: int):
         demand = demand_get_for_user(user=request.user, pk=pk)

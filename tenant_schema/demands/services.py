@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -169,9 +169,13 @@ def demand_file(
 
 
 def demand_attachment_add(*, demand: Demand, actor, upload) -> DemandAttachment:
-    """The enterprise adds a file to a demand that is still open (a closed one is history)."""
+    """The enterprise adds a file to a demand that is still open (a closed one is history).
+
+    Anyone else is refused for who they are (PermissionDenied, a 403): the park's staff, who
+    read the demand, were told 400 as if their file were at fault (found by the route matrix).
+    """
     if not _is_member(actor, demand.enterprise_id):
-        raise ValidationError(_("Only the enterprise's own people can add files to its demand."))
+        raise PermissionDenied(_("Only the enterprise's own people can add files to its demand."))
     if demand.status == S.CLOSED:
         raise ValidationError(_("This demand is closed; file a new one if the problem came back."))
     if demand.attachments.count() >= MAX_ATTACHMENTS:

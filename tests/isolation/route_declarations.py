@@ -1,0 +1,507 @@
+"""What every route answers to every role: one declaration per URL name, for the route matrix.
+
+Roles: "anon" (not signed in), "member" (enterprise X's owner), "other" (enterprise Y's
+owner, the same park), "pending" (an enterprise registered and not yet verified), "reviewer"
+and "admin" (the park's staff); on the hub "hub" (the city hub operator). Groups name several
+at once: "enterprise" (member, other, pending), "staff" (reviewer, admin), "users" (every
+signed-in role) and "all". The most specific entry wins.
+
+Answers: "ok" (2xx), "moved" (a redirect within the site: to the page the role has, or
+after a POST), "login" (the sign-in page, or 401 from the API), "403", "404", "405", "400", "409". For routes with an object in the path:
+  "own"   the role's own enterprise's object is "ok", every other object is a 404;
+  "park"  the park's objects (X's and Y's) are "ok", park B's is a 404;
+  or a dict by object: {"x": ..., "y": ..., "b": ...}.
+
+`get` is what a GET answers. `write` is what a refused POST (pages) or every unsafe
+operation of the schema (API) answers; by default a role refused a GET is refused a write
+the same way, and a role that may read is not sent a write (only refusals are checked).
+`objects` maps a path parameter to an object kind of route_world; `fixed` gives a value.
+"""
+
+from dataclasses import dataclass, field
+
+GROUPS = {
+    "member": ("enterprise", "users"),
+    "other": ("enterprise", "users"),
+    "pending": ("enterprise", "users"),
+    "reviewer": ("staff", "users"),
+    "admin": ("staff", "users"),
+    "hub": ("users",),
+    "beta": ("users",),
+    "anon": (),
+}
+OWNERS = {"member": "x", "other": "y"}
+# Making the OpenAPI schema takes seconds: a visitor, a user of the site and a stranger to it.
+SCHEMA_ROLES = ("anon", "member", "hub")
+
+
+@dataclass
+class D:
+    get: dict
+    write: dict = field(default_factory=dict)
+    objects: dict = field(default_factory=dict)
+    fixed: dict = field(default_factory=dict)
+    posts: bool = True  # pages: whether refused POSTs are sent
+    roles: tuple | None = None  # only these roles are sent (None: every role)
+
+    def answer(self, table: dict, role: str, variant: str) -> str | None:
+        for name in (role, *GROUPS[role], "all"):
+            if name in table:
+                value = table[name]
+                break
+        else:
+            return None
+        if isinstance(value, dict):
+            return value.get(variant, value.get("*"))
+        if value == "own":
+            return "ok" if OWNERS.get(role) == variant else "404"
+        if value == "park":
+            return "404" if variant == "b" else "ok"
+        return value
+
+
+# Shorthands for the common shapes.
+LOGIN = {"anon": "login"}
+SIGNED_IN = {"anon": "login", "users": "ok"}
+ENTERPRISE_PAGE = {"anon": "login", "enterprise": "ok", "staff": "404"}
+STAFF_PAGE = {"anon": "login", "enterprise": "404", "staff": "ok"}
+ADMIN_PAGE = {"anon": "login", "enterprise": "404", "reviewer": "403", "admin": "ok"}
+# An object of an enterprise: its own people, and the park's staff, see it.
+ENTERPRISE_OBJECT = {"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "park"}
+STAFF_OBJECT = {"anon": "login", "enterprise": "404", "staff": "park"}
+# The reviewer sees the park's object but may not change it: 403 for the park's, 404 for park B's.
+SEEN_NOT_CHANGED = {"x": "403", "y": "403", "b": "404"}
+# Only POST: a GET is 405 (the API asks for credentials first).
+POST_ONLY = {"all": "405"}
+# Signed-in users are sent on from the sign-in and registration pages.
+VISITORS_ONLY = {"anon": "ok", "users": "moved"}
+# Staff asking for an enterprise's page of an object are sent to the park's page of it.
+PARK_MOVED = {"x": "moved", "y": "moved", "b": "404"}
+API_POST_ONLY = {"anon": "login", "users": "405"}
+
+
+def own_then(answer):
+    """The role's own object answers `answer` (a refusal by state, say); every other is a 404."""
+    return {
+        "member": {"x": answer, "y": "404", "b": "404"},
+        "other": {"y": answer, "x": "404", "b": "404"},
+        "pending": "404",
+    }
+
+
+TENANT = {
+    "home": D(get={"all": "ok"}),
+    # Signing in, out and resetting a password: open to everyone; nothing to refuse.
+    "accounts:login": D(get=VISITORS_ONLY),
+    "accounts:logout": D(get=POST_ONLY, posts=False),
+    "accounts:password_reset": D(get={"all": "ok"}),
+    "accounts:password_reset_done": D(get={"all": "ok"}, posts=False),
+    "accounts:password_reset_confirm": D(get={"all": "ok"}, fixed={"uidb64": "MQ", "token": "set-password"}),
+    "accounts:password_reset_complete": D(get={"all": "ok"}, posts=False),
+    "accounts:language": D(get=POST_ONLY),
+    "accounts:tokens": D(get=SIGNED_IN),
+    "accounts:token_revoke": D(
+        get=POST_ONLY,
+        objects={"pk": "token"},
+        write={"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "404"},
+    ),
+    # Enterprises: the enterprise's own pages, and the park's.
+    "enterprises:register": D(get=VISITORS_ONLY),
+    "enterprises:profile": D(get={**ENTERPRISE_PAGE, "staff": "moved"}),
+    "enterprises:profile_edit": D(get=ENTERPRISE_PAGE),
+    "enterprises:resubmit": D(get=POST_ONLY, write={"anon": "login", "staff": "404"}),
+    "enterprises:figures": D(get=ENTERPRISE_PAGE),
+    "enterprises:members": D(get=ENTERPRISE_PAGE),
+    "enterprises:park_list": D(get=STAFF_PAGE),
+    "enterprises:park_new": D(get=ADMIN_PAGE),
+    "enterprises:park_detail": D(get=STAFF_OBJECT, objects={"pk": "enterprise"}),
+    "enterprises:park_edit": D(
+        get={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}, objects={"pk": "enterprise"}
+    ),
+    "enterprises:park_verify": D(
+        get=POST_ONLY, objects={"pk": "enterprise"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}
+    ),
+    "enterprises:park_reject": D(
+        get=POST_ONLY, objects={"pk": "enterprise"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}
+    ),
+    "enterprises:park_invitation_resend": D(
+        get=POST_ONLY,
+        objects={"pk": "enterprise", "membership_pk": "membership"},
+        write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED},
+    ),
+    "enterprise_import:upload": D(get={**ADMIN_PAGE, "reviewer": "404"}),
+    "enterprise_import:template": D(get={**ADMIN_PAGE, "reviewer": "404"}, posts=False),
+    # No import batch is made: a batch id that does not exist is a 404 for every role.
+    "enterprise_import:batch": D(get={"anon": "login", "users": "404"}, posts=False),
+    "enterprise_import:progress": D(get={"anon": "login", "users": "404"}, posts=False),
+    "enterprise_import:confirm": D(get=POST_ONLY, write={"anon": "login", "users": "404"}),
+    "enterprise_import:discard": D(get=POST_ONLY, write={"anon": "login", "users": "404"}),
+    # Programmes: the park's pages.
+    "funding:programme_list": D(get=STAFF_PAGE),
+    "funding:programme_new": D(get=ADMIN_PAGE),
+    "funding:programme_detail": D(get=STAFF_OBJECT, objects={"pk": "programme"}),
+    "funding:programme_edit": D(
+        get={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}, objects={"pk": "programme"}
+    ),
+    "funding:programme_stages": D(
+        get=STAFF_OBJECT, objects={"pk": "programme"}, write={"reviewer": SEEN_NOT_CHANGED}
+    ),
+    "funding:programme_open": D(
+        get=POST_ONLY, objects={"pk": "programme"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}
+    ),
+    "funding:programme_close": D(
+        get=POST_ONLY, objects={"pk": "programme"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}
+    ),
+    "matching:overview": D(get=STAFF_PAGE),
+    "matching:rules": D(get=STAFF_OBJECT, objects={"pk": "programme"}, write={"reviewer": SEEN_NOT_CHANGED}),
+    "matching:qualifying": D(get=STAFF_OBJECT, objects={"pk": "programme"}),
+    "matching:push": D(
+        get=POST_ONLY, objects={"pk": "programme"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}
+    ),
+    "matching:report": D(get=ENTERPRISE_PAGE),
+    "matching:report_pdf": D(get=ENTERPRISE_PAGE),
+    # No automatic application is made: a missing one is a 404 for everyone signed in.
+    "matching:auto_decline": D(get=POST_ONLY, write={"anon": "login", "users": "404"}),
+    # Applications, as the enterprise sees them (staff are sent to their own pages).
+    "applications:programmes": D(get={"all": "ok"}),
+    "applications:programme": D(get={"all": "park"}, objects={"pk": "programme"}),
+    "applications:list": D(get={**ENTERPRISE_PAGE, "staff": "moved"}, write={"staff": "404"}),
+    # X and Y already applied: they are sent to their application. A pending enterprise sees
+    # the form but may not apply until the park verifies it.
+    "applications:new": D(
+        get={"anon": "login", "enterprise": {"x": "moved", "b": "404"}, "pending": "park", "staff": "404"},
+        objects={"programme_id": "programme"},
+        write={"pending": {"x": "400", "b": "404"}},
+    ),
+    # Staff are sent to the park's page whatever the id (it answers 404 for one it does not hold).
+    "applications:detail": D(
+        get={**ENTERPRISE_OBJECT, "staff": "moved"}, objects={"pk": "application"}, write={"staff": "404"}
+    ),
+    # A submitted application is no longer edited: its owner is sent back to it.
+    "applications:edit": D(
+        get={"anon": "login", **own_then("moved"), "staff": "moved"},
+        objects={"pk": "application"},
+        write={"staff": "404"},
+    ),
+    # X's application is already submitted: submitting it again is a 409.
+    "applications:submit": D(
+        get=POST_ONLY,
+        objects={"pk": "application"},
+        write={"anon": "login", **own_then("409"), "staff": "404"},
+    ),
+    "applications:withdraw": D(
+        get={**ENTERPRISE_OBJECT, "staff": "moved"}, objects={"pk": "application"}, write={"staff": "404"}
+    ),
+    # Documents can no longer change on a submitted application: 400 for its owner.
+    "applications:attachment_upload": D(
+        get=POST_ONLY,
+        objects={"pk": "application"},
+        write={"anon": "login", **own_then("400"), "staff": "404"},
+    ),
+    "applications:attachment": D(
+        get=ENTERPRISE_OBJECT, objects={"pk": "application", "attachment_id": "application_attachment"}
+    ),
+    "applications:attachment_remove": D(
+        get=POST_ONLY,
+        objects={"pk": "application", "attachment_id": "application_attachment"},
+        write={"anon": "login", **own_then("400"), "staff": "404"},
+    ),
+    "applications:notice": D(get={"all": "ok"}),
+    # X's award under public notice: anyone may read the objection form and object; park B's is not found.
+    "applications:objection": D(get={"all": "park"}, objects={"application_id": "noticed_application"}),
+    "applications_staff:queue": D(get=STAFF_PAGE),
+    "applications_staff:detail": D(get=STAFF_OBJECT, objects={"pk": "application"}),
+    # Stage 1 is the reviewers': the administrator's "advance" is refused with 409.
+    "applications_staff:act": D(
+        get=POST_ONLY,
+        objects={"pk": "application"},
+        fixed={"action": "advance"},
+        write={**STAFF_OBJECT, "admin": {"x": "409", "y": "409", "b": "404"}},
+    ),
+    "applications_staff:attachment": D(
+        get=STAFF_OBJECT, objects={"pk": "application", "attachment_pk": "application_attachment"}
+    ),
+    "notifications:list": D(get=SIGNED_IN),
+    "notifications:mark_all_read": D(get=POST_ONLY, write=LOGIN),
+    "notifications:open": D(
+        get={"anon": "login", **own_then("moved"), "staff": "404"},
+        objects={"pk": "notification"},
+    ),
+    # Demands.
+    "demands:list": D(get={**ENTERPRISE_PAGE, "staff": "moved"}),
+    "demands:new": D(get=ENTERPRISE_PAGE),
+    "demands:detail": D(get={**ENTERPRISE_OBJECT, "staff": PARK_MOVED}, objects={"pk": "demand"}),
+    "demands:attachment": D(
+        get=ENTERPRISE_OBJECT, objects={"pk": "demand", "attachment_pk": "demand_attachment"}
+    ),
+    # "accept" is the park's move: the enterprise's own people get a 409, everyone else a 404.
+    "demands:act": D(
+        get=POST_ONLY,
+        objects={"pk": "demand"},
+        fixed={"action": "accept"},
+        write={"anon": "login", **own_then("409"), "staff": "park"},
+    ),
+    "demands:queue": D(get=STAFF_PAGE),
+    "demands:supervision": D(get=STAFF_PAGE),
+    "demands:figures": D(get=STAFF_PAGE),
+    "demands:limits": D(get=STAFF_PAGE, write={"reviewer": "404"}),
+    "demands:park_detail": D(get=STAFF_OBJECT, objects={"pk": "demand"}),
+    # Value-added services.
+    "billing:catalogue": D(get=SIGNED_IN),
+    "billing:mine": D(get=ENTERPRISE_PAGE),
+    "billing:service": D(get={"anon": "login", "users": "park"}, objects={"pk": "service"}),
+    "billing:checkout": D(
+        get={"anon": "login", "enterprise": "park", "staff": "404"}, objects={"pk": "service"}
+    ),
+    "billing:subscription": D(get=ENTERPRISE_OBJECT, objects={"pk": "subscription"}),
+    "billing:subscription_pay": D(
+        get=POST_ONLY,
+        objects={"pk": "subscription"},
+        write={"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "404"},
+    ),
+    "billing:subscription_transfer": D(
+        get=POST_ONLY,
+        objects={"pk": "subscription"},
+        write={"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "404"},
+    ),
+    # Issue 14: a reviewer (view-only on billing) must not cancel anyone's order.
+    "billing:subscription_cancel": D(
+        get=POST_ONLY,
+        objects={"pk": "subscription"},
+        write={**ENTERPRISE_OBJECT, "reviewer": SEEN_NOT_CHANGED},
+    ),
+    "billing:park_catalogue": D(get=STAFF_PAGE),
+    "billing:park_service_new": D(get=ADMIN_PAGE),
+    "billing:park_service_edit": D(get=ADMIN_PAGE | {"admin": "park"}, objects={"pk": "service"}),
+    "billing:park_provider_new": D(get=ADMIN_PAGE),
+    "billing:park_subscriptions": D(get=STAFF_PAGE),
+    "billing:park_confirm_transfer": D(
+        get=POST_ONLY, objects={"pk": "subscription"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}
+    ),
+    "billing:park_refund": D(
+        get=POST_ONLY, objects={"pk": "subscription"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}
+    ),
+    "billing:park_vouchers": D(get=STAFF_PAGE, write={"reviewer": "403"}),
+    "billing:park_voucher_void": D(
+        get=POST_ONLY, objects={"pk": "voucher"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}
+    ),
+    "billing:park_revenue": D(get=STAFF_PAGE),
+    # Shared files: every signed-in user of the park; park B's file is not found here.
+    "media": D(get={"anon": "login", "users": "park"}, objects={"name": "media"}),
+    # The API. Roles refused a whole endpoint get 403 (no object is looked up); an object
+    # the role may not see is a 404, whoever holds it.
+    "api:token": D(get={"all": "405"}),
+    "api:token-list": D(get=SIGNED_IN),
+    "api:token-detail": D(
+        get={"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "404"},
+        objects={"pk": "token"},
+    ),
+    "api:me": D(get=SIGNED_IN),
+    "api:my-enterprise": D(get=ENTERPRISE_PAGE),
+    "api:enterprise-list": D(get=SIGNED_IN, write={"enterprise": "403", "reviewer": "403"}),
+    "api:enterprise-detail": D(
+        get=ENTERPRISE_OBJECT, objects={"pk": "enterprise"}, write={"reviewer": SEEN_NOT_CHANGED}
+    ),
+    "api:enterprise-figures": D(
+        get=ENTERPRISE_OBJECT, objects={"pk": "enterprise"}, write={"reviewer": SEEN_NOT_CHANGED}
+    ),
+    # An enterprise may not verify or reject itself: 403 for its own, 404 for any other.
+    "api:enterprise-verify": D(
+        get=API_POST_ONLY,
+        objects={"pk": "enterprise"},
+        write={"anon": "login", **own_then("403"), "reviewer": SEEN_NOT_CHANGED, "admin": "park"},
+    ),
+    "api:enterprise-reject": D(
+        get=API_POST_ONLY,
+        objects={"pk": "enterprise"},
+        write={"anon": "login", **own_then("403"), "reviewer": SEEN_NOT_CHANGED, "admin": "park"},
+    ),
+    "api:programme-list": D(get=SIGNED_IN, write={"enterprise": "403", "reviewer": "403"}),
+    "api:programme-detail": D(
+        get={"anon": "login", "users": "park"},
+        objects={"pk": "programme"},
+        write={"enterprise": SEEN_NOT_CHANGED, "reviewer": SEEN_NOT_CHANGED},
+    ),
+    "api:programme-open": D(
+        get=API_POST_ONLY,
+        objects={"pk": "programme"},
+        write={
+            "anon": "login",
+            "enterprise": SEEN_NOT_CHANGED,
+            "reviewer": SEEN_NOT_CHANGED,
+            "admin": "park",
+        },
+    ),
+    "api:programme-close": D(
+        get=API_POST_ONLY,
+        objects={"pk": "programme"},
+        write={
+            "anon": "login",
+            "enterprise": SEEN_NOT_CHANGED,
+            "reviewer": SEEN_NOT_CHANGED,
+            "admin": "park",
+        },
+    ),
+    "api:programme-eligibility": D(
+        get=STAFF_OBJECT, objects={"pk": "programme"}, write={"reviewer": SEEN_NOT_CHANGED}
+    ),
+    "api:programme-qualifying": D(get=STAFF_OBJECT, objects={"pk": "programme"}),
+    "api:programme-push": D(
+        get=API_POST_ONLY,
+        objects={"pk": "programme"},
+        write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED},
+    ),
+    "api:push-run": D(get={"anon": "login", "users": "404"}),
+    "api:match-report": D(get=ENTERPRISE_PAGE),
+    "api:auto-application-decline": D(get=API_POST_ONLY, write={"anon": "login", "users": "404"}),
+    "api:application-list": D(get=SIGNED_IN, write={"staff": "403"}),
+    "api:application-detail": D(
+        get=ENTERPRISE_OBJECT, objects={"pk": "application"}, write={"staff": SEEN_NOT_CHANGED}
+    ),
+    # "withdraw" is the enterprise's move: staff get a 409 (they see the application).
+    "api:application-action": D(
+        get=API_POST_ONLY,
+        objects={"pk": "application"},
+        fixed={"action": "withdraw"},
+        write={**ENTERPRISE_OBJECT, "staff": {"x": "409", "y": "409", "b": "404"}},
+    ),
+    "api:application-timeline": D(get=ENTERPRISE_OBJECT, objects={"pk": "application"}),
+    "api:application-attachments": D(
+        get=ENTERPRISE_OBJECT, objects={"pk": "application"}, write={"staff": SEEN_NOT_CHANGED}
+    ),
+    "api:application-attachment": D(
+        get=ENTERPRISE_OBJECT,
+        objects={"pk": "application", "attachment_pk": "application_attachment"},
+        write={"staff": SEEN_NOT_CHANGED},
+    ),
+    "api:public-notice": D(get={"all": "ok"}),
+    # An empty objection to X's award is a 400; park B's award is not found.
+    "api:public-notice-objection": D(
+        get={"all": "405"},
+        objects={"application_pk": "noticed_application"},
+        write={"all": {"x": "400", "b": "404"}},
+    ),
+    "api:notification-list": D(get=SIGNED_IN),
+    "api:notification-read": D(get=API_POST_ONLY, write=LOGIN),
+    "api:demand-list": D(get=SIGNED_IN, write={"staff": "403"}),
+    "api:demand-supervision": D(get={"anon": "login", "enterprise": "403", "staff": "ok"}),
+    "api:demand-figures": D(get={"anon": "login", "enterprise": "403", "staff": "ok"}),
+    "api:demand-categories": D(
+        get={"anon": "login", "enterprise": "403", "staff": "ok"}, write={"reviewer": "403"}
+    ),
+    "api:demand-detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "demand"}),
+    # Files are the enterprise's to add: staff, who read the demand, are refused with 403.
+    "api:demand-attachments": D(
+        get=ENTERPRISE_OBJECT, objects={"pk": "demand"}, write={"staff": SEEN_NOT_CHANGED}
+    ),
+    "api:demand-attachment-file": D(
+        get=ENTERPRISE_OBJECT, objects={"pk": "demand", "attachment_pk": "demand_attachment"}
+    ),
+    "api:demand-action": D(
+        get=API_POST_ONLY,
+        objects={"pk": "demand"},
+        fixed={"action": "accept"},
+        write={"anon": "login", **own_then("409"), "staff": "park"},
+    ),
+    "api:billing-service-list": D(get=SIGNED_IN, write={"enterprise": "403", "reviewer": "403"}),
+    "api:billing-service-detail": D(
+        get={"anon": "login", "users": "park"},
+        objects={"pk": "service"},
+        write={"enterprise": SEEN_NOT_CHANGED, "reviewer": SEEN_NOT_CHANGED},
+    ),
+    "api:billing-service-ratings": D(get={"anon": "login", "users": "park"}, objects={"pk": "service"}),
+    "api:billing-service-entitlement": D(get={"anon": "login", "users": "park"}, objects={"pk": "service"}),
+    "api:billing-provider-list": D(get=SIGNED_IN, write={"enterprise": "403", "reviewer": "403"}),
+    "api:billing-provider-ranking": D(get=SIGNED_IN),
+    "api:billing-subscription-list": D(get=SIGNED_IN),
+    "api:billing-subscription-detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "subscription"}),
+    "api:billing-subscription-pay": D(
+        get=API_POST_ONLY,
+        objects={"pk": "subscription"},
+        write={"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "404"},
+    ),
+    "api:billing-subscription-transfer": D(
+        get=API_POST_ONLY,
+        objects={"pk": "subscription"},
+        write={"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "404"},
+    ),
+    # Issue 14: a reviewer could cancel any enterprise's order.
+    "api:billing-subscription-cancel": D(
+        get=API_POST_ONLY,
+        objects={"pk": "subscription"},
+        write={**ENTERPRISE_OBJECT, "reviewer": SEEN_NOT_CHANGED},
+    ),
+    # The park administrator's moves: everyone else is refused the endpoint (403) before any lookup.
+    "api:billing-subscription-confirm-transfer": D(
+        get={"anon": "login", "enterprise": "403", "reviewer": "403", "admin": "405"},
+        objects={"pk": "subscription"},
+        write={"admin": "park"},
+    ),
+    "api:billing-subscription-refund": D(
+        get={"anon": "login", "enterprise": "403", "reviewer": "403", "admin": "405"},
+        objects={"pk": "subscription"},
+        write={"admin": "park"},
+    ),
+    "api:billing-voucher-list": D(get=SIGNED_IN, write={"enterprise": "403", "reviewer": "403"}),
+    "api:billing-voucher-detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "voucher"}),
+    "api:billing-voucher-void": D(
+        get={"anon": "login", "enterprise": "403", "reviewer": "403", "admin": "405"},
+        objects={"pk": "voucher"},
+        write={"admin": "park"},
+    ),
+    "api:billing-revenue": D(get={"anon": "login", "enterprise": "403", "staff": "ok"}),
+    "api:schema": D(get={"all": "ok"}, roles=SCHEMA_ROLES),
+    "api:docs": D(get={"all": "ok"}),
+}
+
+# The hub has one role of its own, the operator; every park user is a stranger there. The
+# operator sees every park, so both parks' slugs are "ok".
+HUB_ONLY = {"anon": "login", "hub": "ok"}
+HUB = {
+    "hub:home": D(get=HUB_ONLY),
+    "hub:tenant_suspend": D(get=POST_ONLY, objects={"slug": "tenant"}, write=LOGIN),
+    "hub:tenant_reactivate": D(get=POST_ONLY, objects={"slug": "tenant"}, write=LOGIN),
+    "hub:dashboard": D(get=HUB_ONLY),
+    "hub:wall": D(get=HUB_ONLY),
+    "hub:duplicates": D(get=HUB_ONLY),
+    "hub:tenant_dashboard": D(get=HUB_ONLY, objects={"slug": "tenant"}),
+    "hub:installation": D(get=HUB_ONLY),
+    "accounts:login": D(get=VISITORS_ONLY),
+    "accounts:logout": D(get=POST_ONLY, posts=False),
+    "accounts:password_reset": D(get={"all": "ok"}),
+    "accounts:password_reset_done": D(get={"all": "ok"}, posts=False),
+    "accounts:password_reset_confirm": D(get={"all": "ok"}, fixed={"uidb64": "MQ", "token": "set-password"}),
+    "accounts:password_reset_complete": D(get={"all": "ok"}, posts=False),
+    "accounts:language": D(get=POST_ONLY),
+    "accounts:tokens": D(get=HUB_ONLY),
+    "accounts:token_revoke": D(get=POST_ONLY, objects={"pk": "hub_token"}, write=LOGIN),
+    # Stripe signs its webhooks: an unsigned POST is a 400 for anyone.
+    "payments:stripe_webhook": D(get=POST_ONLY, write={"all": "400"}),
+    "citywide:list": D(get=HUB_ONLY),
+    "citywide:detail": D(get=HUB_ONLY, objects={"pk": "city_programme"}),
+    "workcalendar:calendar": D(get=HUB_ONLY),
+    "api:token": D(get={"all": "405"}),
+    "api:token-list": D(get=HUB_ONLY),
+    "api:token-detail": D(get=HUB_ONLY, objects={"pk": "hub_token"}),
+    "api:tenant-list": D(get=HUB_ONLY),
+    "api:tenant-detail": D(get=HUB_ONLY, objects={"slug": "tenant"}),
+    "api:tenant-suspend": D(get={"anon": "login", "hub": "405"}, objects={"slug": "tenant"}),
+    "api:tenant-reactivate": D(get={"anon": "login", "hub": "405"}, objects={"slug": "tenant"}),
+    "api:hub-stats": D(get=HUB_ONLY),
+    "api:city-programme-list": D(get=HUB_ONLY),
+    "api:city-programme-detail": D(get=HUB_ONLY, objects={"pk": "city_programme"}),
+    "api:schema": D(get={"all": "ok"}, roles=SCHEMA_ROLES),
+    "api:docs": D(get={"all": "ok"}),
+    # The hub shares no files.
+    "media": D(get={"anon": "login", "hub": "404"}, objects={"name": "media"}),
+}
+
+SITES = {"tenant": TENANT, "hub": HUB}
+
+# Answered by saas.telemetry before any URL configuration, on every host: the probes for
+# everyone; /metrics only with `Authorization: Bearer <METRICS_TOKEN>`, a 404 otherwise.
+PROBES = {
+    "/healthz": D(get={"all": "ok"}),
+    "/readyz": D(get={"all": "ok"}),
+    "/metrics": D(get={"all": "404"}),
+}
