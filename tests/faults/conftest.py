@@ -28,6 +28,7 @@ from tenants.services import tenant_drop, tenant_provision
 
 from ..conftest import PASSWORD, ROOT, free_port, make_user, process_env, wait_until
 from ..enterprises.conftest import register
+from ..support.celery_worker import celery_worker_kill, celery_worker_start, celery_worker_stop
 
 # ---------------------------------------------------------------------------
 # A browser: cookies, CSRF tokens, one connection per request, nothing hidden.
@@ -287,3 +288,75 @@ class PrivateCluster:
         except subprocess.CalledProcessError:
             pass
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------
+# A worker of the test's own, on a queue of its own, that the test may kill -9.
+# ---------------------------------------------------------------------------
+
+VISIBILITY_SECONDS = 2  # how long the broker waits before it hands a dead worker's message out again
+
+
+class KillableWorkers:
+    """Celery workers on `queue`, started one after another; every one is stopped at the end.
+
+    Each consumes only `queue` (the session's worker never takes these messages) and writes
+    its mail as files to `mail_dir`, so the test can count what was sent.
+    """
+
+    def __init__(self, *, queue: str, folder: Path, **environment):
+        self.queue, self.log, self.mail_dir = queue, folder / "worker.log", folder / "mail"
+        self.mail_dir.mkdir(exist_ok=True)
+        self.environment = environment
+        self.procs: list[subprocess.Popen] = []
+        self.killed_at: float | None = None
+
+    def start(self) -> subprocess.Popen:
+        env = process_env(
+            CELERY_TASK_DEFAULT_QUEUE=self.queue,
+            CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_SECONDS),
+            EMAIL_FILE_PATH=str(self.mail_dir),
+            **self.environment,
+        )
+        env.pop("EMAIL_URL", None)
+        proc = celery_worker_start(env=env, queue=self.queue, log=self.log)
+        self.procs.append(proc)
+        return proc
+
+    def kill(self) -> None:
+        celery_worker_kill(self.procs[-1])
+        self.killed_at = time.monotonic()
+
+    def start_after_visibility_timeout(self) -> subprocess.Popen:
+        """A new worker, once the dead one's unacknowledged message is due to be handed out again."""
+        time.sleep(max(0.0, VISIBILITY_SECONDS + 0.5 - (time.monotonic() - (self.killed_at or 0))))
+        return self.start()
+
+    def stop_all(self) -> None:
+        for proc in self.procs:
+            celery_worker_stop(proc)
+
+    def mails(self) -> list[str]:
+        return [path.read_text(errors="replace") for path in sorted(self.mail_dir.glob("*.log"))]
+
+    def received(self, task_name: str) -> list[str]:
+        """The ids of `task_name` messages the workers took, in order (a redelivery repeats an id)."""
+        return re.findall(rf"Task {re.escape(task_name)}\[([0-9a-f-]+)\] received", self.log_text())
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+@pytest.fixture
+def killable_workers(committed_db, tmp_path, request):
+    """Workers on `<test queue>-<test name>`; the queue is emptied before and after."""
+    import redis
+    from django.conf import settings
+
+    queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-killed-{request.node.name[:40]}"
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    broker.delete(queue)
+    workers = KillableWorkers(queue=queue, folder=tmp_path)
+    yield workers
+    workers.stop_all()
+    broker.delete(queue)
