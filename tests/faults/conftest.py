@@ -336,8 +336,26 @@ class KillableWorkers:
         for proc in self.procs:
             celery_worker_stop(proc)
 
-    def mails(self) -> list[str]:
-        return [path.read_text(errors="replace") for path in sorted(self.mail_dir.glob("*.log"))]
+    def mails(self) -> list[tuple[str, str]]:
+        """(recipient, subject) of every message the workers sent (the file backend appends a
+        line of 79 dashes after each message of a connection)."""
+        import email
+        from email.header import decode_header, make_header
+
+        sent = []
+        for path in sorted(self.mail_dir.glob("*.log")):
+            for raw in path.read_text(errors="replace").split("\n" + "-" * 79 + "\n"):
+                if not raw.strip():
+                    continue
+                message = email.message_from_string(raw.lstrip())
+                subject = str(make_header(decode_header(message.get("Subject", ""))))
+                for recipient in (message.get("To") or "").split(","):
+                    sent.append((recipient.strip(), subject))
+        return sent
+
+    def mails_to(self, address: str, *, about: tuple[str, ...] = ("",)) -> int:
+        """How many messages went to `address` whose subject contains any of `about`."""
+        return sum(1 for to, subject in self.mails() if to == address and any(a in subject for a in about))
 
     def received(self, task_name: str) -> list[str]:
         """The ids of `task_name` messages the workers took, in order (a redelivery repeats an id)."""

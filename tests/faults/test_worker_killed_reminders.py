@@ -34,10 +34,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.worker]
 APPLICATIONS = 3
 
 
-def mails_to(mail_dir, address: str) -> int:
-    return sum(path.read_text(errors="replace").count(f"To: {address}") for path in mail_dir.iterdir())
-
-
 def test_reminders_whose_worker_is_killed_reach_each_reviewer_once_per_application(
     killable_workers, dropped_after, monkeypatch
 ):
@@ -109,7 +105,7 @@ def test_reminders_whose_worker_is_killed_reach_each_reviewer_once_per_applicati
         time.sleep(1.5)  # a late redelivery must not add anything
         assert reminders() == expected
     for reviewer in reviewers:
-        assert mails_to(killable_workers.mail_dir, reviewer.email) == APPLICATIONS
+        assert killable_workers.mails_to(reviewer.email) == APPLICATIONS
     # What the reviewer sees: one overdue reminder per application on the notifications page.
     client = HostClient(host_of(slug))
     client.force_login(reviewers[0])
