@@ -95,7 +95,7 @@ def test_an_escalation_whose_worker_is_killed_tells_each_person_once_per_demand(
 
         wait_until(all_emailed, timeout=40, message="every overdue notice written and emailed")
         assert killable_workers.received("demands.escalate_overdue").count(in_flight) >= 2
-        time.sleep(1.5)
+        time.sleep(0.5)
         assert notices() == expected
     # Park administrators also had mail about each new demand: count the overdue notices only.
     for user_id in recipients:

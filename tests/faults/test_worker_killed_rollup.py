@@ -81,7 +81,7 @@ def test_a_rollup_refresh_whose_worker_is_killed_leaves_the_old_figures_then_the
         killable_workers.start_after_visibility_timeout()
         wait_until(lambda: rolled_up(slug)["enterprises"] == 5, timeout=40, message="the redelivered refresh")
         assert killable_workers.received("hub.rollup_refresh").count(in_flight) >= 2
-        time.sleep(1.5)
+        time.sleep(0.5)
     after = rolled_up(slug)
     with schema_context("public"):
         live = hub_stats_live(filters=HubFilters(slug=slug), breakdown=False).city.values
