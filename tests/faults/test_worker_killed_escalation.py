@@ -101,3 +101,26 @@ def test_an_escalation_whose_worker_is_killed_tells_each_person_once_per_demand(
     for user_id in recipients:
         assert killable_workers.mails_to(emails[user_id], about=("Overdue demand", "逾期诉求")) == DEMANDS
     print(f"{len(expected)} notices and mails, each once, {elapsed_since(started)} s in all")
+
+
+def test_a_notice_whose_sender_died_mid_send_is_sent_by_the_redelivered_task(committed_db, settings):
+    """The cache-keyed notices (registration, verification, billing): a run killed while it sent
+    leaves only a short claim, not a "sent" mark, so the redelivery sends the notice (none missed),
+    and once it is sent no further delivery sends it again (none twice)."""
+    from django.core import mail
+    from django.core.cache import cache
+
+    from saas.mail import mail_send_once
+
+    key = f"fault-notice:{secrets.token_hex(4)}"
+
+    def send():
+        mail.send_mail("通知", "正文", None, ["owner@example.cn"])
+
+    cache.set(f"{key}:sending", True, timeout=1)  # what a worker killed inside send() leaves behind
+    assert mail_send_once(key, send) is False  # a concurrent delivery while the claim is fresh
+    time.sleep(1.2)
+    assert mail_send_once(key, send) is True  # the redelivery, after the claim lapsed
+    assert mail_send_once(key, send) is False
+    assert [m.to for m in mail.outbox] == [["owner@example.cn"]]
+    cache.delete(key)
