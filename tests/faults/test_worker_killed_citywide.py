@@ -15,14 +15,14 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from accounts.models import User
-from citywide.models import CityProgramme, CityProgrammeDelivery
-from citywide.services import city_programme_publish
-from citywide.tasks import city_programme_deliver_task, city_programme_fan_out_task
-from funding.models import Programme
+from every_schema.accounts import roles
+from every_schema.accounts.models import User
+from public_schema.city_programmes.models import CityProgramme, CityProgrammeDelivery
+from public_schema.city_programmes.services import city_programme_publish
+from public_schema.city_programmes.tasks import city_programme_deliver_task, city_programme_fan_out_task
+from tenant_schema.funding.models import Programme
 
-from ..citywide.test_fan_out import _fields, _park
+from ..city_programmes.test_fan_out import _fields, _park
 from ..conftest import HUB_HOST, HostClient, make_user, wait_until
 from ..support.celery_worker import tasks_on_queue
 from ..support.held_rows import backend_gone, row_held, wait_for_lock_waiter

@@ -14,11 +14,11 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from demands.selectors import demand_supervision_list, park_admin_ids
-from demands.tasks import demands_escalate_overdue_task
-from notifications.models import Notification
-from notifications.tasks import notification_email_task
+from every_schema.accounts import roles
+from tenant_schema.demands.selectors import demand_supervision_list, park_admin_ids
+from tenant_schema.demands.tasks import demands_escalate_overdue_task
+from tenant_schema.notifications.models import Notification
+from tenant_schema.notifications.tasks import notification_email_task
 
 from ..conftest import make_user, wait_until
 from ..demands.conftest import act, at, file_for
@@ -35,7 +35,7 @@ DEMANDS = 3
 def test_an_escalation_whose_worker_is_killed_tells_each_person_once_per_demand(
     killable_workers, dropped_after, monkeypatch
 ):
-    from tenants.services import tenant_provision
+    from public_schema.tenants.services import tenant_provision
 
     started = time.monotonic()
     slug = f"dutykill{secrets.token_hex(2)}"

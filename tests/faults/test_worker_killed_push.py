@@ -15,13 +15,13 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from enterprises.services import enterprise_verify
-from matching.models import PushDelivery, PushRun
-from matching.selectors import programme_qualifying_ids
-from matching.tasks import push_run_task
-from notifications.models import Notification
-from notifications.tasks import notification_email_task
+from every_schema.accounts import roles
+from tenant_schema.eligibility.models import PushDelivery, PushRun
+from tenant_schema.eligibility.selectors import programme_qualifying_ids
+from tenant_schema.eligibility.tasks import push_run_task
+from tenant_schema.enterprises.services import enterprise_verify
+from tenant_schema.notifications.models import Notification
+from tenant_schema.notifications.tasks import notification_email_task
 
 from ..applications.conftest import make_programme
 from ..conftest import HostClient, host_of, make_user, wait_until
@@ -38,7 +38,7 @@ BATCH = 2
 
 
 def test_a_push_whose_worker_is_killed_reaches_each_enterprise_once(killable_workers, dropped_after):
-    from tenants.services import tenant_provision
+    from public_schema.tenants.services import tenant_provision
 
     started = time.monotonic()
     killable_workers.environment["PARKHUB_PUSH_BATCH_SIZE"] = str(BATCH)

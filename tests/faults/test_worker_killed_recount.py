@@ -17,16 +17,16 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from demands.models import Demand
-from demands.services import demand_file, demand_transition
-from hub.services import working_calendar_refresh
+from every_schema.accounts import roles
+from public_schema.hub.services import working_calendar_refresh
+from public_schema.tenants.models import Tenant
+from public_schema.workcalendar.models import CalendarRecount, CalendarYear
+from public_schema.workcalendar.selectors import entered_schedules_forget
+from public_schema.workcalendar.services import calendar_year_enter
+from public_schema.workcalendar.tasks import recount_all_task, recount_task
 from saas import workdays
-from tenants.models import Tenant
-from workcalendar.models import CalendarRecount, CalendarYear
-from workcalendar.selectors import entered_schedules_forget
-from workcalendar.services import calendar_year_enter
-from workcalendar.tasks import recount_all_task, recount_task
+from tenant_schema.demands.models import Demand
+from tenant_schema.demands.services import demand_file, demand_transition
 
 from ..conftest import make_user, wait_until
 from ..enterprises.conftest import register
@@ -41,7 +41,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.worker]
 def test_a_calendar_recount_whose_worker_is_killed_moves_each_deadline_once(
     killable_workers, dropped_after, monkeypatch
 ):
-    from tenants.services import tenant_provision
+    from public_schema.tenants.services import tenant_provision
 
     started = time.monotonic()
     suffix = secrets.token_hex(2)

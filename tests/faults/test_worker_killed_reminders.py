@@ -16,10 +16,10 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from applications.tasks import reminders_send_task
-from notifications.models import Notification
-from notifications.tasks import notification_email_task
+from every_schema.accounts import roles
+from tenant_schema.applications.tasks import reminders_send_task
+from tenant_schema.notifications.models import Notification
+from tenant_schema.notifications.tasks import notification_email_task
 
 from ..applications.conftest import act, draft_for, make_programme
 from ..applications.test_reminders import at
@@ -37,7 +37,7 @@ APPLICATIONS = 3
 def test_reminders_whose_worker_is_killed_reach_each_reviewer_once_per_application(
     killable_workers, dropped_after, monkeypatch
 ):
-    from tenants.services import tenant_provision
+    from public_schema.tenants.services import tenant_provision
 
     started = time.monotonic()
     slug = f"remindkill{secrets.token_hex(2)}"

@@ -16,10 +16,10 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from hub.rollups import rollup_refresh
-from hub.selectors import HubFilters, hub_stats, hub_stats_live
-from hub.tasks import rollup_refresh_task
-from tenants.models import Tenant
+from public_schema.hub.rollups import rollup_refresh
+from public_schema.hub.selectors import HubFilters, hub_stats, hub_stats_live
+from public_schema.hub.tasks import rollup_refresh_task
+from public_schema.tenants.models import Tenant
 
 from ..conftest import wait_until
 from ..enterprises.conftest import register
@@ -47,7 +47,7 @@ def duplicate_day_rows(tenant_id: int) -> int:
 def test_a_rollup_refresh_whose_worker_is_killed_leaves_the_old_figures_then_the_right_ones(
     killable_workers, dropped_after, settings
 ):
-    from tenants.services import tenant_provision
+    from public_schema.tenants.services import tenant_provision
 
     started = time.monotonic()
     settings.PARKHUB_HUB_ROLLUP_DEBOUNCE_SECONDS = 0
