@@ -84,3 +84,29 @@ def mail_send(*, subject: str, body: str, recipients: list[str]) -> None:
             connection.connection = None
         else:
             connection.close()
+
+
+def mail_send_once(key: str, send, *, claim_seconds: int = 300, keep_seconds: int = 30 * 24 * 3600) -> bool:
+    """Call `send()` (which sends one notice) unless the notice `key` was already sent; True if sent now.
+
+    For notices that have no row of their own to stamp. The key is marked sent only after
+    `send()` returned: a worker killed while sending leaves a short claim (which keeps a
+    concurrent delivery of the same message from sending it too) and no "sent" mark, so the
+    redelivered task sends it, rather than finding it marked and dropping it. A failure to
+    send releases the claim at once, for a retry.
+    """
+    from django.core.cache import cache
+
+    if cache.get(key) is not None:
+        return False
+    claim = f"{key}:sending"
+    if not cache.add(claim, True, timeout=claim_seconds):
+        return False
+    try:
+        send()
+    except BaseException:
+        cache.delete(claim)
+        raise
+    cache.set(key, True, timeout=keep_seconds)
+    cache.delete(claim)
+    return True

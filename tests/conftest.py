@@ -26,6 +26,8 @@ from every_schema.accounts.services import user_create
 from public_schema.tenants.models import Tenant
 from public_schema.tenants.services import hub_ensure, template_ensure, tenant_drop, tenant_provision
 
+from .support.celery_worker import celery_worker_start, celery_worker_stop
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery-9"
 ALPHA, BETA = "alpha", "beta"
@@ -220,23 +222,9 @@ def celery_worker_process(django_db_setup, django_db_blocker, mail_dir, tmp_path
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     with django_db_blocker.unblock():
         env = process_env(EMAIL_FILE_PATH=str(mail_dir))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "saas", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE],
-        cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while "ready." not in log.read_text():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"the Celery worker did not start:\n{log.read_text()[-3000:]}")
-        time.sleep(0.2)
+    proc = celery_worker_start(env=env, queue=settings.CELERY_TASK_DEFAULT_QUEUE, log=log)
     yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    celery_worker_stop(proc)
 
 
 def wait_until(condition, *, timeout: float = 60, interval: float = 0.2, message: str = "condition"):

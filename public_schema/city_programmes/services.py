@@ -138,6 +138,7 @@ def city_programme_pending_share_ids(*, city_programme_id: int) -> list[int]:
     return list(
         CityProgrammeShare.objects.filter(city_programme_id=city_programme_id)
         .exclude(tenant_id__in=delivered)
+        .order_by("pk")  # in the order the tenants were chosen: a stuck one is easy to find
         .values_list("pk", flat=True)
     )
 

@@ -453,6 +453,9 @@ LOGGING = {
 PARKHUB_IMPORT_ASYNC_ROWS = env.int("PARKHUB_IMPORT_ASYNC_ROWS", default=500)
 # An import whose heartbeat is older than this many seconds was interrupted (its process died).
 PARKHUB_IMPORT_STALE = env.int("PARKHUB_IMPORT_STALE", default=60)
+# A push to qualifying enterprises commits this many deliveries (and their notifications) at a time:
+# a killed worker loses at most one batch, and the page's "n of m reached" moves batch by batch.
+PARKHUB_PUSH_BATCH_SIZE = env.int("PARKHUB_PUSH_BATCH_SIZE", default=500)
 
 # How links in mail and command output reach a site (the port only for local work).
 # The hub is warned (dashboard banner, operators' e-mail) this many days before the last

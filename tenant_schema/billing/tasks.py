@@ -2,13 +2,13 @@
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from every_schema.accounts import roles
 from saas.celery import app
+from saas.mail import mail_send_once
 from tenant_schema.enterprises.models import Membership
 
 from .models import Payment, Subscription
@@ -17,13 +17,16 @@ from .services import current_tenant, payment_duplicate_refund, subscriptions_sw
 
 def _send_once(key: str, template: str, context: dict, recipients: list[str]) -> bool:
     """Send unless this exact notice already went (a redelivered task sends nothing; the key carries the schema)."""
-    if not recipients or not cache.add(key, True, timeout=30 * 24 * 3600):
+    if not recipients:
         return False
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"billing/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"billing/email/{template}.txt", context)
-    send_mail(subject, body, None, recipients)
-    return True
+
+    def send():
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = render_to_string(f"billing/email/{template}_subject.txt", context).strip()
+            body = render_to_string(f"billing/email/{template}.txt", context)
+        send_mail(subject, body, None, recipients)
+
+    return mail_send_once(key, send)
 
 
 def _enterprise_recipients(subscription: Subscription) -> list[str]:

@@ -15,6 +15,7 @@ as the workflow requires) and the record says so; it is never created again.
 
 from itertools import islice
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,7 +37,6 @@ from .models import AutoApplication, PushDelivery, PushRun
 from .rules import rules_render, rules_validate
 from .selectors import programme_pushed_ids, programme_qualifying_ids
 
-PUSH_BATCH_SIZE = 500
 SYSTEM_ACTOR_EMAIL = "auto-apply@system.parkhub.invalid"
 
 
@@ -99,7 +99,7 @@ def _deliveries_insert(*, programme: Programme, run: PushRun, enterprise_ids: li
         return [row[0] for row in cursor.fetchall()]
 
 
-def push_run_execute(*, run_id: int, batch_size: int = PUSH_BATCH_SIZE) -> PushRun:
+def push_run_execute(*, run_id: int, batch_size: int | None = None) -> PushRun:
     """Send a push: each batch records its deliveries and notifications in one transaction.
 
     Safe to run twice (a retried task): an enterprise already in PushDelivery for the programme
@@ -116,7 +116,7 @@ def push_run_execute(*, run_id: int, batch_size: int = PUSH_BATCH_SIZE) -> PushR
     body = rules_render(programme.eligibility_rules)
     if programme.per_enterprise_cap:
         body += "\n" + _("Up to %(cap)s yuan per enterprise.") % {"cap": programme.per_enterprise_cap}
-    for batch in _chunks(pending, batch_size):
+    for batch in _chunks(pending, batch_size or settings.PARKHUB_PUSH_BATCH_SIZE):
         with transaction.atomic():
             reached = _deliveries_insert(programme=programme, run=run, enterprise_ids=batch)
             if reached:

@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import connection
 from django.template.loader import render_to_string
@@ -10,19 +9,23 @@ from django.utils import translation
 
 from every_schema.accounts import roles
 from saas.celery import app
+from saas.mail import mail_send_once
 
 from .models import Enterprise, Membership
 
 
 def _send_once(key: str, subject_template: str, body_template: str, context: dict, recipients: list[str]) -> bool:
     """Send a mail unless this exact notice was already sent (the cache key carries the schema)."""
-    if not recipients or not cache.add(key, True, timeout=7 * 24 * 3600):
+    if not recipients:
         return False
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(subject_template, context).strip()
-        body = render_to_string(body_template, context)
-    send_mail(subject, body, None, recipients)
-    return True
+
+    def send():
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = render_to_string(subject_template, context).strip()
+            body = render_to_string(body_template, context)
+        send_mail(subject, body, None, recipients)
+
+    return mail_send_once(key, send, keep_seconds=7 * 24 * 3600)
 
 
 @app.task(name="enterprises.registration_notify_park")

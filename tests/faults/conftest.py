@@ -28,6 +28,7 @@ from tenant_schema.funding.services import programme_create, programme_open
 
 from ..conftest import PASSWORD, ROOT, free_port, make_user, process_env, wait_until
 from ..enterprises.conftest import register
+from ..support.celery_worker import celery_worker_kill, celery_worker_start, celery_worker_stop
 
 # ---------------------------------------------------------------------------
 # A browser: cookies, CSRF tokens, one connection per request, nothing hidden.
@@ -287,3 +288,101 @@ class PrivateCluster:
         except subprocess.CalledProcessError:
             pass
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------
+# A worker of the test's own, on a queue of its own, that the test may kill -9.
+# ---------------------------------------------------------------------------
+
+VISIBILITY_SECONDS = 2  # how long the broker waits before it hands a dead worker's message out again
+
+
+class KillableWorkers:
+    """Celery workers on `queue`, started one after another; every one is stopped at the end.
+
+    Each consumes only `queue` (the session's worker never takes these messages) and writes
+    its mail as files to `mail_dir`, so the test can count what was sent.
+    """
+
+    def __init__(self, *, queue: str, folder: Path, **environment):
+        self.queue, self.log, self.mail_dir = queue, folder / "worker.log", folder / "mail"
+        self.mail_dir.mkdir(exist_ok=True)
+        self.environment = environment
+        self.procs: list[subprocess.Popen] = []
+
+    def start(self) -> subprocess.Popen:
+        env = process_env(
+            CELERY_TASK_DEFAULT_QUEUE=self.queue,
+            CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_SECONDS),
+            EMAIL_FILE_PATH=str(self.mail_dir),
+            **self.environment,
+        )
+        env.pop("EMAIL_URL", None)
+        proc = celery_worker_start(env=env, queue=self.queue, log=self.log)
+        self.procs.append(proc)
+        return proc
+
+    def kill(self) -> None:
+        celery_worker_kill(self.procs[-1])
+
+    def start_after_visibility_timeout(self) -> subprocess.Popen:
+        """A new worker, once the dead one's unacknowledged message is due to be handed out again.
+
+        kombu's Redis transport gives back, when a worker starts polling, the unacknowledged
+        messages reserved longer ago than the visibility timeout (then only every ~100 s): the
+        new worker must start after that moment, which the broker's index of reservations says.
+        """
+        import redis
+        from django.conf import settings
+
+        reserved = redis.Redis.from_url(settings.REDIS_URL).zrange("unacked_index", -1, -1, withscores=True)
+        due = (reserved[0][1] if reserved else time.time()) + VISIBILITY_SECONDS + 0.3
+        time.sleep(max(0.0, due - time.time()))
+        return self.start()
+
+    def stop_all(self) -> None:
+        for proc in self.procs:
+            celery_worker_stop(proc)
+
+    def mails(self) -> list[tuple[str, str]]:
+        """(recipient, subject) of every message the workers sent (the file backend appends a
+        line of 79 dashes after each message of a connection)."""
+        import email
+        from email.header import decode_header, make_header
+
+        sent = []
+        for path in sorted(self.mail_dir.glob("*.log")):
+            for raw in path.read_text(errors="replace").split("\n" + "-" * 79 + "\n"):
+                if not raw.strip():
+                    continue
+                message = email.message_from_string(raw.lstrip())
+                subject = str(make_header(decode_header(message.get("Subject", ""))))
+                for recipient in (message.get("To") or "").split(","):
+                    sent.append((recipient.strip(), subject))
+        return sent
+
+    def mails_to(self, address: str, *, about: tuple[str, ...] = ("",)) -> int:
+        """How many messages went to `address` whose subject contains any of `about`."""
+        return sum(1 for to, subject in self.mails() if to == address and any(a in subject for a in about))
+
+    def received(self, task_name: str) -> list[str]:
+        """The ids of `task_name` messages the workers took, in order (a redelivery repeats an id)."""
+        return re.findall(rf"Task {re.escape(task_name)}\[([0-9a-f-]+)\] received", self.log_text())
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+@pytest.fixture
+def killable_workers(committed_db, tmp_path, request):
+    """Workers on `<test queue>-<test name>`; the queue is emptied before and after."""
+    import redis
+    from django.conf import settings
+
+    queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-killed-{request.node.name[:40]}"
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    broker.delete(queue)
+    workers = KillableWorkers(queue=queue, folder=tmp_path)
+    yield workers
+    workers.stop_all()
+    broker.delete(queue)

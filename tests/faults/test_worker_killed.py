@@ -8,10 +8,7 @@ is delivered again to a new worker, which claims the batch and imports every row
 once.
 """
 
-import os
-import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -24,8 +21,9 @@ from every_schema.accounts.models import User
 from tenant_schema.enterprises.models import Enterprise, ImportBatch
 from tenant_schema.enterprises.tasks import import_batch_run_task
 
-from ..conftest import ALPHA, ROOT, make_user, process_env, wait_until
+from ..conftest import ALPHA, make_user, process_env, wait_until
 from ..enterprises.test_import import CODE, confirm, english, enterprise_row, upload, xlsx
+from ..support.celery_worker import celery_worker_kill, celery_worker_start, celery_worker_stop
 from .conftest import elapsed_since
 
 pytestmark = [pytest.mark.slow, pytest.mark.worker]
@@ -41,19 +39,7 @@ def worker_start(*, log, queue: str) -> subprocess.Popen:
         PARKHUB_IMPORT_STALE=str(STALE_SECONDS),
         CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_SECONDS),
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "saas", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", queue],
-        cwd=ROOT, env=env, stdout=open(log, "a"), stderr=subprocess.STDOUT,
-    )
-    start = log.stat().st_size if log.exists() else 0
-    deadline = time.monotonic() + 40
-    while "ready." not in log.read_text()[start:]:
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"the Celery worker did not start:\n{log.read_text()[-3000:]}")
-        time.sleep(0.1)
-    return proc
+    return celery_worker_start(env=env, queue=queue, log=log, ready_timeout=40)
 
 
 def batch_row(batch_id) -> ImportBatch:
@@ -94,8 +80,7 @@ def test_an_import_whose_worker_is_killed_ends_done_with_each_row_once(
             return batch if batch.status == "running" and batch.processed > 0 else None
 
         before_kill = wait_until(rows_written_but_not_committed, timeout=40, interval=0.05, message="progress")
-        os.kill(workers[0].pid, signal.SIGKILL)
-        workers[0].wait(timeout=10)
+        celery_worker_kill(workers[0])
         killed_at = time.monotonic()
         print(f"killed the worker at {before_kill.processed} of {ROWS} rows, {elapsed_since(started)} s in")
 
@@ -140,12 +125,7 @@ def test_an_import_whose_worker_is_killed_ends_done_with_each_row_once(
         assert elapsed_since(started) < 60
     finally:
         for proc in workers:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            celery_worker_stop(proc)
         connection.set_schema_to_public()
         with schema_context(ALPHA):
             Enterprise.objects.filter(credit_code__in=codes).delete()

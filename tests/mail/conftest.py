@@ -7,16 +7,14 @@ are pointed at that queue while a test uses it.
 """
 
 import asyncio
-import subprocess
-import sys
 import threading
-import time
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
 
-from ..conftest import ROOT, free_port, process_env
+from ..conftest import free_port, process_env
+from ..support.celery_worker import celery_worker_start, celery_worker_stop
 
 # The worker stops any task after 3 s (soft) / 6 s (hard); it retries mail after about 1 s, 2 s, 4 s.
 SOFT_LIMIT_SECONDS = 3
@@ -108,24 +106,10 @@ def smtp_worker(django_db_setup, django_db_blocker, smtp_server, tmp_path_factor
             CELERY_TASK_DEFAULT_QUEUE=MAIL_QUEUE,
         )
     env.pop("EMAIL_FILE_PATH", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "saas", "worker", "--pool=prefork", "--concurrency=1",
-         "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", MAIL_QUEUE],
-        cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while "ready." not in log.read_text():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"the SMTP Celery worker did not start:\n{log.read_text()[-3000:]}")
-        time.sleep(0.2)
-    proc.log_path = log
+    # Prefork: the soft and hard time limits need a child process to interrupt.
+    proc = celery_worker_start(env=env, queue=MAIL_QUEUE, log=log, pool="prefork", concurrency=1)
     yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    celery_worker_stop(proc)
 
 
 @pytest.fixture

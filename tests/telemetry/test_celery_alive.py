@@ -14,6 +14,7 @@ import pytest
 
 from ..conftest import ROOT, process_env, wait_until
 from ..faults.conftest import PrivateRedis, process_stop
+from ..support.celery_worker import celery_worker_start
 
 pytestmark = pytest.mark.slow
 
@@ -47,31 +48,8 @@ def test_worker_probe_fails_without_a_worker_and_passes_with_one(committed_db, b
     assert "no Celery worker" in nobody.stderr
 
     log = tmp_path / "worker.log"
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "saas",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "-Q",
-            "parkhub-test-ops-alive",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=open(log, "w"),
-        stderr=subprocess.STDOUT,
-    )
+    worker = celery_worker_start(env=env, queue="parkhub-test-ops-alive", log=log, heartbeat=True)
     try:
-        wait_until(
-            lambda: "ready." in log.read_text() or worker.poll() is not None, timeout=60, message="the worker"
-        )
-        assert worker.poll() is None, log.read_text()[-3000:]
         answered = alive(env, "--role", "worker", "--timeout", "5")
         assert answered.returncode == 0, answered.stderr
         assert "alive: celery@" in answered.stdout

@@ -14,6 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from ..conftest import ROOT, free_port, process_env, wait_until
 from ..faults.conftest import PrivateRedis, process_stop
+from ..support.celery_worker import celery_worker_start
 
 pytestmark = pytest.mark.slow
 TOKEN = secrets.token_urlsafe(24)
@@ -95,32 +96,8 @@ def test_a_workers_metrics_port_counts_the_tasks_of_its_pool(committed_db, tmp_p
         PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prometheus"),
     )
     log = tmp_path / "worker.log"
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "saas",
-            "worker",
-            "--pool=prefork",
-            "--concurrency=2",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "-Q",
-            queue,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=open(log, "w"),
-        stderr=subprocess.STDOUT,
-    )
+    worker = celery_worker_start(env=env, queue=queue, log=log, pool="prefork", concurrency=2, heartbeat=True)
     try:
-        wait_until(
-            lambda: "ready." in log.read_text() or worker.poll() is not None, timeout=60, message="the worker"
-        )
-        assert worker.poll() is None, log.read_text()[-3000:]
         assert get(metrics_port, "/metrics", "x")[0] == 404
         from celery import Celery
 
