@@ -43,8 +43,11 @@ messages: install
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
+# ruff, then the layers of pyproject.toml's [tool.importlinter] (the kernel imports no feature app,
+# tenant apps no hub app, the hub reads tenants only through hub.figures).
 lint: install
 	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/lint-imports --no-cache
 
 # wrk (Debian's package) drives the closed-loop load of bench/application_pages.py; the Python
 # clients it falls back to take much of a small machine's CPU.

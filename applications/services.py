@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from enterprises.models import Enterprise, Membership
 from funding.models import Programme, Stage
 from funding.selectors import programme_get_open
-from hub.services import award_record_add
+from hub.awards import award_record_add
 from saas.uniqueness import unique_rules
 from saas.workdays import working_days_after
 from saas.workflow import NOT_SENT, Transition, transition_apply

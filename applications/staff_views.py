@@ -25,7 +25,7 @@ from enterprises.forms import form_add_service_error
 from enterprises.views import park_staff_required
 from funding.models import Programme, Stage
 from funding.selectors import programme_awarded_total
-from hub.selectors import duplicate_awards_for
+from hub.awards import duplicate_awards_for
 from saas.workdays import working_days_between
 from saas.workflow import Transition, TransitionRefused, expected_state_from
 

@@ -15,9 +15,9 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from enterprises.permissions import IsParkAdministrator, IsParkStaff
 from enterprises.selectors import enterprise_get_for_user, enterprise_of_user, user_is_park_admin
 from saas.api.filters import DjangoFilterBackend, SyncFilterSet, collection_filter
-from saas.api.permissions import IsParkAdministrator, IsParkStaff
 
 from . import stripe_gateway
 from .models import Payment, Subscription

@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from enterprises.models import Enterprise
 from enterprises.selectors import enterprise_of_user
-from hub.rollups import rollup_touch
 from saas.celery import send_on_commit
+from saas.signals import transition_announce
 from saas.uniqueness import unique_rules
 
 from . import stripe_gateway
@@ -250,7 +250,8 @@ def subscription_transition(
     SubscriptionHistory.objects.create(
         subscription=subscription, from_status=from_status, to_status=to_status, actor=actor, note=note[:300]
     )
-    rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit
+    transition_announce(model=Subscription, instance=subscription, action=to_status, from_status=from_status,
+                        to_status=to_status, actor=actor)
     return True
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from applications.attachments import MAX_ATTACHMENT_BYTES, sniff_content_type
 from enterprises.models import Enterprise, Membership
 from enterprises.selectors import user_is_park_admin, user_is_park_staff
+from saas.signals import transition_announce
 from saas.workdays import SHANGHAI, is_working_day, working_days_after, working_days_between
 from saas.workflow import Transition, TransitionRefused, transition_apply
 
@@ -162,6 +163,8 @@ def demand_file(
         event = DemandEvent.objects.create(
             demand=demand, actor=filer, action=wf.FILE, from_status="", to_status=demand.status
         )
+        transition_announce(model=Demand, instance=demand, action=wf.FILE, from_status="", to_status=demand.status,
+                            actor=filer)
         from .notices import demand_filed_notify
 
         demand_filed_notify(demand=demand, event=event)

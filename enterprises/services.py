@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts import roles
 from accounts.services import user_create
-from hub.rollups import rollup_touch
 from saas.celery import send_on_commit
+from saas.signals import record_announce, transition_announce
 from saas.uniqueness import UniqueRule, unique_rules
 
 from .credit_code import credit_code_validate
@@ -114,7 +114,7 @@ def enterprise_register(
             )
             user = user_create(email=email, password=password, full_name=contact_name.strip(), role=roles.ENTERPRISE_USER)
             Membership.objects.create(user=user, enterprise=enterprise, role=Membership.Role.OWNER)
-            rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit
+            record_announce(model=Enterprise, instance=enterprise, action="registered")  # the hub counts it
     except IntegrityError:
         # Someone registered the same code (or email) a moment ago.
         existing = Enterprise.objects.filter(credit_code=code).first()
@@ -156,7 +156,7 @@ def enterprise_create(*, actor: User, credit_code: str, name: str, **profile) ->
     try:
         with transaction.atomic():
             enterprise.save()
-            rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit
+            record_announce(model=Enterprise, instance=enterprise, action="created")  # the hub counts it
             if tags is not None:
                 enterprise.tags.set(tags)
     except IntegrityError:
@@ -220,7 +220,7 @@ def enterprise_update(*, enterprise: Enterprise, actor: User, **changes) -> Ente
     enterprise.full_clean(exclude=["tags", "verified_by"])
     with transaction.atomic():
         enterprise.save()
-        rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit
+        record_announce(model=Enterprise, instance=enterprise, action="updated")  # the hub counts it
         if tags is not None:
             enterprise.tags.set(tags)
         if verified:
@@ -247,12 +247,14 @@ def enterprise_verify(*, enterprise: Enterprise, actor: User) -> Enterprise:
         enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
         if enterprise.status == Enterprise.Status.VERIFIED:
             return enterprise
+        from_status = enterprise.status
         enterprise.status = Enterprise.Status.VERIFIED
         enterprise.rejection_reason = ""
         enterprise.verified_at = timezone.now()
         enterprise.verified_by = actor
         enterprise.save(update_fields=["status", "rejection_reason", "verified_at", "verified_by", "updated_at"])
-        rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit
+        transition_announce(model=Enterprise, instance=enterprise, action="verify", from_status=from_status,
+                            to_status=enterprise.status, actor=actor)
         _notify_enterprise_of_decision(enterprise)
     return enterprise
 
@@ -265,12 +267,14 @@ def enterprise_reject(*, enterprise: Enterprise, actor: User, reason: str) -> En
         raise ValidationError({"reason": _("Say why, so the enterprise knows what to correct.")})
     with transaction.atomic():
         enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+        from_status = enterprise.status
         enterprise.status = Enterprise.Status.REJECTED
         enterprise.rejection_reason = reason
         enterprise.verified_at = None
         enterprise.verified_by = None
         enterprise.save(update_fields=["status", "rejection_reason", "verified_at", "verified_by", "updated_at"])
-        rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit
+        transition_announce(model=Enterprise, instance=enterprise, action="reject", from_status=from_status,
+                            to_status=enterprise.status, actor=actor)
         _notify_enterprise_of_decision(enterprise)
     return enterprise
 
@@ -289,6 +293,8 @@ def enterprise_resubmit(*, enterprise: Enterprise, actor: User) -> Enterprise:
             raise ValidationError(_("Only a rejected registration can be submitted again."))
         enterprise.status = Enterprise.Status.PENDING
         enterprise.save(update_fields=["status", "updated_at"])
+        transition_announce(model=Enterprise, instance=enterprise, action="resubmit",
+                            from_status=Enterprise.Status.REJECTED, to_status=enterprise.status, actor=actor)
         _notify_park_of_registration(enterprise)
     return enterprise
 

@@ -9,10 +9,11 @@ from applications import api as applications_api
 from billing import api as billing_api
 from demands import api as demands_api
 from enterprises import api as enterprises_api
+from enterprises.home_views import tenant_home
 from funding import api as funding_api
 from matching import api as matching_api
 from notifications import api as notifications_api
-from saas.views import media_serve, tenant_home
+from saas.views import media_serve
 
 api_patterns = [
     path("", include(accounts_api.urlpatterns)),
