@@ -55,9 +55,9 @@ class HubStats:
         return next(row for row in self.rows if row.tenant.pk == tenant_id)
 
 
-# Demands: counts (additive per tenant and day) and the rates derived from them.
-DEMAND_COUNTS = ["demands_received", "demands_resolved", "demands_reply_due", "demands_replied_on_time",
-                 "demands_resolution_due", "demands_resolved_on_time", "demands_rated", "demands_satisfied"]
+# Demands: counts (additive per tenant) and the rates derived from them. The counts are the
+# figures of hub.figures, with the replies and answers due (given + open deadlines passed).
+DEMAND_COUNTS = [*(figure.key for figure in f.DEMAND_FIGURES if figure.key not in f.WORKING_KEYS), *f.DEMANDS_DUE]
 DEMAND_RATES = {  # rate: (part, whole)
     "demands_resolution_rate": ("demands_resolved", "demands_received"),
     "demands_on_time_reply_rate": ("demands_replied_on_time", "demands_reply_due"),
@@ -69,18 +69,20 @@ DEMAND_RATES = {  # rate: (part, whole)
 STATUS_COUNTS = f.STATUS_COLUMNS
 STAGE_COUNTS = f.STAGE_COLUMNS
 
+# Every figure of a tenant without rows: the scalar figures of hub.figures (the decisions
+# among them), the rates and percentiles derived here, the status and stage counts.
 ZERO_FIGURES = {
     **{figure.key: 0 for figure in f.SHOWN_SCALARS},
-    "approvals": 0, "rejections": 0, "funds_approved": 0, "approval_rate": None,
+    "approval_rate": None,
     "median_days": None, "p90_days": None, "on_time_rate": None,
     **{key: 0 for key in DEMAND_COUNTS}, **{key: None for key in DEMAND_RATES},
     **{key: 0 for key in STATUS_COUNTS + STAGE_COUNTS},
 }
 ADDITIVE = list(dict.fromkeys([figure.key for figure in f.SHOWN_SCALARS] + [
-    "approvals", "rejections", "funds_approved", *DEMAND_COUNTS, *STATUS_COUNTS, *STAGE_COUNTS]))
+    *DEMAND_COUNTS, *STATUS_COUNTS, *STAGE_COUNTS]))
 FIGURE_UNITS = {
     **{figure.key: figure.unit for figure in f.SHOWN_SCALARS},
-    "approvals": f.COUNT, "rejections": f.COUNT, "funds_approved": f.MONEY, "approval_rate": f.RATE,
+    "approval_rate": f.RATE,
     "median_days": f.DAYS, "p90_days": f.DAYS, "on_time_rate": f.RATE,
     **{key: f.COUNT for key in DEMAND_COUNTS}, **{key: f.RATE for key in DEMAND_RATES},
     **{key: f.COUNT for key in STATUS_COUNTS + STAGE_COUNTS},
