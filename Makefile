@@ -45,7 +45,7 @@ browser:
 
 # ruff; no function above cyclomatic complexity 15 (the apps already split: hub, saas); then the
 # layers of pyproject.toml's [tool.importlinter] (the kernel imports no feature app, tenant apps
-# no hub app, the hub reads tenants only through hub.figures).
+# no hub app, the hub reads tenants only through public_schema.hub.figures).
 lint: install
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff check --select C901 --config 'lint.mccabe.max-complexity=15' hub saas

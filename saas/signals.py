@@ -13,7 +13,7 @@ listeners: by commit time the caller may have left the tenant's schema_context):
   count (an enterprise registered, edited or imported; a demand filed). sender: the
   model class; keyword arguments: instance (None for a bulk write) and action (a verb).
 
-Listeners connect in their AppConfig.ready() (the hub's figures: hub.apps). A listener
+Listeners connect in their AppConfig.ready() (the hub's figures: public_schema.hub.apps). A listener
 that fails is logged and never turns the user's committed action into an error page;
 nothing is sent for a transaction that rolls back.
 """

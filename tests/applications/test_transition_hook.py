@@ -6,8 +6,8 @@ The kernel (saas.workflow) knows none of its listeners; the hub's figures are on
 
 from django.db import connection, transaction
 
-from applications.models import Application
 from saas.signals import transition_committed
+from tenant_schema.applications.models import Application
 
 from .conftest import act, draft_for
 
