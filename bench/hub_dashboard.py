@@ -204,8 +204,6 @@ def build(args, connection, Tenant) -> float:
 
 def loop_baseline(Tenant, schema_context, connection, figures_module, filters) -> dict:
     """The same figures the way a per-tenant loop computes them: schema_context, then per-schema SQL."""
-    from tenant_schema.demands.selectors import FIGURES_COLUMNS
-
     f = figures_module
     params = filters.bounds()
     city: dict = {}
@@ -219,8 +217,7 @@ def loop_baseline(Tenant, schema_context, connection, figures_module, filters) -
                 city[column.name] = city.get(column.name, 0) + (value or 0)
             branch = f.DECISIONS_DAYS.format(union=f.DECISIONS_BRANCH.replace("{schema}.", ""))
             cursor.execute(
-                f"SELECT count(*) FILTER (WHERE approved), count(*) FILTER (WHERE NOT approved), sum(amount) FILTER"
-                f" (WHERE approved), percentile_cont(0.5) WITHIN GROUP (ORDER BY days),"
+                f"SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY days),"
                 f" percentile_cont(0.9) WITHIN GROUP (ORDER BY days) FROM ({branch}) u", params)
             cursor.fetchone()
             cursor.execute(f"SELECT days, count(*) FROM ({branch}) u GROUP BY days", params)
@@ -230,9 +227,6 @@ def loop_baseline(Tenant, schema_context, connection, figures_module, filters) -
             cursor.fetchall()
             cursor.execute(f.TIMELINESS_BRANCH.replace("{schema}.", ""), params)
             cursor.fetchall()
-            cursor.execute(f"SELECT count(*), {FIGURES_COLUMNS} FROM ({f.DEMANDS_BRANCH.replace('{schema}.', '')}) d",
-                           params)
-            city["demands_received"] = city.get("demands_received", 0) + cursor.fetchone()[0]
     return city
 
 

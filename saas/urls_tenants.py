@@ -5,12 +5,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from every_schema.accounts import api as accounts_api
-from saas.views import media_serve, tenant_home
+from saas.views import media_serve
 from tenant_schema.applications import api as applications_api
 from tenant_schema.billing import api as billing_api
 from tenant_schema.demands import api as demands_api
 from tenant_schema.eligibility import api as matching_api
 from tenant_schema.enterprises import api as enterprises_api
+from tenant_schema.enterprises.home_views import tenant_home
 from tenant_schema.funding import api as funding_api
 from tenant_schema.notifications import api as notifications_api
 

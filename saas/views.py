@@ -1,4 +1,4 @@
-"""Pages every tenant site has: its home page and its private media."""
+"""Pages of every site that need no feature app: shared media, rate-limit and error pages."""
 
 import mimetypes
 import posixpath
@@ -8,28 +8,11 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
-
-from every_schema.accounts import roles
-from tenant_schema.enterprises.selectors import enterprise_list_for_user, user_is_park_staff
-
-
-def tenant_home(request):
-    if connection.schema_name == "public":
-        return redirect("hub:home")
-    user = request.user
-    context = {"user_roles": []}
-    if user.is_authenticated:
-        context["user_roles"] = [
-            label for name, label in roles.ROLE_NAMES.items() if name in user.role_set()
-        ]
-        if user_is_park_staff(user):
-            context["pending_enterprise_count"] = enterprise_list_for_user(user=user, status="pending").count()
-    return render(request, "home.html", context)
 
 
 def _shared_media_path(name: str) -> Path | None:

@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from public_schema.hub.rollups import rollup_touch
+from .signals import transition_announce
 
 
 class TransitionRefused(Exception):
@@ -274,7 +274,9 @@ def transition_apply(
             update_fields.append("updated_at")
         obj.save(update_fields=update_fields)
         history(obj, transition, from_status, {"comment": comment, **extra})
-        rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit
+        # The hook (saas.signals.transition_committed): listeners hear of the move once it commits.
+        transition_announce(model=model, instance=obj, action=transition.action, from_status=from_status,
+                            to_status=getattr(obj, status_field), actor=actor, transition=transition)
         if notify is not None:
             notify(obj, transition)
     return obj

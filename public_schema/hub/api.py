@@ -7,7 +7,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas.api.permissions import IsHubOperator
+from every_schema.accounts.permissions import IsHubOperator
 
 from .forms import HubFilterForm
 from .selectors import hub_stats

@@ -7,13 +7,25 @@ class HubConfig(AppConfig):
     verbose_name = _("City hub")
 
     def ready(self):
-        from django.db.models.signals import post_save
+        # The kernel announces committed changes and knows nothing of the hub: the hub listens.
+        from saas.signals import record_committed, transition_committed
 
-        post_save.connect(_demand_filed, sender="demands.Demand", dispatch_uid="hub_rollup_demand_filed")
+        transition_committed.connect(_tenant_changed, dispatch_uid="hub_rollup_transition_committed")
+        record_committed.connect(_tenant_changed, dispatch_uid="hub_rollup_record_committed")
 
         from saas.workdays import calendar_changed
 
         calendar_changed.connect(_calendar_changed, dispatch_uid="hub_working_calendar_refresh")
+
+
+def _tenant_changed(sender, **kwargs):
+    """A change committed in a tenant (a workflow move, an enterprise written, a demand filed):
+    refresh the tenant's rollups (debounced) when a figure reads the model's table."""
+    from .figures import tables_read
+    from .rollups import rollup_touch
+
+    if sender._meta.db_table in tables_read():
+        rollup_touch()
 
 
 def _calendar_changed(sender, year, previous, **kwargs):
@@ -29,12 +41,3 @@ def _calendar_changed(sender, year, previous, **kwargs):
     from .services import working_calendar_refresh
 
     working_calendar_refresh()
-
-
-def _demand_filed(sender, instance, created, raw=False, **kwargs):
-    """Filing a demand is no workflow transition (saas.workflow.transition_apply touches the
-    rollups for those): refresh the tenant's hub rollups after the filing commits too."""
-    if created and not raw:
-        from .rollups import rollup_touch
-
-        rollup_touch()

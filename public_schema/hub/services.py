@@ -1,13 +1,12 @@
-"""Writes of the city hub: the award registry and the working-day calendar."""
+"""Writes of the city hub: the working-day calendar (the award register: public_schema.hub.awards)."""
 
 import datetime as dt
-from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from saas.workdays import is_working_day
 
-from .models import AwardRecord, WorkingDay
+from .models import WorkingDay
 
 CALENDAR_FIRST_YEAR = 2000
 CALENDAR_LAST_YEAR = 2050
@@ -38,30 +37,3 @@ def working_calendar_refresh(*, model=WorkingDay, first_year: int = CALENDAR_FIR
     model.objects.all().delete()
     model.objects.bulk_create(rows, batch_size=5000)
     return len(rows)
-
-
-def award_record_add(*, application, approved_at) -> AwardRecord:
-    """Record an approved award in the city-wide registry, inside the approving transaction.
-
-    Called by tenant_schema.applications.services at the approve step, in the tenant's schema; the
-    registry lives in the public schema, which is on every tenant's search path. Being
-    in the same transaction, a refused or rolled-back approval leaves no record, and a
-    retried one updates its own row instead of adding a second.
-    """
-    from public_schema.tenants.models import Tenant
-
-    tenant_id = Tenant.objects.filter(schema_name=connection.schema_name).values_list("pk", flat=True).get()
-    enterprise, programme = application.enterprise, application.programme
-    record, _ = AwardRecord.objects.update_or_create(
-        tenant_id=tenant_id,
-        application_id=application.pk,
-        defaults={
-            "credit_code": enterprise.credit_code,
-            "enterprise_name": enterprise.name,
-            "category": programme.category,
-            "programme_title": programme.title,
-            "amount": application.approved_amount or Decimal("0"),
-            "approved_at": approved_at,
-        },
-    )
-    return record

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tenant_schema.applications.models import Application
-
 from . import figures as f
 from .selectors import FIGURE_UNITS, HubStats, hub_ranking
 
@@ -80,7 +78,7 @@ RANKABLE = [
     "demands_on_time_reply_rate", "demands_on_time_resolution_rate", "demands_satisfaction_rate",
 ]
 FIGURE_LABELS = {
-    **{figure.key: figure.label for figure in f.SCALAR_FIGURES},
+    **{figure.key: figure.label for figure in f.SHOWN_SCALARS},
     "approvals": gettext_lazy("Approved"),
     "rejections": gettext_lazy("Rejected"),
     "approval_rate": gettext_lazy("Approval rate"),
@@ -168,7 +166,7 @@ def _tenant_table(key, title, stats, figure_keys, *, lead, limit=None, chart="ba
 
 def _status_table(stats: HubStats, limit: int | None = None) -> Table:
     """Submitted applications per tenant by status (a pivot: one column per status)."""
-    statuses = [choice for choice in Application.Status.choices if choice[0] != Application.Status.DRAFT]
+    statuses = f.APPLICATION_STATUSES
     keys = [f"status_{value}" for value, _label in statuses]
     columns = [Column("tenant", _("Sub-platform")), Column("status", _("Status"))]
     columns += [Column(key, label, f.COUNT) for key, (_value, label) in zip(keys, statuses, strict=True)]
@@ -187,7 +185,7 @@ def _stage_table(stats: HubStats) -> Table:
     for row in stats.by_status:
         if row["tenant_id"] is not None or not row["stage"]:
             continue
-        if row["status"] not in (Application.Status.IN_REVIEW, Application.Status.APPROVED):
+        if row["status"] not in f.HELD_AT_A_STAGE:
             continue
         held[row["stage"]] = held.get(row["stage"], 0) + int(row["n"])
         order[row["stage"]] = min(order.get(row["stage"], 99), row["position"] or 99)

@@ -6,7 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas.api.permissions import IsHubOperator
+from every_schema.accounts.permissions import IsHubOperator
 
 from .models import Tenant
 from .selectors import tenant_get_live, tenant_list_live

@@ -13,7 +13,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from public_schema.hub.services import award_record_add
+from public_schema.hub.awards import award_record_add
 from saas.uniqueness import unique_rules
 from saas.workdays import working_days_after
 from saas.workflow import NOT_SENT, Transition, transition_apply

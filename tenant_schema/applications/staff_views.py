@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from public_schema.hub.selectors import duplicate_awards_for
+from public_schema.hub.awards import duplicate_awards_for
 from saas.workdays import working_days_between
 from saas.workflow import TransitionRefused, expected_state_from
 from tenant_schema.enterprises.forms import form_add_service_error

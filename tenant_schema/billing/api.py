@@ -16,7 +16,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from saas.api.filters import DjangoFilterBackend, SyncFilterSet, collection_filter
-from saas.api.permissions import IsParkAdministrator, IsParkStaff
+from tenant_schema.enterprises.permissions import IsParkAdministrator, IsParkStaff
 from tenant_schema.enterprises.selectors import (
     enterprise_get_for_user,
     enterprise_of_user,

@@ -23,9 +23,9 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from saas.api.filters import DjangoFilterBackend, SyncFilterSet, collection_filter
-from saas.api.permissions import IsParkStaff
 from saas.api.schema import ErrorSerializer
 from tenant_schema.applications.attachments import attachment_response
+from tenant_schema.enterprises.permissions import IsParkStaff
 from tenant_schema.enterprises.selectors import enterprise_of_user, user_is_park_admin, user_is_park_staff
 
 from . import workflow as wf

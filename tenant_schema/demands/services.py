@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from saas.signals import transition_announce
 from saas.workdays import SHANGHAI, is_working_day, working_days_after, working_days_between
 from saas.workflow import Transition, TransitionRefused, transition_apply
 from tenant_schema.applications.attachments import MAX_ATTACHMENT_BYTES, sniff_content_type
@@ -162,6 +163,8 @@ def demand_file(
         event = DemandEvent.objects.create(
             demand=demand, actor=filer, action=wf.FILE, from_status="", to_status=demand.status
         )
+        transition_announce(model=Demand, instance=demand, action=wf.FILE, from_status="", to_status=demand.status,
+                            actor=filer)
         from .notices import demand_filed_notify
 
         demand_filed_notify(demand=demand, event=event)

@@ -19,9 +19,9 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from saas.api.filters import DjangoFilterBackend, SyncFilterSet, collection_filter
-from saas.api.permissions import IsParkAdministrator
 
 from .models import Enterprise, Tag
+from .permissions import IsParkAdministrator
 from .selectors import (
     enterprise_get_for_user,
     enterprise_list_for_user,

@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy
 
 from every_schema.accounts import roles
 from every_schema.accounts.services import user_create
-from public_schema.hub.rollups import rollup_touch
 from saas.celery import send_on_commit
+from saas.signals import record_announce
 from saas.uniqueness import UniqueRule, unique_rules
 from saas.workflow import Transition, transition_apply
 
@@ -116,7 +116,7 @@ def enterprise_register(
             )
             user = user_create(email=email, password=password, full_name=contact_name.strip(), role=roles.ENTERPRISE_USER)
             Membership.objects.create(user=user, enterprise=enterprise, role=Membership.Role.OWNER)
-            rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit
+            record_announce(model=Enterprise, instance=enterprise, action="registered")  # the hub counts it
     except IntegrityError:
         # Someone registered the same code (or email) a moment ago.
         existing = Enterprise.objects.filter(credit_code=code).first()
@@ -161,7 +161,7 @@ def enterprise_create(*, actor: User, credit_code: str, name: str, **profile) ->
             VerificationEvent.objects.create(
                 enterprise=enterprise, actor=actor, action=wf.ADD, from_status="", to_status=enterprise.status
             )
-            rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit
+            record_announce(model=Enterprise, instance=enterprise, action="created")  # the hub counts it
             if tags is not None:
                 enterprise.tags.set(tags)
     except IntegrityError:
@@ -225,7 +225,7 @@ def enterprise_update(*, enterprise: Enterprise, actor: User, **changes) -> Ente
     enterprise.full_clean(exclude=["tags", "verified_by"])
     with transaction.atomic():
         enterprise.save()
-        rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit
+        record_announce(model=Enterprise, instance=enterprise, action="updated")  # the hub counts it
         if tags is not None:
             enterprise.tags.set(tags)
         if verified:

@@ -1,6 +1,6 @@
 """{% my_application_counts as counts %}: the home page's "My applications" card for an enterprise user.
 
-A tag rather than a line in saas.views.tenant_home, so the home view need not know about
+A tag rather than a line in tenant_schema.enterprises.home_views.tenant_home, so the home view need not know about
 applications; one aggregate query, run only where the card is shown.
 """
 

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from public_schema.hub.rollups import rollup_touch
+from saas.signals import record_announce
 
 from ..models import Enterprise, Tag
 from ..services import PROFILE_FIELDS
@@ -125,7 +125,7 @@ def enterprise_rows_import(
     Through = Enterprise.tags.through
     created = updated = unchanged = processed = 0
     with transaction.atomic():
-        rollup_touch()  # the hub's figures: refresh this tenant's rollups after commit
+        record_announce(model=Enterprise, action="imported")  # the hub counts them (a bulk write: no instance)
         tag_ids = _tags_ensure({name for row in rows if row.tags for name in row.tags})
         for chunk in _chunks(rows, WRITE_CHUNK):
             plan = _chunk_plan(chunk, lock=True)

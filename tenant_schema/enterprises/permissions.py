@@ -1,22 +1,9 @@
-from django.db import connection
+"""API permissions of a tenant's park staff (the roles are held in the tenant's own schema)."""
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
-from every_schema.accounts import roles
-from tenant_schema.enterprises.selectors import user_is_park_admin, user_is_park_staff
-
-
-class IsHubOperator(BasePermission):
-    """Hub operators, signed in on the hub itself."""
-
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(
-            connection.schema_name == "public"
-            and user
-            and user.is_authenticated
-            and (user.is_superuser or user.has_role(roles.HUB_OPERATOR))
-        )
+from .selectors import user_is_park_admin, user_is_park_staff
 
 
 class IsParkAdministrator(BasePermission):

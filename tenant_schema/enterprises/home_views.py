@@ -1,0 +1,25 @@
+"""A tenant site's home page: the visitor's roles and, for park staff, the registrations waiting.
+
+Here rather than in the kernel (saas), which routes to feature apps but imports none.
+"""
+
+from django.db import connection
+from django.shortcuts import redirect, render
+
+from every_schema.accounts import roles
+
+from .selectors import enterprise_list_for_user, user_is_park_staff
+
+
+def tenant_home(request):
+    if connection.schema_name == "public":
+        return redirect("hub:home")
+    user = request.user
+    context = {"user_roles": []}
+    if user.is_authenticated:
+        context["user_roles"] = [
+            label for name, label in roles.ROLE_NAMES.items() if name in user.role_set()
+        ]
+        if user_is_park_staff(user):
+            context["pending_enterprise_count"] = enterprise_list_for_user(user=user, status="pending").count()
+    return render(request, "home.html", context)
