@@ -16,6 +16,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from enterprises.selectors import enterprise_get_for_user, enterprise_of_user, user_is_park_admin
+from saas.api.exceptions import referenced
 from saas.api.filters import DjangoFilterBackend, SyncFilterSet, collection_filter
 from saas.api.permissions import IsParkAdministrator, IsParkStaff
 
@@ -232,9 +233,13 @@ class SubscriptionListCreateApi(APIView):
         serializer = CheckoutInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        service = service_get_for_user(user=request.user, pk=data.pop("service"))
+        service = referenced(field="service", lookup=service_get_for_user, user=request.user, pk=data.pop("service"))
         renews_id = data.pop("renews", None)
-        renews = subscription_get_for_user(user=request.user, pk=renews_id) if renews_id else None
+        renews = (
+            referenced(field="renews", lookup=subscription_get_for_user, user=request.user, pk=renews_id)
+            if renews_id
+            else None
+        )
         checkout = subscription_checkout(actor=request.user, service=service, renews=renews, **data)
         subscription = subscription_get_for_user(user=request.user, pk=checkout.subscription.pk)
         return Response(
@@ -389,9 +394,15 @@ class VoucherListCreateApi(APIView):
         serializer = VoucherInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        enterprise = enterprise_get_for_user(user=request.user, pk=data.pop("enterprise"))
+        enterprise = referenced(
+            field="enterprise", lookup=enterprise_get_for_user, user=request.user, pk=data.pop("enterprise")
+        )
         service_id = data.pop("service", None)
-        service = service_get_for_user(user=request.user, pk=service_id) if service_id else None
+        service = (
+            referenced(field="service", lookup=service_get_for_user, user=request.user, pk=service_id)
+            if service_id
+            else None
+        )
         voucher = voucher_issue(actor=request.user, enterprise=enterprise, service=service, **data)
         return Response(VoucherOutputSerializer(voucher).data, status=status.HTTP_201_CREATED)
 
