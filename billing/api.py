@@ -9,7 +9,7 @@ from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -130,7 +130,7 @@ class ServiceDetailApi(APIView):
     def patch(self, request, pk: int):
         service = service_get_for_user(user=request.user, pk=pk)
         if not user_is_park_admin(request.user):
-            return Response({"detail": IsParkAdministrator.message}, status=status.HTTP_403_FORBIDDEN)
+            raise exceptions.PermissionDenied(IsParkAdministrator.message)  # the one error shape
         serializer = ServiceInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         service_update(actor=request.user, service=service, **serializer.validated_data)

@@ -25,15 +25,23 @@ class AutoSchema(SpectacularAutoSchema):
 
     DRF drops `allow_blank` from a ModelSerializer field made read-only, so an output field over
     `CharField(choices=..., blank=True)` (an enterprise's industry, a demand's rating) was
-    documented as one of its choices only, while responses carry "" until it is set.
+    documented as one of its choices only, and a blank `URLField` as a URL, while responses
+    carry "" until the value is set.
     """
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
-        if isinstance(field, serializers.ChoiceField) and field.read_only and not field.allow_blank:
-            column = _model_field(field)
-            if isinstance(column, (models.CharField, models.TextField)) and column.blank:
-                field.allow_blank = True  # the field only reads: this changes the schema, not validation
+        column = _model_field(field) if field.read_only else None
+        may_be_blank = isinstance(column, (models.CharField, models.TextField)) and column.blank
+        if may_be_blank and isinstance(field, serializers.ChoiceField) and not field.allow_blank:
+            field.allow_blank = True  # the field only reads: this changes the schema, not validation
         return super()._map_serializer_field(field, direction, bypass_extensions)
+
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)  # a URL or email validator adds the `format`
+        column = _model_field(field) if field.read_only else None
+        if isinstance(column, (models.CharField, models.TextField)) and column.blank and "format" in schema:
+            # A blank URL or email column (a Stripe checkout link not made yet) reads as "", not a URL.
+            schema["anyOf"] = [{"format": schema.pop("format")}, {"maxLength": 0}]
 
 
 class ErrorSerializer(serializers.Serializer):
