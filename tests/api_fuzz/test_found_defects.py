@@ -95,7 +95,9 @@ def test_setting_category_limits_without_the_days_is_a_400_naming_them(admin):
 
 def test_ordering_an_unknown_service_is_a_400_on_the_field(owner):
     response = owner.post(
-        "/api/v1/billing/subscriptions/", {"service": 999999, "term_months": 3}, content_type="application/json"
+        "/api/v1/billing/subscriptions/",
+        {"service": 999999, "term_months": 3},
+        content_type="application/json",
     )
     assert response.status_code == 400 and list(error_fields(response)) == ["service"]
 
