@@ -21,10 +21,10 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from accounts.services import user_create
-from tenants.models import Tenant
-from tenants.services import hub_ensure, template_ensure, tenant_drop, tenant_provision
+from every_schema.accounts import roles
+from every_schema.accounts.services import user_create
+from public_schema.tenants.models import Tenant
+from public_schema.tenants.services import hub_ensure, template_ensure, tenant_drop, tenant_provision
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery-9"

@@ -3,7 +3,7 @@
 import pytest
 from django_tenants.utils import schema_context
 
-from billing.services import service_create
+from tenant_schema.billing.services import service_create
 
 from ..conftest import ALPHA, HostClient, host_of
 from ..enterprises.conftest import register

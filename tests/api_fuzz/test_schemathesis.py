@@ -35,11 +35,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from accounts import roles
-from accounts.models import ApiToken
-from accounts.services import api_token_create
-from applications.services import application_transition
-from billing.services import service_create, subscription_checkout, voucher_issue
+from every_schema.accounts import roles
+from every_schema.accounts.models import ApiToken
+from every_schema.accounts.services import api_token_create
+from tenant_schema.applications.services import application_transition
+from tenant_schema.billing.services import service_create, subscription_checkout, voucher_issue
 
 from ..applications.conftest import draft_for, make_programme, verified
 from ..conftest import ALPHA, BETA, HUB_HOST, host_of, make_user

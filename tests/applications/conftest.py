@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from applications.services import application_create, application_transition
-from funding.services import programme_create, programme_open
+from every_schema.accounts import roles
+from tenant_schema.applications.services import application_create, application_transition
+from tenant_schema.funding.services import programme_create, programme_open
 
 from ..conftest import ALPHA, make_user
 from ..enterprises.conftest import register
@@ -62,8 +62,8 @@ def verified(registration):
     """Only a verified enterprise may apply: verify a fresh registration as the park would."""
     from django.db import connection
 
-    from enterprises.models import Enterprise
-    from enterprises.services import enterprise_verify
+    from tenant_schema.enterprises.models import Enterprise
+    from tenant_schema.enterprises.services import enterprise_verify
 
     if registration.enterprise.status != Enterprise.Status.VERIFIED:
         admin = make_user(connection.schema_name, role=roles.PARK_ADMIN)

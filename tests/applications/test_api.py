@@ -19,9 +19,9 @@ from django.conf import settings
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from applications.models import Application, Attachment, Objection
-from funding.models import Programme
-from funding.services import programme_create
+from tenant_schema.applications.models import Application, Attachment, Objection
+from tenant_schema.funding.models import Programme
+from tenant_schema.funding.services import programme_create
 
 from ..conftest import ALPHA, BETA, HostClient, host_of
 from ..enterprises.conftest import register

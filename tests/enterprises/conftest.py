@@ -5,8 +5,8 @@ import itertools
 import pytest
 from django_tenants.utils import schema_context
 
-from enterprises.credit_code import credit_code_make
-from enterprises.services import enterprise_register
+from tenant_schema.enterprises.credit_code import credit_code_make
+from tenant_schema.enterprises.services import enterprise_register
 
 from ..conftest import ALPHA, BETA, PASSWORD
 

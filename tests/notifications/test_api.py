@@ -3,8 +3,8 @@
 import pytest
 from django_tenants.utils import schema_context
 
-from notifications.models import Notification
-from notifications.services import notification_send
+from tenant_schema.notifications.models import Notification
+from tenant_schema.notifications.services import notification_send
 
 from ..conftest import ALPHA, make_user
 
@@ -78,7 +78,7 @@ def test_outsider_never_sees_or_marks_another_users_notifications(owner_client, 
 
 
 def test_an_application_moving_notifies_the_enterprise(db, client_a):
-    from applications.services import application_create, application_transition
+    from tenant_schema.applications.services import application_create, application_transition
 
     from ..applications.conftest import make_programme, verified
     from ..enterprises.conftest import register
