@@ -106,3 +106,17 @@ def api_exception_handler(exc, context):
         else:
             response.data = error_body(code=_code(exc), message=str(detail))
     return response
+
+
+def referenced(*, field: str, lookup, **kwargs):
+    """The object a request body names by id, fetched through a scoped `lookup`; a 400 on `field` if none.
+
+    A missing or hidden object named in the body is an invalid request, not a missing resource:
+    the URL exists, so the answer is a field error, the same for "does not exist" and "not yours".
+    """
+    try:
+        return lookup(**kwargs)
+    except Http404:
+        raise exceptions.ValidationError(
+            {field: [_("No such item on this site, or not one you may use.")]}
+        ) from None

@@ -6,15 +6,41 @@ OpenAPI schema; `collection_filter` applies them to what the view's scoped selec
 returned, so a filter can only narrow what the user may see.
 """
 
+import datetime as dt
+
 import django_filters
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 
 SYNC_ORDERING = ("updated_at", "id")
 
 
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 moment, handed to the database in UTC.
+
+    Python accepts offsets up to ±23:59 but PostgreSQL refuses a literal whose offset is past
+    ±15:59 ("time zone displacement out of range", a 500); in UTC every valid moment is fine.
+    A moment that has no UTC equivalent in years 1-9999 is a 400 like any other bad value.
+    """
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(dt.UTC)
+        except OverflowError:
+            raise ValidationError(_("This moment is out of range."), code="invalid") from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+
 class SyncFilterSet(django_filters.FilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         label=_(

@@ -1,9 +1,47 @@
 """drf-spectacular hooks: the schema documents /api/v1/ only, and the one error shape on every operation."""
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers
 
 from .middleware import CURRENT_PREFIX
+
+
+def _model_field(field):
+    """The model column a ModelSerializer's field reads directly, or None."""
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if model is None or not field.source or "." in field.source or field.source == "*":
+        return None
+    try:
+        return model._meta.get_field(field.source)
+    except FieldDoesNotExist:
+        return None
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """drf-spectacular's schema, with "" among the values of a read-only choice that may be blank.
+
+    DRF drops `allow_blank` from a ModelSerializer field made read-only, so an output field over
+    `CharField(choices=..., blank=True)` (an enterprise's industry, a demand's rating) was
+    documented as one of its choices only, and a blank `URLField` as a URL, while responses
+    carry "" until the value is set.
+    """
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        column = _model_field(field) if field.read_only else None
+        may_be_blank = isinstance(column, (models.CharField, models.TextField)) and column.blank
+        if may_be_blank and isinstance(field, serializers.ChoiceField) and not field.allow_blank:
+            field.allow_blank = True  # the field only reads: this changes the schema, not validation
+        return super()._map_serializer_field(field, direction, bypass_extensions)
+
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)  # a URL or email validator adds the `format`
+        column = _model_field(field) if field.read_only else None
+        if isinstance(column, (models.CharField, models.TextField)) and column.blank and "format" in schema:
+            # A blank URL or email column (a Stripe checkout link not made yet) reads as "", not a URL.
+            schema["anyOf"] = [{"format": schema.pop("format")}, {"maxLength": 0}]
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -43,6 +81,7 @@ _ERRORS = {
     "401": "No credentials, or a token that is unknown on this site, expired or revoked (`code` says which).",
     "403": "Signed in, but this user may not do this.",
     "404": "No such object, or not one this user may see (the same answer for both).",
+    "404-page": "No such page: `page` past the last one, or not a positive number.",
     "409": "The object is no longer in the state the action was offered from (a double click, a retry).",
     "429": "Too many requests; `Retry-After` says when to try again.",
 }
@@ -61,8 +100,12 @@ def document_errors(result, generator, request, public):
         for method, operation in path_item.items():
             responses = operation.setdefault("responses", {})
             codes = ["400", "401", "403", "429"]
-            if "{" in operation.get("operationId", "") or any(p.get("in") == "path" for p in operation.get("parameters", [])):
+            parameters = operation.get("parameters", [])
+            if "{" in operation.get("operationId", "") or any(p.get("in") == "path" for p in parameters):
                 codes.append("404")
+            elif any(p.get("in") == "query" and p.get("name") == "page" for p in parameters):
+                # A paginated collection answers 404 for a page that does not exist (DRF's pagination).
+                responses.setdefault("404", {"description": _ERRORS["404-page"]})
             if method in ("post", "put", "patch", "delete"):
                 codes.append("409")
             for code in codes:

@@ -9,12 +9,13 @@ from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from saas.api.exceptions import referenced
 from saas.api.filters import DjangoFilterBackend, SyncFilterSet, collection_filter
 from tenant_schema.enterprises.permissions import IsParkAdministrator, IsParkStaff
 from tenant_schema.enterprises.selectors import (
@@ -139,7 +140,7 @@ class ServiceDetailApi(APIView):
     def patch(self, request, pk: int):
         service = service_get_for_user(user=request.user, pk=pk)
         if not user_is_park_admin(request.user):
-            return Response({"detail": IsParkAdministrator.message}, status=status.HTTP_403_FORBIDDEN)
+            raise exceptions.PermissionDenied(IsParkAdministrator.message)  # the one error shape
         serializer = ServiceInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         service_update(actor=request.user, service=service, **serializer.validated_data)
@@ -242,9 +243,13 @@ class SubscriptionListCreateApi(APIView):
         serializer = CheckoutInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        service = service_get_for_user(user=request.user, pk=data.pop("service"))
+        service = referenced(field="service", lookup=service_get_for_user, user=request.user, pk=data.pop("service"))
         renews_id = data.pop("renews", None)
-        renews = subscription_get_for_user(user=request.user, pk=renews_id) if renews_id else None
+        renews = (
+            referenced(field="renews", lookup=subscription_get_for_user, user=request.user, pk=renews_id)
+            if renews_id
+            else None
+        )
         checkout = subscription_checkout(actor=request.user, service=service, renews=renews, **data)
         subscription = subscription_get_for_user(user=request.user, pk=checkout.subscription.pk)
         return Response(
@@ -404,9 +409,15 @@ class VoucherListCreateApi(APIView):
         serializer = VoucherInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        enterprise = enterprise_get_for_user(user=request.user, pk=data.pop("enterprise"))
+        enterprise = referenced(
+            field="enterprise", lookup=enterprise_get_for_user, user=request.user, pk=data.pop("enterprise")
+        )
         service_id = data.pop("service", None)
-        service = service_get_for_user(user=request.user, pk=service_id) if service_id else None
+        service = (
+            referenced(field="service", lookup=service_get_for_user, user=request.user, pk=service_id)
+            if service_id
+            else None
+        )
         voucher = voucher_issue(actor=request.user, enterprise=enterprise, service=service, **data)
         return Response(VoucherOutputSerializer(voucher, context=_shown_to(request)).data, status=status.HTTP_201_CREATED)
 

@@ -244,6 +244,8 @@ class CategoryPolicySerializer(serializers.ModelSerializer):
     class Meta:
         model = CategoryPolicy
         fields = ["category", "category_display", "first_reply_days", "resolution_days", "department"]
+        # A PUT sets both limits at once: the columns' defaults must not make them optional in the request.
+        extra_kwargs = {"first_reply_days": {"required": True}, "resolution_days": {"required": True}}
 
 
 class FiguresSerializer(serializers.Serializer):
