@@ -29,18 +29,13 @@ from enterprises.models import Enterprise
 from enterprises.selectors import enterprise_of_user, user_is_park_staff
 from funding.models import Stage
 from funding.selectors import programme_get_open, programme_list_open
+from saas.attachments import ACCEPT, MAX_ATTACHMENT_BYTES, attachment_response
 from saas.ratelimits import limit_posts
 from saas.workdays import working_days_between
 from saas.workflow import TransitionRefused, expected_state_from
 
 from . import workflow as wf
-from .attachments import (
-    EDITABLE,
-    MAX_ATTACHMENT_BYTES,
-    attachment_add,
-    attachment_remove,
-    attachment_response,
-)
+from .attachments import EDITABLE, attachment_add, attachment_remove
 from .models import Application
 from .page_cache import clocks_change_at, enterprise_page, page_render
 from .selectors import (
@@ -62,7 +57,6 @@ ANSWER_FIELDS = [
     ("results", gettext_lazy("Results so far (output, patents, awards)")),
     ("use_of_funds", gettext_lazy("How the money will be used")),
 ]
-ACCEPT = ".pdf,.png,.jpg,.jpeg,.doc,.docx,.xls,.xlsx,.ppt,.pptx,application/pdf,image/png,image/jpeg"
 
 
 # ---------------------------------------------------------------------------

@@ -22,11 +22,11 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from applications.attachments import attachment_response
 from enterprises.selectors import enterprise_of_user, user_is_park_staff
 from saas.api.filters import DjangoFilterBackend, SyncFilterSet, collection_filter
 from saas.api.permissions import IsParkStaff
 from saas.api.schema import ErrorSerializer
+from saas.attachments import attachment_response
 
 from . import workflow as wf
 from .models import Category, CategoryPolicy, Demand

@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from applications.attachments import attachment_response
 from enterprises.forms import form_add_service_error
 from enterprises.selectors import enterprise_of_user, user_is_park_admin, user_is_park_staff
 from enterprises.views import park_staff_required
+from saas.attachments import attachment_response
 from saas.workflow import TransitionRefused, expected_state_from
 
 from . import workflow as wf
