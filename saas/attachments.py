@@ -120,7 +120,9 @@ def _office_open_xml_type(upload) -> str | None:
 def upload_checked(upload, *, field: str = "file") -> str:
     """The content type of an upload we accept, or a ValidationError on `field` saying why not."""
     if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError({field: _("The file is larger than 20 MB; scan at a lower resolution or split it.")})
+        raise ValidationError(
+            {field: _("The file is larger than 20 MB; scan at a lower resolution or split it.")}
+        )
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)

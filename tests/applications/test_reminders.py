@@ -9,7 +9,8 @@ from django_tenants.utils import schema_context
 
 from accounts import roles
 from applications.models import ApplicationEvent
-from applications.tasks import application_reminders_send, reminders_send_all_task, reminders_send_task
+from applications.reminders import application_reminders_send
+from applications.tasks import reminders_send_all_task, reminders_send_task
 from notifications.models import Notification
 from notifications.services import notification_send
 from notifications.tasks import notification_email_task
@@ -205,7 +206,7 @@ def test_a_real_worker_sends_the_overdue_reminder_once_when_the_task_runs_twice(
 
 
 def test_the_fan_out_skips_suspended_tenants(committed_db, dropped_after):
-    from applications.tasks import reminder_schemas
+    from applications.reminders import reminder_schemas
     from tenants.models import Tenant
     from tenants.services import tenant_provision
 

@@ -10,7 +10,8 @@ day sends nothing new: reminders are deduplicated per application, stage and dat
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
-from applications.tasks import application_reminders_send, reminder_schemas, reminders_send_task
+from applications.reminders import application_reminders_send, reminder_schemas
+from applications.tasks import reminders_send_task
 
 
 class Command(BaseCommand):
