@@ -20,6 +20,14 @@ _ENTERPRISE_OF_APPLICATION = (
 _ANY_WRITE = pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete
 
 
+# The free-text questions of an application, kept in Application.answers under these keys.
+ANSWER_FIELDS = [
+    ("summary", _("What the enterprise does and what it applies for")),
+    ("results", _("Results so far (output, patents, awards)")),
+    ("use_of_funds", _("How the money will be used")),
+]
+
+
 class Application(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
