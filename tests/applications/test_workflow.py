@@ -17,6 +17,7 @@ from saas.workflow import TransitionRefused
 
 from ..conftest import ALPHA
 from ..enterprises.conftest import register
+from ..factories import ProgrammeFactory
 from .conftest import act, draft_for, make_programme
 
 S = Application.Status
@@ -226,14 +227,11 @@ def test_twenty_concurrent_approvals_against_a_budget_for_ten(committed_db, drop
 def test_a_programme_without_notice_or_disbursement_stages_can_still_be_paid(in_alpha, enterprise_x, reviewer, park_admin):
     from django.utils import timezone
 
-    from funding.services import programme_create, programme_open
-
-    now = timezone.now()
-    programme = programme_open(programme=programme_create(
-        actor=None, title="单环节项目", category="subsidy", budget=Decimal("50000"), per_enterprise_cap=None,
-        opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=5),
+    programme = ProgrammeFactory(
+        title="单环节项目", category="subsidy", budget=Decimal("50000"), per_enterprise_cap=None,
+        closes_at=timezone.now() + dt.timedelta(days=5),
         stages=[{"name": "审核", "public_name": "审核", "kind": "review", "role": "park_admin", "time_limit_days": 5}],
-    ))
+    )
     application = draft_for(enterprise_x, programme, amount="20000")
     act(application, "submit", enterprise_x.user)
     approved = act(application, "approve", park_admin, amount="20000")
