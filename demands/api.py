@@ -29,8 +29,9 @@ from saas.api.schema import ErrorSerializer
 from saas.attachments import attachment_response
 
 from . import workflow as wf
-from .models import Category, CategoryPolicy, Demand
+from .models import Demand
 from .selectors import (
+    category_policy_list,
     demand_actions_for_user,
     demand_attachment_get_for_user,
     demand_figures,
@@ -312,8 +313,7 @@ class CategoryPolicyApi(APIView):
         responses=CategoryPolicySerializer(many=True),
     )
     def get(self, request):
-        policies = {policy.category: policy for policy in CategoryPolicy.objects.all()}
-        rows = [policies.get(value) or CategoryPolicy(category=value) for value in Category.values]
+        rows = [policy for _label, policy in category_policy_list()]
         return Response(CategoryPolicySerializer(rows, many=True).data)
 
     @extend_schema(

@@ -35,7 +35,7 @@ from enterprises.selectors import user_is_park_admin, user_is_park_staff
 from saas.workdays import working_days_after, working_days_between
 
 from . import workflow as wf
-from .models import Category, Demand, DemandAttachment, DemandEvent
+from .models import Category, CategoryPolicy, Demand, DemandAttachment, DemandEvent
 
 S = Demand.Status
 User = get_user_model()
@@ -480,3 +480,9 @@ def demand_actions_for_user(*, demand: Demand, user) -> list[str]:
                 continue
             actions.append(transition.action)
     return actions
+
+
+def category_policy_list() -> list[tuple[str, CategoryPolicy]]:
+    """Every category (label, policy) in the order of the choices; an unset one has the default limits, unsaved."""
+    policies = {policy.category: policy for policy in CategoryPolicy.objects.all()}
+    return [(label, policies.get(value) or CategoryPolicy(category=value)) for value, label in Category.choices]

@@ -25,10 +25,11 @@ from saas.workflow import TransitionRefused, expected_state_from
 
 from . import workflow as wf
 from .forms import AcceptForm, CategoryPolicyForm, CommentForm, DemandFileForm, ExtendForm, RateForm
-from .models import Category, CategoryPolicy, Demand
+from .models import Category, Demand
 from .selectors import (
     QUEUE_VIEWS,
     RAG_LABELS,
+    category_policy_list,
     demand_actions_for_user,
     demand_attachment_get_for_user,
     demand_figures,
@@ -257,7 +258,6 @@ def figures(request):
 def limits(request):
     """Each category's time limits; administrators change them, reviewers read them."""
     can_change = user_is_park_admin(request.user)
-    policies = {policy.category: policy for policy in CategoryPolicy.objects.all()}
     error_form = None
     if request.method == "POST":
         if not can_change:
@@ -275,8 +275,8 @@ def limits(request):
         else:
             error_form = form
     rows = []
-    for value, label in Category.choices:
-        policy = policies.get(value) or CategoryPolicy(category=value)
+    for label, policy in category_policy_list():
+        value = policy.category
         form = CategoryPolicyForm(
             initial={
                 "category": value,
