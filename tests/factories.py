@@ -4,7 +4,7 @@ STYLE.md: nobody sets a status by hand, tests included. So every factory's `_cre
 calls the service a person would go through (registration, programme creation and
 opening, filing), and the states are traits that take the next steps through the
 services too: `EnterpriseFactory(verified=True)`, `ProgrammeFactory(opened=False)`,
-`ApplicationFactory(submitted=True)`.
+`ApplicationFactory(submitted=True)`; `MemberFactory(registration=...)` invites a colleague.
 
 They build in the current schema, as the services do: call them inside
 `schema_context(...)` or a fixture such as `in_alpha`. Tenants are expensive and are
@@ -30,8 +30,8 @@ from applications.services import application_create, application_transition
 from demands.models import Demand
 from demands.services import demand_file
 from enterprises.credit_code import credit_code_make
-from enterprises.models import Enterprise
-from enterprises.services import enterprise_register, enterprise_verify
+from enterprises.models import Enterprise, Membership
+from enterprises.services import enterprise_register, enterprise_verify, member_invite
 from funding.models import Programme
 from funding.services import programme_create, programme_open
 
@@ -94,6 +94,21 @@ class EnterpriseFactory(factory.Factory):
         return registration
 
 
+class MemberFactory(factory.Factory):
+    """A colleague invited by the owner of `registration`'s enterprise (member_invite): the Membership."""
+
+    class Meta:
+        model = Membership
+
+    registration = factory.SubFactory(EnterpriseFactory)
+    email = factory.LazyFunction(lambda: f"member-{uuid.uuid4().hex[:8]}@example.cn")
+    full_name = "同事"
+
+    @classmethod
+    def _create(cls, model_class, *, registration, **fields):
+        return member_invite(enterprise=registration.enterprise, actor=registration.user, **fields)
+
+
 def verified(registration):
     """Only a verified enterprise may apply: verify a fresh registration as the park would."""
     if registration.enterprise.status != Enterprise.Status.VERIFIED:
@@ -146,10 +161,15 @@ class ApplicationFactory(factory.Factory):
     def _create(cls, model_class, *, registration, programme, submitted=False, **fields):
         verified(registration)
         application = application_create(
-            programme_id=programme.pk, enterprise=registration.enterprise, applicant=registration.user, **fields
+            programme_id=programme.pk,
+            enterprise=registration.enterprise,
+            applicant=registration.user,
+            **fields,
         )
         if submitted:
-            application = application_transition(application_id=application.pk, action="submit", actor=registration.user)
+            application = application_transition(
+                application_id=application.pk, action="submit", actor=registration.user
+            )
         return application
 
 

@@ -24,7 +24,7 @@ from funding.models import Programme
 
 from ..conftest import ALPHA, BETA, HostClient, host_of
 from ..enterprises.conftest import register
-from ..factories import ProgrammeFactory
+from ..factories import ApplicationFactory, ProgrammeFactory
 from .conftest import act, draft_for, make_programme, verified
 
 S = Application.Status
@@ -107,8 +107,7 @@ def ok(response, code=200):
 
 
 def submitted(programme, enterprise_x):
-    application = draft_for(enterprise_x, programme)
-    return act(application, "submit", enterprise_x.user)
+    return ApplicationFactory(registration=enterprise_x, programme=programme, submitted=True)
 
 
 # ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from notifications.tasks import notification_email_task
 
 from ..conftest import ALPHA, make_user, wait_until
 from ..enterprises.conftest import register
+from ..factories import ApplicationFactory
 from .conftest import act, draft_for, make_programme
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -51,8 +52,7 @@ def submitted_on_friday(clock, in_alpha, enterprise_x):
     """Submitted Friday 9 October 2026: 受理 (3 working days) runs over make-up Saturday 10 October,
     Monday 12 and Tuesday 13, so it falls due on Tuesday 13 October at 17:30."""
     programme = make_programme(title="提醒测试项目")
-    application = draft_for(enterprise_x, programme)
-    act(application, "submit", enterprise_x.user)
+    application = ApplicationFactory(registration=enterprise_x, programme=programme, submitted=True)
     application.refresh_from_db()
     assert application.stage_due_at == at(2026, 10, 13, 17, 30)
     return application

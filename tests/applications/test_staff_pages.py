@@ -21,7 +21,7 @@ from funding.models import Programme
 
 from ..conftest import ALPHA, BETA, make_user
 from ..enterprises.conftest import register
-from ..factories import ProgrammeFactory
+from ..factories import ApplicationFactory, ProgrammeFactory
 from .conftest import act, draft_for, make_programme
 
 S = Application.Status
@@ -40,8 +40,7 @@ def as_park_admin(client_a, park_admin):
 
 
 def submitted(registration, programme, amount="100000.00"):
-    application = draft_for(registration, programme, amount=amount)
-    return act(application, "submit", registration.user)
+    return ApplicationFactory(registration=registration, programme=programme, requested_amount=amount, submitted=True)
 
 
 def refreshed(application) -> Application:
