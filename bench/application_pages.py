@@ -19,7 +19,7 @@ the URLconf: the site's own URLs plus
   /bench/signed-in-layout/   reference: the same plus the site's layout around an empty page
   /bench/uncached/applications/[<id>/]
                              the list and the timeline views with a cache that keeps nothing
-                             in place of their page cache (applications.page_cache): every
+                             in place of their page cache (tenant_schema.applications.page_cache): every
                              request builds the page, as the first one after a change does
 
 Endpoints, interleaved `--repeat` times for `--seconds` each after a warm-up (one request
@@ -163,7 +163,7 @@ if os.environ.get("PARKHUB_BENCH_SERVE"):
     from saas.urls_tenants import urlpatterns as tenant_urlpatterns
 
     def bare(request):
-        from enterprises.models import Enterprise
+        from tenant_schema.enterprises.models import Enterprise
 
         return HttpResponse(f"{Enterprise.objects.filter(pk=1).count()}", content_type="text/plain")
 
@@ -185,7 +185,7 @@ if os.environ.get("PARKHUB_BENCH_SERVE"):
 
         return wrapped
 
-    from applications.views import application_detail, application_list
+    from tenant_schema.applications.views import application_detail, application_list
 
     urlpatterns = [
         path("bench/bare/", bare),
@@ -203,7 +203,7 @@ def page_cache_keeping_nothing():
     every request builds its page, as the first one after a change does."""
     from django.core.cache.backends.dummy import DummyCache
 
-    from applications import page_cache
+    from tenant_schema.applications import page_cache
 
     kept_by, page_cache.cache = page_cache.cache, DummyCache("bench-uncached", {})
     try:
@@ -270,8 +270,8 @@ def big_application_make(*, owner, reviewer, admin):
     """An eight-stage programme and an application returned and resubmitted 15 times (~40 events)."""
     from django.utils import timezone
 
-    from applications.services import application_create, application_transition
-    from funding.services import programme_create, programme_open
+    from tenant_schema.applications.services import application_create, application_transition
+    from tenant_schema.funding.services import programme_create, programme_open
 
     stages = [
         {
@@ -555,10 +555,10 @@ def main() -> int:
     from django.test import Client
     from django_tenants.utils import schema_context
 
-    import tenants.services as tenant_services
-    from accounts import roles
-    from applications.models import Application, ApplicationEvent
-    from enterprises.models import Enterprise
+    import public_schema.tenants.services as tenant_services
+    from every_schema.accounts import roles
+    from tenant_schema.applications.models import Application, ApplicationEvent
+    from tenant_schema.enterprises.models import Enterprise
 
     assert settings.DATABASES["default"]["NAME"] == BENCH_DB
     tenant_services._queue_pool_refill = lambda: None  # measure pages, not a pool refill

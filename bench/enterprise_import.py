@@ -4,12 +4,12 @@
 
 Runs against a database of its own (parkhub_bench_import, created fresh here and dropped
 at the end unless --keep), never the demo or test database: parkhub_setup (no pool),
-then one park provisioned with tenants.services.tenant_provision, whose schema every
+then one park provisioned with public_schema.tenants.services.tenant_provision, whose schema every
 measurement runs in. The same generated rows (all columns filled; a third of them with
 one or two tags) are imported `--repeat` times by each method, interleaved, each on
 empty enterprise tables:
 
-  service       enterprises.importing.enterprise_rows_import on rows already checked:
+  service       tenant_schema.enterprises.importing.enterprise_rows_import on rows already checked:
                 the write the confirm step does (SELECT … FOR UPDATE, INSERT, upserts
                 and tag links in chunks of WRITE_CHUNK, one transaction)
   service+xlsx  sheet_parse of the .xlsx bytes (openpyxl, every cell checked, credit
@@ -75,7 +75,7 @@ def parse_args():
 
 
 def sheet_rows(count: int) -> list[list]:
-    from enterprises.credit_code import credit_code_make
+    from tenant_schema.enterprises.credit_code import credit_code_make
 
     rows = []
     for i in range(count):
@@ -146,10 +146,10 @@ def main() -> int:
     from django.utils import timezone
     from django_tenants.utils import schema_context
 
-    import tenants.services as tenant_services
-    from enterprises import importing
-    from enterprises.models import Enterprise, Tag
-    from tenants.models import Tenant
+    import public_schema.tenants.services as tenant_services
+    from public_schema.tenants.models import Tenant
+    from tenant_schema.enterprises import importing
+    from tenant_schema.enterprises.models import Enterprise, Tag
 
     assert settings.DATABASES["default"]["NAME"] == BENCH_DB, settings.DATABASES["default"]["NAME"]
     tenant_services._queue_pool_refill = lambda: None  # measure the import, not a pool refill

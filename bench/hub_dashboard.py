@@ -19,7 +19,7 @@ provisioning benchmark), which would make 1,000 tenants a 10+ minute set-up, and
 hub never reads those tables. The catalogue is therefore smaller than in production.
 
 Rollups: after the build, the rollup tables are filled by the real refresh
-(hub.rollups.rollup_refresh for every tenant, timed as "refresh all"; no rollup row
+(public_schema.hub.rollups.rollup_refresh for every tenant, timed as "refresh all"; no rollup row
 is inserted directly: day, month and all-time rows alike), then the refresh of one
 tenant is timed `--repeat` times.
 
@@ -36,7 +36,7 @@ Measured, interleaved, `--repeat` times each, after one discarded warm-up:
   page range   the same with a date range of one quarter (2025-10-01 … 2025-12-31).
   api          GET /api/hub/stats/ (every tenant's figures, and its applications by status
                and stage and stage timeliness, as JSON); "api range" likewise.
-  stats        hub.selectors.hub_stats(breakdown=False) alone (from the rollup tables):
+  stats        public_schema.hub.selectors.hub_stats(breakdown=False) alone (from the rollup tables):
                the figures the page reads; "stats range" likewise.
 
 `--live` also times hub_stats_live() (the set-based statements over every schema) once.
@@ -204,7 +204,7 @@ def build(args, connection, Tenant) -> float:
 
 def loop_baseline(Tenant, schema_context, connection, figures_module, filters) -> dict:
     """The same figures the way a per-tenant loop computes them: schema_context, then per-schema SQL."""
-    from demands.selectors import FIGURES_COLUMNS
+    from tenant_schema.demands.selectors import FIGURES_COLUMNS
 
     f = figures_module
     params = filters.bounds()
@@ -262,13 +262,13 @@ def main() -> int:
     from django.test import Client
     from django_tenants.utils import schema_context
 
-    from accounts import roles
-    from accounts.models import User
-    from accounts.services import user_create
-    from hub import figures
-    from hub.rollups import rollup_refresh, rollup_refresh_all
-    from hub.selectors import HubFilters, hub_stats, hub_stats_live
-    from tenants.models import Tenant
+    from every_schema.accounts import roles
+    from every_schema.accounts.models import User
+    from every_schema.accounts.services import user_create
+    from public_schema.hub import figures
+    from public_schema.hub.rollups import rollup_refresh, rollup_refresh_all
+    from public_schema.hub.selectors import HubFilters, hub_stats, hub_stats_live
+    from public_schema.tenants.models import Tenant
 
     try:
         t0 = time.perf_counter()

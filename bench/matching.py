@@ -4,8 +4,8 @@
 
 Runs against a database of its own (parkhub_bench_match, created fresh here and dropped at
 the end unless --keep): parkhub_setup (no pool), one park provisioned with
-tenants.services.tenant_provision, and in its schema `--enterprises` demo enterprises from
-enterprises.demo.enterprises_seed_demo (profiles, built-in tags on realistic shares,
+public_schema.tenants.services.tenant_provision, and in its schema `--enterprises` demo enterprises from
+tenant_schema.enterprises.demo.enterprises_seed_demo (profiles, built-in tags on realistic shares,
 figures for 2023–2025), all then marked verified (matching only reads verified
 enterprises, so all of them are matched), each with one owner account, then VACUUM ANALYZE
 (the steady state autovacuum keeps a live park in). `--programmes`
@@ -14,13 +14,13 @@ for a year, employees, months registered; combined with all / any).
 
 Measured, interleaved, `--repeat` times each, for all open programmes × all enterprises:
 
-  sql per programme   matching.selectors.programme_qualifying_ids for each programme: the rule
-                      set compiled to SQL (matching.compiler), one statement returning ids;
+  sql per programme   tenant_schema.eligibility.selectors.programme_qualifying_ids for each programme: the rule
+                      set compiled to SQL (tenant_schema.eligibility.compiler), one statement returning ids;
                       what the push and 免申即享 use
-  sql all at once     matching.selectors.programmes_qualifying_ids: every programme's rule set
+  sql all at once     tenant_schema.eligibility.selectors.programmes_qualifying_ids: every programme's rule set
                       in ONE statement (one scan of the enterprises, one aggregate each); the
                       overview's counts are the same scan with counts instead of ids
-  overview counts     matching.selectors.programmes_outcome_counts: the same single scan, counting
+  overview counts     tenant_schema.eligibility.selectors.programmes_outcome_counts: the same single scan, counting
                       qualifies / cannot tell / does not qualify per programme (the park's
                       matching overview page)
   page/API            for each programme what the qualifying page and
@@ -29,7 +29,7 @@ Measured, interleaved, `--repeat` times each, for all open programmes × all ent
                       and their push state
   python              the row-by-row baseline at its best: every verified enterprise loaded ONCE
                       with its tags and figures, Facts built once per enterprise, each programme's
-                      rules validated ONCE, then matching.rules.rules_evaluate_validated for each
+                      rules validated ONCE, then tenant_schema.eligibility.rules.rules_evaluate_validated for each
                       programme × enterprise. Its loading and its evaluation are also timed apart
                       ("python, evaluation only"), the kindest figure Python can claim.
 
@@ -38,10 +38,10 @@ paths exactly; the overview by its number of qualifying enterprises; the page pa
 (untimed) all its pages read as one slice.
 
 Then a push of one broad programme that every enterprise with 2025 revenue qualifies for:
-matching.tasks.push_run_task run in-process (the PushRun row is created directly instead of
+tenant_schema.eligibility.tasks.push_run_task run in-process (the PushRun row is created directly instead of
 through push_start, which would queue the task), with the real notification path
-(notifications.services.notification_send: Notification rows, dedupe keys). Celery points at
-Redis database 10 and notifications.tasks.notification_email_task.apply_async is replaced by
+(tenant_schema.notifications.services.notification_send: Notification rows, dedupe keys). Celery points at
+Redis database 10 and tenant_schema.notifications.tasks.notification_email_task.apply_async is replaced by
 a counter, so no worker ever sees a task and no e-mail is sent; the script reports how many
 notifications would have been e-mailed. Each push repeat uses a fresh copy of the programme.
 """
@@ -100,7 +100,7 @@ def load() -> str:
 
 def rule_sets(count: int) -> list[tuple[str, dict]]:
     """`count` realistic rule sets (title, rules), cycling through templates with varied thresholds."""
-    from enterprises.demo import (
+    from tenant_schema.enterprises.demo import (
         TAG_FOREIGN,
         TAG_GAZELLE,
         TAG_HNTE,
@@ -238,18 +238,18 @@ def main() -> int:
     from django.utils import timezone
     from django_tenants.utils import schema_context
 
-    import tenants.services as tenant_services
-    from enterprises.demo import enterprises_seed_demo
-    from enterprises.models import Enterprise, Membership
-    from funding.models import Programme
-    from funding.selectors import programme_list_open
-    from matching import selectors as matching_selectors
-    from matching.models import PushDelivery, PushRun
-    from matching.rules import QUALIFIES, facts_of, rules_evaluate_validated, rules_validate
-    from matching.tasks import push_run_task
-    from notifications.models import Notification
-    from notifications.tasks import notification_email_task
-    from tenants.models import Tenant
+    import public_schema.tenants.services as tenant_services
+    from public_schema.tenants.models import Tenant
+    from tenant_schema.eligibility import selectors as matching_selectors
+    from tenant_schema.eligibility.models import PushDelivery, PushRun
+    from tenant_schema.eligibility.rules import QUALIFIES, facts_of, rules_evaluate_validated, rules_validate
+    from tenant_schema.eligibility.tasks import push_run_task
+    from tenant_schema.enterprises.demo import enterprises_seed_demo
+    from tenant_schema.enterprises.models import Enterprise, Membership
+    from tenant_schema.funding.models import Programme
+    from tenant_schema.funding.selectors import programme_list_open
+    from tenant_schema.notifications.models import Notification
+    from tenant_schema.notifications.tasks import notification_email_task
 
     assert settings.DATABASES["default"]["NAME"] == BENCH_DB, settings.DATABASES["default"]["NAME"]
     tenant_services._queue_pool_refill = lambda: None

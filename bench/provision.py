@@ -104,8 +104,8 @@ def main() -> int:
     from django.test.utils import CaptureQueriesContext
     from django_tenants.clone import CloneSchema
 
-    import tenants.services as services
-    from tenants.models import Tenant
+    import public_schema.tenants.services as services
+    from public_schema.tenants.models import Tenant
 
     assert settings.DATABASES["default"]["NAME"] == BENCH_DB, settings.DATABASES["default"]["NAME"]
     refill_sends = refill_neutralise(services)
@@ -305,7 +305,7 @@ def refill_neutralise(services) -> list:
     services._queue_pool_refill); replacing the task's apply_async (which delay() calls
     too) covers both. Returns the list the would-be sends are counted in.
     """
-    from tenants.tasks import spare_pool_refill_task
+    from public_schema.tenants.tasks import spare_pool_refill_task
 
     sends = []
     spare_pool_refill_task.apply_async = lambda *args, **kwargs: sends.append(kwargs)

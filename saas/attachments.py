@@ -9,7 +9,7 @@ here; each app keeps only who may add or remove a file and when (its services).
   be a PDF, a PNG/JPEG image, an Office Open XML document (a zip holding
   [Content_Types].xml) or a legacy Office file (OLE2), up to 20 MB.
 - Storage (`attachment_storage_path`): inside the tenant's own storage prefix
-  (tenants.storage.TenantMediaStorage puts MEDIA_ROOT/<schema>/ in front), under a random
+  (public_schema.tenants.storage.TenantMediaStorage puts MEDIA_ROOT/<schema>/ in front), under a random
   name, never the uploader's, so a name cannot clash, overwrite or climb out.
 - Serving: a private file is served only by its app's access-checked view through
   `attachment_response`; /media/ serves nothing but the tenant's shared folder

@@ -4,11 +4,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from accounts import api as accounts_api
-from citywide import api as citywide_api
-from hub import api as hub_api
+from every_schema.accounts import api as accounts_api
+from public_schema.city_programmes import api as citywide_api
+from public_schema.hub import api as hub_api
+from public_schema.tenants import api as tenants_api
 from saas.views import media_serve
-from tenants import api as tenants_api
 
 api_patterns = [
     path("", include(accounts_api.urlpatterns)),
@@ -25,11 +25,11 @@ api_patterns = [
 ]
 
 urlpatterns = [
-    path("", include("hub.urls")),
-    path("accounts/", include("accounts.urls")),
-    path("", include("payments.urls")),
-    path("", include("citywide.urls")),
-    path("", include("workcalendar.urls")),
+    path("", include("public_schema.hub.urls")),
+    path("accounts/", include("every_schema.accounts.urls")),
+    path("", include("public_schema.stripe_events.urls")),
+    path("", include("public_schema.city_programmes.urls")),
+    path("", include("public_schema.workcalendar.urls")),
     # The API, version 1. The unversioned paths answer the same for one release, with
     # Deprecation and Sunset headers (saas.api.middleware); reverse("api:...") gives v1.
     path("api/v1/", include((api_patterns, "api"))),

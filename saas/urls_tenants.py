@@ -4,15 +4,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from accounts import api as accounts_api
-from applications import api as applications_api
-from billing import api as billing_api
-from demands import api as demands_api
-from enterprises import api as enterprises_api
-from funding import api as funding_api
-from matching import api as matching_api
-from notifications import api as notifications_api
+from every_schema.accounts import api as accounts_api
 from saas.views import media_serve, tenant_home
+from tenant_schema.applications import api as applications_api
+from tenant_schema.billing import api as billing_api
+from tenant_schema.demands import api as demands_api
+from tenant_schema.eligibility import api as matching_api
+from tenant_schema.enterprises import api as enterprises_api
+from tenant_schema.funding import api as funding_api
+from tenant_schema.notifications import api as notifications_api
 
 api_patterns = [
     path("", include(accounts_api.urlpatterns)),
@@ -30,16 +30,16 @@ api_patterns = [
 
 urlpatterns = [
     path("", tenant_home, name="home"),
-    path("accounts/", include("accounts.urls")),
-    path("", include("enterprises.urls")),
-    path("", include("funding.urls")),
-    path("", include("applications.urls")),
-    path("park/applications/", include("applications.staff_urls")),
-    path("", include("notifications.urls")),
-    path("", include("demands.urls")),
-    path("", include("billing.urls")),
-    path("", include("matching.urls")),
-    path("park/enterprises/import/", include("enterprises.import_urls")),
+    path("accounts/", include("every_schema.accounts.urls")),
+    path("", include("tenant_schema.enterprises.urls")),
+    path("", include("tenant_schema.funding.urls")),
+    path("", include("tenant_schema.applications.urls")),
+    path("park/applications/", include("tenant_schema.applications.staff_urls")),
+    path("", include("tenant_schema.notifications.urls")),
+    path("", include("tenant_schema.demands.urls")),
+    path("", include("tenant_schema.billing.urls")),
+    path("", include("tenant_schema.eligibility.urls")),
+    path("park/enterprises/import/", include("tenant_schema.enterprises.import_urls")),
     # The API, version 1. The unversioned paths answer the same for one release, with
     # Deprecation and Sunset headers (saas.api.middleware); reverse("api:...") gives v1.
     path("api/v1/", include((api_patterns, "api"))),

@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.translation import gettext as _
 
-from accounts import roles
-from enterprises.selectors import enterprise_list_for_user, user_is_park_staff
+from every_schema.accounts import roles
 from saas.attachments import shared_media_path
+from tenant_schema.enterprises.selectors import enterprise_list_for_user, user_is_park_staff
 
 
 def tenant_home(request):

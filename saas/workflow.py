@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from hub.rollups import rollup_touch
+from public_schema.hub.rollups import rollup_touch
 
 
 class TransitionRefused(Exception):

@@ -20,9 +20,9 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from tenants.models import Tenant
-from tenants.services import hub_ensure, template_ensure, tenant_drop, tenant_provision
+from every_schema.accounts import roles
+from public_schema.tenants.models import Tenant
+from public_schema.tenants.services import hub_ensure, template_ensure, tenant_drop, tenant_provision
 
 from .factories import PASSWORD, UserFactory
 

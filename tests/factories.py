@@ -22,18 +22,18 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from accounts import roles
-from accounts.models import User
-from accounts.services import user_create
-from applications.models import Application
-from applications.services import application_create, application_transition
-from demands.models import Demand
-from demands.services import demand_file
-from enterprises.credit_code import credit_code_make
-from enterprises.models import Enterprise, Membership
-from enterprises.services import enterprise_register, enterprise_verify, member_invite
-from funding.models import Programme
-from funding.services import programme_create, programme_open
+from every_schema.accounts import roles
+from every_schema.accounts.models import User
+from every_schema.accounts.services import user_create
+from tenant_schema.applications.models import Application
+from tenant_schema.applications.services import application_create, application_transition
+from tenant_schema.demands.models import Demand
+from tenant_schema.demands.services import demand_file
+from tenant_schema.enterprises.credit_code import credit_code_make
+from tenant_schema.enterprises.models import Enterprise, Membership
+from tenant_schema.enterprises.services import enterprise_register, enterprise_verify, member_invite
+from tenant_schema.funding.models import Programme
+from tenant_schema.funding.services import programme_create, programme_open
 
 # The password of every account the tests make (they sign in with it).
 PASSWORD = "correct-horse-battery-9"

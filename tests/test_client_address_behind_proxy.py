@@ -23,7 +23,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django_tenants.utils import schema_context
 
-from accounts import roles
+from every_schema.accounts import roles
 
 from .conftest import ALPHA, PASSWORD, ROOT, free_port, host_of, make_user, process_env, wait_until
 

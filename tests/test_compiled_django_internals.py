@@ -6,8 +6,8 @@ APIs Django does not document or keep stable: the compiler's `klass_info`, `sele
 `annotation_col_map`, `get_converters` / `apply_converters`, `get_related_populators` and
 the order of a compiled query's parameters. A Django upgrade that changes any of them
 must fail here, with a message naming what to re-check, before it breaks the query that
-loads the signed-in user on every request (accounts.backends) or the tenant of a host
-(tenants.middleware).
+loads the signed-in user on every request (every_schema.accounts.backends) or the tenant of a host
+(public_schema.tenants.middleware).
 """
 
 import inspect
@@ -19,8 +19,8 @@ from django.db.models import F, JSONField, Value
 from django.db.models.functions import Cast
 from django.db.models.query import ModelIterable, get_related_populators
 
+from public_schema.tenants.models import Domain, Tenant
 from saas.compiled import _SAMPLES, CompiledQuery, _Compilation
-from tenants.models import Domain, Tenant
 
 RECHECK = (
     f"Django {django.get_version()} changed {{what}}. Re-check saas/compiled.py's {{where}} against "

@@ -3,10 +3,10 @@
 import pytest
 from django_tenants.utils import schema_context
 
-from applications.models import Application, ApplicationEvent
-from demands.models import Demand, DemandEvent
-from enterprises.models import Enterprise
-from funding.models import Programme
+from tenant_schema.applications.models import Application, ApplicationEvent
+from tenant_schema.demands.models import Demand, DemandEvent
+from tenant_schema.enterprises.models import Enterprise
+from tenant_schema.funding.models import Programme
 
 from .conftest import ALPHA
 from .factories import ApplicationFactory, DemandFactory, EnterpriseFactory, MemberFactory, ProgrammeFactory

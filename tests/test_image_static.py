@@ -22,7 +22,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from accounts import roles
+from every_schema.accounts import roles
 from saas.static_checks import vendored_assets_in_templates
 
 from .conftest import HUB_HOST, PASSWORD, ROOT, free_port, make_user, process_env, wait_until

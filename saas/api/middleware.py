@@ -3,7 +3,7 @@
 - The language the client asks for with Accept-Language (English or Chinese), Chinese when
   it asks for neither or for nothing; a language chosen with the site's switch (its cookie)
   comes first. The pages keep their own rule (Chinese unless the visitor chose English,
-  accounts.middleware), since office browsers often send English; an API client has no
+  every_schema.accounts.middleware), since office browsers often send English; an API client has no
   switch to click, so its header is its choice.
 - On the unversioned /api/... paths, kept as an alias of /api/v1/... for one release:
   `Deprecation: true`, the day they go (`Sunset`, RFC 8594) and a Link to the v1 path.

@@ -2,8 +2,8 @@ from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
-from accounts import roles
-from enterprises.selectors import user_is_park_admin, user_is_park_staff
+from every_schema.accounts import roles
+from tenant_schema.enterprises.selectors import user_is_park_admin, user_is_park_staff
 
 
 class IsHubOperator(BasePermission):

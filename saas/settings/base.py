@@ -20,8 +20,8 @@ env = environ.Env()
 
 SHARED_APPS = [
     "django_tenants",
-    "tenants",
-    "accounts",
+    "public_schema.tenants",
+    "every_schema.accounts",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -34,30 +34,30 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "pgtrigger",
     "axes",
-    "hub",
-    "payments",
-    "citywide",
-    "workcalendar",
-    "installation",
+    "public_schema.hub",
+    "public_schema.stripe_events",
+    "public_schema.city_programmes",
+    "public_schema.workcalendar",
+    "public_schema.installation",
 ]
 
 # Accounts, sessions, tokens and login-lockout records exist in every tenant schema as
 # well, so an account of park A simply does not exist in park B.
 TENANT_APPS = [
-    "accounts",
+    "every_schema.accounts",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.admin",
     "axes",
-    "enterprises",
-    "funding",
-    "applications",
-    "notifications",
-    "billing",
-    "demands",
-    "matching",
+    "tenant_schema.enterprises",
+    "tenant_schema.funding",
+    "tenant_schema.applications",
+    "tenant_schema.notifications",
+    "tenant_schema.billing",
+    "tenant_schema.demands",
+    "tenant_schema.eligibility",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -105,12 +105,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 MIDDLEWARE = [
     # First: /healthz, /readyz and /metrics answer on any host, and every request gets its id.
     "saas.telemetry.TelemetryMiddleware",
-    "tenants.middleware.HostTenantMiddleware",
+    "public_schema.tenants.middleware.HostTenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "tenants.middleware.SuspendedTenantMiddleware",
+    "public_schema.tenants.middleware.SuspendedTenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "accounts.middleware.DefaultLanguageMiddleware",
+    "every_schema.accounts.middleware.DefaultLanguageMiddleware",
     "saas.api.middleware.ApiMiddleware",  # API: Accept-Language, deprecation headers of /api/ without v1
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -132,11 +132,11 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tenants.context_processors.current_site",
-                "notifications.context_processors.unread_count",
-                "accounts.context_processors.roles",
-                "workcalendar.context_processors.calendar_expiry",
-                "installation.context_processors.installation",
+                "public_schema.tenants.context_processors.current_site",
+                "tenant_schema.notifications.context_processors.unread_count",
+                "every_schema.accounts.context_processors.roles",
+                "public_schema.workcalendar.context_processors.calendar_expiry",
+                "public_schema.installation.context_processors.installation",
             ],
         },
     },
@@ -151,7 +151,7 @@ WSGI_APPLICATION = "saas.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "accounts.backends.UserBackend",
+    "every_schema.accounts.backends.UserBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -197,8 +197,8 @@ RATELIMIT_VIEW = "saas.views.too_many_requests"
 RATELIMIT_FAIL_OPEN = True
 
 # Sessions are host-only cookies and live in each schema's own session table, read through
-# the cache (accounts.sessions: Django's cached_db, kept working while Redis is down).
-SESSION_ENGINE = "accounts.sessions"
+# the cache (every_schema.accounts.sessions: Django's cached_db, kept working while Redis is down).
+SESSION_ENGINE = "every_schema.accounts.sessions"
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -245,7 +245,7 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media"))
 # Each tenant's uploads live under MEDIA_ROOT/<schema>/.
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 STORAGES = {
-    "default": {"BACKEND": "tenants.storage.TenantMediaStorage"},
+    "default": {"BACKEND": "public_schema.tenants.storage.TenantMediaStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Uploads under this prefix may be fetched by any signed-in user of the same tenant through
@@ -347,7 +347,7 @@ PARKHUB_READ_NOTIFICATIONS_KEEP_DAYS = env.int("PARKHUB_READ_NOTIFICATIONS_KEEP_
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an API client without valid credentials gets a 401 that says how to authenticate.
-        "accounts.authentication.ApiTokenAuthentication",
+        "every_schema.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -389,21 +389,21 @@ SPECTACULAR_SETTINGS = {
     ],
     # Several models have a "status" or "kind": give each enum its own schema name.
     "ENUM_NAME_OVERRIDES": {
-        "ProgrammeStatusEnum": "funding.models.Programme.Status",
-        "ProgrammeCategoryEnum": "funding.models.Programme.Category",
-        "StageKindEnum": "funding.models.Stage.Kind",
-        "StageRoleEnum": "funding.models.Stage.Role",
-        "ApplicationStatusEnum": "applications.models.Application.Status",
-        "EnterpriseStatusEnum": "enterprises.models.Enterprise.Status",
-        "DemandStatusEnum": "demands.models.Demand.Status",
-        "DemandCategoryEnum": "demands.models.Category",
-        "DemandRatingEnum": "demands.models.Rating",
-        "ServiceCategoryEnum": "billing.models.Service.Category",
-        "VoucherKindEnum": "billing.models.Voucher.Kind",
-        "VoucherStatusEnum": "billing.models.Voucher.Status",
-        "SubscriptionStatusEnum": "billing.models.Subscription.Status",
-        "PaymentMethodEnum": "billing.models.Payment.Method",
-        "PaymentStatusEnum": "billing.models.Payment.Status",
+        "ProgrammeStatusEnum": "tenant_schema.funding.models.Programme.Status",
+        "ProgrammeCategoryEnum": "tenant_schema.funding.models.Programme.Category",
+        "StageKindEnum": "tenant_schema.funding.models.Stage.Kind",
+        "StageRoleEnum": "tenant_schema.funding.models.Stage.Role",
+        "ApplicationStatusEnum": "tenant_schema.applications.models.Application.Status",
+        "EnterpriseStatusEnum": "tenant_schema.enterprises.models.Enterprise.Status",
+        "DemandStatusEnum": "tenant_schema.demands.models.Demand.Status",
+        "DemandCategoryEnum": "tenant_schema.demands.models.Category",
+        "DemandRatingEnum": "tenant_schema.demands.models.Rating",
+        "ServiceCategoryEnum": "tenant_schema.billing.models.Service.Category",
+        "VoucherKindEnum": "tenant_schema.billing.models.Voucher.Kind",
+        "VoucherStatusEnum": "tenant_schema.billing.models.Voucher.Status",
+        "SubscriptionStatusEnum": "tenant_schema.billing.models.Subscription.Status",
+        "PaymentMethodEnum": "tenant_schema.billing.models.Payment.Method",
+        "PaymentStatusEnum": "tenant_schema.billing.models.Payment.Status",
     },
 }
 

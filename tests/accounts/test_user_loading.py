@@ -4,9 +4,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from accounts.backends import UserBackend
-from notifications.services import notification_send
+from every_schema.accounts import roles
+from every_schema.accounts.backends import UserBackend
+from tenant_schema.notifications.services import notification_send
 
 from ..conftest import ALPHA, BETA, make_user
 from ..enterprises.conftest import register

@@ -8,10 +8,10 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from rest_framework import exceptions
 
-from enterprises.models import Enterprise
-from enterprises.services import enterprise_verify
-from notifications.models import Notification
 from saas.api.exceptions import api_exception_handler
+from tenant_schema.enterprises.models import Enterprise
+from tenant_schema.enterprises.services import enterprise_verify
+from tenant_schema.notifications.models import Notification
 
 from ..conftest import ALPHA
 from ..enterprises.conftest import register
@@ -164,9 +164,9 @@ def test_marking_notifications_read_moves_them_into_the_next_sync(db, client_a, 
 
 def test_writes_that_save_only_some_fields_still_move_updated_at(db, tenant_a):
     """Services that save with update_fields (programme open/close, every workflow move) bump updated_at."""
-    from applications.models import Application
-    from funding.models import Programme
-    from funding.services import programme_close
+    from tenant_schema.applications.models import Application
+    from tenant_schema.funding.models import Programme
+    from tenant_schema.funding.services import programme_close
 
     from ..applications.conftest import act, draft_for, make_programme
 

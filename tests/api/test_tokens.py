@@ -9,8 +9,8 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from accounts.models import ApiToken
+from every_schema.accounts import roles
+from every_schema.accounts.models import ApiToken
 
 from ..conftest import ALPHA, PASSWORD, make_user
 
@@ -112,7 +112,7 @@ def test_the_tokens_page_shows_a_new_secret_once_and_revokes(db, client_a, park_
 
 
 def test_a_plain_token_of_before_is_hashed_by_the_migration_and_still_works(db, client_a, park_admin_a):
-    migration = __import__("accounts.migrations.0003_hash_plain_api_tokens", fromlist=["hash_plain_tokens"])
+    migration = __import__("every_schema.accounts.migrations.0003_hash_plain_api_tokens", fromlist=["hash_plain_tokens"])
     old_key = "0123456789abcdef0123456789abcdef01234567"
     with schema_context(ALPHA):
         with connection.cursor() as cursor:

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from applications.services import application_transition
+from every_schema.accounts import roles
+from tenant_schema.applications.services import application_transition
 
 from ..conftest import ALPHA, make_user
 from ..enterprises.conftest import register

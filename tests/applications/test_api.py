@@ -19,8 +19,8 @@ from django.conf import settings
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from applications.models import Application, Attachment, Objection
-from funding.models import Programme
+from tenant_schema.applications.models import Application, Attachment, Objection
+from tenant_schema.funding.models import Programme
 
 from ..conftest import ALPHA, BETA, HostClient, host_of
 from ..enterprises.conftest import register

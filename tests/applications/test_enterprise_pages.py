@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
-from applications.models import Application, Attachment, Objection
+from tenant_schema.applications.models import Application, Attachment, Objection
 
 from ..conftest import ALPHA, BETA
 from ..enterprises.conftest import register
@@ -72,7 +72,7 @@ def test_anyone_sees_open_programmes_with_budget_cap_closing_date_and_documents(
 
 
 def test_a_closed_programme_is_not_listed_and_its_page_is_a_404(db, client_a, in_alpha):
-    from funding.services import programme_close
+    from tenant_schema.funding.services import programme_close
 
     closed = programme_close(programme=make_programme(title="已截止的项目"))
     assert closed.title not in client_a.get("/programmes/").content.decode()
@@ -273,7 +273,7 @@ def test_another_enterprise_gets_404_for_the_application_and_its_attachment(
 ):
     application = draft_for(enterprise_x, documented_programme)
     with schema_context(ALPHA):
-        from applications.attachments import attachment_add
+        from tenant_schema.applications.attachments import attachment_add
 
         attachment = attachment_add(
             application=application, actor=enterprise_x.user, upload=pdf(), document="营业执照"
@@ -399,11 +399,11 @@ def test_an_objection_after_the_notice_period_is_refused(
 
 
 def _queries(client, path, enterprise) -> int:
-    """Queries of the page as it is built, not as it is kept (applications.page_cache)."""
+    """Queries of the page as it is built, not as it is kept (tenant_schema.applications.page_cache)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from enterprises.models import Enterprise
+    from tenant_schema.enterprises.models import Enterprise
 
     client.get(path)  # warm: content types, translations, the cached navigation
     with schema_context(ALPHA):  # a change the page shows, so that the next request builds it

@@ -14,12 +14,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
-from applications.attachments import attachment_add
-from applications.models import Application, ApplicationPagesVersion
-from applications.page_cache import CSRF_STAND_IN, clocks_change_at
-from enterprises.services import enterprise_update, member_invite
-from funding.services import programme_update
 from saas.workdays import SHANGHAI
+from tenant_schema.applications.attachments import attachment_add
+from tenant_schema.applications.models import Application, ApplicationPagesVersion
+from tenant_schema.applications.page_cache import CSRF_STAND_IN, clocks_change_at
+from tenant_schema.enterprises.services import enterprise_update, member_invite
+from tenant_schema.funding.services import programme_update
 
 from ..conftest import ALPHA, BETA, PASSWORD, HostClient, host_of
 from ..enterprises.conftest import register
@@ -189,8 +189,8 @@ def test_a_kept_page_expires_when_its_clocks_would_change():
 def test_the_layout_of_a_kept_page_follows_the_visitor(owner_client, programme, enterprise_x, tenant_a):
     from django.contrib.auth import get_user_model
 
-    from notifications.services import notification_send
-    from tenants.models import Tenant
+    from public_schema.tenants.models import Tenant
+    from tenant_schema.notifications.services import notification_send
 
     application = draft_for(enterprise_x, programme)
     path = f"/applications/{application.pk}/"
@@ -226,7 +226,7 @@ def test_a_message_shows_once_on_a_kept_page(owner_client, programme, enterprise
 
 
 def test_a_deploy_never_serves_a_page_kept_by_the_code_it_replaced(owner_client, programme, enterprise_x, monkeypatch):
-    from applications import page_cache
+    from tenant_schema.applications import page_cache
 
     application = draft_for(enterprise_x, programme)
     path = f"/applications/{application.pk}/"

@@ -4,7 +4,7 @@ import secrets
 
 from django_tenants.utils import schema_context
 
-from enterprises.models import Enterprise
+from tenant_schema.enterprises.models import Enterprise
 
 from ..conftest import ALPHA, HostClient
 from ..enterprises.test_pages import registration_data as registration_form
@@ -56,7 +56,7 @@ def test_registrations_over_the_limit_get_429_with_what_to_do_and_create_nothing
 def test_objections_over_the_limit_get_429_on_the_page_and_in_the_api(
     client_a, settings, programme, enterprise_x, reviewer, park_admin
 ):
-    from applications.models import Objection
+    from tenant_schema.applications.models import Objection
 
     settings.PARKHUB_RATES = {**settings.PARKHUB_RATES, "objection": "1/h"}
     application = ApplicationFactory(registration=enterprise_x, programme=programme, submitted=True)

@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from applications.models import ApplicationEvent
-from applications.reminders import application_reminders_send
-from applications.tasks import reminders_send_all_task, reminders_send_task
-from notifications.models import Notification
-from notifications.services import notification_send
-from notifications.tasks import notification_email_task
+from every_schema.accounts import roles
+from tenant_schema.applications.models import ApplicationEvent
+from tenant_schema.applications.reminders import application_reminders_send
+from tenant_schema.applications.tasks import reminders_send_all_task, reminders_send_task
+from tenant_schema.notifications.models import Notification
+from tenant_schema.notifications.services import notification_send
+from tenant_schema.notifications.tasks import notification_email_task
 
 from ..conftest import ALPHA, make_user, wait_until
 from ..enterprises.conftest import register
@@ -158,7 +158,7 @@ def mails_to(mail_dir, address: str) -> int:
 def test_a_real_worker_sends_the_overdue_reminder_once_when_the_task_runs_twice(
     committed_db, dropped_after, celery_worker_process, mail_dir, monkeypatch
 ):
-    from tenants.services import tenant_provision
+    from public_schema.tenants.services import tenant_provision
 
     dropped_after.append(SLUG)
     tenant_provision(name="提醒测试园区", slug=SLUG, kind="park", admin_email=f"admin@{SLUG}.cn")
@@ -206,9 +206,9 @@ def test_a_real_worker_sends_the_overdue_reminder_once_when_the_task_runs_twice(
 
 
 def test_the_fan_out_skips_suspended_tenants(committed_db, dropped_after):
-    from applications.reminders import reminder_schemas
-    from tenants.models import Tenant
-    from tenants.services import tenant_provision
+    from public_schema.tenants.models import Tenant
+    from public_schema.tenants.services import tenant_provision
+    from tenant_schema.applications.reminders import reminder_schemas
 
     dropped_after.append("remindoff")
     tenant_provision(name="停用园区", slug="remindoff", kind="park", admin_email="admin@remindoff.cn")

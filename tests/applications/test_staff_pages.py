@@ -14,10 +14,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from applications.attachments import attachment_add
-from applications.models import Application
-from funding.models import Programme
+from every_schema.accounts import roles
+from tenant_schema.applications.attachments import attachment_add
+from tenant_schema.applications.models import Application
+from tenant_schema.funding.models import Programme
 
 from ..conftest import ALPHA, BETA, make_user
 from ..enterprises.conftest import register
@@ -492,7 +492,7 @@ def test_park_b_staff_get_404_for_park_a_applications_and_programmes(
 def test_the_reviewer_is_warned_of_an_award_for_the_same_category_in_another_sub_platform(
     as_park_admin, programme, enterprise_x, tenant_b
 ):
-    from hub.models import AwardRecord
+    from public_schema.hub.models import AwardRecord
 
     application = submitted(enterprise_x, programme)
     page = as_park_admin.get(f"/park/applications/{application.pk}/")

@@ -11,9 +11,9 @@ from django.db import connection, connections, transaction
 from django.db.utils import ProgrammingError
 from django_tenants.utils import schema_context
 
-from applications.models import Application, ApplicationEvent
-from applications.selectors import application_timeline
 from saas.workflow import TransitionRefused
+from tenant_schema.applications.models import Application, ApplicationEvent
+from tenant_schema.applications.selectors import application_timeline
 
 from ..conftest import ALPHA
 from ..enterprises.conftest import register
@@ -32,7 +32,7 @@ def to_approval(application, reviewer, park_admin, amount="80000.00"):
 
 
 def test_an_enterprise_waiting_for_verification_cannot_apply(programme, in_alpha):
-    from applications.services import application_create
+    from tenant_schema.applications.services import application_create
 
     pending = register(ALPHA)
     with pytest.raises(ValidationError) as refused:
@@ -174,8 +174,8 @@ def test_the_timeline_of_a_returned_and_resubmitted_application_across_national_
 def test_twenty_concurrent_approvals_against_a_budget_for_ten(committed_db, dropped_after):
     """Committed rows and real concurrent transactions, in a throwaway tenant dropped afterwards
     (history rows are append-only, so the test cannot clean up row by row)."""
-    from accounts import roles
-    from tenants.services import tenant_provision
+    from every_schema.accounts import roles
+    from public_schema.tenants.services import tenant_provision
 
     from ..conftest import make_user
 

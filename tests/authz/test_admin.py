@@ -13,11 +13,11 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from accounts.models import User
-from billing.models import Subscription, Voucher
-from billing.services import subscription_checkout, voucher_issue
-from tenants.models import Tenant
+from every_schema.accounts import roles
+from every_schema.accounts.models import User
+from public_schema.tenants.models import Tenant
+from tenant_schema.billing.models import Subscription, Voucher
+from tenant_schema.billing.services import subscription_checkout, voucher_issue
 
 from ..conftest import ALPHA, HUB_HOST, HostClient, host_of, make_user
 

@@ -9,9 +9,13 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from billing.models import Subscription
-from billing.services import subscription_cancel, subscription_checkout, subscription_request_transfer
+from every_schema.accounts import roles
+from tenant_schema.billing.models import Subscription
+from tenant_schema.billing.services import (
+    subscription_cancel,
+    subscription_checkout,
+    subscription_request_transfer,
+)
 
 from ..conftest import ALPHA, HostClient, host_of, make_user
 

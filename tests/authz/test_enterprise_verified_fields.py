@@ -11,9 +11,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from enterprises.models import Enterprise, EnterpriseChange
-from enterprises.services import enterprise_update, enterprise_verify
+from every_schema.accounts import roles
+from tenant_schema.enterprises.models import Enterprise, EnterpriseChange
+from tenant_schema.enterprises.services import enterprise_update, enterprise_verify
 
 from ..conftest import ALPHA, HostClient, host_of, make_user
 from ..enterprises.conftest import register

@@ -9,14 +9,14 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from citywide.models import CityProgramme
-from citywide.services import city_programme_publish
-from enterprises.services import enterprise_create, enterprise_resubmit
-from funding.models import Programme
-from funding.services import programme_create, programme_open
-from matching.models import PushRun
-from matching.services import push_start
+from every_schema.accounts import roles
+from public_schema.city_programmes.models import CityProgramme
+from public_schema.city_programmes.services import city_programme_publish
+from tenant_schema.eligibility.models import PushRun
+from tenant_schema.eligibility.services import push_start
+from tenant_schema.enterprises.services import enterprise_create, enterprise_resubmit
+from tenant_schema.funding.models import Programme
+from tenant_schema.funding.services import programme_create, programme_open
 
 from ..conftest import ALPHA, make_user
 from ..enterprises.conftest import new_credit_code, register
@@ -52,7 +52,7 @@ def test_only_park_administrators_add_enterprises_and_only_its_people_resubmit(d
     with schema_context(ALPHA):
         with pytest.raises(PermissionDenied):
             enterprise_create(actor=reviewer, credit_code=new_credit_code(), name="越权添加有限公司")
-        from enterprises.services import enterprise_reject
+        from tenant_schema.enterprises.services import enterprise_reject
 
         rejected = enterprise_reject(enterprise=registration.enterprise, actor=park_admin_a, reason="营业执照不清晰")
         for actor in (reviewer, park_admin_a, register(ALPHA).user):

@@ -8,9 +8,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from enterprises.credit_code import credit_code_make
-from enterprises.models import Enterprise
+from every_schema.accounts import roles
+from tenant_schema.enterprises.credit_code import credit_code_make
+from tenant_schema.enterprises.models import Enterprise
 
 from ..conftest import ALPHA, HUB_HOST, HostClient, make_user
 from ..enterprises.conftest import register
@@ -59,7 +59,7 @@ def post_event(payload: str, *, secret: str = WEBHOOK_SECRET, timestamp: int | N
 @pytest.fixture
 def tasks_inline(monkeypatch):
     """Run billing's tasks in-process when they are queued (on commit), in the schema they were sent from."""
-    from billing import tasks
+    from tenant_schema.billing import tasks
 
     for task in (
         tasks.subscription_activated_notify_task,
@@ -90,7 +90,7 @@ def other_buyer(db, tenant_a):
 
 @pytest.fixture
 def service(db, tenant_a, park_admin_a):
-    from billing.services import service_create
+    from tenant_schema.billing.services import service_create
 
     with schema_context(ALPHA):
         return service_create(
@@ -101,7 +101,7 @@ def service(db, tenant_a, park_admin_a):
 
 @pytest.fixture
 def second_service(db, tenant_a, park_admin_a):
-    from billing.services import service_create
+    from tenant_schema.billing.services import service_create
 
     with schema_context(ALPHA):
         return service_create(actor=park_admin_a, name="云ERP", price=Decimal("50.00"), category="cloud")
@@ -123,7 +123,7 @@ def committed_enterprise(label: str) -> SimpleNamespace:
 
 
 def committed_cleanup(*, enterprises=(), users=(), services=()) -> None:
-    from billing.models import Rating, Service, Subscription, Voucher
+    from tenant_schema.billing.models import Rating, Service, Subscription, Voucher
 
     with schema_context(ALPHA):
         enterprise_ids = [enterprise.pk for enterprise in enterprises]
@@ -139,7 +139,7 @@ def committed_cleanup(*, enterprises=(), users=(), services=()) -> None:
 @pytest.fixture
 def committed_shop(committed_db, tenant_a):
     """Committed in park A: a park administrator, two enterprises with owners, two services."""
-    from billing.services import service_create
+    from tenant_schema.billing.services import service_create
 
     admin = make_user(ALPHA, role=roles.PARK_ADMIN)
     x, y = committed_enterprise("甲"), committed_enterprise("乙")

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from billing.models import Subscription, Voucher
-from billing.services import subscription_checkout, voucher_issue
+from tenant_schema.billing.models import Subscription, Voucher
+from tenant_schema.billing.services import subscription_checkout, voucher_issue
 
 from ..conftest import ALPHA, BETA, HostClient, host_of, make_user
 from ..enterprises.conftest import register
@@ -140,7 +140,7 @@ def test_outsider_gets_404(pending, voucher, service, outsider_client):
 
 
 def test_an_enterprise_of_another_park_cannot_use_a_voucher_code_from_this_one(no_stripe, voucher, tenant_b, park_admin_b):
-    from billing.services import service_create
+    from tenant_schema.billing.services import service_create
 
     outsider = register(BETA)
     with schema_context(BETA):

@@ -7,16 +7,16 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from billing.demo import billing_seed_demo
-from billing.models import Payment, Provider, Rating, Service, Subscription, Voucher
-from billing.selectors import (
+from tenant_schema.billing.demo import billing_seed_demo
+from tenant_schema.billing.models import Payment, Provider, Rating, Service, Subscription, Voucher
+from tenant_schema.billing.selectors import (
     provider_ranking,
     subscription_entitles,
     transfers_awaiting_confirmation,
     vouchers_usable,
 )
-from enterprises.demo import demo_accounts_ensure, enterprises_seed_demo
-from enterprises.models import Enterprise
+from tenant_schema.enterprises.demo import demo_accounts_ensure, enterprises_seed_demo
+from tenant_schema.enterprises.models import Enterprise
 
 from ..conftest import ALPHA, PASSWORD
 

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from billing.models import Subscription, Voucher
-from billing.services import subscription_checkout, voucher_issue
+from tenant_schema.billing.models import Subscription, Voucher
+from tenant_schema.billing.services import subscription_checkout, voucher_issue
 
 from ..conftest import ALPHA, BETA, HostClient, host_of, make_user
 

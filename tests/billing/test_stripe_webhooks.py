@@ -13,10 +13,10 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from billing.models import Payment, Subscription, SubscriptionHistory
-from billing.selectors import subscription_entitles
-from billing.services import add_months, subscription_checkout
-from payments.models import StripeEvent
+from public_schema.stripe_events.models import StripeEvent
+from tenant_schema.billing.models import Payment, Subscription, SubscriptionHistory
+from tenant_schema.billing.selectors import subscription_entitles
+from tenant_schema.billing.services import add_months, subscription_checkout
 
 from ..conftest import ALPHA, BETA, HUB_HOST, HostClient
 from .conftest import post_event
@@ -64,7 +64,7 @@ def test_checkout_asks_stripe_for_our_amount_in_cny_with_metadata_and_an_idempot
 
 
 def test_each_payment_attempt_has_its_own_idempotency_key(fake_stripe, buyer, service):
-    from billing.services import subscription_pay_online
+    from tenant_schema.billing.services import subscription_pay_online
 
     checkout = _checkout(buyer, service)
     with schema_context(ALPHA):
@@ -274,7 +274,7 @@ def test_without_stripe_keys_online_payment_is_refused(no_stripe, buyer, service
 def test_paying_twice_for_one_order_refunds_the_second_payment_and_keeps_the_term(
     fake_stripe, buyer, service, tasks_inline, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from billing.services import CHECKOUT_SESSION_REUSE, subscription_pay_online
+    from tenant_schema.billing.services import CHECKOUT_SESSION_REUSE, subscription_pay_online
 
     first = _checkout(buyer, service)
     with schema_context(ALPHA):
@@ -297,8 +297,8 @@ def test_paying_twice_for_one_order_refunds_the_second_payment_and_keeps_the_ter
         assert Payment.objects.get(pk=second.pk).status == Payment.Status.REFUNDED
     assert _reload(first.subscription).status == Subscription.Status.ACTIVE and _activations(first.subscription) == 1
     # The enterprise is told why a second charge will come back (once, however often the task runs).
-    from billing.tasks import duplicate_refunded_notify_task
-    from notifications.models import Notification
+    from tenant_schema.billing.tasks import duplicate_refunded_notify_task
+    from tenant_schema.notifications.models import Notification
 
     with schema_context(ALPHA):
         assert duplicate_refunded_notify_task.run(payment_id=second.pk) is False  # already told

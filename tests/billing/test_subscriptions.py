@@ -10,15 +10,15 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from billing.models import Payment, Subscription, Voucher
-from billing.selectors import (
+from tenant_schema.billing.models import Payment, Subscription, Voucher
+from tenant_schema.billing.selectors import (
     days_left,
     provider_ranking,
     revenue_by_month,
     service_list,
     subscription_entitles,
 )
-from billing.services import (
+from tenant_schema.billing.services import (
     add_months,
     provider_create,
     rating_submit,
@@ -31,7 +31,7 @@ from billing.services import (
     subscriptions_sweep,
     voucher_issue,
 )
-from billing.tasks import subscriptions_sweep_task
+from tenant_schema.billing.tasks import subscriptions_sweep_task
 
 from ..conftest import ALPHA
 

@@ -13,11 +13,11 @@ import pytest
 from django.conf import settings
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from applications.models import Application
-from applications.services import application_transition
-from tenants.models import Tenant
-from tenants.services import tenant_provision
+from every_schema.accounts import roles
+from public_schema.tenants.models import Tenant
+from public_schema.tenants.services import tenant_provision
+from tenant_schema.applications.models import Application
+from tenant_schema.applications.services import application_transition
 
 from ..applications.conftest import make_programme, verified
 from ..conftest import PASSWORD, make_user

@@ -9,12 +9,12 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from billing.models import Service, Subscription, Voucher
-from billing.services import add_months, service_create, voucher_issue
-from enterprises.credit_code import credit_code_make
-from enterprises.models import Enterprise
-from enterprises.services import enterprise_register
+from every_schema.accounts import roles
+from tenant_schema.billing.models import Service, Subscription, Voucher
+from tenant_schema.billing.services import add_months, service_create, voucher_issue
+from tenant_schema.enterprises.credit_code import credit_code_make
+from tenant_schema.enterprises.models import Enterprise
+from tenant_schema.enterprises.services import enterprise_register
 
 from ..conftest import ALPHA, PASSWORD, make_user
 

@@ -8,8 +8,8 @@ a test cannot clean it up row by row.
 import pytest
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from demands.models import Demand
+from every_schema.accounts import roles
+from tenant_schema.demands.models import Demand
 
 from ..conftest import PASSWORD, make_user
 from ..enterprises.conftest import register
@@ -21,7 +21,7 @@ SLUG = "demandflow"
 
 @pytest.fixture
 def park(committed_db, dropped_after):
-    from tenants.services import tenant_provision
+    from public_schema.tenants.services import tenant_provision
 
     dropped_after.append(SLUG)
     tenant_provision(name="诉求浏览器测试园区", slug=SLUG, kind="park", admin_email=f"admin@{SLUG}.cn")

@@ -11,10 +11,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from enterprises.credit_code import credit_code_make
-from enterprises.models import Enterprise
-from enterprises.services import enterprise_register
+from every_schema.accounts import roles
+from tenant_schema.enterprises.credit_code import credit_code_make
+from tenant_schema.enterprises.models import Enterprise
+from tenant_schema.enterprises.services import enterprise_register
 
 from ..conftest import ALPHA, PASSWORD, make_user
 

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from accounts import roles
+from every_schema.accounts import roles
 
 from ..conftest import PASSWORD, make_user
 from ..hub.conftest import Park
@@ -25,8 +25,8 @@ def committed_hub(committed_db, dropped_after):
     # One demand, accepted and answered, so the demands chart has figures too.
     from django_tenants.utils import schema_context
 
-    from demands.services import demand_file, demand_transition
-    from hub.rollups import rollup_refresh
+    from public_schema.hub.rollups import rollup_refresh
+    from tenant_schema.demands.services import demand_file, demand_transition
 
     from ..hub.conftest import at
 

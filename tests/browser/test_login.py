@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django_tenants.utils import schema_context
 
-from accounts import roles
+from every_schema.accounts import roles
 
 from ..conftest import ALPHA, PASSWORD, make_user
 

@@ -9,12 +9,12 @@ import uuid
 import pytest
 from django_tenants.utils import schema_context
 
-from matching.services import programme_rules_set
-from tenants.models import Tenant
-from tenants.services import tenant_provision
+from public_schema.tenants.models import Tenant
+from public_schema.tenants.services import tenant_provision
+from tenant_schema.eligibility.services import programme_rules_set
 
 from ..conftest import PASSWORD
-from ..matching.conftest import RD_RULES, make_programme, profiled
+from ..eligibility.conftest import RD_RULES, make_programme, profiled
 
 pytestmark = pytest.mark.browser
 

@@ -22,9 +22,9 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from tenants.models import Tenant
-from tenants.services import tenant_drop, tenant_provision
+from every_schema.accounts import roles
+from public_schema.tenants.models import Tenant
+from public_schema.tenants.services import tenant_drop, tenant_provision
 
 from ..conftest import PASSWORD, make_user
 from ..enterprises.conftest import register
@@ -127,14 +127,14 @@ class RacePark:
     reviewer_token: str
 
     def token_for(self, user) -> str:
-        from accounts.services import api_token_create
+        from every_schema.accounts.services import api_token_create
 
         with schema_context(self.slug):
             return api_token_create(user=user, name="race test")[1]
 
     def enterprise(self, name: str | None = None):
         """A verified enterprise with its owner, and the owner's API token."""
-        from enterprises.services import enterprise_verify
+        from tenant_schema.enterprises.services import enterprise_verify
 
         registration = register(self.slug, name=name or f"青岛并发{secrets.token_hex(3)}有限公司")
         with schema_context(self.slug):

@@ -14,19 +14,19 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from applications.models import Application, ApplicationEvent
-from applications.services import application_create, application_transition
-from billing.models import Payment, Rating, Subscription, SubscriptionHistory, Voucher
-from billing.services import (
+from tenant_schema.applications.models import Application, ApplicationEvent
+from tenant_schema.applications.services import application_create, application_transition
+from tenant_schema.billing.models import Payment, Rating, Subscription, SubscriptionHistory, Voucher
+from tenant_schema.billing.services import (
     service_create,
     subscription_checkout,
     subscription_request_transfer,
     voucher_issue,
 )
-from demands.models import Demand, DemandEvent
-from demands.services import demand_file, demand_transition
-from enterprises.models import Membership
-from funding.services import programme_create, programme_open
+from tenant_schema.demands.models import Demand, DemandEvent
+from tenant_schema.demands.services import demand_file, demand_transition
+from tenant_schema.enterprises.models import Membership
+from tenant_schema.funding.services import programme_create, programme_open
 
 from .conftest import hidden
 

@@ -12,13 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from applications.models import ONE_LIVE_APPLICATION, Application, ApplicationEvent
-from billing.models import ONE_PENDING_ORDER, Subscription, SubscriptionHistory
-from billing.services import service_create
-from enterprises.models import Membership
-from enterprises.services import ONE_SEAT_PER_PERSON
+from every_schema.accounts import roles
 from saas.uniqueness import unique_rules
+from tenant_schema.applications.models import ONE_LIVE_APPLICATION, Application, ApplicationEvent
+from tenant_schema.billing.models import ONE_PENDING_ORDER, Subscription, SubscriptionHistory
+from tenant_schema.billing.services import service_create
+from tenant_schema.enterprises.models import Membership
+from tenant_schema.enterprises.services import ONE_SEAT_PER_PERSON
 
 from ..applications.conftest import draft_for, make_programme, verified
 from ..conftest import ALPHA, make_user
@@ -85,7 +85,7 @@ def _without(index: str):
 
 
 def test_the_migration_withdraws_the_later_duplicates_of_a_live_application(enterprise):
-    migration = importlib.import_module("applications.migrations.0003_one_live_application_per_programme")
+    migration = importlib.import_module("tenant_schema.applications.migrations.0003_one_live_application_per_programme")
     programme = make_programme()
     kept = draft_for(enterprise, programme)
     _without(ONE_LIVE_APPLICATION.constraint)
@@ -104,7 +104,7 @@ def test_the_migration_withdraws_the_later_duplicates_of_a_live_application(ente
 
 
 def test_the_migration_cancels_the_later_duplicates_of_a_waiting_order(enterprise):
-    migration = importlib.import_module("billing.migrations.0002_one_pending_order_per_service")
+    migration = importlib.import_module("tenant_schema.billing.migrations.0002_one_pending_order_per_service")
     admin = make_user(ALPHA, role=roles.PARK_ADMIN)
     service = service_create(actor=admin, name="审计服务", price=Decimal("100.00"))
     fields = {"enterprise": enterprise.enterprise, "service": service, "term_months": 3,

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from demands.services import demand_transition
+from every_schema.accounts import roles
+from tenant_schema.demands.services import demand_transition
 
 from ..conftest import ALPHA, make_user
 from ..enterprises.conftest import register

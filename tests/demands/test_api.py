@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from demands.models import Demand
+from tenant_schema.demands.models import Demand
 
 from ..conftest import ALPHA, BETA, HostClient, host_of, make_user
 from ..enterprises.conftest import register

@@ -4,10 +4,10 @@ and the park's figures equal a count by hand over the seeded rows."""
 import random
 from decimal import Decimal
 
-from demands.demo import demands_seed_demo
-from demands.models import Demand, DemandEvent
-from demands.selectors import _rate, demand_figures, demand_supervision_list
-from enterprises.demo import demo_accounts_ensure, enterprises_seed_demo
+from tenant_schema.demands.demo import demands_seed_demo
+from tenant_schema.demands.models import Demand, DemandEvent
+from tenant_schema.demands.selectors import _rate, demand_figures, demand_supervision_list
+from tenant_schema.enterprises.demo import demo_accounts_ensure, enterprises_seed_demo
 
 from .conftest import at
 

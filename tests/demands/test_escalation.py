@@ -7,11 +7,11 @@ from email.header import decode_header, make_header
 import pytest
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from demands.models import Demand
-from demands.selectors import park_admin_ids
-from demands.services import demands_escalate_overdue
-from notifications.models import Notification
+from every_schema.accounts import roles
+from tenant_schema.demands.models import Demand
+from tenant_schema.demands.selectors import park_admin_ids
+from tenant_schema.demands.services import demands_escalate_overdue
+from tenant_schema.notifications.models import Notification
 
 from ..conftest import make_user, wait_until
 from ..enterprises.conftest import register
@@ -67,8 +67,8 @@ def test_the_overdue_reminder_is_sent_once_a_working_day_by_a_real_worker_even_i
     committed_db, dropped_after, celery_worker_process, mail_dir, monkeypatch
 ):
     """Committed rows in a throwaway tenant (history is append-only), the task run twice by a real worker."""
-    from demands.tasks import demands_escalate_overdue_task
-    from tenants.services import tenant_provision
+    from public_schema.tenants.services import tenant_provision
+    from tenant_schema.demands.tasks import demands_escalate_overdue_task
 
     dropped_after.append("demandduty")
     tenant_provision(name="诉求督办测试", slug="demandduty", kind="park", admin_email="admin@demandduty.cn")

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django_tenants.utils import schema_context
 
-from demands.models import Demand
-from demands.selectors import demand_figures, hub_demand_figures
+from tenant_schema.demands.models import Demand
+from tenant_schema.demands.selectors import demand_figures, hub_demand_figures
 
 from ..conftest import ALPHA, BETA, make_user
 from ..enterprises.conftest import register
@@ -62,7 +62,7 @@ def seed_park(clock, registration, staff):
     i = filed(at(2026, 4, 3, 10), "permits")  # accepted, first reply not yet due
     act(i, "accept", staff)
     clock.set(at(2026, 4, 7, 9))
-    from demands.services import demands_close_unrated
+    from tenant_schema.demands.services import demands_close_unrated
 
     assert demands_close_unrated() == 1  # c: answered 4 March, 5 working days passed
     clock.set(at(2026, 4, 7, 12))  # the moment the figures are read: Tuesday 7 April 2026

@@ -3,7 +3,7 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
-from demands.models import Demand
+from tenant_schema.demands.models import Demand
 
 from ..conftest import ALPHA, BETA, make_user
 from ..enterprises.conftest import register

@@ -5,10 +5,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.utils import ProgrammingError
 
-from demands.models import Demand, DemandEvent
-from demands.selectors import demand_get_for_user, demand_supervision_list, demand_timeline
-from demands.services import category_policy_set, demands_close_unrated
 from saas.workflow import TransitionRefused
+from tenant_schema.demands.models import Demand, DemandEvent
+from tenant_schema.demands.selectors import demand_get_for_user, demand_supervision_list, demand_timeline
+from tenant_schema.demands.services import category_policy_set, demands_close_unrated
 
 from .conftest import act, at, file_for
 

@@ -10,10 +10,10 @@ import pytest
 from django.conf import settings
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from enterprises.credit_code import credit_code_make
-from enterprises.models import Enterprise, Tag, YearlyFigures
-from enterprises.services import enterprise_create, figures_upsert
+from every_schema.accounts import roles
+from tenant_schema.enterprises.credit_code import credit_code_make
+from tenant_schema.enterprises.models import Enterprise, Tag, YearlyFigures
+from tenant_schema.enterprises.services import enterprise_create, figures_upsert
 
 from ..conftest import ALPHA, BETA, PASSWORD, HostClient, host_of, make_user
 from ..factories import MemberFactory

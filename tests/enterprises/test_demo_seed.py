@@ -7,23 +7,23 @@ import pytest
 from django.contrib.auth import get_user_model
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from enterprises.credit_code import credit_code_validate
-from enterprises.demo import (
+from every_schema.accounts import roles
+from public_schema.hub.management.commands.seed_demo import (
+    DEMO_ABOVE_SIZE,
+    DEMO_ENTERPRISE_WEIGHTS,
+    DEMO_ENTERPRISES,
+    JIAOZHOU_NETWORK,
+)
+from public_schema.tenants.models import Tenant
+from tenant_schema.enterprises.credit_code import credit_code_validate
+from tenant_schema.enterprises.demo import (
     ABOVE_SIZE_REVENUE,
     FIGURE_YEARS,
     demo_accounts_ensure,
     enterprises_seed_demo,
     network_allocation,
 )
-from enterprises.models import Enterprise, Membership, SizeClass, YearlyFigures
-from hub.management.commands.seed_demo import (
-    DEMO_ABOVE_SIZE,
-    DEMO_ENTERPRISE_WEIGHTS,
-    DEMO_ENTERPRISES,
-    JIAOZHOU_NETWORK,
-)
-from tenants.models import Tenant
+from tenant_schema.enterprises.models import Enterprise, Membership, SizeClass, YearlyFigures
 
 from ..conftest import ALPHA
 

@@ -13,12 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from accounts.models import User
-from enterprises import importing
-from enterprises.importing import import_batch_run
-from enterprises.models import Enterprise, Tag
-from enterprises.tasks import import_batch_run_task
+from every_schema.accounts import roles
+from every_schema.accounts.models import User
+from tenant_schema.enterprises import importing
+from tenant_schema.enterprises.importing import import_batch_run
+from tenant_schema.enterprises.models import Enterprise, Tag
+from tenant_schema.enterprises.tasks import import_batch_run_task
 
 from ..conftest import ALPHA, BETA, make_user, wait_until
 from .conftest import new_credit_code, register
@@ -549,7 +549,7 @@ def test_an_import_the_worker_has_not_started_says_so_after_two_minutes(admin_cl
 
     from django.utils import timezone
 
-    from enterprises.importing import batches
+    from tenant_schema.enterprises.importing import batches
 
     settings.PARKHUB_IMPORT_ASYNC_ROWS = 5
     monkeypatch.setattr(import_batch_run_task, "delay", lambda **kwargs: None)  # no worker is running
@@ -576,8 +576,8 @@ def test_a_run_whose_process_died_is_shown_interrupted_and_the_button_runs_it_ag
 
     from django.utils import timezone
 
-    from enterprises.importing import batches
-    from enterprises.models import ImportBatch
+    from tenant_schema.enterprises.importing import batches
+    from tenant_schema.enterprises.models import ImportBatch
 
     settings.PARKHUB_IMPORT_STALE = 30
     rows = [enterprise_row(i) for i in range(5)]

@@ -8,9 +8,14 @@ import pytest
 from django.contrib.auth import get_user_model
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from enterprises.models import Enterprise, Membership, Tag, YearlyFigures
-from enterprises.services import enterprise_create, enterprise_reject, enterprise_update, figures_upsert
+from every_schema.accounts import roles
+from tenant_schema.enterprises.models import Enterprise, Membership, Tag, YearlyFigures
+from tenant_schema.enterprises.services import (
+    enterprise_create,
+    enterprise_reject,
+    enterprise_update,
+    figures_upsert,
+)
 
 from ..conftest import ALPHA, PASSWORD, make_user
 from .conftest import new_credit_code

@@ -4,10 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from enterprises.credit_code import credit_code_make, credit_code_validate
-from enterprises.models import Enterprise, Membership
-from enterprises.services import (
+from every_schema.accounts import roles
+from tenant_schema.enterprises.credit_code import credit_code_make, credit_code_validate
+from tenant_schema.enterprises.models import Enterprise, Membership
+from tenant_schema.enterprises.services import (
     enterprise_register,
     enterprise_reject,
     enterprise_resubmit,
@@ -130,8 +130,8 @@ def test_only_the_owner_invites_and_a_colleague_gets_a_one_time_link(db, tenant_
 
 
 def test_an_enterprise_keeps_official_designations_and_its_code_but_edits_the_rest(db, tenant_a, registration_x):
-    from enterprises.models import Tag
-    from enterprises.services import enterprise_update, tag_get_or_create
+    from tenant_schema.enterprises.models import Tag
+    from tenant_schema.enterprises.services import enterprise_update, tag_get_or_create
 
     with schema_context(ALPHA):
         owner, enterprise = registration_x.user, registration_x.enterprise

@@ -20,11 +20,11 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from applications.services import application_create, application_transition
-from funding.services import programme_create, programme_open
-from tenants.models import Tenant
-from tenants.services import tenant_drop, tenant_provision
+from every_schema.accounts import roles
+from public_schema.tenants.models import Tenant
+from public_schema.tenants.services import tenant_drop, tenant_provision
+from tenant_schema.applications.services import application_create, application_transition
+from tenant_schema.funding.services import programme_create, programme_open
 
 from ..conftest import PASSWORD, ROOT, free_port, make_user, process_env, wait_until
 from ..enterprises.conftest import register
@@ -191,7 +191,7 @@ def make_programme(title: str):
 
 
 def park_with_an_award_on_notice(slug: str) -> Park:
-    from enterprises.services import enterprise_verify
+    from tenant_schema.enterprises.services import enterprise_verify
 
     provisioned = tenant_provision(name=f"故障演练园区 {slug}", slug=slug, kind=Tenant.Kind.PARK, admin_email=f"admin@{slug}.test")
     host = provisioned.tenant.domains.get().domain

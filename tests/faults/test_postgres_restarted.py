@@ -23,7 +23,7 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from accounts.services import api_token_create
+from every_schema.accounts.services import api_token_create
 
 from ..conftest import ALPHA, host_of
 from ..enterprises.conftest import register

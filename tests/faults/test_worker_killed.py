@@ -19,10 +19,10 @@ from django.db import connection
 from django.db.models import Count
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from accounts.models import User
-from enterprises.models import Enterprise, ImportBatch
-from enterprises.tasks import import_batch_run_task
+from every_schema.accounts import roles
+from every_schema.accounts.models import User
+from tenant_schema.enterprises.models import Enterprise, ImportBatch
+from tenant_schema.enterprises.tasks import import_batch_run_task
 
 from ..conftest import ALPHA, ROOT, make_user, process_env, wait_until
 from ..enterprises.test_import import CODE, confirm, english, enterprise_row, upload, xlsx
@@ -151,6 +151,6 @@ def test_an_import_whose_worker_is_killed_ends_done_with_each_row_once(
             Enterprise.objects.filter(credit_code__in=codes).delete()
             ImportBatch.objects.filter(owner=admin).delete()
             User.objects.filter(pk=admin.pk).delete()
-            from enterprises.models import Tag
+            from tenant_schema.enterprises.models import Tag
 
             Tag.objects.filter(name__startswith="断电标签").delete()

@@ -26,12 +26,12 @@ import pytest
 from django.contrib.auth.models import Group
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from applications.services import application_create, application_transition
-from enterprises.services import enterprise_update, enterprise_verify
-from hub.rollups import rollup_refresh, rollup_refresh_all
-from tenants.models import Tenant
-from tenants.services import tenant_provision
+from every_schema.accounts import roles
+from public_schema.hub.rollups import rollup_refresh, rollup_refresh_all
+from public_schema.tenants.models import Tenant
+from public_schema.tenants.services import tenant_provision
+from tenant_schema.applications.services import application_create, application_transition
+from tenant_schema.enterprises.services import enterprise_update, enterprise_verify
 
 from ..conftest import make_user
 from ..enterprises.conftest import register

@@ -23,10 +23,10 @@ from types import SimpleNamespace
 import pytest
 from django_tenants.utils import schema_context
 
-from demands.selectors import hub_demand_figures
-from hub.rollups import rollup_refresh_all
-from hub.selectors import HubFilters, hub_stats, hub_stats_live, hub_stats_rollup
-from hub.tables import hub_tables
+from public_schema.hub.rollups import rollup_refresh_all
+from public_schema.hub.selectors import HubFilters, hub_stats, hub_stats_live, hub_stats_rollup
+from public_schema.hub.tables import hub_tables
+from tenant_schema.demands.selectors import hub_demand_figures
 
 from ..conftest import make_user
 from ..demands.conftest import act, clock, file_for  # noqa: F401  (clock is a fixture)
@@ -164,8 +164,8 @@ def test_rollups_equal_live_over_ranges_and_as_the_clock_moves(demands_seeded, c
 def test_a_new_demand_reaches_the_rollups_through_the_refresh(demands_seeded, clock, django_capture_on_commit_callbacks):  # noqa: F811
     from unittest import mock
 
-    from hub import rollups
-    from hub.tasks import rollup_refresh_task
+    from public_schema.hub import rollups
+    from public_schema.hub.tasks import rollup_refresh_task
 
     rollups.dirty_flag_clear("west")
     with mock.patch.object(rollup_refresh_task, "apply_async") as send, schema_context("west"):

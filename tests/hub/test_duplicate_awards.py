@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from hub.models import AwardRecord
-from hub.selectors import duplicate_award_list, duplicate_awards_for
+from public_schema.hub.models import AwardRecord
+from public_schema.hub.selectors import duplicate_award_list, duplicate_awards_for
 
 from .conftest import Park
 

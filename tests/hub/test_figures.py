@@ -3,8 +3,8 @@
 import datetime as dt
 from decimal import Decimal
 
-from hub.selectors import HubFilters, hub_ranking, hub_stats
-from tenants.services import tenant_suspend
+from public_schema.hub.selectors import HubFilters, hub_ranking, hub_stats
+from public_schema.tenants.services import tenant_suspend
 
 DISTRICTS = HubFilters(kind="district")
 
@@ -103,7 +103,7 @@ def test_one_schema_per_statement_gives_the_same_figures(seeded, settings):
 
 
 def test_percentiles_from_a_histogram_match_percentile_cont():
-    from hub.selectors import percentile_from_histogram
+    from public_schema.hub.selectors import percentile_from_histogram
 
     assert percentile_from_histogram({2: 1, 3: 1, 5: 1, 8: 1}, 0.5) == 4.0
     assert round(percentile_from_histogram({2: 1, 3: 1, 5: 1, 8: 1}, 0.9), 6) == 7.1

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from openpyxl import load_workbook
 
-from accounts import roles
+from every_schema.accounts import roles
 
 from ..conftest import ALPHA, PASSWORD, make_user
 
@@ -39,7 +39,7 @@ def test_operator_sees_every_table_with_its_chart_data(seeded, operator_client):
 
 
 def test_suspended_tenants_are_marked_and_the_status_filter_hides_them(seeded, operator_client):
-    from tenants.services import tenant_suspend
+    from public_schema.tenants.services import tenant_suspend
 
     tenant_suspend(tenant=seeded.north.tenant)
     html = operator_client.get("/dashboard/?kind=district").content.decode()
@@ -72,7 +72,7 @@ def test_every_table_exports_as_csv_and_excel(seeded, operator_client):
 
 
 def test_the_page_shows_each_tables_top_tenants_and_exports_them_all(seeded, operator_client, monkeypatch):
-    from hub import dashboard_views, tables
+    from public_schema.hub import dashboard_views, tables
 
     monkeypatch.setattr(dashboard_views, "TOP_N", 2)
     monkeypatch.setattr(tables, "RANKING_TOP_N", 2)
@@ -108,7 +108,7 @@ def test_the_list_of_sub_platforms_sorts_searches_and_pages(seeded, operator_cli
     assert names("q=nobody") == []
     html = operator_client.get("/dashboard/?kind=district&sort=-funds_approved").content.decode()
     assert 'aria-sort="descending"' in html and "sort=funds_approved" in html  # a second click reverses
-    from hub import dashboard_views
+    from public_schema.hub import dashboard_views
 
     monkeypatch.setattr(dashboard_views, "TENANTS_PER_PAGE", 2)
     assert names("page=2") == ["North 街道"]
@@ -119,7 +119,7 @@ def test_the_list_of_sub_platforms_sorts_searches_and_pages(seeded, operator_cli
 
 
 def test_the_kinds_of_sub_platform_side_by_side(seeded, operator_client):
-    from hub.selectors import HubFilters, hub_stats
+    from public_schema.hub.selectors import HubFilters, hub_stats
 
     stats = hub_stats(filters=HubFilters(), breakdown=False)
     kinds = {group.kind: group for group in stats.by_kind}
@@ -135,7 +135,7 @@ def test_the_kinds_of_sub_platform_side_by_side(seeded, operator_client):
 
 
 def test_the_new_parts_of_the_page_speak_chinese_by_default(seeded, operator_client, monkeypatch):
-    from hub import dashboard_views
+    from public_schema.hub import dashboard_views
 
     monkeypatch.setattr(dashboard_views, "TOP_N", 2)
     html = operator_client.get("/dashboard/?kind=district&sort=-enterprises").content.decode()
@@ -166,8 +166,8 @@ def test_stats_api_gives_the_same_figures_with_the_same_filters(seeded, operator
 
 
 def test_stats_api_payload_is_what_the_serializer_gives(seeded):
-    from hub.api import HubStatsSerializer, stats_payload
-    from hub.selectors import HubFilters, hub_stats
+    from public_schema.hub.api import HubStatsSerializer, stats_payload
+    from public_schema.hub.selectors import HubFilters, hub_stats
 
     for filters in (HubFilters(), HubFilters(kind="district", date_from=dt.date(2026, 3, 1),
                                              date_to=dt.date(2026, 3, 6))):
@@ -218,7 +218,7 @@ def test_a_park_administrator_cannot_sign_in_on_the_hub(db, hub_client, park_adm
 def test_a_tenant_token_is_worthless_on_the_hub(db, hub_client, park_admin_a):
     from django_tenants.utils import schema_context
 
-    from accounts.services import api_token_create
+    from every_schema.accounts.services import api_token_create
 
     with schema_context(ALPHA):
         _token, secret = api_token_create(user=park_admin_a, name="test")

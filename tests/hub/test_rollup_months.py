@@ -21,10 +21,10 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from enterprises.services import enterprise_verify
-from hub import rollups, selectors
-from hub.rollups import rollup_refresh
-from hub.selectors import HubFilters, hub_stats_rollup, period_cover
+from public_schema.hub import rollups, selectors
+from public_schema.hub.rollups import rollup_refresh
+from public_schema.hub.selectors import HubFilters, hub_stats_rollup, period_cover
+from tenant_schema.enterprises.services import enterprise_verify
 
 from ..enterprises.conftest import register
 from .conftest import Park, at

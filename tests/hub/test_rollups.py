@@ -6,10 +6,10 @@ from unittest import mock
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from hub import rollups
-from hub.selectors import HubFilters, hub_stats, hub_stats_live, hub_stats_rollup
-from hub.tasks import rollup_reconcile_all_task, rollup_refresh_task
-from tenants.models import Tenant
+from public_schema.hub import rollups
+from public_schema.hub.selectors import HubFilters, hub_stats, hub_stats_live, hub_stats_rollup
+from public_schema.hub.tasks import rollup_reconcile_all_task, rollup_refresh_task
+from public_schema.tenants.models import Tenant
 
 from .conftest import at
 

@@ -13,10 +13,10 @@ from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 
-from installation.models import Installation
-from installation.selectors import CACHE_KEY, installation_identity
-from installation.services import installation_update
-from tenants.models import Tenant
+from public_schema.installation.models import Installation
+from public_schema.installation.selectors import CACHE_KEY, installation_identity
+from public_schema.installation.services import installation_update
+from public_schema.tenants.models import Tenant
 
 from ..conftest import ROOT, make_user
 
@@ -129,7 +129,7 @@ def test_the_jiaozhou_name_lives_only_in_the_demo():
             encoding="utf-8", errors="ignore"
         ):
             holders.append(str(path.relative_to(ROOT)))
-    assert holders == ["hub/management/commands/seed_demo.py"]
+    assert holders == ["public_schema/hub/management/commands/seed_demo.py"]
 
 
 # --- seed_demo and production settings --------------------------------------------------------

@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from accounts.tasks import invitation_send_task
+from every_schema.accounts.tasks import invitation_send_task
 
 from ..conftest import ALPHA, BETA, PASSWORD, HostClient, host_of, make_user, wait_until
 

@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django_tenants.utils import schema_context
 
-from accounts import roles
+from every_schema.accounts import roles
 
 from ..conftest import ALPHA, BETA, HostClient, host_of, make_user
 

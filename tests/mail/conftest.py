@@ -131,8 +131,8 @@ def smtp_worker(django_db_setup, django_db_blocker, smtp_server, tmp_path_factor
 @pytest.fixture
 def mail_tasks_to_smtp_worker(smtp_worker):
     """Point the mail tasks this process queues at the SMTP worker's queue (a retry keeps its queue)."""
-    from accounts.tasks import invitation_send_task
-    from notifications.tasks import notification_email_task
+    from every_schema.accounts.tasks import invitation_send_task
+    from tenant_schema.notifications.tasks import notification_email_task
 
     tasks = [invitation_send_task, notification_email_task]
     saved = [(task.queue if hasattr(task, "queue") else None, task._exec_options) for task in tasks]

@@ -14,11 +14,11 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django_tenants.utils import schema_context
 
-from accounts.models import Invitation
-from accounts.services import invitation_queue, invitation_resend, user_create
-from accounts.tasks import invitation_send_task
-from notifications.models import Notification
-from notifications.services import notification_send
+from every_schema.accounts.models import Invitation
+from every_schema.accounts.services import invitation_queue, invitation_resend, user_create
+from every_schema.accounts.tasks import invitation_send_task
+from tenant_schema.notifications.models import Notification
+from tenant_schema.notifications.services import notification_send
 
 from ..conftest import ALPHA, BETA, wait_until
 from .conftest import SOFT_LIMIT_SECONDS

@@ -15,11 +15,11 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from accounts.sessions import REVOKED
-from accounts.tasks import accounts_housekeeping_task
-from notifications.models import Notification
-from notifications.tasks import notifications_purge_read_task
+from every_schema.accounts.sessions import REVOKED
+from every_schema.accounts.tasks import accounts_housekeeping_task
 from saas.schemas import run_in_every_schema, schema_names_every
+from tenant_schema.notifications.models import Notification
+from tenant_schema.notifications.tasks import notifications_purge_read_task
 
 from ..conftest import ALPHA, BETA, make_user
 
@@ -121,7 +121,7 @@ def test_one_failing_schema_does_not_stop_the_others(db, tenant_a, tenant_b):
     def clear_or_fail():
         if connection.schema_name == ALPHA:
             raise RuntimeError("broken schema")
-        from accounts.services import sessions_clear_expired
+        from every_schema.accounts.services import sessions_clear_expired
 
         return sessions_clear_expired()
 
@@ -152,8 +152,8 @@ def test_beat_queues_one_housekeeping_task_per_schema_on_the_broker(db, tenant_a
 
     import redis
 
-    from accounts.tasks import accounts_housekeeping_all_task
-    from notifications.tasks import notifications_purge_read_all_task
+    from every_schema.accounts.tasks import accounts_housekeeping_all_task
+    from tenant_schema.notifications.tasks import notifications_purge_read_all_task
 
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     for all_task, per_schema_task, expected in (

@@ -9,10 +9,10 @@ import pytest
 from django.test import override_settings
 from django_tenants.utils import schema_context, tenant_context
 
-from accounts.models import Invitation
-from accounts.services import invitation_deliver, invitation_queue, user_create
-from notifications.models import Notification
-from notifications.services import notification_email_deliver, notification_send
+from every_schema.accounts.models import Invitation
+from every_schema.accounts.services import invitation_deliver, invitation_queue, user_create
+from tenant_schema.notifications.models import Notification
+from tenant_schema.notifications.services import notification_email_deliver, notification_send
 
 from ..conftest import ALPHA, make_user
 

@@ -8,11 +8,11 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from accounts.models import Invitation
-from accounts.services import invitation_queue
-from enterprises.models import Membership
-from enterprises.services import member_invite
+from every_schema.accounts import roles
+from every_schema.accounts.models import Invitation
+from every_schema.accounts.services import invitation_queue
+from tenant_schema.enterprises.models import Membership
+from tenant_schema.enterprises.services import member_invite
 
 from ..conftest import ALPHA, PASSWORD, make_user
 from ..enterprises.conftest import register

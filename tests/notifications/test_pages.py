@@ -3,8 +3,8 @@
 import pytest
 from django_tenants.utils import schema_context
 
-from notifications.models import Notification
-from notifications.services import notification_send
+from tenant_schema.notifications.models import Notification
+from tenant_schema.notifications.services import notification_send
 
 from ..conftest import ALPHA, make_user
 

@@ -17,7 +17,7 @@ def main(host: str, email: str) -> None:
     from django.test import Client
     from django_tenants.utils import schema_context
 
-    from accounts.models import User
+    from every_schema.accounts.models import User
 
     settings.ROOT_URLCONF = "tests.telemetry.failing_urls"
     client = Client(HTTP_HOST=host, raise_request_exception=False)

@@ -9,7 +9,7 @@ import json
 import pytest
 from django.test import Client
 
-from tenants.services import tenant_suspend
+from public_schema.tenants.services import tenant_suspend
 
 from ..conftest import HUB_HOST, host_of
 

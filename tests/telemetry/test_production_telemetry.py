@@ -15,7 +15,7 @@ import sys
 import pytest
 from django_tenants.utils import schema_context
 
-from accounts import roles
+from every_schema.accounts import roles
 
 from ..conftest import ALPHA, ROOT, free_port, host_of, make_user, process_env, wait_until
 from ..faults.conftest import process_stop
@@ -73,7 +73,7 @@ def production_web(committed_db, tmp_path):
 @pytest.fixture
 def api_token(committed_db):
     user = make_user(ALPHA, role=roles.PARK_ADMIN)
-    from accounts.services import api_token_create
+    from every_schema.accounts.services import api_token_create
 
     with schema_context(ALPHA):
         token, secret = api_token_create(user=user, name="telemetry test")

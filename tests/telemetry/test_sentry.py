@@ -15,7 +15,7 @@ import zlib
 
 import pytest
 
-from accounts import roles
+from every_schema.accounts import roles
 
 from ..conftest import ALPHA, PASSWORD, ROOT, free_port, host_of, make_user, process_env
 

@@ -10,10 +10,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django_tenants.utils import schema_context, schema_exists
 
-from accounts import roles
-from tenants import services
-from tenants.models import Domain, Tenant
-from tenants.services import spare_create, tenant_provision
+from every_schema.accounts import roles
+from public_schema.tenants import services
+from public_schema.tenants.models import Domain, Tenant
+from public_schema.tenants.services import spare_create, tenant_provision
 
 from ..conftest import PASSWORD, HostClient, host_of, make_user, wait_until
 

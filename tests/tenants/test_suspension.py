@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django_tenants.utils import schema_context
 
-from tenants.models import Tenant
+from public_schema.tenants.models import Tenant
 
 from ..conftest import ALPHA, PASSWORD
 

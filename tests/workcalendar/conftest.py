@@ -2,7 +2,7 @@
 
 import pytest
 
-from workcalendar.selectors import entered_schedules_forget
+from public_schema.workcalendar.selectors import entered_schedules_forget
 
 from ..applications.conftest import enterprise_x, in_alpha, park_admin  # noqa: F401
 from ..demands.conftest import clock  # noqa: F401

@@ -11,17 +11,17 @@ from django.core.management import call_command
 from django.utils import translation
 from django_tenants.utils import schema_context
 
-from demands.services import demand_transition
-from hub.models import WorkingDay
-from saas import workdays
-from saas.workdays import SHANGHAI
-from workcalendar.selectors import calendar_expiry
-from workcalendar.services import (
+from public_schema.hub.models import WorkingDay
+from public_schema.workcalendar.selectors import calendar_expiry
+from public_schema.workcalendar.services import (
     calendar_expiry_notify,
     calendar_recount_here,
     calendar_year_enter,
     schedule_parse,
 )
+from saas import workdays
+from saas.workdays import SHANGHAI
+from tenant_schema.demands.services import demand_transition
 
 from ..applications.conftest import act, draft_for, make_programme
 from ..conftest import ALPHA, HostClient, host_of, make_user

@@ -3,14 +3,14 @@
 import pytest
 from django_tenants.utils import schema_context
 
-from accounts import roles
-from demands.models import Demand
-from demands.services import demand_transition
-from hub.services import working_calendar_refresh
+from every_schema.accounts import roles
+from public_schema.hub.services import working_calendar_refresh
+from public_schema.workcalendar.models import CalendarRecount, CalendarYear
+from public_schema.workcalendar.selectors import entered_schedules_forget
+from public_schema.workcalendar.services import calendar_year_enter
 from saas import workdays
-from workcalendar.models import CalendarRecount, CalendarYear
-from workcalendar.selectors import entered_schedules_forget
-from workcalendar.services import calendar_year_enter
+from tenant_schema.demands.models import Demand
+from tenant_schema.demands.services import demand_transition
 
 from ..conftest import make_user, wait_until
 from ..enterprises.conftest import register
@@ -22,7 +22,7 @@ from .test_calendar import NOTICE_2027, at
 def test_a_worker_recounts_a_tenants_deadline_after_the_hub_enters_the_year(
     committed_db, dropped_after, celery_worker_process, monkeypatch
 ):
-    from tenants.services import tenant_provision
+    from public_schema.tenants.services import tenant_provision
 
     dropped_after.append("calrecount")
     tenant_provision(name="日历重算测试", slug="calrecount", kind="park", admin_email="admin@calrecount.cn")

@@ -1,0 +1,69 @@
+"""Hub pages: publish a city-wide programme, follow its fan-out and the tenants' totals."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from public_schema.hub.access import hub_operator_required
+from tenant_schema.eligibility.rules import rules_render
+from tenant_schema.enterprises.forms import form_add_service_error
+
+from .forms import AddTenantForm, CityProgrammeForm
+from .selectors import city_programme_get, city_programme_list
+from .services import city_programme_publish, city_programme_tenants_add, city_programme_totals
+
+
+@hub_operator_required
+def programme_list(request):
+    form = CityProgrammeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            tenants = list(data.pop("tenants")) or None
+            try:
+                city_programme = city_programme_publish(actor=request.user, tenants=tenants, **data)
+            except ValidationError as error:
+                form_add_service_error(form, error)
+                status = 400
+            else:
+                messages.success(request, _("Published; each chosen tenant receives its own copy."))
+                return redirect("citywide:detail", pk=city_programme.pk)
+        else:
+            status = 400
+    return render(
+        request, "citywide/list.html", {"programmes": city_programme_list(), "form": form}, status=status
+    )
+
+
+@hub_operator_required
+def programme_detail(request, pk):
+    city_programme = city_programme_get(pk=pk)
+    form = AddTenantForm(request.POST or None, city_programme=city_programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            city_programme_tenants_add(
+                city_programme=city_programme,
+                shares={form.cleaned_data["tenant"]: form.cleaned_data["budget"]},
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(request, _("Tenant added; its copy is on its way."))
+            return redirect("citywide:detail", pk=city_programme.pk)
+    delivered = set(city_programme.deliveries.values_list("tenant_id", flat=True))
+    return render(
+        request,
+        "citywide/detail.html",
+        {
+            "city_programme": city_programme,
+            "rules_text": rules_render(city_programme.eligibility_rules),
+            "shares": [
+                (share, share.tenant_id in delivered)
+                for share in city_programme.shares.select_related("tenant")
+            ],
+            "totals": city_programme_totals(city_programme=city_programme),
+            "form": form,
+        },
+    )

@@ -1,0 +1,68 @@
+"""Hub API and pages for city-wide programmes: operators publish, everyone else gets 404."""
+
+import datetime as dt
+
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from every_schema.accounts import roles
+
+from ..conftest import ALPHA, HUB_HOST, HostClient, host_of, make_user
+
+
+def _payload(**extra):
+    now = timezone.now()
+    return {
+        "title": "全市稳岗补贴",
+        "category": "subsidy",
+        "per_enterprise_cap": "10000.00",
+        "opens_at": (now - dt.timedelta(hours=1)).isoformat(),
+        "closes_at": (now + dt.timedelta(days=10)).isoformat(),
+        "shares": [{"tenant": "alpha", "budget": "100000.00"}],
+        **extra,
+    }
+
+
+def test_hub_operator_publishes_through_the_api(hub_operator, tenant_a):
+    client = APIClient(HTTP_HOST=HUB_HOST)
+    client.force_authenticate(hub_operator)
+    response = client.post("/api/hub/city-programmes/", _payload(), format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["shares"] == [{"tenant": "alpha", "budget": "100000.00", "delivered": False}]
+    bad = client.post(
+        "/api/hub/city-programmes/", _payload(eligibility_rules={"combine": "x"}), format="json"
+    )
+    assert bad.status_code == 400 and "eligibility_rules" in bad.json()["fields"]
+
+
+def test_outsider_gets_404(db, tenant_a):
+    park_admin = make_user(ALPHA, role=roles.PARK_ADMIN)
+    client = APIClient(HTTP_HOST=host_of(ALPHA))
+    client.force_authenticate(park_admin)
+    assert client.get("/api/hub/city-programmes/").status_code == 404  # not mounted on a park's site
+    someone = make_user("public")
+    hub = APIClient(HTTP_HOST=HUB_HOST)
+    hub.force_authenticate(someone)
+    assert hub.get("/api/hub/city-programmes/").status_code == 404
+
+
+def test_hub_page_publishes(hub_operator, tenant_a):
+    client = HostClient(HUB_HOST)
+    client.force_login(hub_operator)
+    assert client.get("/city-programmes/").status_code == 200
+    now = timezone.localtime()
+    response = client.post(
+        "/city-programmes/",
+        {
+            "title": "全市首台套奖励",
+            "category": "award",
+            "budget": "500000",
+            "per_enterprise_cap": "",
+            "opens_at": (now - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (now + dt.timedelta(days=9)).strftime("%Y-%m-%dT%H:%M"),
+            "tenants": [tenant_a.pk],
+            "eligibility_rules": '{"conditions": [{"field": "tags", "op": "has_tag", "value": "专精特新"}]}',
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert client.get(response["Location"]).status_code == 200
