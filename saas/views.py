@@ -1,43 +1,16 @@
 """Pages of every site that need no feature app: shared media, rate-limit and error pages."""
 
 import mimetypes
-import posixpath
 import sys
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
 
-
-def _shared_media_path(name: str) -> Path | None:
-    """The file a /media/ name means, if it lies under this schema's shared folder; else None.
-
-    The name is normalised before anything is checked: Django has already decoded the URL
-    once, so "shared/%2e%2e/attachments/x" arrives as "shared/../attachments/x", which starts
-    with "shared/" and, joined naively, is another enterprise's private attachment. Names
-    with a backslash, a NUL, a percent sign (a second layer of encoding) or a leading slash
-    mean no file we store, and the resolved path (symbolic links followed) must still lie
-    inside MEDIA_ROOT/<schema>/shared/.
-    """
-    if not name or any(character in name for character in "\\\x00%") or name.startswith("/"):
-        return None
-    parts = name.split("/")
-    if any(part in ("", ".", "..") for part in parts):
-        return None
-    if posixpath.normpath(name) != name or not name.startswith(settings.PARKHUB_SHARED_MEDIA_PREFIX):
-        return None
-    schema_root = Path(default_storage.location).resolve()
-    shared_root = (schema_root / settings.PARKHUB_SHARED_MEDIA_PREFIX).resolve()
-    full_path = (schema_root / name).resolve()
-    if not full_path.is_relative_to(shared_root) or not full_path.is_file():
-        return None
-    return full_path
+from saas.attachments import shared_media_path
 
 
 @login_required
@@ -48,9 +21,9 @@ def media_serve(request, name):
     tenant's host finds nothing there: a 404. Only names under PARKHUB_SHARED_MEDIA_PREFIX
     are served here; private files (import sheets, application attachments) are served
     by their apps' access-checked views, and are a 404 at this address, however the path
-    is spelt (_shared_media_path).
+    is spelt (saas.attachments.shared_media_path).
     """
-    full_path = _shared_media_path(name)
+    full_path = shared_media_path(name)
     if full_path is None:
         raise Http404
     content_type, _encoding = mimetypes.guess_type(full_path.name)

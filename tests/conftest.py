@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -22,14 +21,13 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from every_schema.accounts import roles
-from every_schema.accounts.services import user_create
 from public_schema.tenants.models import Tenant
 from public_schema.tenants.services import hub_ensure, template_ensure, tenant_drop, tenant_provision
 
+from .factories import PASSWORD, UserFactory
 from .support.celery_worker import celery_worker_start, celery_worker_stop
 
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "correct-horse-battery-9"
 ALPHA, BETA = "alpha", "beta"
 
 
@@ -152,9 +150,9 @@ def hub_client(django_db_setup) -> HostClient:
 
 def make_user(schema: str, *, role: str | None = None, email: str | None = None, password: str = PASSWORD):
     """An account with a known password in `schema` (email unique per call unless given)."""
-    email = email or f"{role or 'user'}-{uuid.uuid4().hex[:8]}@example.cn"
+    fields = {"email": email} if email else {}
     with schema_context(schema):
-        return user_create(email=email, password=password, role=role, full_name="测试用户")
+        return UserFactory(role=role, password=password, **fields)
 
 
 @pytest.fixture

@@ -15,6 +15,11 @@ def tenant_list_live(*, kind: str | None = None, status: str | None = None) -> Q
     return tenants
 
 
+def tenant_schema_names_live() -> list[str]:
+    """The schema of every live tenant, for the beat tasks that fan a job out to each one."""
+    return list(Tenant.objects.live().order_by("pk").values_list("schema_name", flat=True))
+
+
 def tenant_get_live(*, slug: str) -> Tenant:
     """A live tenant by slug; spares, the template and the hub are a 404 like any unknown slug."""
     try:

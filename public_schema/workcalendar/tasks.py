@@ -8,10 +8,10 @@ from . import services
 @app.task(name="workcalendar.recount_all")
 def recount_all_task(*, previous: dict, entry: str) -> int:
     """In the public schema (the hub's day table), then one task per live tenant, ids only."""
-    from public_schema.tenants.models import Tenant
+    from public_schema.tenants.selectors import tenant_schema_names_live
 
     services.calendar_recount_here(previous=services.schedule_from_payload(previous), entry=entry)
-    schemas = list(Tenant.objects.live().values_list("schema_name", flat=True))
+    schemas = tenant_schema_names_live()
     for schema_name in schemas:
         recount_task.apply_async(kwargs={"previous": previous, "entry": entry}, headers={"_schema_name": schema_name})
     return len(schemas)

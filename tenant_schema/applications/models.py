@@ -1,12 +1,12 @@
 """Applications (申报) to programmes, their append-only history, attachments and objections."""
 
-import uuid
 
 import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from saas.attachments import AttachmentFileMixin, attachment_storage_path
 from saas.uniqueness import UniqueRule
 from saas.workflow import HistoryEntry, append_only_triggers
 
@@ -18,6 +18,14 @@ _ENTERPRISE_OF_APPLICATION = (
     "SELECT enterprise_id FROM applications_application WHERE id IN (OLD.application_id, NEW.application_id)"
 )
 _ANY_WRITE = pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete
+
+
+# The free-text questions of an application, kept in Application.answers under these keys.
+ANSWER_FIELDS = [
+    ("summary", _("What the enterprise does and what it applies for")),
+    ("results", _("Results so far (output, patents, awards)")),
+    ("use_of_funds", _("How the money will be used")),
+]
 
 
 class Application(models.Model):
@@ -108,30 +116,19 @@ class ApplicationEvent(HistoryEntry):
 
 
 def attachment_path(attachment, filename):
-    # Inside the tenant's own storage prefix; the random name hides nothing but avoids clashes.
-    return f"attachments/applications/{attachment.application_id}/{uuid.uuid4().hex}"
+    # Referenced by name in the migrations; the path itself is the one rule of saas.attachments.
+    return attachment_storage_path(owner_kind="applications", owner_id=attachment.application_id)
 
 
-class Attachment(models.Model):
+class Attachment(AttachmentFileMixin):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
     document = models.CharField(_("document"), max_length=100, blank=True)
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-        ordering = ["created_at", "pk"]
+    class Meta(AttachmentFileMixin.Meta):
         triggers = [
             pages_version_trigger("attachment_pages_version", enterprises=_ENTERPRISE_OF_APPLICATION, operation=_ANY_WRITE)
         ]
-
-    def __str__(self):
-        return self.original_name
 
 
 class Objection(models.Model):

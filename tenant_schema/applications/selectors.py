@@ -11,7 +11,8 @@ from saas.workdays import working_days_between
 from tenant_schema.enterprises.selectors import user_is_park_staff
 from tenant_schema.funding.models import Stage
 
-from .models import Application, ApplicationEvent
+from . import workflow as wf
+from .models import ANSWER_FIELDS, Application, ApplicationEvent
 
 S = Application.Status
 
@@ -142,6 +143,86 @@ def application_timeline(*, application: Application, include_internal: bool = F
         last = next((e for e in reversed(events) if e.action in ("return", "reject")), None)
         reason = last.comment if last else ""
     return Timeline(application=application, stages=[rows[s.pk] for s in stages], events=visible, reason=reason)
+
+
+def due_clock(*, due_at, now) -> dict | None:
+    """Working days left, or overdue, for a due date (None when nothing is due)."""
+    if due_at is None:
+        return None
+    days = working_days_between(now, due_at)
+    overdue = due_at < now
+    return {
+        "days": abs(days) if overdue else days,
+        "overdue": overdue,
+        "due_today": not overdue and days == 0,
+    }
+
+
+def application_documents(*, application: Application) -> list[dict]:
+    """The programme's required documents with what was attached for each, then any others."""
+    attachments = list(application.attachments.all())
+    required = [name for name in application.programme.required_documents if name]
+    rows = [
+        {"name": name, "required": True, "files": [a for a in attachments if a.document == name]}
+        for name in required
+    ]
+    others = [a for a in attachments if a.document not in required]
+    rows.append({"name": "", "required": False, "files": others})
+    return rows
+
+
+def _enterprise_timeline(*, application: Application, now) -> Timeline:
+    """The timeline as the enterprise reads it: clocks on the current stage, steps signed by office."""
+    timeline = application_timeline(application=application, now=now)
+    stopped_at = application.current_stage_id if application.status in (S.REJECTED, S.WITHDRAWN) else None
+    for row in timeline.stages:
+        row.clock = due_clock(due_at=row.due_at, now=now) if row.state == "current" else None
+        row.stopped = row.stage.pk == stopped_at
+        if timeline.reason and (row.stopped or (row.state == "current" and application.status == S.RETURNED)):
+            # The reason is shown on its own at this stage; do not repeat it among the comments.
+            reason_event = next((e for e in reversed(row.comments) if e.action in (wf.RETURN, wf.REJECT)), None)
+            row.comments = [e for e in row.comments if e is not reason_event]
+    # The enterprise reads steps by office, not by the name of the clerk who took them.
+    labels = {action: t.label for action, t in wf.APPLICATION_WORKFLOW.transitions.items()}
+    for event in [*timeline.events, *(e for row in timeline.stages for e in row.comments)]:
+        event.label = labels.get(event.action, event.action)
+        if event.action in (wf.SUBMIT, wf.WITHDRAW):
+            event.by = application.enterprise.name
+        else:
+            event.by = event.from_stage.office if event.from_stage else ""
+    return timeline
+
+
+def application_detail_for_enterprise(*, application: Application, enterprise, user, now) -> dict:
+    """What the enterprise's page of one application shows: the timeline, who holds it, what it may do.
+
+    The caller has fetched `application` through application_get_for_enterprise.
+    """
+    current = application.current_stage
+    if application.status in (S.DRAFT, S.RETURNED):
+        holder = enterprise.name
+    elif application.status in (S.IN_REVIEW, S.APPROVED) and current is not None:
+        holder = current.office or current.public_name
+    else:
+        holder = ""
+    # What the workflow itself offers this person now (the service accepts exactly these).
+    actions = {transition.action for transition in wf.APPLICATION_WORKFLOW.actions_for(user, application)}
+    answers = application.answers or {}
+    return {
+        "application": application,
+        "timeline": _enterprise_timeline(application=application, now=now),
+        "current_clock": due_clock(due_at=application.stage_due_at, now=now)
+        if application.status in (S.IN_REVIEW, S.APPROVED)
+        else None,
+        "holder": holder,
+        "editable": application.status in (S.DRAFT, S.RETURNED),
+        "can_submit": wf.SUBMIT in actions,
+        "can_withdraw": wf.WITHDRAW in actions,
+        "documents": application_documents(application=application),
+        "answers": [
+            {"label": label, "text": answers.get(key, "")} for key, label in ANSWER_FIELDS if answers.get(key)
+        ],
+    }
 
 
 def public_notice_list(*, now=None) -> QuerySet[Application]:

@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from saas.attachments import ACCEPT, MAX_ATTACHMENT_BYTES, attachment_response
 from saas.ratelimits import limit_posts
-from saas.workdays import working_days_between
 from saas.workflow import TransitionRefused, expected_state_from
 from tenant_schema.enterprises.models import Enterprise
 from tenant_schema.enterprises.selectors import enterprise_of_user, user_is_park_staff
@@ -34,21 +34,16 @@ from tenant_schema.funding.models import Stage
 from tenant_schema.funding.selectors import programme_get_open, programme_list_open
 
 from . import workflow as wf
-from .attachments import (
-    EDITABLE,
-    MAX_ATTACHMENT_BYTES,
-    attachment_add,
-    attachment_remove,
-    attachment_response,
-)
-from .models import Application
+from .attachments import EDITABLE, attachment_add, attachment_remove
+from .models import ANSWER_FIELDS, Application
 from .page_cache import clocks_change_at, enterprise_page, page_render
 from .selectors import (
+    application_detail_for_enterprise,
     application_get_for_enterprise,
     application_list_for_enterprise,
     application_list_for_user,
-    application_timeline,
     attachment_get_for_user,
+    due_clock,
     public_notice_get,
     public_notice_list,
 )
@@ -56,13 +51,6 @@ from .services import application_create, application_transition, application_up
 
 S = Application.Status
 
-# The free-text questions of an application, kept in Application.answers under these keys.
-ANSWER_FIELDS = [
-    ("summary", gettext_lazy("What the enterprise does and what it applies for")),
-    ("results", gettext_lazy("Results so far (output, patents, awards)")),
-    ("use_of_funds", gettext_lazy("How the money will be used")),
-]
-ACCEPT = ".pdf,.png,.jpg,.jpeg,.doc,.docx,.xls,.xlsx,.ppt,.pptx,application/pdf,image/png,image/jpeg"
 
 
 # ---------------------------------------------------------------------------
@@ -215,23 +203,10 @@ def programme_detail(request, pk):
 # ---------------------------------------------------------------------------
 
 
-def _clock(due_at, now) -> dict | None:
-    """Working days left, or overdue, for a due date (None when nothing is due)."""
-    if due_at is None:
-        return None
-    days = working_days_between(now, due_at)
-    overdue = due_at < now
-    return {
-        "days": abs(days) if overdue else days,
-        "overdue": overdue,
-        "due_today": not overdue and days == 0,
-    }
-
-
 def _list_parts(request) -> tuple[dict, dt.datetime]:
     now = timezone.now()
     applications = list(application_list_for_enterprise(enterprise=request.enterprise))
-    rows = [{"application": a, "clock": _clock(a.stage_due_at, now)} for a in applications]
+    rows = [{"application": a, "clock": due_clock(due_at=a.stage_due_at, now=now)} for a in applications]
     content = page_render(
         "applications/_application_list.html", {"rows": rows, "enterprise": request.enterprise}
     )
@@ -307,70 +282,18 @@ def application_edit(request, pk):
     )
 
 
-def _documents(application: Application) -> list[dict]:
-    """The programme's required documents with what was attached for each, then any others."""
-    attachments = list(application.attachments.all())
-    required = [name for name in application.programme.required_documents if name]
-    rows = [
-        {"name": name, "required": True, "files": [a for a in attachments if a.document == name]}
-        for name in required
-    ]
-    others = [a for a in attachments if a.document not in required]
-    rows.append({"name": "", "required": False, "files": others})
-    return rows
-
-
 def _detail_parts(
     request, application: Application, *, error: str = "", upload_document=None
 ) -> tuple[dict, dt.datetime]:
     now = timezone.now()
-    timeline = application_timeline(application=application, now=now)
-    stopped_at = application.current_stage_id if application.status in (S.REJECTED, S.WITHDRAWN) else None
-    for row in timeline.stages:
-        row.clock = _clock(row.due_at, now) if row.state == "current" else None
-        row.stopped = row.stage.pk == stopped_at
-        if timeline.reason and (row.stopped or (row.state == "current" and application.status == S.RETURNED)):
-            # The reason is shown on its own at this stage; do not repeat it among the comments.
-            reason_event = next(
-                (e for e in reversed(row.comments) if e.action in (wf.RETURN, wf.REJECT)), None
-            )
-            row.comments = [e for e in row.comments if e is not reason_event]
-    # The enterprise reads steps by office, not by the name of the clerk who took them.
-    labels = {action: t.label for action, t in wf.APPLICATION_WORKFLOW.transitions.items()}
-    for event in [*timeline.events, *(e for row in timeline.stages for e in row.comments)]:
-        event.label = labels.get(event.action, event.action)
-        if event.action in (wf.SUBMIT, wf.WITHDRAW):
-            event.by = application.enterprise.name
-        else:
-            event.by = event.from_stage.office if event.from_stage else ""
-    current = application.current_stage
-    if application.status in (S.DRAFT, S.RETURNED):
-        holder = request.enterprise.name
-    elif application.status in (S.IN_REVIEW, S.APPROVED) and current is not None:
-        holder = current.office or current.public_name
-    else:
-        holder = ""
-    actions = {t.action for t in wf.APPLICATION_WORKFLOW.actions_for(request.user, application)}
-    answers = [
-        {"label": label, "text": (application.answers or {}).get(key, "")}
-        for key, label in ANSWER_FIELDS
-        if (application.answers or {}).get(key)
-    ]
+    detail = application_detail_for_enterprise(
+        application=application, enterprise=request.enterprise, user=request.user, now=now
+    )
     content = page_render(
         "applications/_application_detail.html",
         {
-            "application": application,
+            **detail,
             "programme": application.programme,
-            "timeline": timeline,
-            "current_clock": _clock(application.stage_due_at, now)
-            if application.status in (S.IN_REVIEW, S.APPROVED)
-            else None,
-            "holder": holder,
-            "editable": application.status in EDITABLE,
-            "can_submit": wf.SUBMIT in actions,
-            "can_withdraw": wf.WITHDRAW in actions,
-            "documents": _documents(application),
-            "answers": answers,
             "error": error,
             "upload_document": upload_document,
             "accept": ACCEPT,

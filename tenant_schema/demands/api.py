@@ -24,13 +24,14 @@ from rest_framework.views import APIView
 
 from saas.api.filters import DjangoFilterBackend, SyncFilterSet, collection_filter
 from saas.api.schema import ErrorSerializer
-from tenant_schema.applications.attachments import attachment_response
+from saas.attachments import attachment_response
 from tenant_schema.enterprises.permissions import IsParkStaff
 from tenant_schema.enterprises.selectors import enterprise_of_user, user_is_park_admin, user_is_park_staff
 
 from . import workflow as wf
-from .models import Category, CategoryPolicy, Demand
+from .models import Demand
 from .selectors import (
+    category_policy_list,
     demand_attachment_get_for_user,
     demand_figures,
     demand_get_for_user,
@@ -316,8 +317,7 @@ class CategoryPolicyApi(APIView):
         responses=CategoryPolicySerializer(many=True),
     )
     def get(self, request):
-        policies = {policy.category: policy for policy in CategoryPolicy.objects.all()}
-        rows = [policies.get(value) or CategoryPolicy(category=value) for value in Category.values]
+        rows = [policy for _label, policy in category_policy_list()]
         return Response(CategoryPolicySerializer(rows, many=True).data)
 
     @extend_schema(

@@ -171,10 +171,27 @@ def demands_seed_demo(
     return made
 
 
-def _replay_one(rng, clock, now, filers, staff, scenario):
-    category, title, description, department = rng.choice(PROBLEMS)
-    filer = rng.choice(filers)
-    handler = rng.choice(staff)
+class _Replay:
+    """One demand's replayed life: a clock that only moves forward, and the steps taken on it."""
+
+    def __init__(self, clock, now, moment):
+        self.clock, self.now, self.moment = clock, now, moment
+        self.demand = None
+        clock["now"] = moment
+
+    def at(self, delay_hours: float) -> bool:
+        """Advance the clock; False when that moment has not come yet (the demand stops there)."""
+        self.moment = self.moment + dt.timedelta(hours=delay_hours)
+        if self.moment >= self.now:
+            return False
+        self.clock["now"] = self.moment
+        return True
+
+    def step(self, action, actor, **kwargs):
+        return demand_transition(demand_id=self.demand.pk, action=action, actor=actor, **kwargs)
+
+
+def _replay_start(rng, now, scenario) -> dt.datetime:
     if scenario == "neglected":
         start = now - dt.timedelta(days=rng.uniform(12, 40))
     elif scenario == "reopened":
@@ -182,71 +199,71 @@ def _replay_one(rng, clock, now, filers, staff, scenario):
     else:
         start = now - dt.timedelta(days=rng.uniform(0.1, DAYS_BACK))
     moment = timezone.localtime(start).replace(hour=rng.randint(8, 17), minute=rng.randint(0, 59))
-    if moment >= now:
-        moment = now - dt.timedelta(minutes=30)
+    return now - dt.timedelta(minutes=30) if moment >= now else moment
 
-    def at(delay_hours: float) -> bool:
-        """Advance the clock; False when that moment has not come yet (the demand stops there)."""
-        nonlocal moment
-        moment = moment + dt.timedelta(hours=delay_hours)
-        if moment >= now:
-            return False
-        clock["now"] = moment
-        return True
 
-    clock["now"] = moment
-    demand = demand_file(
+def _replay_one(rng, clock, now, filers, staff, scenario):
+    category, title, description, department = rng.choice(PROBLEMS)
+    filer = rng.choice(filers)
+    handler = rng.choice(staff)
+    replay = _Replay(clock, now, _replay_start(rng, now, scenario))
+    replay.demand = demand_file(
         enterprise=filer.membership.enterprise,
         filer=filer,
         category=category,
         title=title,
         description=description,
     )
-
-    def step(action, actor, **kwargs):
-        return demand_transition(demand_id=demand.pk, action=action, actor=actor, **kwargs)
-
-    if not at(rng.uniform(0.5, 20)):
+    if not replay.at(rng.uniform(0.5, 20)):
         return
-    step(wf.ACCEPT, handler, department=department)
+    replay.step(wf.ACCEPT, handler, department=department)
     if scenario == "neglected":
         return
     late_reply = rng.random() < 0.08
-    if not at(rng.uniform(80, 150) if late_reply else rng.uniform(1, 40)):
+    if not replay.at(rng.uniform(80, 150) if late_reply else rng.uniform(1, 40)):
         return
-    step(wf.REPLY, handler, comment=rng.choice(REPLIES))
+    replay.step(wf.REPLY, handler, comment=rng.choice(REPLIES))
+    answer_after = _replay_answer_delay(rng, replay, handler, scenario)
+    if answer_after is None or not replay.at(answer_after):
+        return
+    replay.step(wf.ANSWER, handler, comment=rng.choice(ANSWERS))
+    _replay_rating(rng, replay, filer, handler, scenario)
+
+
+def _replay_answer_delay(rng, replay: _Replay, handler, scenario) -> float | None:
+    """Hours from the first reply to the answer: a few extended, a few late; None if the extension is still to come."""
     roll = rng.random()
     if roll < 0.06 and scenario is None:
-        if not at(rng.uniform(24, 120)):
-            return
-        step(
+        if not replay.at(rng.uniform(24, 120)):
+            return None
+        replay.step(
             wf.EXTEND,
             handler,
             extension_days=rng.randint(5, 10),
             comment="涉及多个部门联合办理，需延长办理时限。",
         )
-        answer_after = rng.uniform(200, 500)
-    elif roll < 0.14 and scenario is None:
-        answer_after = rng.uniform(500, 700)  # answered late
-    else:
-        answer_after = rng.uniform(10, 200 if scenario is None else 40)
-    if not at(answer_after):
-        return
-    step(wf.ANSWER, handler, comment=rng.choice(ANSWERS))
+        return rng.uniform(200, 500)
+    if roll < 0.14 and scenario is None:
+        return rng.uniform(500, 700)  # answered late
+    return rng.uniform(10, 200 if scenario is None else 40)
+
+
+def _replay_rating(rng, replay: _Replay, filer, handler, scenario) -> None:
+    """The enterprise rates the answer: mostly satisfied, some reopen it, some stay silent."""
     rating_roll = rng.random()
     if scenario == "reopened" or rating_roll < 0.07:
-        if not at(rng.uniform(4, 60)):
+        if not replay.at(rng.uniform(4, 60)):
             return
-        step(wf.RATE, filer, rating=Rating.UNSATISFIED, comment=rng.choice(REOPEN_COMMENTS))
+        replay.step(wf.RATE, filer, rating=Rating.UNSATISFIED, comment=rng.choice(REOPEN_COMMENTS))
         if scenario == "reopened":
             return
-        if not at(rng.uniform(24, 200)):
+        if not replay.at(rng.uniform(24, 200)):
             return
-        step(wf.ANSWER, handler, comment="经再次协调，" + rng.choice(ANSWERS))
+        replay.step(wf.ANSWER, handler, comment="经再次协调，" + rng.choice(ANSWERS))
         rating_roll = 0.5
     if rating_roll > 0.93:
         return  # silence: closed without rating once 5 working days pass
-    if not at(rng.uniform(2, 80)):
+    if not replay.at(rng.uniform(2, 80)):
         return
     rating = Rating.SATISFIED if rating_roll < 0.75 else Rating.BASICALLY_SATISFIED
-    step(wf.RATE, filer, rating=rating, comment="")
+    replay.step(wf.RATE, filer, rating=rating, comment="")

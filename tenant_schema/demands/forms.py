@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import MAX_RESOLUTION_DAYS, Category, Rating
+from saas.attachments import ACCEPT
 
-ACCEPT = ".pdf,.png,.jpg,.jpeg,.doc,.docx,.xls,.xlsx,.ppt,.pptx,application/pdf,image/png,image/jpeg"
+from .models import MAX_RESOLUTION_DAYS, Category, Rating
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -8,13 +8,13 @@ demand, by rating the answer; silence for 5 working days closes it as "closed wi
 rating", which the figures and pages keep apart from a rated close.
 """
 
-import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from saas.attachments import AttachmentFileMixin, attachment_storage_path
 from saas.workflow import HistoryEntry, append_only_triggers
 
 DEFAULT_FIRST_REPLY_DAYS = 3
@@ -181,23 +181,13 @@ class DemandEvent(HistoryEntry):
 
 
 def attachment_path(attachment, filename):
-    # Inside the tenant's own storage prefix (TenantMediaStorage); a random name avoids clashes.
-    return f"attachments/demands/{attachment.demand_id}/{uuid.uuid4().hex}"
+    # Referenced by name in the migrations; the path itself is the one rule of saas.attachments.
+    return attachment_storage_path(owner_kind="demands", owner_id=attachment.demand_id)
 
 
-class DemandAttachment(models.Model):
+class DemandAttachment(AttachmentFileMixin):
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self):
-        return self.original_name
+    class Meta(AttachmentFileMixin.Meta):
+        pass

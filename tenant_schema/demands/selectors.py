@@ -35,7 +35,7 @@ from saas.workdays import working_days_after, working_days_between
 from tenant_schema.enterprises.selectors import user_is_park_staff
 
 from . import workflow as wf
-from .models import Category, Demand, DemandAttachment, DemandEvent
+from .models import Category, CategoryPolicy, Demand, DemandAttachment, DemandEvent
 
 S = Demand.Status
 User = get_user_model()
@@ -451,3 +451,9 @@ def hub_demand_figures(*, schema_names: list[str], now: dt.datetime | None = Non
         ],
         by="tenant",
     )
+
+
+def category_policy_list() -> list[tuple[str, CategoryPolicy]]:
+    """Every category (label, policy) in the order of the choices; an unset one has the default limits, unsaved."""
+    policies = {policy.category: policy for policy in CategoryPolicy.objects.all()}
+    return [(label, policies.get(value) or CategoryPolicy(category=value)) for value, label in Category.choices]

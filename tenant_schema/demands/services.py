@@ -17,10 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from saas.attachments import upload_checked
 from saas.signals import transition_announce
 from saas.workdays import SHANGHAI, is_working_day, working_days_after, working_days_between
 from saas.workflow import Transition, TransitionRefused, transition_apply
-from tenant_schema.applications.attachments import MAX_ATTACHMENT_BYTES, sniff_content_type
 from tenant_schema.enterprises.models import Enterprise, Membership
 from tenant_schema.enterprises.selectors import user_is_park_staff
 
@@ -95,36 +95,9 @@ def _is_member(user, enterprise_id: int) -> bool:
     )
 
 
-def _checked_upload(upload) -> str:
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError(
-            {"attachments": _("The file is larger than 20 MB; scan at a lower resolution or split it.")}
-        )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    content_type = sniff_content_type(head, upload)
-    if content_type is None:
-        raise ValidationError(
-            {
-                "attachments": _(
-                    "Only PDF, PNG or JPEG images and Word, Excel or PowerPoint documents are accepted."
-                )
-            }
-        )
-    return content_type
-
-
 def _attach(demand: Demand, actor, upload, content_type: str) -> DemandAttachment:
-    attachment = DemandAttachment(
-        demand=demand,
-        original_name=(upload.name or "file")[-200:],
-        content_type=content_type,
-        size=upload.size,
-        uploaded_by=actor,
-    )
-    attachment.file.save(upload.name or "file", upload, save=False)
-    attachment.save()
+    attachment = DemandAttachment(demand=demand)
+    attachment.store(upload, content_type=content_type, uploaded_by=actor)
     return attachment
 
 
@@ -153,7 +126,7 @@ def demand_file(
         errors["attachments"] = _("At most %(count)d files.") % {"count": MAX_ATTACHMENTS}
     if errors:
         raise ValidationError(errors)
-    checked = [(upload, _checked_upload(upload)) for upload in uploads]
+    checked = [(upload, upload_checked(upload, field="attachments")) for upload in uploads]
     with transaction.atomic():
         demand = Demand.objects.create(
             enterprise=enterprise, filer=filer, category=category, title=title, description=description
@@ -183,7 +156,7 @@ def demand_attachment_add(*, demand: Demand, actor, upload) -> DemandAttachment:
         raise ValidationError(_("This demand is closed; file a new one if the problem came back."))
     if demand.attachments.count() >= MAX_ATTACHMENTS:
         raise ValidationError({"attachments": _("At most %(count)d files.") % {"count": MAX_ATTACHMENTS}})
-    content_type = _checked_upload(upload)
+    content_type = upload_checked(upload, field="attachments")
     with transaction.atomic():
         return _attach(demand, actor, upload, content_type)
 

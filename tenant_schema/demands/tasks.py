@@ -13,9 +13,9 @@ from .services import demands_close_unrated, demands_escalate_overdue
 
 
 def _fan_out(task) -> int:
-    from public_schema.tenants.models import Tenant
+    from public_schema.tenants.selectors import tenant_schema_names_live
 
-    schemas = list(Tenant.objects.live().values_list("schema_name", flat=True))
+    schemas = tenant_schema_names_live()
     for schema_name in schemas:
         task.apply_async(headers={"_schema_name": schema_name})
     return len(schemas)

@@ -17,18 +17,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from saas.attachments import attachment_response
 from saas.workflow import TransitionRefused, expected_state_from
-from tenant_schema.applications.attachments import attachment_response
 from tenant_schema.enterprises.forms import form_add_service_error
 from tenant_schema.enterprises.selectors import enterprise_of_user, user_is_park_admin, user_is_park_staff
 from tenant_schema.enterprises.views import park_staff_required
 
 from . import workflow as wf
 from .forms import AcceptForm, CategoryPolicyForm, CommentForm, DemandFileForm, ExtendForm, RateForm
-from .models import Category, CategoryPolicy, Demand
+from .models import Category, Demand
 from .selectors import (
     QUEUE_VIEWS,
     RAG_LABELS,
+    category_policy_list,
     demand_attachment_get_for_user,
     demand_figures,
     demand_get_for_user,
@@ -256,7 +257,6 @@ def figures(request):
 def limits(request):
     """Each category's time limits; administrators change them, reviewers read them."""
     can_change = user_is_park_admin(request.user)
-    policies = {policy.category: policy for policy in CategoryPolicy.objects.all()}
     error_form = None
     if request.method == "POST":
         if not can_change:
@@ -274,8 +274,8 @@ def limits(request):
         else:
             error_form = form
     rows = []
-    for value, label in Category.choices:
-        policy = policies.get(value) or CategoryPolicy(category=value)
+    for label, policy in category_policy_list():
+        value = policy.category
         form = CategoryPolicyForm(
             initial={
                 "category": value,

@@ -30,9 +30,9 @@ def auto_applications_tenant_task() -> int:
 @app.task(name="matching.auto_applications_all")
 def auto_applications_all_task() -> int:
     """Beat, in the public schema: queue the sweep in every live tenant."""
-    from public_schema.tenants.models import Tenant
+    from public_schema.tenants.selectors import tenant_schema_names_live
 
-    schemas = list(Tenant.objects.live().values_list("schema_name", flat=True))
+    schemas = tenant_schema_names_live()
     for schema_name in schemas:
         auto_applications_tenant_task.apply_async(headers={"_schema_name": schema_name})
     return len(schemas)

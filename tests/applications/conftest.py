@@ -1,34 +1,27 @@
 """A programme with the five default stages in park A, its reviewer and administrator, and enterprise X."""
 
-import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from every_schema.accounts import roles
-from tenant_schema.applications.services import application_create, application_transition
-from tenant_schema.funding.services import programme_create, programme_open
+from tenant_schema.applications.services import application_transition
 
 from ..conftest import ALPHA, make_user
 from ..enterprises.conftest import register
+from ..factories import ApplicationFactory, ProgrammeFactory, verified
 
 
 def make_programme(*, budget="1000000.00", cap="200000.00", required_documents=None, title="2026年度专精特新企业奖励"):
-    now = timezone.now()
-    programme = programme_create(
-        actor=None,
+    """An open programme of the current schema with the five default stages (ProgrammeFactory)."""
+    return ProgrammeFactory(
         title=title,
-        category="award",
         budget=Decimal(budget),
         per_enterprise_cap=Decimal(cap) if cap else None,
-        opens_at=now - dt.timedelta(days=1),
-        closes_at=now + dt.timedelta(days=30),
         required_documents=required_documents or [],
     )
-    return programme_open(programme=programme)
 
 
 @pytest.fixture
@@ -58,26 +51,8 @@ def enterprise_x(db, in_alpha):
     return verified(register(ALPHA, name="青岛星海机械有限公司"))
 
 
-def verified(registration):
-    """Only a verified enterprise may apply: verify a fresh registration as the park would."""
-    from django.db import connection
-
-    from tenant_schema.enterprises.models import Enterprise
-    from tenant_schema.enterprises.services import enterprise_verify
-
-    if registration.enterprise.status != Enterprise.Status.VERIFIED:
-        admin = make_user(connection.schema_name, role=roles.PARK_ADMIN)
-        registration.enterprise.refresh_from_db()
-        enterprise_verify(enterprise=registration.enterprise, actor=admin)
-        registration.enterprise.refresh_from_db()
-    return registration
-
-
 def draft_for(registration, programme, amount="100000.00"):
-    verified(registration)
-    return application_create(
-        programme_id=programme.pk, enterprise=registration.enterprise, applicant=registration.user, requested_amount=amount
-    )
+    return ApplicationFactory(registration=registration, programme=programme, requested_amount=amount)
 
 
 def act(application, action, actor, **kwargs):

@@ -21,10 +21,10 @@ from django_tenants.utils import schema_context
 
 from tenant_schema.applications.models import Application, Attachment, Objection
 from tenant_schema.funding.models import Programme
-from tenant_schema.funding.services import programme_create
 
 from ..conftest import ALPHA, BETA, HostClient, host_of
 from ..enterprises.conftest import register
+from ..factories import ApplicationFactory, ProgrammeFactory
 from .conftest import act, draft_for, make_programme, verified
 
 S = Application.Status
@@ -107,8 +107,7 @@ def ok(response, code=200):
 
 
 def submitted(programme, enterprise_x):
-    application = draft_for(enterprise_x, programme)
-    return act(application, "submit", enterprise_x.user)
+    return ApplicationFactory(registration=enterprise_x, programme=programme, submitted=True)
 
 
 # ---------------------------------------------------------------------------
@@ -117,12 +116,13 @@ def submitted(programme, enterprise_x):
 
 
 def test_an_enterprise_lists_only_open_programmes_and_reads_their_stages(owner, programme):
-    draft = programme_create(
-        actor=None,
+    draft = ProgrammeFactory(
         title="尚未发布的政策",
         budget=Decimal("1000.00"),
+        per_enterprise_cap=None,
         opens_at=programme.opens_at,
         closes_at=programme.closes_at,
+        opened=False,
     )
     body = ok(owner.get(PROGRAMMES))
     assert [row["title"] for row in body["results"]] == [programme.title]
@@ -146,12 +146,13 @@ def test_an_enterprise_lists_only_open_programmes_and_reads_their_stages(owner, 
 
 
 def test_park_staff_see_every_programme_and_filter_by_status(reviewing, programme):
-    programme_create(
-        actor=None,
+    ProgrammeFactory(
         title="尚未发布的政策",
         budget=Decimal("1000.00"),
+        per_enterprise_cap=None,
         opens_at=programme.opens_at,
         closes_at=programme.closes_at,
+        opened=False,
     )
     assert ok(reviewing.get(PROGRAMMES))["count"] == 2
     assert [row["title"] for row in ok(reviewing.get(PROGRAMMES, {"status": "draft"}))["results"]] == [
@@ -276,12 +277,13 @@ def test_an_enterprise_starts_a_draft_and_edits_it(owner, programme, enterprise_
 def test_a_draft_over_the_cap_or_for_a_programme_not_open_is_a_400_on_the_field(owner, programme):
     over = post_json(owner, APPLICATIONS, {"programme": programme.pk, "requested_amount": "999999.00"})
     assert over.status_code == 400 and "requested_amount" in over.json()["fields"]
-    draft = programme_create(
-        actor=None,
+    draft = ProgrammeFactory(
         title="未开放",
         budget=Decimal("10.00"),
+        per_enterprise_cap=None,
         opens_at=programme.opens_at,
         closes_at=programme.closes_at,
+        opened=False,
     )
     closed = post_json(owner, APPLICATIONS, {"programme": draft.pk, "requested_amount": "1.00"})
     assert closed.status_code == 400 and "programme" in closed.json()["fields"]

@@ -15,6 +15,7 @@ from tenant_schema.applications.models import Application, Attachment, Objection
 
 from ..conftest import ALPHA, BETA
 from ..enterprises.conftest import register
+from ..factories import ApplicationFactory
 from .conftest import PDF, act, draft_for, make_programme
 
 S = Application.Status
@@ -203,8 +204,7 @@ def test_an_amount_over_the_cap_is_shown_on_its_field(owner_client, programme):
 def test_the_timeline_shows_every_stage_with_due_dates_and_highlights_the_current_one(
     owner_client, programme, enterprise_x, reviewer
 ):
-    application = draft_for(enterprise_x, programme)
-    act(application, "submit", enterprise_x.user)
+    application = ApplicationFactory(registration=enterprise_x, programme=programme, submitted=True)
     application = act(application, "advance", reviewer)  # now at 初审
     page = owner_client.get(f"/applications/{application.pk}/")
     assert page.status_code == 200
@@ -225,8 +225,7 @@ def test_the_timeline_shows_every_stage_with_due_dates_and_highlights_the_curren
 def test_after_a_return_the_timeline_shows_the_reason_and_the_enterprise_resubmits(
     owner_client, programme, enterprise_x, reviewer
 ):
-    application = draft_for(enterprise_x, programme)
-    act(application, "submit", enterprise_x.user)
+    application = ApplicationFactory(registration=enterprise_x, programme=programme, submitted=True)
     act(application, "advance", reviewer)
     act(application, "return", reviewer, comment="请补充2025年度审计报告")
     page = owner_client.get(f"/applications/{application.pk}/")
@@ -246,16 +245,14 @@ def test_after_a_return_the_timeline_shows_the_reason_and_the_enterprise_resubmi
 
 
 def test_a_refused_transition_is_a_409_with_the_message(owner_client, programme, enterprise_x):
-    application = draft_for(enterprise_x, programme)
-    act(application, "submit", enterprise_x.user)
+    application = ApplicationFactory(registration=enterprise_x, programme=programme, submitted=True)
     response = owner_client.post(f"/applications/{application.pk}/submit/")
     assert response.status_code == 409
     assert response.context["error"]
 
 
 def test_the_enterprise_withdraws_after_confirming(owner_client, programme, enterprise_x):
-    application = draft_for(enterprise_x, programme)
-    act(application, "submit", enterprise_x.user)
+    application = ApplicationFactory(registration=enterprise_x, programme=programme, submitted=True)
     confirm = owner_client.get(f"/applications/{application.pk}/withdraw/")
     assert confirm.status_code == 200 and reload(application).status == S.IN_REVIEW  # asking changes nothing
     done = owner_client.post(f"/applications/{application.pk}/withdraw/", {"comment": "项目延期"})

@@ -23,6 +23,7 @@ from tenant_schema.funding.services import programme_update
 
 from ..conftest import ALPHA, BETA, PASSWORD, HostClient, host_of
 from ..enterprises.conftest import register
+from ..factories import ApplicationFactory
 from .conftest import PDF, act, draft_for
 
 S = Application.Status
@@ -50,8 +51,7 @@ def test_a_kept_page_costs_no_query_beyond_the_signed_in_user(owner_client, prog
 
 
 def test_the_list_and_timeline_show_a_transition_at_once(owner_client, programme, enterprise_x, reviewer):
-    application = draft_for(enterprise_x, programme)
-    act(application, "submit", enterprise_x.user)
+    application = ApplicationFactory(registration=enterprise_x, programme=programme, submitted=True)
     assert "app-row-in_review" in owner_client.get("/applications/").content.decode()
     assert "app-banner-in_review" in owner_client.get(f"/applications/{application.pk}/").content.decode()
 

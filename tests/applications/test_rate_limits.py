@@ -8,7 +8,8 @@ from tenant_schema.enterprises.models import Enterprise
 
 from ..conftest import ALPHA, HostClient
 from ..enterprises.test_pages import registration_data as registration_form
-from .conftest import act, draft_for
+from ..factories import ApplicationFactory
+from .conftest import act
 
 
 def registration_data() -> dict:
@@ -58,8 +59,7 @@ def test_objections_over_the_limit_get_429_on_the_page_and_in_the_api(
     from tenant_schema.applications.models import Objection
 
     settings.PARKHUB_RATES = {**settings.PARKHUB_RATES, "objection": "1/h"}
-    application = draft_for(enterprise_x, programme)
-    act(application, "submit", enterprise_x.user)
+    application = ApplicationFactory(registration=enterprise_x, programme=programme, submitted=True)
     act(application, "advance", reviewer)
     act(application, "advance", reviewer)
     act(application, "approve", park_admin, amount="80000.00")

@@ -9,17 +9,15 @@ from django_tenants.utils import schema_context
 
 from every_schema.accounts import roles
 from tenant_schema.applications.models import ApplicationEvent
-from tenant_schema.applications.tasks import (
-    application_reminders_send,
-    reminders_send_all_task,
-    reminders_send_task,
-)
+from tenant_schema.applications.reminders import application_reminders_send
+from tenant_schema.applications.tasks import reminders_send_all_task, reminders_send_task
 from tenant_schema.notifications.models import Notification
 from tenant_schema.notifications.services import notification_send
 from tenant_schema.notifications.tasks import notification_email_task
 
 from ..conftest import ALPHA, make_user, wait_until
 from ..enterprises.conftest import register
+from ..factories import ApplicationFactory
 from .conftest import act, draft_for, make_programme
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -54,8 +52,7 @@ def submitted_on_friday(clock, in_alpha, enterprise_x):
     """Submitted Friday 9 October 2026: 受理 (3 working days) runs over make-up Saturday 10 October,
     Monday 12 and Tuesday 13, so it falls due on Tuesday 13 October at 17:30."""
     programme = make_programme(title="提醒测试项目")
-    application = draft_for(enterprise_x, programme)
-    act(application, "submit", enterprise_x.user)
+    application = ApplicationFactory(registration=enterprise_x, programme=programme, submitted=True)
     application.refresh_from_db()
     assert application.stage_due_at == at(2026, 10, 13, 17, 30)
     return application
@@ -211,7 +208,7 @@ def test_a_real_worker_sends_the_overdue_reminder_once_when_the_task_runs_twice(
 def test_the_fan_out_skips_suspended_tenants(committed_db, dropped_after):
     from public_schema.tenants.models import Tenant
     from public_schema.tenants.services import tenant_provision
-    from tenant_schema.applications.tasks import reminder_schemas
+    from tenant_schema.applications.reminders import reminder_schemas
 
     dropped_after.append("remindoff")
     tenant_provision(name="停用园区", slug="remindoff", kind="park", admin_email="admin@remindoff.cn")

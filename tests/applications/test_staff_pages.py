@@ -18,10 +18,10 @@ from every_schema.accounts import roles
 from tenant_schema.applications.attachments import attachment_add
 from tenant_schema.applications.models import Application
 from tenant_schema.funding.models import Programme
-from tenant_schema.funding.services import programme_create, programme_open
 
 from ..conftest import ALPHA, BETA, make_user
 from ..enterprises.conftest import register
+from ..factories import ApplicationFactory, ProgrammeFactory
 from .conftest import act, draft_for, make_programme
 
 S = Application.Status
@@ -40,8 +40,7 @@ def as_park_admin(client_a, park_admin):
 
 
 def submitted(registration, programme, amount="100000.00"):
-    application = draft_for(registration, programme, amount=amount)
-    return act(application, "submit", registration.user)
+    return ApplicationFactory(registration=registration, programme=programme, requested_amount=amount, submitted=True)
 
 
 def refreshed(application) -> Application:
@@ -256,16 +255,12 @@ def test_the_stage_editor_is_refused_once_an_application_is_submitted(as_park_ad
 
 def test_the_queue_tabs_list_mine_due_soon_and_overdue(monkeypatch, client_a, reviewer, park_admin, in_alpha):
     now = timezone.now()
-    programme = programme_open(
-        programme=programme_create(
-            actor=None,
-            title="长期开放的奖励",
-            category="award",
-            budget=Decimal("10000000"),
-            per_enterprise_cap=None,
-            opens_at=now - dt.timedelta(days=60),
-            closes_at=now + dt.timedelta(days=60),
-        )
+    programme = ProgrammeFactory(
+        title="长期开放的奖励",
+        budget=Decimal("10000000"),
+        per_enterprise_cap=None,
+        opens_at=now - dt.timedelta(days=60),
+        closes_at=now + dt.timedelta(days=60),
     )
     soon = submitted(
         register(ALPHA, name="青岛临期科技有限公司"), programme

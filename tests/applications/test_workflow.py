@@ -17,6 +17,7 @@ from tenant_schema.applications.selectors import application_timeline
 
 from ..conftest import ALPHA
 from ..enterprises.conftest import register
+from ..factories import ApplicationFactory, ProgrammeFactory
 from .conftest import act, draft_for, make_programme
 
 S = Application.Status
@@ -42,8 +43,7 @@ def test_an_enterprise_waiting_for_verification_cannot_apply(programme, in_alpha
 
 
 def test_the_whole_way_from_draft_to_disbursed(programme, enterprise_x, reviewer, park_admin):
-    application = draft_for(enterprise_x, programme)
-    application = act(application, "submit", enterprise_x.user)
+    application = ApplicationFactory(registration=enterprise_x, programme=programme, submitted=True)
     assert application.status == S.IN_REVIEW and application.current_stage.name == "受理"
     assert application.stage_due_at is not None
     application = act(application, "advance", reviewer)
@@ -65,8 +65,7 @@ def test_the_whole_way_from_draft_to_disbursed(programme, enterprise_x, reviewer
 
 
 def test_return_needs_a_reason_and_resubmission_goes_back_to_the_same_stage(programme, enterprise_x, reviewer):
-    application = draft_for(enterprise_x, programme)
-    act(application, "submit", enterprise_x.user)
+    application = ApplicationFactory(registration=enterprise_x, programme=programme, submitted=True)
     act(application, "advance", reviewer)
     with pytest.raises(ValidationError) as refused:
         act(application, "return", reviewer, comment="  ")
@@ -106,8 +105,7 @@ def test_illegal_moves_are_refused_with_a_message(programme, enterprise_x, revie
 
 
 def test_a_role_acting_outside_its_stage_is_refused(programme, enterprise_x, reviewer, park_admin):
-    application = draft_for(enterprise_x, programme)
-    act(application, "submit", enterprise_x.user)
+    application = ApplicationFactory(registration=enterprise_x, programme=programme, submitted=True)
     with pytest.raises(TransitionRefused):
         act(application, "advance", enterprise_x.user)  # the enterprise cannot move its own file
     act(application, "advance", reviewer)
@@ -120,8 +118,7 @@ def test_a_role_acting_outside_its_stage_is_refused(programme, enterprise_x, rev
 
 
 def test_history_rows_cannot_be_updated_or_deleted_even_with_raw_sql(programme, enterprise_x):
-    application = draft_for(enterprise_x, programme)
-    act(application, "submit", enterprise_x.user)
+    application = ApplicationFactory(registration=enterprise_x, programme=programme, submitted=True)
     event = ApplicationEvent.objects.get(application=application)
     for statement in (
         f"UPDATE applications_applicationevent SET comment = 'forged' WHERE id = {event.pk}",
@@ -133,8 +130,7 @@ def test_history_rows_cannot_be_updated_or_deleted_even_with_raw_sql(programme, 
 
 
 def test_an_award_never_exceeds_the_cap_or_the_requested_amount(programme, enterprise_x, reviewer, park_admin):
-    application = draft_for(enterprise_x, programme, amount="150000.00")
-    act(application, "submit", enterprise_x.user)
+    application = ApplicationFactory(registration=enterprise_x, programme=programme, requested_amount="150000.00", submitted=True)
     act(application, "advance", reviewer)
     act(application, "advance", reviewer)
     with pytest.raises(ValidationError) as refused:
@@ -149,8 +145,7 @@ def test_the_timeline_of_a_returned_and_resubmitted_application_across_national_
     clock = {"now": dt.datetime(2026, 9, 30, 10, 0, tzinfo=SHANGHAI)}
     monkeypatch.setattr("django.utils.timezone.now", lambda: clock["now"])
     programme = make_programme(title="国庆节前开放的项目")
-    application = draft_for(enterprise_x, programme)
-    act(application, "submit", enterprise_x.user)
+    application = ApplicationFactory(registration=enterprise_x, programme=programme, submitted=True)
     # 受理 has 3 working days: 1–7 October are holidays; 8 and 9 October count, and
     # Saturday 10 October is a make-up workday, so it is due then at 17:30.
     assert Application.objects.get(pk=application.pk).stage_due_at == dt.datetime(2026, 10, 10, 17, 30, tzinfo=SHANGHAI)
@@ -193,8 +188,7 @@ def test_twenty_concurrent_approvals_against_a_budget_for_ten(committed_db, drop
         applications = []
         for _ in range(20):
             registration = register("budgetrace")
-            application = draft_for(registration, programme, amount="10000.00")
-            act(application, "submit", registration.user)
+            application = ApplicationFactory(registration=registration, programme=programme, requested_amount="10000.00", submitted=True)
             act(application, "advance", reviewer)
             act(application, "advance", reviewer)
             applications.append(application.pk)
@@ -226,16 +220,12 @@ def test_twenty_concurrent_approvals_against_a_budget_for_ten(committed_db, drop
 def test_a_programme_without_notice_or_disbursement_stages_can_still_be_paid(in_alpha, enterprise_x, reviewer, park_admin):
     from django.utils import timezone
 
-    from tenant_schema.funding.services import programme_create, programme_open
-
-    now = timezone.now()
-    programme = programme_open(programme=programme_create(
-        actor=None, title="单环节项目", category="subsidy", budget=Decimal("50000"), per_enterprise_cap=None,
-        opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=5),
+    programme = ProgrammeFactory(
+        title="单环节项目", category="subsidy", budget=Decimal("50000"), per_enterprise_cap=None,
+        closes_at=timezone.now() + dt.timedelta(days=5),
         stages=[{"name": "审核", "public_name": "审核", "kind": "review", "role": "park_admin", "time_limit_days": 5}],
-    ))
-    application = draft_for(enterprise_x, programme, amount="20000")
-    act(application, "submit", enterprise_x.user)
+    )
+    application = ApplicationFactory(registration=enterprise_x, programme=programme, requested_amount="20000", submitted=True)
     approved = act(application, "approve", park_admin, amount="20000")
     assert approved.status == S.APPROVED and approved.current_stage is None
     with pytest.raises(TransitionRefused):

@@ -13,10 +13,10 @@ from django_tenants.utils import schema_context
 from every_schema.accounts import roles
 from tenant_schema.enterprises.credit_code import credit_code_make
 from tenant_schema.enterprises.models import Enterprise
-from tenant_schema.enterprises.services import enterprise_register
 
-from ..conftest import ALPHA, HUB_HOST, PASSWORD, HostClient, make_user
+from ..conftest import ALPHA, HUB_HOST, HostClient, make_user
 from ..enterprises.conftest import register
+from ..factories import EnterpriseFactory
 from .fake_stripe import FakeStripe, sign
 
 User = get_user_model()
@@ -117,9 +117,9 @@ def second_service(db, tenant_a, park_admin_a):
 def committed_enterprise(label: str) -> SimpleNamespace:
     code = credit_code_make(f"91370281MD{uuid.uuid4().int % 10**7:07d}")
     with schema_context(ALPHA):
-        registration = enterprise_register(
+        registration = EnterpriseFactory(
             credit_code=code, name=f"青岛计费测试{code[-5:-1]}{label}有限公司", contact_name="钱七",
-            email=f"billing-{code[-8:].lower()}@example.cn", password=PASSWORD,
+            email=f"billing-{code[-8:].lower()}@example.cn", contact_phone="",
         )
     return SimpleNamespace(code=code, user=registration.user, enterprise=registration.enterprise)
 

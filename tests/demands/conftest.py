@@ -7,10 +7,11 @@ import pytest
 from django_tenants.utils import schema_context
 
 from every_schema.accounts import roles
-from tenant_schema.demands.services import demand_file, demand_transition
+from tenant_schema.demands.services import demand_transition
 
 from ..conftest import ALPHA, make_user
 from ..enterprises.conftest import register
+from ..factories import DemandFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -69,14 +70,7 @@ def enterprise_y(db, in_alpha):
 
 
 def file_for(registration, *, category="utilities", title="厂区道路积水影响物流车辆通行", uploads=()):
-    return demand_file(
-        enterprise=registration.enterprise,
-        filer=registration.user,
-        category=category,
-        title=title,
-        description="雨后厂区门口道路积水严重，货车无法进出，请协调市政部门处理。",
-        uploads=uploads,
-    )
+    return DemandFactory(registration=registration, category=category, title=title, uploads=uploads)
 
 
 def act(demand, action, actor, **kwargs):

@@ -1,34 +1,19 @@
 """Enterprise fixtures: a registered enterprise with its owner in park A, another in park A, one in park B."""
 
-import itertools
-
 import pytest
 from django_tenants.utils import schema_context
 
-from tenant_schema.enterprises.credit_code import credit_code_make
-from tenant_schema.enterprises.services import enterprise_register
+from ..conftest import ALPHA, BETA
+from ..factories import EnterpriseFactory, new_credit_code
 
-from ..conftest import ALPHA, BETA, PASSWORD
-
-_serial = itertools.count(1)
-
-
-def new_credit_code() -> str:
-    """A valid, unique credit code: 9137 0281 (Jiaozhou) + a 9-character organisation code."""
-    return credit_code_make(f"91370281MA{next(_serial):07d}")
+__all__ = ["new_credit_code", "register"]
 
 
 def register(schema: str, *, name: str | None = None, email: str | None = None):
-    code = new_credit_code()
+    """A pending enterprise of `schema` and its owner (EnterpriseFactory, in that schema)."""
+    fields = {key: value for key, value in (("name", name), ("email", email)) if value}
     with schema_context(schema):
-        return enterprise_register(
-            credit_code=code,
-            name=name or f"青岛测试{code[-6:]}有限公司",
-            contact_name="张三",
-            email=email or f"owner-{code[-8:].lower()}@example.cn",
-            password=PASSWORD,
-            contact_phone="13800000000",
-        )
+        return EnterpriseFactory(**fields)
 
 
 @pytest.fixture

@@ -13,9 +13,10 @@ from django_tenants.utils import schema_context
 from every_schema.accounts import roles
 from tenant_schema.enterprises.credit_code import credit_code_make
 from tenant_schema.enterprises.models import Enterprise, Tag, YearlyFigures
-from tenant_schema.enterprises.services import enterprise_create, figures_upsert, member_invite
+from tenant_schema.enterprises.services import enterprise_create, figures_upsert
 
 from ..conftest import ALPHA, BETA, PASSWORD, HostClient, host_of, make_user
+from ..factories import MemberFactory
 from .conftest import new_credit_code
 
 LIST = "/api/enterprises/"
@@ -254,9 +255,7 @@ def test_owner_reads_and_updates_its_own_enterprise(owner_x_client, registration
 
 def test_a_colleague_of_the_enterprise_may_update_it_too(client_a, registration_x):
     with schema_context(ALPHA):
-        colleague = member_invite(
-            enterprise=registration_x.enterprise, actor=registration_x.user, email="colleague-x@example.cn"
-        ).user
+        colleague = MemberFactory(registration=registration_x, email="colleague-x@example.cn").user
     client_a.force_login(colleague)
     response = client_a.patch(
         detail(registration_x.enterprise.pk), {"address": "胶州市兰州东路"}, content_type="application/json"

@@ -32,10 +32,10 @@ from public_schema.tenants.models import Tenant
 from public_schema.tenants.services import tenant_provision
 from tenant_schema.applications.services import application_create, application_transition
 from tenant_schema.enterprises.services import enterprise_update, enterprise_verify
-from tenant_schema.funding.services import programme_create, programme_open
 
 from ..conftest import make_user
 from ..enterprises.conftest import register
+from ..factories import ProgrammeFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 STAGES = [
@@ -66,11 +66,11 @@ class Park:
         with schema_context(slug):
             self.staff.groups.add(Group.objects.get(name=roles.REVIEWER))
             with at("2026-02-27"):
-                self.programme = programme_open(programme=programme_create(
-                    actor=None, title=f"{slug} 2026年度奖励", category=category, budget=Decimal(budget),
+                self.programme = ProgrammeFactory(
+                    title=f"{slug} 2026年度奖励", category=category, budget=Decimal(budget),
                     per_enterprise_cap=None, opens_at=dt.datetime(2026, 2, 1, tzinfo=SHANGHAI),
-                    closes_at=dt.datetime(2026, 12, 31, tzinfo=SHANGHAI), required_documents=[], stages=STAGES,
-                ))
+                    closes_at=dt.datetime(2026, 12, 31, tzinfo=SHANGHAI), stages=STAGES,
+                )
 
     def enterprise(self, *, verified=False, above=False, credit_code=None):
         registration = register(self.slug)

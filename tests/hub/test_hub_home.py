@@ -2,7 +2,7 @@
 
 from django.contrib.auth import get_user_model
 
-from ..conftest import ALPHA, BETA, PASSWORD
+from ..conftest import ALPHA, BETA, make_user
 
 User = get_user_model()
 
@@ -24,7 +24,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(db, hub_client):
 
 
 def test_hub_users_who_are_not_operators_get_a_404(db, hub_client):
-    visitor = User.objects.create_user(email="visitor@hub.cn", password=PASSWORD)
+    visitor = make_user("public", email="visitor@hub.cn")
     hub_client.force_login(visitor)
     assert hub_client.get("/").status_code == 404
 

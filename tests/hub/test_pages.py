@@ -195,7 +195,7 @@ def test_stats_api_is_in_the_openapi_schema(db, operator_client):
 
 @pytest.mark.parametrize("path", HUB_PAGES)
 def test_hub_users_who_are_not_operators_get_404(db, hub_client, path):
-    hub_client.force_login(User.objects.create_user(email="visitor@hub.cn", password=PASSWORD))
+    hub_client.force_login(make_user("public", email="visitor@hub.cn"))
     assert hub_client.get(path).status_code == 404
 
 

@@ -78,18 +78,11 @@ def test_outsider_never_sees_or_marks_another_users_notifications(owner_client, 
 
 
 def test_an_application_moving_notifies_the_enterprise(db, client_a):
-    from tenant_schema.applications.services import application_create, application_transition
-
-    from ..applications.conftest import make_programme, verified
-    from ..enterprises.conftest import register
+    from ..factories import ApplicationFactory, EnterpriseFactory
 
     with schema_context(ALPHA):
-        programme = make_programme()
-        x = verified(register(ALPHA))
-        application = application_create(
-            programme_id=programme.pk, enterprise=x.enterprise, applicant=x.user, requested_amount="1000.00"
-        )
-        application_transition(application_id=application.pk, action="submit", actor=x.user)
+        x = EnterpriseFactory(verified=True)
+        application = ApplicationFactory(registration=x, requested_amount="1000.00", submitted=True)
     client_a.force_login(x.user)
     body = client_a.get(LIST).json()
     assert body["unread_count"] >= 1

@@ -15,7 +15,7 @@ from public_schema.tenants import services
 from public_schema.tenants.models import Domain, Tenant
 from public_schema.tenants.services import spare_create, tenant_provision
 
-from ..conftest import PASSWORD, HostClient, host_of, wait_until
+from ..conftest import PASSWORD, HostClient, host_of, make_user, wait_until
 
 User = get_user_model()
 
@@ -128,7 +128,7 @@ def test_api_error_messages_are_chinese_by_default(db, hub_client, hub_operator)
 def test_api_is_for_hub_operators_only(db, hub_client, park_admin_a):
     anonymous = hub_client.post("/api/hub/tenants/", {}, content_type="application/json")
     assert anonymous.status_code in (401, 403)
-    plain_hub_user = User.objects.create_user(email="visitor@hub.cn", password=PASSWORD)
+    plain_hub_user = make_user("public", email="visitor@hub.cn")
     hub_client.force_login(plain_hub_user)
     assert hub_client.get("/api/hub/tenants/").status_code == 403
 

@@ -21,10 +21,11 @@ from public_schema.workcalendar.services import (
 )
 from saas import workdays
 from saas.workdays import SHANGHAI
-from tenant_schema.demands.services import demand_file, demand_transition
+from tenant_schema.demands.services import demand_transition
 
 from ..applications.conftest import act, draft_for, make_programme
 from ..conftest import ALPHA, HostClient, host_of, make_user
+from ..factories import DemandFactory
 
 # Not the official 2027 schedule (the hub enters that): a small stand-in with the shape of one.
 NOTICE_2027 = """# 国务院办公厅关于2027年部分节假日安排的通知（测试用）
@@ -119,9 +120,8 @@ def test_only_a_hub_operator_enters_a_year(db, tenant_a):
 
 def test_a_demand_deadline_in_january_is_provisional_then_recounted_once(db, clock, in_alpha, enterprise_x, park_admin):
     clock.set(at(2026, 12, 28, 9))
-    demand = demand_file(
-        enterprise=enterprise_x.enterprise, filer=enterprise_x.user, category="utilities",
-        title="厂区道路积水", description="雨后厂区门口道路积水严重，请协调处理。",
+    demand = DemandFactory(
+        registration=enterprise_x, title="厂区道路积水", description="雨后厂区门口道路积水严重，请协调处理。"
     )
     demand = demand_transition(demand_id=demand.pk, action="accept", actor=park_admin)
     resolution_days = workdays.working_days_between(demand.clock_started_at, demand.resolution_due_at)
@@ -211,9 +211,8 @@ def test_the_command_imports_a_year(db, tmp_path):
 
 def test_the_enterprise_sees_a_provisional_deadline_marked(db, clock, in_alpha, enterprise_x, park_admin):
     clock.set(at(2026, 12, 28, 9))
-    demand = demand_file(
-        enterprise=enterprise_x.enterprise, filer=enterprise_x.user, category="utilities",
-        title="厂区道路积水", description="雨后厂区门口道路积水严重，请协调处理。",
+    demand = DemandFactory(
+        registration=enterprise_x, title="厂区道路积水", description="雨后厂区门口道路积水严重，请协调处理。"
     )
     demand_transition(demand_id=demand.pk, action="accept", actor=park_admin)
     client = HostClient(host_of(ALPHA))

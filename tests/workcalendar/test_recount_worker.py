@@ -10,10 +10,11 @@ from public_schema.workcalendar.selectors import entered_schedules_forget
 from public_schema.workcalendar.services import calendar_year_enter
 from saas import workdays
 from tenant_schema.demands.models import Demand
-from tenant_schema.demands.services import demand_file, demand_transition
+from tenant_schema.demands.services import demand_transition
 
 from ..conftest import make_user, wait_until
 from ..enterprises.conftest import register
+from ..factories import DemandFactory
 from .test_calendar import NOTICE_2027, at
 
 
@@ -29,9 +30,8 @@ def test_a_worker_recounts_a_tenants_deadline_after_the_hub_enters_the_year(
         admin = make_user("calrecount", role=roles.PARK_ADMIN, email="cal-admin@calrecount.cn")
         registration = register("calrecount")
         monkeypatch.setattr("django.utils.timezone.now", lambda: at(2026, 12, 28, 9))
-        demand = demand_file(
-            enterprise=registration.enterprise, filer=registration.user, category="utilities",
-            title="日历重算：元旦后到期", description="年末受理的诉求，办理时限跨入2027年。",
+        demand = DemandFactory(
+            registration=registration, title="日历重算：元旦后到期", description="年末受理的诉求，办理时限跨入2027年。"
         )
         demand = demand_transition(demand_id=demand.pk, action="accept", actor=admin)
         monkeypatch.undo()

@@ -10,7 +10,8 @@ day sends nothing new: reminders are deduplicated per application, stage and dat
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
-from tenant_schema.applications.tasks import application_reminders_send, reminder_schemas, reminders_send_task
+from tenant_schema.applications.reminders import application_reminders_send, reminder_schemas
+from tenant_schema.applications.tasks import reminders_send_task
 
 
 class Command(BaseCommand):
