@@ -10,6 +10,7 @@ same service or notification_send, and are safe to run twice.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -173,6 +174,139 @@ def _staff_handler(handler_id) -> User:
     return handler
 
 
+@dataclass(frozen=True)
+class _DemandMove:
+    """What one demand_transition call was given: the inputs of its change step."""
+
+    now: object
+    actor: object
+    text: str
+    handler_id: int | None
+    department: str | None
+    rating: str
+    extension_days: int | None
+
+
+def _change_accept_or_assign(demand: Demand, action: str, move: _DemandMove, fields: list, extra: dict) -> None:
+    if action == wf.ASSIGN and move.handler_id is None and move.department is None:
+        raise ValidationError({"handler": _("Choose a handler or a department.")})
+    before = (demand.handler_id, demand.department)
+    if move.handler_id is not None:
+        demand.handler = _staff_handler(move.handler_id)
+    elif action == wf.ACCEPT and demand.handler_id is None:
+        demand.handler = move.actor
+    first_reply_days, resolution_days, default_department = category_limits(category=demand.category)
+    if move.department is not None:
+        demand.department = move.department.strip()[:100]
+    elif action == wf.ACCEPT and not demand.department:
+        demand.department = default_department
+    if action == wf.ASSIGN and (demand.handler_id, demand.department) == before:
+        # Assigning keeps the status, so a repeat (a double-click) would pass the expected
+        # state; with nothing to change it is refused rather than recorded twice.
+        raise ValidationError({"handler": _("The demand is already assigned that way; nothing changed.")})
+    fields += ["handler", "department"]
+    extra.update(handler=demand.handler, department=demand.department)
+    if action == wf.ACCEPT:
+        demand.accepted_at = demand.clock_started_at = move.now
+        demand.first_reply_due_at = working_days_after(move.now, first_reply_days)
+        demand.resolution_due_at = working_days_after(move.now, resolution_days)
+        fields += ["accepted_at", "clock_started_at", "first_reply_due_at", "resolution_due_at"]
+        extra["due_at"] = demand.first_reply_due_at
+    else:
+        extra["due_at"] = demand.resolution_due_at
+
+
+def _change_reply(demand: Demand, action: str, move: _DemandMove, fields: list, extra: dict) -> None:
+    if demand.first_replied_at is None:
+        demand.first_replied_at = move.now
+        fields.append("first_replied_at")
+    extra["due_at"] = demand.resolution_due_at
+
+
+def _change_answer(demand: Demand, action: str, move: _DemandMove, fields: list, extra: dict) -> None:
+    demand.answer = move.text
+    demand.answered_at = move.now
+    if demand.first_replied_at is None:
+        demand.first_replied_at = move.now
+    demand.rating_due_at = working_days_after(move.now, RATING_WINDOW_DAYS)
+    # A new answer waits for a new rating; earlier ratings stay in the history.
+    demand.rating, demand.rating_comment, demand.rated_at = "", "", None
+    fields += ["answer", "answered_at", "first_replied_at", "rating_due_at", "rating", "rating_comment", "rated_at"]
+    extra["due_at"] = demand.rating_due_at
+
+
+def _change_extend(demand: Demand, action: str, move: _DemandMove, fields: list, extra: dict) -> None:
+    """Once only (the workflow's precondition); never past 30 working days from the clock start."""
+    try:
+        days = int(move.extension_days)
+    except (TypeError, ValueError):
+        raise ValidationError({"extension_days": _("Give the number of working days to add.")}) from None
+    if days < 1:
+        raise ValidationError({"extension_days": _("Give the number of working days to add.")})
+    new_due = working_days_after(demand.resolution_due_at, days)
+    total = working_days_between(demand.clock_started_at, new_due)
+    if total > MAX_RESOLUTION_DAYS:
+        allowed = MAX_RESOLUTION_DAYS - working_days_between(demand.clock_started_at, demand.resolution_due_at)
+        raise ValidationError(
+            {
+                "extension_days": _(
+                    "A demand must be resolved within %(max)d working days in all; "
+                    "at most %(left)d more working days can be added."
+                )
+                % {"max": MAX_RESOLUTION_DAYS, "left": max(allowed, 0)}
+            }
+        )
+    demand.resolution_due_at = new_due
+    demand.extended_at = move.now
+    demand.extension_reason = move.text
+    fields += ["resolution_due_at", "extended_at", "extension_reason"]
+    extra["due_at"] = new_due
+
+
+def _change_rate(demand: Demand, action: str, move: _DemandMove, fields: list, extra: dict) -> None:
+    rating, text, now = move.rating, move.text, move.now
+    if rating not in Rating.values:
+        raise ValidationError({"rating": _("Choose satisfied, basically satisfied or unsatisfied.")})
+    if rating == Rating.UNSATISFIED and not text:
+        raise ValidationError({"comment": _("Tell the park what is still wrong, so it can handle it again.")})
+    demand.rating, demand.rating_comment, demand.rated_at = rating, text, now
+    fields += ["rating", "rating_comment", "rated_at"]
+    if rating == Rating.UNSATISFIED:
+        _first, resolution_days, _department = category_limits(category=demand.category)
+        demand.status = S.REOPENED
+        demand.reopen_count += 1
+        demand.clock_started_at = now
+        demand.resolution_due_at = working_days_after(now, resolution_days)
+        demand.rating_due_at = None
+        fields += ["reopen_count", "clock_started_at", "resolution_due_at", "rating_due_at"]
+        extra["due_at"] = demand.resolution_due_at
+    else:
+        demand.status = S.CLOSED
+        demand.closed_at = now
+        demand.rating_due_at = None
+        fields += ["closed_at", "rating_due_at"]
+    extra["rating"] = rating
+
+
+def _change_close_unrated(demand: Demand, action: str, move: _DemandMove, fields: list, extra: dict) -> None:
+    demand.closed_without_rating = True
+    demand.closed_at = move.now
+    demand.rating_due_at = None
+    fields += ["closed_without_rating", "closed_at", "rating_due_at"]
+
+
+# What each action changes beside the status (the workflow's table says which status).
+_DEMAND_CHANGES = {
+    wf.ACCEPT: _change_accept_or_assign,
+    wf.ASSIGN: _change_accept_or_assign,
+    wf.REPLY: _change_reply,
+    wf.ANSWER: _change_answer,
+    wf.EXTEND: _change_extend,
+    wf.RATE: _change_rate,
+    wf.CLOSE_UNRATED: _change_close_unrated,
+}
+
+
 def demand_transition(
     *,
     demand_id: int,
@@ -199,118 +333,17 @@ def demand_transition(
     """
     now = timezone.now()
 
+    move = _DemandMove(
+        now=now, actor=actor, text=(comment or "").strip(), handler_id=handler_id, department=department,
+        rating=rating, extension_days=extension_days,
+    )
+
     def change(demand: Demand, transition: Transition) -> dict:
         fields = ["updated_at"]
         extra: dict = {}
-        text = (comment or "").strip()
-        if transition.action in (wf.ACCEPT, wf.ASSIGN):
-            if transition.action == wf.ASSIGN and handler_id is None and department is None:
-                raise ValidationError({"handler": _("Choose a handler or a department.")})
-            before = (demand.handler_id, demand.department)
-            if handler_id is not None:
-                demand.handler = _staff_handler(handler_id)
-            elif transition.action == wf.ACCEPT and demand.handler_id is None:
-                demand.handler = actor
-            first_reply_days, resolution_days, default_department = category_limits(category=demand.category)
-            if department is not None:
-                demand.department = department.strip()[:100]
-            elif transition.action == wf.ACCEPT and not demand.department:
-                demand.department = default_department
-            if transition.action == wf.ASSIGN and (demand.handler_id, demand.department) == before:
-                # Assigning keeps the status, so a repeat (a double-click) would pass the expected
-                # state; with nothing to change it is refused rather than recorded twice.
-                raise ValidationError({"handler": _("The demand is already assigned that way; nothing changed.")})
-            fields += ["handler", "department"]
-            extra.update(handler=demand.handler, department=demand.department)
-            if transition.action == wf.ACCEPT:
-                demand.accepted_at = demand.clock_started_at = now
-                demand.first_reply_due_at = working_days_after(now, first_reply_days)
-                demand.resolution_due_at = working_days_after(now, resolution_days)
-                fields += ["accepted_at", "clock_started_at", "first_reply_due_at", "resolution_due_at"]
-                extra["due_at"] = demand.first_reply_due_at
-            else:
-                extra["due_at"] = demand.resolution_due_at
-        elif transition.action == wf.REPLY:
-            if demand.first_replied_at is None:
-                demand.first_replied_at = now
-                fields.append("first_replied_at")
-            extra["due_at"] = demand.resolution_due_at
-        elif transition.action == wf.ANSWER:
-            demand.answer = text
-            demand.answered_at = now
-            if demand.first_replied_at is None:
-                demand.first_replied_at = now
-            demand.rating_due_at = working_days_after(now, RATING_WINDOW_DAYS)
-            # A new answer waits for a new rating; earlier ratings stay in the history.
-            demand.rating, demand.rating_comment, demand.rated_at = "", "", None
-            fields += [
-                "answer",
-                "answered_at",
-                "first_replied_at",
-                "rating_due_at",
-                "rating",
-                "rating_comment",
-                "rated_at",
-            ]
-            extra["due_at"] = demand.rating_due_at
-        elif transition.action == wf.EXTEND:  # once only: the workflow's precondition
-            try:
-                days = int(extension_days)
-            except (TypeError, ValueError):
-                raise ValidationError(
-                    {"extension_days": _("Give the number of working days to add.")}
-                ) from None
-            if days < 1:
-                raise ValidationError({"extension_days": _("Give the number of working days to add.")})
-            new_due = working_days_after(demand.resolution_due_at, days)
-            total = working_days_between(demand.clock_started_at, new_due)
-            if total > MAX_RESOLUTION_DAYS:
-                allowed = MAX_RESOLUTION_DAYS - working_days_between(
-                    demand.clock_started_at, demand.resolution_due_at
-                )
-                raise ValidationError(
-                    {
-                        "extension_days": _(
-                            "A demand must be resolved within %(max)d working days in all; "
-                            "at most %(left)d more working days can be added."
-                        )
-                        % {"max": MAX_RESOLUTION_DAYS, "left": max(allowed, 0)}
-                    }
-                )
-            demand.resolution_due_at = new_due
-            demand.extended_at = now
-            demand.extension_reason = text
-            fields += ["resolution_due_at", "extended_at", "extension_reason"]
-            extra["due_at"] = new_due
-        elif transition.action == wf.RATE:
-            if rating not in Rating.values:
-                raise ValidationError({"rating": _("Choose satisfied, basically satisfied or unsatisfied.")})
-            if rating == Rating.UNSATISFIED and not text:
-                raise ValidationError(
-                    {"comment": _("Tell the park what is still wrong, so it can handle it again.")}
-                )
-            demand.rating, demand.rating_comment, demand.rated_at = rating, text, now
-            fields += ["rating", "rating_comment", "rated_at"]
-            if rating == Rating.UNSATISFIED:
-                _first, resolution_days, _department = category_limits(category=demand.category)
-                demand.status = S.REOPENED
-                demand.reopen_count += 1
-                demand.clock_started_at = now
-                demand.resolution_due_at = working_days_after(now, resolution_days)
-                demand.rating_due_at = None
-                fields += ["reopen_count", "clock_started_at", "resolution_due_at", "rating_due_at"]
-                extra["due_at"] = demand.resolution_due_at
-            else:
-                demand.status = S.CLOSED
-                demand.closed_at = now
-                demand.rating_due_at = None
-                fields += ["closed_at", "rating_due_at"]
-            extra["rating"] = rating
-        elif transition.action == wf.CLOSE_UNRATED:
-            demand.closed_without_rating = True
-            demand.closed_at = now
-            demand.rating_due_at = None
-            fields += ["closed_without_rating", "closed_at", "rating_due_at"]
+        step = _DEMAND_CHANGES.get(transition.action)
+        if step is not None:
+            step(demand, transition.action, move, fields, extra)
         return {"update_fields": fields, **extra}
 
     def history(demand: Demand, transition: Transition, from_status: str, extra: dict) -> DemandEvent:
