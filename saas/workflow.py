@@ -1,4 +1,5 @@
-"""The one mechanism behind every workflow in ParkHub (applications, demands).
+"""The one mechanism behind every workflow in ParkHub (applications, demands, enterprise verification,
+subscriptions, payments, vouchers).
 
 A workflow is data: a table of transitions, each naming the action, the states it may
 start from, the state it leads to, who may take it, at which stage kind, when the object
@@ -69,8 +70,8 @@ ActorRule = Callable[[object, models.Model], bool]  # (actor, obj): may this kin
 class Transition:
     """One legal move and its whole guard: from where, to where, by whom, at which stage, when ready.
 
-    The guard fields all have defaults, so a transition declared with only the first four
-    (or with `actors` alone, its rule supplied by the caller's `may_act`) still works.
+    The guard fields all have defaults; the rules for the actor kinds named in `actors` are
+    the workflow's (`actor_rules`): a kind without a rule lets nobody act.
     """
 
     action: str
@@ -149,12 +150,11 @@ class Workflow:
         transition: Transition | str,
         *,
         status_field: str = "status",
-        may_act: Callable[[models.Model, Transition], bool] | None = None,
     ) -> Transition:
         """Raise TransitionRefused (or a precondition's ValidationError) unless `actor` may take it now.
 
-        In order: the state, the stage kind, who (the workflow's actor rules and guard, and the
-        caller's `may_act` when given: both must agree; with neither, nobody may), the precondition.
+        In order: the state, the stage kind, who (the workflow's actor rules and guard; with no
+        rule for the transition's actors, nobody may), the precondition.
         """
         if isinstance(transition, str):
             transition = self.get(transition)
@@ -169,9 +169,7 @@ class Workflow:
                 raise TransitionRefused(
                     _("“%(action)s” is not taken at this stage.") % {"action": transition.label}
                 )
-        vouched = self._vouches(actor, obj, transition)
-        allowed = bool(vouched) if may_act is None else (vouched is not False and may_act(obj, transition))
-        if not allowed:
+        if not self._vouches(actor, obj, transition):
             raise TransitionRefused(_("You cannot take this step at this stage: it belongs to another role or person."))
         if transition.precondition is not None:
             transition.precondition(obj)
@@ -231,7 +229,6 @@ def transition_apply(
     status_field: str = "status",
     expected: dict | None = None,
     describe: Callable[[models.Model], str] | None = None,
-    may_act: Callable[[models.Model, Transition], bool] | None = None,
 ):
     """Apply `action` to the object `pk` of `model`, or refuse it; returns the saved object.
 
@@ -244,8 +241,8 @@ def transition_apply(
     - `describe(obj)`: the state as a person reads it, for that message.
 
     - The guard is the workflow's own (`Workflow.check`: state, stage kind, actor rules,
-      precondition), the same one `Workflow.actions_for` offers from. `may_act(obj,
-      transition)` is for a workflow without actor rules: the caller says who may act.
+      precondition), the same one `Workflow.actions_for` offers from; no caller brings a
+      rule of its own.
     - `change(obj, transition)`: sets the new field values on `obj` (status included when
       the transition has no fixed target) and returns {"update_fields": [...], ...extra
       values for the history row such as due_at}. It may raise ValidationError for a
@@ -262,7 +259,7 @@ def transition_apply(
         obj = model.objects.select_for_update().get(pk=pk)
         _check_expected(obj, expected or {}, describe, status_field)
         from_status = getattr(obj, status_field)
-        workflow.check(_as_stored(actor), obj, transition, status_field=status_field, may_act=may_act)
+        workflow.check(_as_stored(actor), obj, transition, status_field=status_field)
         extra = change(obj, transition) or {}
         update_fields = list(extra.pop("update_fields", []))
         if transition.target is not None:

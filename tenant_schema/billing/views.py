@@ -19,6 +19,7 @@ from tenant_schema.enterprises.selectors import enterprise_of_user, user_is_park
 from tenant_schema.enterprises.views import park_staff_required
 
 from . import stripe_gateway
+from . import workflow as wf
 from .forms import (
     CheckoutForm,
     ProviderForm,
@@ -222,6 +223,8 @@ def subscription_detail(request, pk):
             "history": subscription.history.all(),
             "is_own": enterprise_of_user(user=request.user) is not None,
             "is_park_admin": user_is_park_admin(request.user),
+            # The moves this person may take now (cancel, refund): the service's own check.
+            "actions": {t.action for t in wf.SUBSCRIPTION_WORKFLOW.actions_for(request.user, subscription)},
             # Who acted is named to park staff only, as on applications' timelines.
             "show_actor": user_is_park_staff(request.user),
             "stripe_enabled": stripe_gateway.stripe_enabled(),
@@ -404,6 +407,8 @@ def park_vouchers(request):
                 )
                 return redirect("billing:park_vouchers")
     page = Paginator(voucher_list_for_user(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    for voucher in page.object_list:  # withdrawing it is offered exactly when the service would accept it
+        voucher.voidable = any(t.action == wf.VOID for t in wf.VOUCHER_WORKFLOW.actions_for(request.user, voucher))
     return render(
         request,
         "billing/park_vouchers.html",

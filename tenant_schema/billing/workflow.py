@@ -14,15 +14,18 @@
 
 Actors: "owner" is the ordering enterprise's own people, "park_admin" a park administrator,
 "system" nobody signed in (Stripe's webhooks, the hourly sweep, a page syncing with Stripe
-on the enterprise's return). The services check who may act with a message of their own
-before they call the workflow; `may_act` (tenant_schema.billing.services.moves) re-checks it against these
-tuples under the row lock. Creating an order, a payment or a voucher is no move between
-states: its first history row has action ORDER, OPEN or ISSUE and an empty "from".
+on the enterprise's return): the rules below, and nowhere else. The one service applying
+these is tenant_schema.billing.services.moves.billing_move (saas.workflow.transition_apply,
+under the row lock); pages and the API offer WORKFLOW.actions_for(user, obj), the same
+check. Creating an order, a payment or a voucher is no move between states: its first
+history row has action ORDER, OPEN or ISSUE and an empty "from".
 """
 
 from django.utils.translation import gettext_lazy as _
 
+from every_schema.accounts import roles
 from saas.workflow import Transition, Workflow
+from tenant_schema.enterprises.selectors import enterprise_of_user
 
 from .models import Payment, Subscription, Voucher
 
@@ -31,6 +34,43 @@ P = Payment.Status
 V = Voucher.Status
 
 OWNER, PARK_ADMIN, SYSTEM = "owner", "park_admin", "system"
+
+
+
+def signed_in(actor) -> bool:
+    return actor is not None and actor.is_authenticated
+
+
+def is_park_admin(actor, obj=None) -> bool:
+    return signed_in(actor) and (actor.is_superuser or actor.has_role(roles.PARK_ADMIN))
+
+
+def is_of_enterprise(actor, enterprise_id: int) -> bool:
+    enterprise = enterprise_of_user(user=actor) if signed_in(actor) else None
+    return enterprise is not None and enterprise.pk == enterprise_id
+
+
+def enterprise_id_of(obj) -> int:
+    """The enterprise a subscription, voucher or payment (through its order) belongs to."""
+    return obj.subscription.enterprise_id if isinstance(obj, Payment) else obj.enterprise_id
+
+
+def _is_owner(actor, obj) -> bool:
+    return is_of_enterprise(actor, enterprise_id_of(obj))
+
+
+def _is_system(actor, obj) -> bool:
+    return not signed_in(actor)
+
+
+ACTOR_RULES = {OWNER: _is_owner, PARK_ADMIN: is_park_admin, SYSTEM: _is_system}
+
+
+def _person_refunds_paid_only(actor, obj) -> bool:
+    # Stripe is the judge of a refund and any it reports is recorded; a person refunds only
+    # what was paid (a subscription's term, a payment that succeeded).
+    return _is_system(actor, obj) or obj.status in (S.ACTIVE, S.EXPIRED, P.SUCCEEDED)
+
 
 ORDER = "order"  # the history row of placing an order
 ACTIVATE = "activate"
@@ -48,9 +88,11 @@ SUBSCRIPTION_WORKFLOW = Workflow(
         # The money came back before we learned it had arrived (a refund event first), or a
         # refund made after the term ended: still recorded.
         Transition(
-            REFUND, (S.PENDING_PAYMENT, S.ACTIVE, S.EXPIRED), S.REFUNDED, _("Refunded"), actors=(PARK_ADMIN, SYSTEM)
+            REFUND, (S.PENDING_PAYMENT, S.ACTIVE, S.EXPIRED), S.REFUNDED, _("Refunded"), actors=(PARK_ADMIN, SYSTEM),
+            guard=_person_refunds_paid_only,
         ),
     ],
+    actor_rules=ACTOR_RULES,
 )
 
 OPEN = "open"  # the history row of a new payment attempt
@@ -66,9 +108,10 @@ PAYMENT_WORKFLOW = Workflow(
         # Stripe is the judge of a refund: one it reports is recorded whatever we thought of the attempt.
         Transition(
             REFUND, (P.PENDING, P.SUCCEEDED, P.FAILED, P.CANCELLED), P.REFUNDED, _("Refunded"),
-            actors=(PARK_ADMIN, SYSTEM),
+            actors=(PARK_ADMIN, SYSTEM), guard=_person_refunds_paid_only,
         ),
     ],
+    actor_rules=ACTOR_RULES,
 )
 
 ISSUE = "issue"  # the history row of issuing a voucher
@@ -83,6 +126,7 @@ VOUCHER_WORKFLOW = Workflow(
         Transition(RELEASE, (V.USED,), V.AVAILABLE, _("Freed: its order was cancelled"), actors=(OWNER, PARK_ADMIN)),
         Transition(VOID, (V.AVAILABLE,), V.VOID, _("Withdrawn"), actors=(PARK_ADMIN,)),
     ],
+    actor_rules=ACTOR_RULES,
 )
 
 WORKFLOWS = {workflow.name: workflow for workflow in (SUBSCRIPTION_WORKFLOW, PAYMENT_WORKFLOW, VOUCHER_WORKFLOW)}

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from saas.ratelimits import limit_posts
 
+from . import workflow as wf
 from .forms import (
     EnterpriseFilterForm,
     EnterpriseProfileForm,
@@ -149,6 +150,7 @@ def profile(request):
             "figures": enterprise.yearly_figures.all(),
             "tags": enterprise.tags.all(),
             "is_owner": _is_owner(request.user, enterprise),
+            "actions": {t.action for t in wf.VERIFICATION_WORKFLOW.actions_for(request.user, enterprise)},
             # Who at the park decided is shown to park staff only, as on applications' timelines.
             "verification_history": verification_history(enterprise=enterprise),
             "show_actor": False,
@@ -161,7 +163,9 @@ def profile_edit(request):
     enterprise = _own_enterprise(request)
     form = EnterpriseProfileForm(request.POST or None, enterprise=enterprise)
     if request.method == "POST" and form.is_valid():
-        resubmit = "resubmit" in request.POST and enterprise.status == Enterprise.Status.REJECTED
+        resubmit = "resubmit" in request.POST and any(
+            t.action == wf.RESUBMIT for t in wf.VERIFICATION_WORKFLOW.actions_for(request.user, enterprise)
+        )
         try:
             with transaction.atomic():
                 enterprise = enterprise_update(
@@ -290,6 +294,8 @@ def _detail_context(request, enterprise: Enterprise, *, reject_form: RejectForm 
         "tags": enterprise.tags.all(),
         "memberships": enterprise.memberships.select_related("user", "user__invitation").order_by("-role", "created_at"),
         "can_change": user_is_park_admin(request.user),
+        # The verification moves this person may take now: the service's own check.
+        "actions": {t.action for t in wf.VERIFICATION_WORKFLOW.actions_for(request.user, enterprise)},
         "reject_form": reject_form or RejectForm(),
         "verification_history": verification_history(enterprise=enterprise),
         "show_actor": True,

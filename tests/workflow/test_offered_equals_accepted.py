@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
@@ -32,7 +32,8 @@ from ..applications.conftest import draft_for, make_programme, verified
 from ..conftest import ALPHA, make_user
 from ..enterprises.conftest import register
 
-WALKED = {"application", "demand"}  # a new workflow gets its walk here, and its name added
+# A new workflow gets its walk (here or in test_billing_and_verification_walks.py), and its name added.
+WALKED = {"application", "demand", "subscription", "payment", "voucher", "verification"}
 
 
 class _Undo(Exception):
@@ -46,7 +47,7 @@ def _outcome(apply) -> str:
             raise _Undo
     except _Undo:
         return "accepted"
-    except TransitionRefused:
+    except (TransitionRefused, PermissionDenied):  # a 409, or a service's early 403 naming who may
         return "refused"
     except ValidationError as error:
         return f"invalid: {error.messages}"
