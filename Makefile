@@ -43,11 +43,12 @@ messages: install
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
-# ruff (no function above cyclomatic complexity 15: C901 in pyproject.toml); then the
+# ruff (no function above cyclomatic complexity 15: C901 in pyproject.toml), ruff format; then the
 # layers of pyproject.toml's [tool.importlinter] (the kernel imports no feature app, tenant apps
 # no hub app, the hub reads tenants only through public_schema.hub.figures).
 lint: install
 	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
 	@$(VENV)/bin/lint-imports --no-cache
 
 # wrk (Debian's package) drives the closed-loop load of bench/application_pages.py; the Python

@@ -148,7 +148,7 @@ def redis_tidier(url: str):
         try:
             created = [key for key in client.scan_iter(count=1000) if key not in before]
             for start in range(0, len(created), 500):
-                client.delete(*created[start:start + 500])
+                client.delete(*created[start : start + 500])
         except Exception:
             pass
 

@@ -635,7 +635,9 @@ def main() -> int:
             other.force_login(single_owner)
         constant = True
         for kept in (False, True):
-            list_counts = query_counts(other, [list_path], kept=kept) + query_counts(client, [list_path], kept=kept)
+            list_counts = query_counts(other, [list_path], kept=kept) + query_counts(
+                client, [list_path], kept=kept
+            )
             timeline_counts = query_counts(client, [timeline_path, big_path], kept=kept)
             same = len(set(list_counts)) == 1 and len(set(timeline_counts)) == 1
             constant = constant and same
@@ -816,6 +818,7 @@ def main() -> int:
             if name != "bare" and ms > GOAL_P95_MS:
                 paced_ok = False
     print()
+
     def verdict(ok: bool) -> str:
         return "met" if ok else "NOT met"
 

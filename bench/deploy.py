@@ -96,18 +96,28 @@ def _run(args, name: str) -> int:
     try:
         with connection.cursor() as cursor:
             machine = machine_description(cursor, "autovacuum")
-        print(f"machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['memory']}, "
-              f"PostgreSQL {machine['postgresql']}, revision {git_revision()}", flush=True)
+        print(
+            f"machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['memory']}, "
+            f"PostgreSQL {machine['postgresql']}, revision {git_revision()}",
+            flush=True,
+        )
         call_command("parkhub_setup", no_pool=True, verbosity=0)
         t0 = time.perf_counter()
         for i in range(args.tenants):
-            services.tenant_provision(name=f"Bench {i:05d}", slug=f"bd{i:05d}", kind=Tenant.Kind.PARK,
-                                      admin_email=f"admin{i}@bench.test")
+            services.tenant_provision(
+                name=f"Bench {i:05d}",
+                slug=f"bd{i:05d}",
+                kind=Tenant.Kind.PARK,
+                admin_email=f"admin{i}@bench.test",
+            )
             if (i + 1) % 50 == 0:
                 print(f"  {i + 1} tenants ({time.perf_counter() - t0:.0f} s)", flush=True)
         connection.set_schema_to_public()
         schemas = list(Tenant.objects.exclude(schema_name="public").values_list("schema_name", flat=True))
-        print(f"{len(schemas)} tenant schemas (live + template) made in {time.perf_counter() - t0:.0f} s", flush=True)
+        print(
+            f"{len(schemas)} tenant schemas (live + template) made in {time.perf_counter() - t0:.0f} s",
+            flush=True,
+        )
 
         # The first setup after provisioning builds the new tenants' rollups (in production the
         # tenants' first changes do); the deploy measured is the one after it.
@@ -120,7 +130,9 @@ def _run(args, name: str) -> int:
         call_command("parkhub_setup", no_pool=True, verbosity=0)
         setup_s = time.perf_counter() - t0
 
-        options = vars(MigrateSchemas().create_parser("manage.py", "migrate_schemas").parse_args(["--noinput"]))
+        options = vars(
+            MigrateSchemas().create_parser("manage.py", "migrate_schemas").parse_args(["--noinput"])
+        )
         options.update(skip_checks=True, verbosity=0)
         sample = schemas[: args.sample]
         t0 = time.perf_counter()
@@ -135,13 +147,17 @@ def _run(args, name: str) -> int:
         scale = 1000 / n
         print()
         print(f"schemas behind found by the one query: {len(behind)} in {behind_s * 1000:.0f} ms")
-        print(f"no-op parkhub_setup at {n} schemas: {setup_s:.1f} s "
-              f"(baseline: Django's migrate per schema {per_schema_s * 1000:.0f} ms × {n} = {baseline_s:.0f} s; "
-              f"ratio {baseline_s / setup_s:.1f}×)")
+        print(
+            f"no-op parkhub_setup at {n} schemas: {setup_s:.1f} s "
+            f"(baseline: Django's migrate per schema {per_schema_s * 1000:.0f} ms × {n} = {baseline_s:.0f} s; "
+            f"ratio {baseline_s / setup_s:.1f}×)"
+        )
         print(f"  linear projection to 1,000: {setup_s * scale:.1f} s (goal ≤ {GOAL_NOOP_SECONDS_AT_1000} s)")
-        print(f"one additive migration applied to {n} schemas: {additive_s:.0f} s "
-              f"({additive_s / n * 1000:.0f} ms a schema; projection to 1,000: {additive_s * scale:.0f} s, "
-              f"goal ≤ {GOAL_ADDITIVE_SECONDS_AT_1000} s)")
+        print(
+            f"one additive migration applied to {n} schemas: {additive_s:.0f} s "
+            f"({additive_s / n * 1000:.0f} ms a schema; projection to 1,000: {additive_s * scale:.0f} s, "
+            f"goal ≤ {GOAL_ADDITIVE_SECONDS_AT_1000} s)"
+        )
         return 0
     finally:
         tidy_redis()
@@ -161,7 +177,11 @@ def _additive(call_command, schemas) -> float:
     import tenant_schema.notifications.migrations as package
 
     folder = Path(package.__file__).parent
-    leaf = [node for node in MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes() if node[0] == "notifications"][0]
+    leaf = [
+        node
+        for node in MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes()
+        if node[0] == "notifications"
+    ][0]
     path = folder / "9990_bench_additive.py"
     path.write_text(f'''from django.db import migrations, models
 

@@ -60,8 +60,14 @@ from _common import (
 BENCH_DB = "parkhub_bench_hub"
 BENCH_REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 HUB_TABLES = [
-    "enterprises_enterprise", "funding_programme", "funding_stage", "applications_application",
-    "applications_applicationevent", "billing_subscription", "billing_payment", "demands_demand",
+    "enterprises_enterprise",
+    "funding_programme",
+    "funding_stage",
+    "applications_application",
+    "applications_applicationevent",
+    "billing_subscription",
+    "billing_payment",
+    "demands_demand",
 ]
 GOAL_RATIO, GOAL_MS = 50, 200
 
@@ -72,11 +78,18 @@ def parse_args():
     parser.add_argument("--applications", type=int, default=1000, help="per tenant")
     parser.add_argument("--enterprises", type=int, default=300, help="per tenant")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--database", default=BENCH_DB, help="the benchmark's own database (dropped and created)")
+    parser.add_argument(
+        "--database", default=BENCH_DB, help="the benchmark's own database (dropped and created)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--reuse", action="store_true",
-                        help="use the database a --keep run left: migrate public, refresh the rollups, measure (implies --keep)")
-    parser.add_argument("--no-refresh", action="store_true", help="with --reuse: measure the rollups as they are")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use the database a --keep run left: migrate public, refresh the rollups, measure (implies --keep)",
+    )
+    parser.add_argument(
+        "--no-refresh", action="store_true", help="with --reuse: measure the rollups as they are"
+    )
     parser.add_argument("--demands", type=int, default=100, help="per tenant")
     parser.add_argument("--live", action="store_true", help="also time the live path once")
     return parser.parse_args()
@@ -179,11 +192,19 @@ def build(args, connection, Tenant) -> float:
     t0 = time.perf_counter()
     kinds = [Tenant.Kind.DISTRICT, Tenant.Kind.PARK, Tenant.Kind.INSTITUTION]
     hub = Tenant.objects.get(kind=Tenant.Kind.HUB)
-    Tenant.objects.bulk_create([
-        Tenant(schema_name=f"t{n:04d}", name=f"Sub-platform {n:04d}", kind=kinds[n % 3], parent=hub,
-               status=Tenant.Status.SUSPENDED if n % 20 == 0 else Tenant.Status.ACTIVE, slot=Tenant.Slot.LIVE)
-        for n in range(1, args.tenants + 1)
-    ])
+    Tenant.objects.bulk_create(
+        [
+            Tenant(
+                schema_name=f"t{n:04d}",
+                name=f"Sub-platform {n:04d}",
+                kind=kinds[n % 3],
+                parent=hub,
+                status=Tenant.Status.SUSPENDED if n % 20 == 0 else Tenant.Status.ACTIVE,
+                slot=Tenant.Slot.LIVE,
+            )
+            for n in range(1, args.tenants + 1)
+        ]
+    )
     params = {"applications": args.applications, "enterprises": args.enterprises, "demands": args.demands}
     with connection.cursor() as cursor:
         for n in range(1, args.tenants + 1):
@@ -210,15 +231,19 @@ def loop_baseline(Tenant, schema_context, connection, figures_module, filters) -
     histogram: dict = {}
     for tenant in Tenant.objects.live():
         with schema_context(tenant.schema_name), connection.cursor() as cursor:
-            scalars = ", ".join(f"({figure.sql.format(schema='public')}) AS {figure.key}"
-                                .replace("public.", "") for figure in f.SCALAR_FIGURES)
+            scalars = ", ".join(
+                f"({figure.sql.format(schema='public')}) AS {figure.key}".replace("public.", "")
+                for figure in f.SCALAR_FIGURES
+            )
             cursor.execute(f"SELECT {scalars}", params)
             for column, value in zip(cursor.description, cursor.fetchone(), strict=True):
                 city[column.name] = city.get(column.name, 0) + (value or 0)
             branch = f.DECISIONS_DAYS.format(union=f.DECISIONS_BRANCH.replace("{schema}.", ""))
             cursor.execute(
                 f"SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY days),"
-                f" percentile_cont(0.9) WITHIN GROUP (ORDER BY days) FROM ({branch}) u", params)
+                f" percentile_cont(0.9) WITHIN GROUP (ORDER BY days) FROM ({branch}) u",
+                params,
+            )
             cursor.fetchone()
             cursor.execute(f"SELECT days, count(*) FROM ({branch}) u GROUP BY days", params)
             for days, count in cursor.fetchall():
@@ -270,13 +295,18 @@ def main() -> int:
             # The code under test may bring migrations of the hub's (public) tables.
             call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
             args.tenants = Tenant.objects.live().exclude(kind=Tenant.Kind.HUB).count()
-            print(f"reusing {args.database}: {args.tenants} tenants, public migrated in {time.perf_counter() - t0:.1f} s",
-                  flush=True)
+            print(
+                f"reusing {args.database}: {args.tenants} tenants, public migrated in {time.perf_counter() - t0:.1f} s",
+                flush=True,
+            )
         else:
             call_command("parkhub_setup", no_pool=True, verbosity=0)
             print(f"parkhub_setup: {time.perf_counter() - t0:.1f} s", flush=True)
             build_seconds = build(args, connection, Tenant)
-            print(f"{args.tenants} tenants × {args.applications} applications built in {build_seconds:.0f} s", flush=True)
+            print(
+                f"{args.tenants} tenants × {args.applications} applications built in {build_seconds:.0f} s",
+                flush=True,
+            )
         with connection.cursor() as cursor:
             machine = machine_description(cursor)
         connection.set_schema_to_public()
@@ -289,16 +319,24 @@ def main() -> int:
             cursor.execute("VACUUM ANALYZE")
             rollup_rows = {}
             for table in ("hub_rollupday", "hub_rollupstatus", "hub_rolluptimeliness"):
-                cursor.execute(f"SELECT CASE WHEN day IS NULL THEN 'all-time' WHEN month THEN 'month' ELSE 'day' END,"
-                               f" count(*) FROM public.{table} GROUP BY 1 ORDER BY 1")
+                cursor.execute(
+                    f"SELECT CASE WHEN day IS NULL THEN 'all-time' WHEN month THEN 'month' ELSE 'day' END,"
+                    f" count(*) FROM public.{table} GROUP BY 1 ORDER BY 1"
+                )
                 rollup_rows[table.removeprefix("hub_rollup")] = dict(cursor.fetchall())
         if refresh_all_s is not None:
             print(f"rollups: refresh of all {refreshed} tenants {refresh_all_s:.1f} s", flush=True)
         print(f"rollup rows {rollup_rows}", flush=True)
-        one_tenant = Tenant.objects.live().order_by("pk").values_list("schema_name", flat=True)[args.tenants // 2]
+        one_tenant = (
+            Tenant.objects.live().order_by("pk").values_list("schema_name", flat=True)[args.tenants // 2]
+        )
         refresh_one = [timed(lambda: rollup_refresh(schema_name=one_tenant)) for _ in range(args.repeat)]
         operator = User.objects.filter(email="bench-operator@hub.cn").first() or user_create(
-            email="bench-operator@hub.cn", password="bench-password-9", role=roles.HUB_OPERATOR, full_name="bench")
+            email="bench-operator@hub.cn",
+            password="bench-password-9",
+            role=roles.HUB_OPERATOR,
+            full_name="bench",
+        )
         client = Client(HTTP_HOST=f"hub.{os.environ.get('PARKHUB_BASE_DOMAIN', 'localhost')}")
         client.force_login(operator)
 
@@ -329,11 +367,19 @@ def main() -> int:
         baseline_of = {name: "loop range" if name.endswith("range") else "loop" for name in measures}
 
         # Both ways agree on the additive figures (a check that the baseline computes the same thing).
-        result, baseline = hub_stats(filters=HubFilters()).city.values, loop_baseline(
-            Tenant, schema_context, connection, figures, HubFilters())
+        result, baseline = (
+            hub_stats(filters=HubFilters()).city.values,
+            loop_baseline(Tenant, schema_context, connection, figures, HubFilters()),
+        )
         connection.set_schema_to_public()
-        for key in ("enterprises", "applications", "overdue_now", "funds_budgeted", "funds_disbursed",
-                    "demands_received"):
+        for key in (
+            "enterprises",
+            "applications",
+            "overdue_now",
+            "funds_budgeted",
+            "funds_disbursed",
+            "demands_received",
+        ):
             assert float(result[key]) == float(baseline[key]), (key, result[key], baseline[key])
         for name, function in measures.items():  # warm-up, discarded
             if not name.startswith("loop"):
@@ -351,13 +397,21 @@ def main() -> int:
         print(f"machine: {machine}, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         for name, values in samples.items():
             base = baseline_of.get(name)
-            ratio = f"  {base} / {name}: {medians[base] / medians[name]:.0f}×" if base and base != name else ""
-            print(f"{name:>12}: median {medians[name]:9.1f} ms  (min {min(values):.1f}, max {max(values):.1f}){ratio}")
+            ratio = (
+                f"  {base} / {name}: {medians[base] / medians[name]:.0f}×" if base and base != name else ""
+            )
+            print(
+                f"{name:>12}: median {medians[name]:9.1f} ms  (min {min(values):.1f}, max {max(values):.1f}){ratio}"
+            )
         if refresh_all_s is not None:
-            print(f"refresh all: {refresh_all_s:.1f} s ({refresh_all_s * 1000 / max(refreshed, 1):.0f} ms per tenant)")
+            print(
+                f"refresh all: {refresh_all_s:.1f} s ({refresh_all_s * 1000 / max(refreshed, 1):.0f} ms per tenant)"
+            )
         for name in ("page", "page range"):
             held = medians[baseline_of[name]] / medians[name] >= GOAL_RATIO and medians[name] <= GOAL_MS
-            print(f"goal (≥{GOAL_RATIO}× the loop, ≤{GOAL_MS} ms) for {name}: {'holds' if held else 'MISSED'}")
+            print(
+                f"goal (≥{GOAL_RATIO}× the loop, ≤{GOAL_MS} ms) for {name}: {'holds' if held else 'MISSED'}"
+            )
         return 0
     finally:
         connection.close()

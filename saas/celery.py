@@ -22,19 +22,34 @@ app.conf.beat_schedule = {
     # Demands: close answers unrated for 5 working days (hourly); escalate overdue ones each morning
     # (the task skips non-working days itself and is safe to run twice: one notice per person and day).
     "demands-close-unrated": {"task": "demands.close_unrated_all", "schedule": crontab(minute=40)},
-    "demands-escalate-overdue": {"task": "demands.escalate_overdue_all", "schedule": crontab(minute=0, hour=9)},
+    "demands-escalate-overdue": {
+        "task": "demands.escalate_overdue_all",
+        "schedule": crontab(minute=0, hour=9),
+    },
     # Value-added services: end terms that ran out, remind 7 days and 1 day ahead (every tenant, hourly).
     "billing-subscriptions-sweep": {"task": "billing.subscriptions_sweep_all", "schedule": crontab(minute=5)},
     # Reviewers' reminders (due by the next working day, overdue); the task skips non-working days itself.
-    "applications-reminders": {"task": "applications.reminders_send_all", "schedule": crontab(minute=20, hour="8-17")},
-    "hub-rollup-reconcile": {"task": "hub.rollup_reconcile_all", "schedule": crontab(minute=30, hour=2)},  # hub rollups: full nightly refresh
+    "applications-reminders": {
+        "task": "applications.reminders_send_all",
+        "schedule": crontab(minute=20, hour="8-17"),
+    },
+    "hub-rollup-reconcile": {
+        "task": "hub.rollup_reconcile_all",
+        "schedule": crontab(minute=30, hour=2),
+    },  # hub rollups: full nightly refresh
     # The working-day calendar: tell the hub operators once, 60 days before the known years end.
     "calendar-expiry-check": {"task": "workcalendar.expiry_check", "schedule": crontab(minute=15, hour=9)},
-    "matching-auto-applications": {"task": "matching.auto_applications_all", "schedule": crontab(minute=35)},  # 免申即享 for programmes whose opening time came
+    "matching-auto-applications": {
+        "task": "matching.auto_applications_all",
+        "schedule": crontab(minute=35),
+    },  # 免申即享 for programmes whose opening time came
     # Housekeeping at night, one task per schema: expired sessions and old login records
     # (public and every tenant), read notifications older than a year (every tenant).
     "accounts-housekeeping": {"task": "accounts.housekeeping_all", "schedule": crontab(minute=15, hour=3)},
-    "notifications-purge-read": {"task": "notifications.purge_read_all", "schedule": crontab(minute=45, hour=3)},
+    "notifications-purge-read": {
+        "task": "notifications.purge_read_all",
+        "schedule": crontab(minute=45, hour=3),
+    },
 }
 
 

@@ -42,7 +42,9 @@ def _address(text: str):
 def client_ip(request) -> str | None:
     """The client's address as our trusted proxies saw it (also axes' AXES_CLIENT_IP_CALLABLE)."""
     remote = request.META.get("REMOTE_ADDR") or None
-    forwarded = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if entry.strip()]
+    forwarded = [
+        entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if entry.strip()
+    ]
     chain = [*forwarded, remote] if remote else forwarded
     networks = _trusted_networks(tuple(settings.PARKHUB_TRUSTED_PROXIES))
     if networks:

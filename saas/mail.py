@@ -43,7 +43,9 @@ def mail_error_describe(error: BaseException) -> str:
     if isinstance(error, smtplib.SMTPResponseException):
         return f"{error.smtp_code} {_text(error.smtp_error)}"[:500]
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return "; ".join(f"{code} {_text(reply)} ({address})" for address, (code, reply) in error.recipients.items())[:500]
+        return "; ".join(
+            f"{code} {_text(reply)} ({address})" for address, (code, reply) in error.recipients.items()
+        )[:500]
     return f"{type(error).__name__}: {error}"[:500]
 
 

@@ -61,7 +61,9 @@ class EverySchemaCommand:
         if options["schema"]:
             unknown = sorted(set(options["schema"]) - set(names))
             if unknown:
-                raise CommandError(f"Not a schema this command runs in: {', '.join(unknown)} (choose from {', '.join(names)})")
+                raise CommandError(
+                    f"Not a schema this command runs in: {', '.join(unknown)} (choose from {', '.join(names)})"
+                )
             names = [name for name in names if name in options["schema"]]
         return names
 
@@ -76,4 +78,6 @@ class EverySchemaCommand:
                 self.stdout.write(f"{outcome.schema_name}: {describe(outcome.result)}")
         failed = [outcome.schema_name for outcome in outcomes if outcome.error]
         if failed:
-            raise CommandError(f"Failed in {len(failed)} schema(s): {', '.join(failed)}; the others are done.")
+            raise CommandError(
+                f"Failed in {len(failed)} schema(s): {', '.join(failed)}; the others are done."
+            )

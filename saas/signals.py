@@ -42,17 +42,30 @@ def announce_on_commit(signal: Signal, sender, **kwargs) -> None:
         with schema_context(schema_name) if schema_name else nullcontext():
             for receiver, result in signal.send_robust(sender, **kwargs):
                 if isinstance(result, Exception):
-                    logger.error("listener %r failed on a committed change of %s", receiver, sender,
-                                 exc_info=(type(result), result, result.__traceback__))
+                    logger.error(
+                        "listener %r failed on a committed change of %s",
+                        receiver,
+                        sender,
+                        exc_info=(type(result), result, result.__traceback__),
+                    )
 
     transaction.on_commit(send)
 
 
-def transition_announce(*, model, instance, action: str, from_status: str, to_status: str, actor=None,
-                        transition=None) -> None:
+def transition_announce(
+    *, model, instance, action: str, from_status: str, to_status: str, actor=None, transition=None
+) -> None:
     """A workflow move was written in this transaction: tell the listeners after it commits."""
-    announce_on_commit(transition_committed, model, instance=instance, action=action, from_status=from_status,
-                       to_status=to_status, actor=actor, transition=transition)
+    announce_on_commit(
+        transition_committed,
+        model,
+        instance=instance,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        transition=transition,
+    )
 
 
 def record_announce(*, model, action: str, instance=None) -> None:

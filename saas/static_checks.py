@@ -26,7 +26,9 @@ BUILD_HINT = "Build the static set as the image does: scripts/build_static.sh ST
 def _template_dirs() -> list[Path]:
     dirs = [Path(directory) for engine in settings.TEMPLATES for directory in engine.get("DIRS", [])]
     # Our own apps only: third-party templates name no vendored file of ours.
-    dirs += [Path(app.path) / "templates" for app in apps.get_app_configs() if "site-packages" not in app.path]
+    dirs += [
+        Path(app.path) / "templates" for app in apps.get_app_configs() if "site-packages" not in app.path
+    ]
     return [directory for directory in dirs if directory.is_dir()]
 
 
@@ -60,20 +62,25 @@ def check_vendored_assets(app_configs=None, **kwargs):
             hashed = manifest.get(name)
             if hashed and (Path(settings.STATIC_ROOT) / hashed).is_file():
                 continue
-            errors.append(Error(
-                f"{name} (used by {used_by}) is not in the collected static set at {settings.STATIC_ROOT}: "
-                "those pages would answer with a server error.",
-                hint=BUILD_HINT, id="parkhub.E001",
-            ))
+            errors.append(
+                Error(
+                    f"{name} (used by {used_by}) is not in the collected static set at {settings.STATIC_ROOT}: "
+                    "those pages would answer with a server error.",
+                    hint=BUILD_HINT,
+                    id="parkhub.E001",
+                )
+            )
         elif finders.find(name) is None:
             prefix = next(p for p in settings.PARKHUB_VENDORED_STATIC if name.startswith(p.rstrip("/") + "/"))
-            errors.append(Error(
-                f"{name} (used by {used_by}) is not installed: {settings.PARKHUB_VENDORED_STATIC[prefix]} "
-                "does not exist, so those pages would answer with a server error.",
-                hint="Install the front-end packages: npm ci --omit=dev (make install), or set "
-                "PARKHUB_NODE_MODULES to a directory where they are installed.",
-                id="parkhub.E001",
-            ))
+            errors.append(
+                Error(
+                    f"{name} (used by {used_by}) is not installed: {settings.PARKHUB_VENDORED_STATIC[prefix]} "
+                    "does not exist, so those pages would answer with a server error.",
+                    hint="Install the front-end packages: npm ci --omit=dev (make install), or set "
+                    "PARKHUB_NODE_MODULES to a directory where they are installed.",
+                    id="parkhub.E001",
+                )
+            )
     return errors
 
 
@@ -81,9 +88,12 @@ def check_vendored_assets(app_configs=None, **kwargs):
 def check_collected_static_set(app_configs=None, **kwargs):
     """Manifest storage serves nothing that was not collected: without a manifest every page fails."""
     if isinstance(staticfiles_storage, ManifestFilesMixin) and staticfiles_storage.read_manifest() is None:
-        return [Warning(
-            f"No collected static set at STATIC_ROOT ({settings.STATIC_ROOT}): with the manifest storage "
-            "every page that links a stylesheet or script would answer with a server error.",
-            hint=BUILD_HINT + " The image does it at build time.", id="parkhub.W002",
-        )]
+        return [
+            Warning(
+                f"No collected static set at STATIC_ROOT ({settings.STATIC_ROOT}): with the manifest storage "
+                "every page that links a stylesheet or script would answer with a server error.",
+                hint=BUILD_HINT + " The image does it at build time.",
+                id="parkhub.W002",
+            )
+        ]
     return []

@@ -1,4 +1,4 @@
-""""One live X per Y" rules are partial unique indexes; this turns their refusals into a 400.
+""" "One live X per Y" rules are partial unique indexes; this turns their refusals into a 400.
 
 A check with `.exists()` before an insert lets two concurrent requests both pass it (a
 double-click, a retry, a deadline-day rush). The database is the only place the rule can

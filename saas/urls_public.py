@@ -16,7 +16,9 @@ api_patterns = [
     path("hub/tenants/<slug:slug>/", tenants_api.TenantDetailApi.as_view(), name="tenant-detail"),
     path("hub/tenants/<slug:slug>/suspend/", tenants_api.TenantSuspendApi.as_view(), name="tenant-suspend"),
     path(
-        "hub/tenants/<slug:slug>/reactivate/", tenants_api.TenantReactivateApi.as_view(), name="tenant-reactivate"
+        "hub/tenants/<slug:slug>/reactivate/",
+        tenants_api.TenantReactivateApi.as_view(),
+        name="tenant-reactivate",
     ),
     path("hub/stats/", hub_api.HubStatsApi.as_view(), name="hub-stats"),
     path("", include(citywide_api.urlpatterns)),

@@ -170,7 +170,9 @@ class Workflow:
                     _("“%(action)s” is not taken at this stage.") % {"action": transition.label}
                 )
         if not self._vouches(actor, obj, transition):
-            raise TransitionRefused(_("You cannot take this step at this stage: it belongs to another role or person."))
+            raise TransitionRefused(
+                _("You cannot take this step at this stage: it belongs to another role or person.")
+            )
         if transition.precondition is not None:
             transition.precondition(obj)
         return transition
@@ -191,7 +193,11 @@ class HistoryEntry(models.Model):
     """One step of a workflow: who, when, from, to, why, and the due date it set."""
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     action = models.CharField(_("action"), max_length=30)
@@ -267,13 +273,23 @@ def transition_apply(
         if status_field not in update_fields:
             update_fields.append(status_field)
         # API clients sync by updated_at (auto_now): a save limited to update_fields must name it.
-        if any(field.name == "updated_at" for field in obj._meta.concrete_fields) and "updated_at" not in update_fields:
+        if (
+            any(field.name == "updated_at" for field in obj._meta.concrete_fields)
+            and "updated_at" not in update_fields
+        ):
             update_fields.append("updated_at")
         obj.save(update_fields=update_fields)
         history(obj, transition, from_status, {"comment": comment, **extra})
         # The hook (saas.signals.transition_committed): listeners hear of the move once it commits.
-        transition_announce(model=model, instance=obj, action=transition.action, from_status=from_status,
-                            to_status=getattr(obj, status_field), actor=actor, transition=transition)
+        transition_announce(
+            model=model,
+            instance=obj,
+            action=transition.action,
+            from_status=from_status,
+            to_status=getattr(obj, status_field),
+            actor=actor,
+            transition=transition,
+        )
         if notify is not None:
             notify(obj, transition)
     return obj
@@ -300,6 +316,8 @@ def _check_expected(obj, expected: dict, describe, status_field: str) -> None:
         return
     state = describe(obj) if describe is not None else getattr(obj, f"get_{status_field}_display")()
     raise StaleAction(
-        _("This %(item)s has moved on to “%(state)s” since the page you acted from was shown; reload to see it.")
+        _(
+            "This %(item)s has moved on to “%(state)s” since the page you acted from was shown; reload to see it."
+        )
         % {"item": obj._meta.verbose_name, "state": state}
     )

@@ -34,8 +34,23 @@ def redis() -> str:
     folder.mkdir(parents=True, exist_ok=True)
     port = 6390
     subprocess.run(
-        [str(binary), "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-         "--appendonly", "no", "--dir", str(folder), "--logfile", str(folder / "redis.log")],
+        [
+            str(binary),
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+            "--logfile",
+            str(folder / "redis.log"),
+        ],
         check=True,
     )
     return f"redis://127.0.0.1:{port}/0"

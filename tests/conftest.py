@@ -58,7 +58,12 @@ def django_db_setup(django_test_environment, django_db_blocker):
         call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
         for slug in (ALPHA, BETA):
             if not Tenant.objects.filter(schema_name=slug).exists():
-                tenant_provision(name=f"{slug.title()} Park", slug=slug, kind=Tenant.Kind.PARK, admin_email=f"admin@{slug}.test")
+                tenant_provision(
+                    name=f"{slug.title()} Park",
+                    slug=slug,
+                    kind=Tenant.Kind.PARK,
+                    admin_email=f"admin@{slug}.test",
+                )
         connection.set_schema_to_public()
     yield
     with django_db_blocker.unblock():
@@ -245,14 +250,29 @@ def web_server(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock():
         env = process_env()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "saas.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "2",
-         "--access-logfile", "-"],
-        cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "saas.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "2",
+            "--access-logfile",
+            "-",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=open(log, "w"),
+        stderr=subprocess.STDOUT,
     )
 
     def answers():
         try:
-            request = urllib.request.Request(f"http://127.0.0.1:{port}/accounts/login/", headers={"Host": host_of(ALPHA)})
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/accounts/login/", headers={"Host": host_of(ALPHA)}
+            )
             return urllib.request.urlopen(request, timeout=2).status == 200
         except Exception:
             return proc.poll() is not None

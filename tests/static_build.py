@@ -21,8 +21,14 @@ def build_static_set(output: Path, **environment: str) -> subprocess.CompletedPr
     return subprocess.run(
         ["sh", str(BUILD_SCRIPT), str(output)],
         cwd=ROOT,
-        env={"PATH": os.environ.get("PATH", os.defpath), "HOME": os.environ.get("HOME", str(ROOT)), **environment},
-        capture_output=True, text=True, timeout=300,
+        env={
+            "PATH": os.environ.get("PATH", os.defpath),
+            "HOME": os.environ.get("HOME", str(ROOT)),
+            **environment,
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 

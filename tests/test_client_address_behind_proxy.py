@@ -54,7 +54,9 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
     def _forward(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         peer = self.client_address[0]
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("x-real-ip", "x-forwarded-proto")}
+        headers = {
+            k: v for k, v in self.headers.items() if k.lower() not in ("x-real-ip", "x-forwarded-proto")
+        }
         # $proxy_add_x_forwarded_for: the client's own header, then the address nginx saw.
         claimed = self.headers.get("X-Forwarded-For")
         headers["X-Forwarded-For"] = f"{claimed}, {peer}" if claimed else peer
@@ -141,7 +143,10 @@ def proxy_port(django_db_setup, django_db_blocker, tmp_path_factory):
         )
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "saas.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "2"],
-        cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=open(log, "w"),
+        stderr=subprocess.STDOUT,
     )
     proxy = NginxLikeProxy(port)
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
@@ -198,7 +203,9 @@ def test_bad_passwords_lock_out_the_client_that_sent_them_whatever_it_claims(pro
 
     with schema_context(ALPHA):
         counted = dict(
-            AccessAttempt.objects.filter(username=administrator.email).values_list("ip_address", "failures_since_start")
+            AccessAttempt.objects.filter(username=administrator.email).values_list(
+                "ip_address", "failures_since_start"
+            )
         )
     assert counted == {attacker.address: FAILURE_LIMIT + 1}
 
@@ -206,7 +213,7 @@ def test_bad_passwords_lock_out_the_client_that_sent_them_whatever_it_claims(pro
     status, page = administrator_at_work.post_form(
         "/accounts/login/", {"username": administrator.email, "password": PASSWORD}
     )
-    assert status == 302, page[page.find("<main"):][:1000]
+    assert status == 302, page[page.find("<main") :][:1000]
 
 
 def test_registrations_are_limited_per_real_client_whatever_it_claims(proxy_port):
@@ -215,7 +222,9 @@ def test_registrations_are_limited_per_real_client_whatever_it_claims(proxy_port
 
     # An empty form is a 200 with field errors, and counts against the limit like any POST.
     for _ in range(REGISTRATIONS_PER_HOUR):
-        status, _page = flooder.post_form("/register/", {}, forwarded_for=f"{loopback_address()}, {neighbour.address}")
+        status, _page = flooder.post_form(
+            "/register/", {}, forwarded_for=f"{loopback_address()}, {neighbour.address}"
+        )
         assert status == 200
     status, page = flooder.post_form("/register/", {}, forwarded_for=loopback_address())
     assert status == 429

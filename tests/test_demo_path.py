@@ -41,7 +41,11 @@ def test_make_dev_sets_up_seeds_and_serves_the_hub_and_a_tenant(tmp_path):
     )
     log = tmp_path / "dev.log"
     proc = subprocess.Popen(
-        ["bash", "scripts/dev.sh"], cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT,
+        ["bash", "scripts/dev.sh"],
+        cwd=ROOT,
+        env=env,
+        stdout=open(log, "w"),
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     try:

@@ -65,8 +65,13 @@ def test_a_build_without_the_front_end_packages_fails_naming_the_missing_file(tm
 
 def test_check_deploy_with_production_settings_is_clean_on_the_built_set(built_static_set):  # noqa: F811
     result = run_with_production_settings(
-        "manage.py", "check", "--deploy", "--fail-level", "WARNING",
-        STATIC_ROOT=str(built_static_set), PARKHUB_NODE_MODULES=NO_NODE_MODULES,
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        STATIC_ROOT=str(built_static_set),
+        PARKHUB_NODE_MODULES=NO_NODE_MODULES,
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -109,8 +114,13 @@ class Browser:
         body = None
         if form is not None:
             body = urllib.parse.urlencode(form)
-            headers.update({"Content-Type": "application/x-www-form-urlencoded", "Origin": f"https://{self.host}",
-                            "Referer": f"https://{self.host}{path}"})
+            headers.update(
+                {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Origin": f"https://{self.host}",
+                    "Referer": f"https://{self.host}{path}",
+                }
+            )
         try:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
@@ -127,8 +137,11 @@ class Browser:
         status, page = self.request("GET", "/accounts/login/")
         assert status == 200, page[:500]
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
-        status, page = self.request("POST", "/accounts/login/", {"csrfmiddlewaretoken": token, "username": email,
-                                                                 "password": password})
+        status, page = self.request(
+            "POST",
+            "/accounts/login/",
+            {"csrfmiddlewaretoken": token, "username": email, "password": password},
+        )
         assert status == 302, page[:1000]
 
 
@@ -150,7 +163,10 @@ def production_server(built_static_set, django_db_setup, django_db_blocker, tmp_
         )
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "saas.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "1"],
-        cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=open(log, "w"),
+        stderr=subprocess.STDOUT,
     )
 
     def answers():
@@ -187,7 +203,10 @@ def operator(committed_db):
 
 @pytest.mark.parametrize("template", sorted(PAGES_WITH_VENDORED_FILES))
 def test_each_page_with_a_vendored_file_renders_and_its_file_is_served_from_the_built_set(
-    template, production_server, operator, built_static_set  # noqa: F811
+    template,
+    production_server,
+    operator,
+    built_static_set,  # noqa: F811
 ):
     host, path = PAGES_WITH_VENDORED_FILES[template]
     browser = Browser(production_server, host)

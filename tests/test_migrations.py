@@ -19,8 +19,15 @@ def test_no_model_change_is_missing_a_migration(db):
 def test_the_openapi_schema_builds_cleanly(db, urlconf, tmp_path):
     out = io.StringIO()
     call_command(
-        "spectacular", "--urlconf", urlconf, "--file", str(tmp_path / "schema.yml"), "--validate", "--fail-on-warn",
-        stdout=out, stderr=out,
+        "spectacular",
+        "--urlconf",
+        urlconf,
+        "--file",
+        str(tmp_path / "schema.yml"),
+        "--validate",
+        "--fail-on-warn",
+        stdout=out,
+        stderr=out,
     )
     assert (tmp_path / "schema.yml").read_text().startswith("openapi:")
 

@@ -75,8 +75,13 @@ def run_with_production_settings(
 def test_deploy_check_passes_with_the_example_environment(built_static_set):  # noqa: F811
     # On the static set the image builds, not the developer's node_modules (issue 15).
     result = run_with_production_settings(
-        "manage.py", "check", "--deploy", "--fail-level", "WARNING",
-        STATIC_ROOT=str(built_static_set), PARKHUB_NODE_MODULES=NO_NODE_MODULES,
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        STATIC_ROOT=str(built_static_set),
+        PARKHUB_NODE_MODULES=NO_NODE_MODULES,
     )
 
     assert result.returncode == 0, result.stdout + result.stderr

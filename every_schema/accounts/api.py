@@ -34,16 +34,22 @@ def _lifetime_valid(days):
     """Read the setting on each request, not at import: the installation may change it."""
     if days is not None and days > settings.API_TOKEN_LIFETIME_DAYS:
         raise serializers.ValidationError(
-            _("A token lives at most %(days)s days on this site.") % {"days": settings.API_TOKEN_LIFETIME_DAYS}
+            _("A token lives at most %(days)s days on this site.")
+            % {"days": settings.API_TOKEN_LIFETIME_DAYS}
         )
     return days
 
 
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField(label=_("Email"))
-    password = serializers.CharField(label=_("Password"), trim_whitespace=False, style={"input_type": "password"})
+    password = serializers.CharField(
+        label=_("Password"), trim_whitespace=False, style={"input_type": "password"}
+    )
     name = serializers.CharField(
-        label=_("Token name"), max_length=100, required=False, help_text=_("Which program uses it, e.g. ERP sync.")
+        label=_("Token name"),
+        max_length=100,
+        required=False,
+        help_text=_("Which program uses it, e.g. ERP sync."),
     )
     lifetime_days = _lifetime_field()
 
@@ -56,7 +62,11 @@ class TokenRequestSerializer(serializers.Serializer):
         )
         if user is None:
             raise serializers.ValidationError(
-                {"password": [_("Wrong email or password for this site. Check both, or reset your password.")]}
+                {
+                    "password": [
+                        _("Wrong email or password for this site. Check both, or reset your password.")
+                    ]
+                }
             )
         attrs["user"] = user
         return attrs
@@ -75,7 +85,16 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at", "is_active"]
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+            "is_active",
+        ]
 
     def get_is_active(self, token) -> bool:
         return token.revoked_at is None and token.expires_at > timezone.now()

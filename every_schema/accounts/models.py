@@ -113,7 +113,9 @@ class ApiToken(models.Model):
     was made on, like its user, so park B has never heard of park A's tokens.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=100)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
     # The first characters of the secret, so the owner can tell tokens apart; useless for signing in.

@@ -36,4 +36,8 @@ ROLE_PERMISSIONS[REVIEWER] += ["billing.view_service", "billing.view_subscriptio
 # Demands: park administrators manage them and their category time limits; reviewers handle the ones
 # assigned to them through scoped selectors and read the rest.
 ROLE_PERMISSIONS[PARK_ADMIN] += ["demands.*"]
-ROLE_PERMISSIONS[REVIEWER] += ["demands.view_demand", "demands.view_demandevent", "demands.view_categorypolicy"]
+ROLE_PERMISSIONS[REVIEWER] += [
+    "demands.view_demand",
+    "demands.view_demandevent",
+    "demands.view_categorypolicy",
+]

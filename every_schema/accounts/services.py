@@ -177,14 +177,18 @@ def invitation_resend(*, user: User):
         user = User.objects.select_for_update().get(pk=user.pk)
         if invitation_is_accepted(user=user):
             raise ValidationError(
-                _("%(email)s has already chosen a password; if it is forgotten, they can reset it on the sign-in page.")
+                _(
+                    "%(email)s has already chosen a password; if it is forgotten, they can reset it on the sign-in page."
+                )
                 % {"email": user.email}
             )
         invitation, _created = Invitation.objects.select_for_update().get_or_create(user=user)
         next_allowed = invitation.queued_at + timedelta(seconds=settings.PARKHUB_INVITATION_RESEND_INTERVAL)
         if not _created and timezone.now() < next_allowed:
             raise ValidationError(
-                _("An invitation to %(email)s was queued at %(queued)s; you can send it again after %(next)s.")
+                _(
+                    "An invitation to %(email)s was queued at %(queued)s; you can send it again after %(next)s."
+                )
                 % {
                     "email": user.email,
                     "queued": formats.time_format(timezone.localtime(invitation.queued_at), "H:i"),

@@ -98,7 +98,9 @@ class SessionStore(cached_db.SessionStore):
             if session_key and (self.cache_key_prefix + session_key) in self._cache:
                 return True
         except Exception:  # noqa: BLE001
-            logger.warning("Session cache unreachable; checking the session key in the database", exc_info=True)
+            logger.warning(
+                "Session cache unreachable; checking the session key in the database", exc_info=True
+            )
         return super(cached_db.SessionStore, self).exists(session_key)
 
     def delete(self, session_key=None):

@@ -17,7 +17,9 @@ from .services import api_token_create, api_token_revoke
 
 class TokenForm(forms.Form):
     name = forms.CharField(
-        label=gettext_lazy("Name"), max_length=100, help_text=gettext_lazy("Which program uses it, e.g. ERP sync.")
+        label=gettext_lazy("Name"),
+        max_length=100,
+        help_text=gettext_lazy("Which program uses it, e.g. ERP sync."),
     )
     lifetime_days = forms.IntegerField(label=gettext_lazy("Valid for (days)"), min_value=1)
 
@@ -31,7 +33,8 @@ class TokenForm(forms.Form):
         days = self.cleaned_data["lifetime_days"]
         if days > settings.API_TOKEN_LIFETIME_DAYS:
             raise forms.ValidationError(
-                _("A token lives at most %(days)s days on this site.") % {"days": settings.API_TOKEN_LIFETIME_DAYS}
+                _("A token lives at most %(days)s days on this site.")
+                % {"days": settings.API_TOKEN_LIFETIME_DAYS}
             )
         return days
 
@@ -43,7 +46,9 @@ def token_list(request):
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token, new_secret = api_token_create(
-            user=request.user, name=form.cleaned_data["name"], lifetime_days=form.cleaned_data["lifetime_days"]
+            user=request.user,
+            name=form.cleaned_data["name"],
+            lifetime_days=form.cleaned_data["lifetime_days"],
         )
         form = TokenForm()
     context = {
@@ -61,5 +66,8 @@ def token_list(request):
 def token_revoke(request, pk):
     token = api_token_get_for_user(user=request.user, pk=pk)
     api_token_revoke(token=token)
-    messages.success(request, _("Token “%(name)s” is revoked: programs using it are refused from now on.") % {"name": token.name})
+    messages.success(
+        request,
+        _("Token “%(name)s” is revoked: programs using it are refused from now on.") % {"name": token.name},
+    )
     return redirect("accounts:tokens")

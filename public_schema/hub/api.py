@@ -34,10 +34,16 @@ class FiguresSerializer(serializers.Serializer):
     applications = serializers.IntegerField(help_text="Submitted in the date range.")
     approvals = serializers.IntegerField()
     rejections = serializers.IntegerField()
-    approval_rate = serializers.FloatField(allow_null=True, help_text="Approvals / decisions in the range, %.")
-    median_days = serializers.FloatField(allow_null=True, help_text="Working days from submission to decision.")
+    approval_rate = serializers.FloatField(
+        allow_null=True, help_text="Approvals / decisions in the range, %."
+    )
+    median_days = serializers.FloatField(
+        allow_null=True, help_text="Working days from submission to decision."
+    )
     p90_days = serializers.FloatField(allow_null=True)
-    on_time_rate = serializers.FloatField(allow_null=True, help_text="Stages left within their time limit, %.")
+    on_time_rate = serializers.FloatField(
+        allow_null=True, help_text="Stages left within their time limit, %."
+    )
     overdue_now = serializers.IntegerField()
     funds_budgeted = serializers.DecimalField(max_digits=18, decimal_places=2)
     funds_approved = serializers.DecimalField(max_digits=18, decimal_places=2)
@@ -48,11 +54,15 @@ class FiguresSerializer(serializers.Serializer):
     demands_resolved = serializers.IntegerField(help_text="Of those, closed.")
     demands_resolution_rate = serializers.FloatField(allow_null=True, help_text="Resolved / received, %.")
     demands_on_time_reply_rate = serializers.FloatField(
-        allow_null=True, help_text="First replies given by their deadline / first replies given or overdue, %.")
+        allow_null=True,
+        help_text="First replies given by their deadline / first replies given or overdue, %.",
+    )
     demands_on_time_resolution_rate = serializers.FloatField(
-        allow_null=True, help_text="Answers given by their deadline / answers given or overdue, %.")
+        allow_null=True, help_text="Answers given by their deadline / answers given or overdue, %."
+    )
     demands_satisfaction_rate = serializers.FloatField(
-        allow_null=True, help_text="Rated satisfied or basically satisfied / rated, %.")
+        allow_null=True, help_text="Rated satisfied or basically satisfied / rated, %."
+    )
 
 
 class TenantFiguresSerializer(serializers.Serializer):
@@ -86,11 +96,17 @@ class HubStatsSerializer(serializers.Serializer):
 
 
 FILTER_PARAMETERS = [
-    OpenApiParameter("date_from", OpenApiTypes.DATE, description="First day of the range (Shanghai), inclusive."),
+    OpenApiParameter(
+        "date_from", OpenApiTypes.DATE, description="First day of the range (Shanghai), inclusive."
+    ),
     OpenApiParameter("date_to", OpenApiTypes.DATE, description="Last day of the range, inclusive."),
     OpenApiParameter("kind", OpenApiTypes.STR, enum=["district", "park", "institution"]),
-    OpenApiParameter("status", OpenApiTypes.STR, enum=["all", "active", "suspended"],
-                     description="all (default) lists suspended tenants too, with status suspended."),
+    OpenApiParameter(
+        "status",
+        OpenApiTypes.STR,
+        enum=["all", "active", "suspended"],
+        description="all (default) lists suspended tenants too, with status suspended.",
+    ),
 ]
 
 
@@ -98,8 +114,10 @@ def _representations(serializer_class) -> list[tuple[str, object]]:
     """(field name, to_representation) of a flat serializer's fields; int and float for
     IntegerField and FloatField, which is all their to_representation does."""
     plain = {serializers.IntegerField: int, serializers.FloatField: float}
-    return [(name, plain.get(type(field), field.to_representation))
-            for name, field in serializer_class().fields.items()]
+    return [
+        (name, plain.get(type(field), field.to_representation))
+        for name, field in serializer_class().fields.items()
+    ]
 
 
 def stats_payload(stats) -> dict:
@@ -113,21 +131,41 @@ def stats_payload(stats) -> dict:
     figures = _representations(FiguresSerializer)
 
     def represent(values: dict) -> dict:
-        return {name: None if (value := values.get(name)) is None else to_representation(value)
-                for name, to_representation in figures}
+        return {
+            name: None if (value := values.get(name)) is None else to_representation(value)
+            for name, to_representation in figures
+        }
 
     slugs = {row.tenant.pk: row.tenant.schema_name for row in stats.rows}
     return {
-        "tenants": [{"slug": row.tenant.schema_name, "name": row.tenant.name, "kind": row.tenant.kind,
-                     "status": row.tenant.status, "figures": represent(row.values)} for row in stats.rows],
+        "tenants": [
+            {
+                "slug": row.tenant.schema_name,
+                "name": row.tenant.name,
+                "kind": row.tenant.kind,
+                "status": row.tenant.status,
+                "figures": represent(row.values),
+            }
+            for row in stats.rows
+        ],
         "city": represent(stats.city.values),
         "applications_by_status": [
-            {"tenant": slugs.get(row["tenant_id"]), "status": row["status"], "stage": row["stage"], "count": int(row["n"])}
+            {
+                "tenant": slugs.get(row["tenant_id"]),
+                "status": row["status"],
+                "stage": row["stage"],
+                "count": int(row["n"]),
+            }
             for row in stats.by_status
         ],
         "stage_timeliness": [
-            {"tenant": slugs.get(row["tenant_id"]), "stage": row["stage"], "completed": int(row["exits"]),
-             "on_time": int(row["on_time"]), "on_time_rate": None if row["rate"] is None else float(row["rate"])}
+            {
+                "tenant": slugs.get(row["tenant_id"]),
+                "stage": row["stage"],
+                "completed": int(row["exits"]),
+                "on_time": int(row["on_time"]),
+                "on_time_rate": None if row["rate"] is None else float(row["rate"]),
+            }
             for row in stats.timeliness
         ],
     }
@@ -138,8 +176,11 @@ class HubStatsApi(APIView):
 
     permission_classes = [IsHubOperatorOr404]
 
-    @extend_schema(parameters=FILTER_PARAMETERS, responses=HubStatsSerializer,
-                   description=", ".join(str(label) for label in FIGURE_LABELS.values()))
+    @extend_schema(
+        parameters=FILTER_PARAMETERS,
+        responses=HubStatsSerializer,
+        description=", ".join(str(label) for label in FIGURE_LABELS.values()),
+    )
     def get(self, request):
         form = HubFilterForm(request.query_params)
         if not form.is_valid():

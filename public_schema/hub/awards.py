@@ -47,8 +47,6 @@ def award_record_add(*, application, approved_at) -> AwardRecord:
     return record
 
 
-
-
 def duplicate_awards_for(
     *, credit_code: str, category: str, exclude_schema: str | None = None, at: dt.datetime | None = None
 ) -> list[AwardRecord]:

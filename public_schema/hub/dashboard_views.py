@@ -54,7 +54,8 @@ def _export(request, tables, name: str):
         filename = f"{name}-{table.key}-{stamp}.csv"
     else:
         response = HttpResponse(
-            tables_xlsx(tables), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            tables_xlsx(tables),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         filename = f"{name}-{key or 'all'}-{stamp}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -93,7 +94,8 @@ def _tenant_list(request, stats):
     if sort.lstrip("-") not in SORTABLE:
         sort = ""
     page = Paginator(overview_rows(stats=stats, sort=sort, search=search), TENANTS_PER_PAGE).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     table = overview_table(stats=stats, tenant_rows=list(page.object_list))
     # The kind is in the CSV file and on the drill-down (and by kind: the table above).
     table.columns = [column for column in table.columns if column.key != "kind"]
@@ -102,22 +104,38 @@ def _tenant_list(request, stats):
         # Figures sort largest first on the first click, names A to Z; a second click reverses.
         first = column.key if column.key in ("tenant", "kind", "status") else f"-{column.key}"
         current = sort.lstrip("-") == column.key
-        headers.append({
-            "column": column,
-            "sort": (sort[1:] if sort.startswith("-") else f"-{sort}") if current else first,
-            "direction": ("descending" if sort.startswith("-") else "ascending") if current else "",
-        })
-    hidden = [(key, value) for key, values in request.GET.lists()
-              if key not in ("q", "sort", "page", "format", "table") for value in values]
+        headers.append(
+            {
+                "column": column,
+                "sort": (sort[1:] if sort.startswith("-") else f"-{sort}") if current else first,
+                "direction": ("descending" if sort.startswith("-") else "ascending") if current else "",
+            }
+        )
+    hidden = [
+        (key, value)
+        for key, values in request.GET.lists()
+        if key not in ("q", "sort", "page", "format", "table")
+        for value in values
+    ]
     # The same orders as a list, for phones (where the table shows as cards, without headings).
     orders = [("", _("Sub-platforms in registry order")), ("tenant", _("Name, A to Z"))]
     for column in table.columns:
         if column.key not in OVERVIEW_KEYS:
             continue
-        orders += [(f"-{column.key}", _("%(figure)s, highest first") % {"figure": column.label}),
-                   (column.key, _("%(figure)s, lowest first") % {"figure": column.label})]
-    return {"table": table, "page": page, "headers": headers, "search": search, "hidden": hidden,
-            "matched": page.paginator.count, "orders": orders, "sort": sort}
+        orders += [
+            (f"-{column.key}", _("%(figure)s, highest first") % {"figure": column.label}),
+            (column.key, _("%(figure)s, lowest first") % {"figure": column.label}),
+        ]
+    return {
+        "table": table,
+        "page": page,
+        "headers": headers,
+        "search": search,
+        "hidden": hidden,
+        "matched": page.paginator.count,
+        "orders": orders,
+        "sort": sort,
+    }
 
 
 @hub_operator_required
@@ -128,10 +146,19 @@ def dashboard(request):
         return _export(request, export_tables(stats=stats, rank_by=form.rank_by_value()), "hub")
     tables = [kind_table(stats=stats), *hub_tables(stats=stats, rank_by=form.rank_by_value(), limit=TOP_N)]
     return render(
-        request, "hub/dashboard.html",
-        {"form": form, "stats": stats, "tables": tables, "charts": _charts(tables), "tenant": None,
-         "headline": stats.city.values, "query": _query(request), "tenant_list": _tenant_list(request, stats),
-         "drill_url": _drill_url(request)},
+        request,
+        "hub/dashboard.html",
+        {
+            "form": form,
+            "stats": stats,
+            "tables": tables,
+            "charts": _charts(tables),
+            "tenant": None,
+            "headline": stats.city.values,
+            "query": _query(request),
+            "tenant_list": _tenant_list(request, stats),
+            "drill_url": _drill_url(request),
+        },
     )
 
 
@@ -143,9 +170,18 @@ def tenant_dashboard(request, slug):
     stats = hub_stats(filters=form.filters(slug=tenant.schema_name), breakdown=False)
     tables = hub_tables(stats=stats)
     return _export(request, tables, tenant.schema_name) or render(
-        request, "hub/dashboard.html",
-        {"form": form, "stats": stats, "tables": tables, "charts": _charts(tables), "tenant": tenant,
-         "headline": stats.rows[0].values, "query": _query(request), "drill_url": ""},
+        request,
+        "hub/dashboard.html",
+        {
+            "form": form,
+            "stats": stats,
+            "tables": tables,
+            "charts": _charts(tables),
+            "tenant": tenant,
+            "headline": stats.rows[0].values,
+            "query": _query(request),
+            "drill_url": "",
+        },
     )
 
 
@@ -155,12 +191,22 @@ def wall(request):
     form = HubFilterForm(request.GET or None)
     stats = hub_stats(filters=form.filters(), breakdown=False)
     tables = [kind_table(stats=stats)] if len(stats.rows) != 1 else []
-    tables += [t for t in hub_tables(stats=stats, limit=TOP_N)
-               if t.key in ("applications", "decisions", "funds", "timeliness", "demands")]
+    tables += [
+        t
+        for t in hub_tables(stats=stats, limit=TOP_N)
+        if t.key in ("applications", "decisions", "funds", "timeliness", "demands")
+    ]
     return render(
-        request, "hub/wall.html",
-        {"stats": stats, "city": stats.city.values, "charts": _charts(tables), "refresh": WALL_REFRESH_SECONDS,
-         "now": timezone.localtime(), "title": _("City hub")},
+        request,
+        "hub/wall.html",
+        {
+            "stats": stats,
+            "city": stats.city.values,
+            "charts": _charts(tables),
+            "refresh": WALL_REFRESH_SECONDS,
+            "now": timezone.localtime(),
+            "title": _("City hub"),
+        },
     )
 
 
@@ -169,5 +215,7 @@ def duplicates(request):
     form = HubFilterForm(request.GET or None)
     table = duplicates_table(rows=duplicate_award_list(filters=form.filters()))
     return _export(request, [table], "duplicate-awards") or render(
-        request, "hub/duplicates.html", {"form": form, "table": table, "query": _query(request), "drill_url": ""}
+        request,
+        "hub/duplicates.html",
+        {"form": form, "table": table, "query": _query(request), "drill_url": ""},
     )

@@ -100,7 +100,9 @@ class Figure:
     def sql(self) -> str:
         """Live: the figure over the range in one tenant schema (a scalar subquery)."""
         total = "count(*)" if self.value == "1" else f"coalesce(sum({self.value}), 0)"
-        return f"SELECT {total} FROM {{schema}}.{table(self.model)} WHERE ({self.where}) AND {self.in_range()}"
+        return (
+            f"SELECT {total} FROM {{schema}}.{table(self.model)} WHERE ({self.where}) AND {self.in_range()}"
+        )
 
     @property
     def day(self) -> str:
@@ -113,41 +115,108 @@ class Figure:
 
 
 ENTERPRISES = Figure("enterprises", _("Enterprises"), Enterprise, "created_at", to_date=True)
-ENTERPRISES_VERIFIED = Figure("enterprises_verified", _("Verified enterprises"), Enterprise, "created_at",
-                              f"status = '{Enterprise.Status.VERIFIED}'", to_date=True)
-ENTERPRISES_ABOVE_SIZE = Figure("enterprises_above_size", _("Above designated size"), Enterprise, "created_at",
-                                "above_designated_size", to_date=True)
+ENTERPRISES_VERIFIED = Figure(
+    "enterprises_verified",
+    _("Verified enterprises"),
+    Enterprise,
+    "created_at",
+    f"status = '{Enterprise.Status.VERIFIED}'",
+    to_date=True,
+)
+ENTERPRISES_ABOVE_SIZE = Figure(
+    "enterprises_above_size",
+    _("Above designated size"),
+    Enterprise,
+    "created_at",
+    "above_designated_size",
+    to_date=True,
+)
 APPLICATIONS = Figure("applications", _("Applications submitted"), Application, "submitted_at")
 # Decisions in the range: approved (and perhaps paid since) or rejected, on the day of decision.
 APPROVALS = Figure("approvals", _("Approved"), Application, "decided_at", f"status IN {APPROVED_OR_PAID}")
 REJECTIONS = Figure("rejections", _("Rejected"), Application, "decided_at", f"status = '{A.REJECTED}'")
-FUNDS_APPROVED = Figure("funds_approved", _("Funds approved"), Application, "decided_at",
-                        f"status IN {APPROVED_OR_PAID}", "coalesce(approved_amount, 0)", MONEY)
-FUNDS_DISBURSED = Figure("funds_disbursed", _("Funds disbursed"), Application, "disbursed_on",
-                         f"status = '{A.DISBURSED}'", "coalesce(disbursed_amount, 0)", MONEY, on_date=True)
-REVENUE = Figure("revenue", _("Service revenue"), Payment, "confirmed_at", f"status = '{Payment.Status.SUCCEEDED}'",
-                 "amount", MONEY)
+FUNDS_APPROVED = Figure(
+    "funds_approved",
+    _("Funds approved"),
+    Application,
+    "decided_at",
+    f"status IN {APPROVED_OR_PAID}",
+    "coalesce(approved_amount, 0)",
+    MONEY,
+)
+FUNDS_DISBURSED = Figure(
+    "funds_disbursed",
+    _("Funds disbursed"),
+    Application,
+    "disbursed_on",
+    f"status = '{A.DISBURSED}'",
+    "coalesce(disbursed_amount, 0)",
+    MONEY,
+    on_date=True,
+)
+REVENUE = Figure(
+    "revenue",
+    _("Service revenue"),
+    Payment,
+    "confirmed_at",
+    f"status = '{Payment.Status.SUCCEEDED}'",
+    "amount",
+    MONEY,
+)
 # Demands filed in the range (the cohort the park's own figures page counts, tenant_schema.demands.selectors).
 # "replied" and "answered" are the deadlines already met or missed for good; with the open
 # deadlines passed by now (DEMAND_DEADLINES) they are the replies and answers due.
 DEMAND_FIGURES = [
     Figure("demands_received", _("Demands received"), Demand, "created_at"),
     Figure("demands_resolved", _("Demands resolved"), Demand, "created_at", f"status = '{D.CLOSED}'"),
-    Figure("demands_replied", "", Demand, "created_at",
-           "first_reply_due_at IS NOT NULL AND first_replied_at IS NOT NULL"),
-    Figure("demands_replied_on_time", _("Replied on time"), Demand, "created_at",
-           "first_replied_at <= first_reply_due_at"),
-    Figure("demands_answered", "", Demand, "created_at",
-           f"resolution_due_at IS NOT NULL AND status IN {DEMAND_ANSWERED}"),
-    Figure("demands_resolved_on_time", _("Answered on time"), Demand, "created_at",
-           f"status IN {DEMAND_ANSWERED} AND answered_at <= resolution_due_at"),
+    Figure(
+        "demands_replied",
+        "",
+        Demand,
+        "created_at",
+        "first_reply_due_at IS NOT NULL AND first_replied_at IS NOT NULL",
+    ),
+    Figure(
+        "demands_replied_on_time",
+        _("Replied on time"),
+        Demand,
+        "created_at",
+        "first_replied_at <= first_reply_due_at",
+    ),
+    Figure(
+        "demands_answered",
+        "",
+        Demand,
+        "created_at",
+        f"resolution_due_at IS NOT NULL AND status IN {DEMAND_ANSWERED}",
+    ),
+    Figure(
+        "demands_resolved_on_time",
+        _("Answered on time"),
+        Demand,
+        "created_at",
+        f"status IN {DEMAND_ANSWERED} AND answered_at <= resolution_due_at",
+    ),
     Figure("demands_rated", _("Rated"), Demand, "created_at", "rating <> ''"),
-    Figure("demands_satisfied", _("Satisfied"), Demand, "created_at",
-           f"rating IN {one_of(Rating.SATISFIED, Rating.BASICALLY_SATISFIED)}"),
+    Figure(
+        "demands_satisfied",
+        _("Satisfied"),
+        Demand,
+        "created_at",
+        f"rating IN {one_of(Rating.SATISFIED, Rating.BASICALLY_SATISFIED)}",
+    ),
 ]
 DAY_FIGURES: list[Figure] = [
-    ENTERPRISES, ENTERPRISES_VERIFIED, ENTERPRISES_ABOVE_SIZE, APPLICATIONS, APPROVALS, REJECTIONS, FUNDS_APPROVED,
-    FUNDS_DISBURSED, REVENUE, *DEMAND_FIGURES,
+    ENTERPRISES,
+    ENTERPRISES_VERIFIED,
+    ENTERPRISES_ABOVE_SIZE,
+    APPLICATIONS,
+    APPROVALS,
+    REJECTIONS,
+    FUNDS_APPROVED,
+    FUNDS_DISBURSED,
+    REVENUE,
+    *DEMAND_FIGURES,
 ]
 
 
@@ -179,12 +248,23 @@ class Deadline:
         return f"array_agg({self.due} ORDER BY {self.due}) FILTER (WHERE {self.rows})"
 
 
-OVERDUE = Deadline("overdue_now", Application, "stage_due_at", f"status IN {one_of(*HELD_AT_A_STAGE)}",
-                   label=_("Overdue now"))
-DEMAND_REPLY_OPEN = Deadline("demands_reply_passed", Demand, "first_reply_due_at", "first_replied_at IS NULL",
-                             cohort="created_at")
-DEMAND_RESOLUTION_OPEN = Deadline("demands_resolution_passed", Demand, "resolution_due_at",
-                                  f"status NOT IN {DEMAND_ANSWERED}", cohort="created_at")
+OVERDUE = Deadline(
+    "overdue_now",
+    Application,
+    "stage_due_at",
+    f"status IN {one_of(*HELD_AT_A_STAGE)}",
+    label=_("Overdue now"),
+)
+DEMAND_REPLY_OPEN = Deadline(
+    "demands_reply_passed", Demand, "first_reply_due_at", "first_replied_at IS NULL", cohort="created_at"
+)
+DEMAND_RESOLUTION_OPEN = Deadline(
+    "demands_resolution_passed",
+    Demand,
+    "resolution_due_at",
+    f"status NOT IN {DEMAND_ANSWERED}",
+    cohort="created_at",
+)
 # Replies and answers due: the ones given (day figures) and the open deadlines passed by now.
 DEMANDS_DUE = {
     "demands_reply_due": ("demands_replied", DEMAND_REPLY_OPEN),
@@ -216,12 +296,26 @@ class Period:
 
 # Active subscriptions: started by now and not yet ended. The rollup keeps the sorted starts
 # and ends; started minus ended by now is the number active (each ends after it starts).
-ACTIVE_SUBSCRIPTIONS = Period("subscriptions_active", _("Active subscriptions"), Subscription, "starts_at",
-                              "ends_at", f"status = '{Subscription.Status.ACTIVE}'")
+ACTIVE_SUBSCRIPTIONS = Period(
+    "subscriptions_active",
+    _("Active subscriptions"),
+    Subscription,
+    "starts_at",
+    "ends_at",
+    f"status = '{Subscription.Status.ACTIVE}'",
+)
 ACTIVE_NOW = "{starts} <= %(now)s AND {ends} > %(now)s"
 # Funds budgeted: programmes open at some time in the range (their budget, once each).
-FUNDS_BUDGETED = Period("funds_budgeted", _("Funds budgeted"), Programme, "opens_at", "closes_at",
-                        f"status <> '{Programme.Status.DRAFT}'", "budget", MONEY)
+FUNDS_BUDGETED = Period(
+    "funds_budgeted",
+    _("Funds budgeted"),
+    Programme,
+    "opens_at",
+    "closes_at",
+    f"status <> '{Programme.Status.DRAFT}'",
+    "budget",
+    MONEY,
+)
 OVERLAPS_RANGE = "{starts} < %(end)s AND {ends} >= %(start)s"
 
 
@@ -237,20 +331,34 @@ class ScalarFigure:
 
 
 def _scalar_figures() -> list[ScalarFigure]:
-    scalars = [ScalarFigure(figure.key, figure.label, figure.tables, figure.sql, figure.unit)
-               for figure in DAY_FIGURES]
-    scalars += [ScalarFigure(deadline.key, deadline.label, (table(deadline.model),), deadline.sql())
-                for deadline in (OVERDUE, DEMAND_REPLY_OPEN, DEMAND_RESOLUTION_OPEN)]
-    scalars.append(ScalarFigure(
-        ACTIVE_SUBSCRIPTIONS.key, ACTIVE_SUBSCRIPTIONS.label, ACTIVE_SUBSCRIPTIONS.tables,
-        f"SELECT count(*) FROM {{schema}}.{table(Subscription)} WHERE {ACTIVE_SUBSCRIPTIONS.rows} AND "
-        + ACTIVE_NOW.format(starts=ACTIVE_SUBSCRIPTIONS.starts, ends=ACTIVE_SUBSCRIPTIONS.ends)))
-    scalars.append(ScalarFigure(
-        FUNDS_BUDGETED.key, FUNDS_BUDGETED.label, FUNDS_BUDGETED.tables,
-        f"SELECT coalesce(sum({FUNDS_BUDGETED.value}), 0) FROM {{schema}}.{table(Programme)}"
-        f" WHERE {FUNDS_BUDGETED.rows} AND " + OVERLAPS_RANGE.format(starts=FUNDS_BUDGETED.starts,
-                                                                     ends=FUNDS_BUDGETED.ends),
-        MONEY))
+    scalars = [
+        ScalarFigure(figure.key, figure.label, figure.tables, figure.sql, figure.unit)
+        for figure in DAY_FIGURES
+    ]
+    scalars += [
+        ScalarFigure(deadline.key, deadline.label, (table(deadline.model),), deadline.sql())
+        for deadline in (OVERDUE, DEMAND_REPLY_OPEN, DEMAND_RESOLUTION_OPEN)
+    ]
+    scalars.append(
+        ScalarFigure(
+            ACTIVE_SUBSCRIPTIONS.key,
+            ACTIVE_SUBSCRIPTIONS.label,
+            ACTIVE_SUBSCRIPTIONS.tables,
+            f"SELECT count(*) FROM {{schema}}.{table(Subscription)} WHERE {ACTIVE_SUBSCRIPTIONS.rows} AND "
+            + ACTIVE_NOW.format(starts=ACTIVE_SUBSCRIPTIONS.starts, ends=ACTIVE_SUBSCRIPTIONS.ends),
+        )
+    )
+    scalars.append(
+        ScalarFigure(
+            FUNDS_BUDGETED.key,
+            FUNDS_BUDGETED.label,
+            FUNDS_BUDGETED.tables,
+            f"SELECT coalesce(sum({FUNDS_BUDGETED.value}), 0) FROM {{schema}}.{table(Programme)}"
+            f" WHERE {FUNDS_BUDGETED.rows} AND "
+            + OVERLAPS_RANGE.format(starts=FUNDS_BUDGETED.starts, ends=FUNDS_BUDGETED.ends),
+            MONEY,
+        )
+    )
     return scalars
 
 
@@ -272,15 +380,15 @@ def decisions_sql(*, by_day: bool) -> str:
     decided = f"a.decided_at IS NOT NULL AND a.status IN {DECIDED}"
     if not by_day:
         return f"""
-SELECT {shanghai_day('a.submitted_at')} AS submitted_on, {shanghai_day('a.decided_at')} AS decided_on
+SELECT {shanghai_day("a.submitted_at")} AS submitted_on, {shanghai_day("a.decided_at")} AS decided_on
 FROM {{schema}}.{table(Application)} a
 WHERE {decided} AND a.decided_at >= %(start)s AND a.decided_at < %(end)s
 """
     return f"""
-SELECT {shanghai_day('a.decided_at')} AS day, we.ordinal - ws.ordinal AS days, count(*) AS n
+SELECT {shanghai_day("a.decided_at")} AS day, we.ordinal - ws.ordinal AS days, count(*) AS n
 FROM {{schema}}.{table(Application)} a
-JOIN public.hub_workingday ws ON ws.day = {shanghai_day('a.submitted_at')}
-JOIN public.hub_workingday we ON we.day = {shanghai_day('a.decided_at')}
+JOIN public.hub_workingday ws ON ws.day = {shanghai_day("a.submitted_at")}
+JOIN public.hub_workingday we ON we.day = {shanghai_day("a.decided_at")}
 WHERE {decided}
 GROUP BY 1, 2"""
 
@@ -299,13 +407,15 @@ STATUS_TABLES = (table(Application), table(Stage))
 def status_sql(*, by_day: bool) -> str:
     """Live: submitted in the range (status, stage, position, n); rollup: per day of submission too."""
     day = f"{shanghai_day('a.submitted_at')} AS day, " if by_day else ""
-    where = "a.submitted_at IS NOT NULL" if by_day else "a.submitted_at >= %(start)s AND a.submitted_at < %(end)s"
+    where = (
+        "a.submitted_at IS NOT NULL" if by_day else "a.submitted_at >= %(start)s AND a.submitted_at < %(end)s"
+    )
     return f"""
 SELECT {day}a.status, coalesce(st.name, '') AS stage, min(st.position) AS position, count(*) AS n
 FROM {{schema}}.{table(Application)} a
 LEFT JOIN {{schema}}.{table(Stage)} st ON st.id = a.current_stage_id
 WHERE {where}
-GROUP BY {'1, ' if by_day else ''}a.status, st.name
+GROUP BY {"1, " if by_day else ""}a.status, st.name
 """
 
 
@@ -334,7 +444,7 @@ FROM (
 ) e
 JOIN {{schema}}.{table(Stage)} st ON st.id = e.to_stage_id
 WHERE e.due_at IS NOT NULL AND {left}
-GROUP BY {'1, ' if by_day else ''}st.name
+GROUP BY {"1, " if by_day else ""}st.name
 """
 
 
@@ -344,6 +454,8 @@ TIMELINESS_BRANCH = timeliness_sql(by_day=False)
 def tables_read() -> set[str]:
     """Every tenant table a hub figure reads: a committed change to one of them refreshes the rollups."""
     return {
-        *(name for figure in SCALAR_FIGURES for name in figure.tables), *DECISIONS_TABLES, *STATUS_TABLES,
+        *(name for figure in SCALAR_FIGURES for name in figure.tables),
+        *DECISIONS_TABLES,
+        *STATUS_TABLES,
         *TIMELINESS_TABLES,
     }

@@ -10,16 +10,23 @@ from .tables import FIGURE_LABELS, RANKABLE
 class HubFilterForm(forms.Form):
     """The dashboard's filters; a value that does not parse is ignored, never a 500."""
 
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False,
+        label=_("Kind"),
+        required=False,
         choices=[("", _("All kinds"))] + [c for c in Tenant.Kind.choices if c[0] != Tenant.Kind.HUB],
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False,
-        choices=[(STATUS_ALL, _("All, suspended marked")), (STATUS_ACTIVE, _("Active only")),
-                 (STATUS_SUSPENDED, _("Suspended only"))],
+        label=_("Status"),
+        required=False,
+        choices=[
+            (STATUS_ALL, _("All, suspended marked")),
+            (STATUS_ACTIVE, _("Active only")),
+            (STATUS_SUSPENDED, _("Suspended only")),
+        ],
     )
     rank_by = forms.ChoiceField(
         label=_("Rank by"), required=False, choices=[(key, FIGURE_LABELS[key]) for key in RANKABLE]

@@ -14,7 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 class AwardRecord(models.Model):
     tenant = models.ForeignKey(
-        "tenants.Tenant", verbose_name=_("sub-platform"), on_delete=models.CASCADE, related_name="award_records"
+        "tenants.Tenant",
+        verbose_name=_("sub-platform"),
+        on_delete=models.CASCADE,
+        related_name="award_records",
     )
     # The application's id inside its tenant's schema (no foreign key can cross schemas).
     application_id = models.BigIntegerField(_("application"))
@@ -30,7 +33,9 @@ class AwardRecord(models.Model):
         verbose_name_plural = _("award records")
         ordering = ["-approved_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "application_id"], name="one_award_record_per_application"),
+            models.UniqueConstraint(
+                fields=["tenant", "application_id"], name="one_award_record_per_application"
+            ),
         ]
         indexes = [models.Index(fields=["credit_code", "category", "approved_at"])]
 
@@ -75,8 +80,9 @@ class RollupTenant(models.Model):
     open demand deadlines passed by now likewise.
     """
 
-    tenant = models.OneToOneField("tenants.Tenant", on_delete=models.CASCADE, primary_key=True,
-                                  related_name="hub_rollup")
+    tenant = models.OneToOneField(
+        "tenants.Tenant", on_delete=models.CASCADE, primary_key=True, related_name="hub_rollup"
+    )
     refreshed_at = models.DateTimeField()
     overdue_due = ArrayField(models.DateTimeField(), default=list)
     subscription_starts = ArrayField(models.DateTimeField(), default=list)
@@ -194,9 +200,14 @@ class RollupStatus(models.Model):
     class Meta:
         # (month, day) covering what the city's stage rows read: an index-only scan once
         # vacuum has marked the pages (autovacuum does, after each night's refresh).
-        indexes = [models.Index(fields=["tenant", "day"]),
-                   models.Index(fields=["month", "day"], include=["tenant", "status", "stage", "position", "n"],
-                                name="hub_rollupstatus_period")]
+        indexes = [
+            models.Index(fields=["tenant", "day"]),
+            models.Index(
+                fields=["month", "day"],
+                include=["tenant", "status", "stage", "position", "n"],
+                name="hub_rollupstatus_period",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.tenant_id} {self.day or 'all time'} {self.status} {self.stage}: {self.n}"
@@ -218,9 +229,14 @@ class RollupTimeliness(models.Model):
 
     class Meta:
         # (month, day) covering what the city's stage rows read (see RollupStatus).
-        indexes = [models.Index(fields=["tenant", "day"]),
-                   models.Index(fields=["month", "day"], include=["tenant", "stage", "position", "exits", "on_time"],
-                                name="hub_rolluptimeliness_period")]
+        indexes = [
+            models.Index(fields=["tenant", "day"]),
+            models.Index(
+                fields=["month", "day"],
+                include=["tenant", "stage", "position", "exits", "on_time"],
+                name="hub_rolluptimeliness_period",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.tenant_id} {self.day or 'all time'} {self.stage}: {self.on_time}/{self.exits}"

@@ -63,12 +63,17 @@ def _day_sources() -> list[tuple[tuple[str, ...], str]]:
     sources = []
     for (name, day, when), figures in groups.items():
         values = ",\n  ".join(f"('{figure.key}', {figure.per_row})" for figure in figures)
-        sources.append(((name,), f"""
+        sources.append(
+            (
+                (name,),
+                f"""
 SELECT {day} AS day, x.key, x.value
 FROM {{schema}}.{name} t,
 LATERAL (VALUES
   {values}) x(key, value)
-WHERE {when} IS NOT NULL"""))
+WHERE {when} IS NOT NULL""",
+            )
+        )
     return sources
 
 
@@ -103,11 +108,14 @@ FROM {{schema}}.{f.table(_ACTIVE.model)} WHERE {_ACTIVE.rows} AND {_ACTIVE.ends}
 # Demands' deadlines still open: they count in the on-time rates' denominators once passed.
 # Per day of filing (the cohort), and all of them (hub_rolluptenant).
 _REPLY, _RESOLUTION = f.DEMAND_REPLY_OPEN, f.DEMAND_RESOLUTION_OPEN
-DEMANDS_DUE_SQL = "\nUNION ALL\n".join(f"""
+DEMANDS_DUE_SQL = "\nUNION ALL\n".join(
+    f"""
 SELECT {f.shanghai_day(deadline.cohort)} AS day, '{kind}' AS kind, array_agg({deadline.due} ORDER BY {deadline.due}) AS due_times
 FROM {{schema}}.{f.table(deadline.model)}
 WHERE {deadline.cohort} IS NOT NULL AND {deadline.rows}
-GROUP BY 1""" for kind, deadline in (("reply", _REPLY), ("resolution", _RESOLUTION)))
+GROUP BY 1"""
+    for kind, deadline in (("reply", _REPLY), ("resolution", _RESOLUTION))
+)
 DEMANDS_OPEN_DUE_SQL = f"""
 SELECT {_REPLY.sorted_sql()}, {_RESOLUTION.sorted_sql()}
 FROM {{schema}}.{f.table(_REPLY.model)} WHERE {_REPLY.cohort} IS NOT NULL"""
@@ -134,11 +142,11 @@ def _day_period_sql(month: str, period: str, source: str) -> str:
     columns = [*DAY_COLUMNS, *TO_DATE_COLUMNS]
     totals = [*(f"sum({c}) AS {c}" for c in DAY_COLUMNS), *(f"max({c}) AS {c}" for c in TO_DATE_COLUMNS)]
     return f"""
-INSERT INTO public.hub_rollupday (tenant_id, month, day, {', '.join(columns)}, decision_days, decision_counts)
-SELECT %(tenant)s, {month}, s.period, {', '.join(f's.{c}' for c in columns)},
+INSERT INTO public.hub_rollupday (tenant_id, month, day, {", ".join(columns)}, decision_days, decision_counts)
+SELECT %(tenant)s, {month}, s.period, {", ".join(f"s.{c}" for c in columns)},
        coalesce(h.days, '{{}}'), coalesce(h.counts, '{{}}')
 FROM (
-  SELECT {period} AS period, {', '.join(totals)}
+  SELECT {period} AS period, {", ".join(totals)}
   FROM public.hub_rollupday WHERE tenant_id = %(tenant)s AND {source} GROUP BY 1
 ) s LEFT JOIN (
   SELECT period, array_agg(days ORDER BY days) AS days, array_agg(n ORDER BY days) AS counts FROM (
@@ -178,66 +186,114 @@ def rollup_refresh(*, schema_name: str) -> bool:
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('hub_rollup'), %s)", [tenant_id])
-        for table in ("hub_rollupday", "hub_rollupstatus", "hub_rolluptimeliness", "hub_rollupprogramme",
-                      "hub_rolluptenant", "hub_rollupdemanddue"):
+        for table in (
+            "hub_rollupday",
+            "hub_rollupstatus",
+            "hub_rolluptimeliness",
+            "hub_rollupprogramme",
+            "hub_rolluptenant",
+            "hub_rollupdemanddue",
+        ):
             cursor.execute(f"DELETE FROM public.{table} WHERE tenant_id = %s", [tenant_id])
 
         # Day rows (status and timeliness first: the day rows of hub_rollupday sum them).
         if has(*f.STATUS_TABLES):
-            _execute(cursor, f"""
+            _execute(
+                cursor,
+                f"""
 INSERT INTO public.hub_rollupstatus (tenant_id, day, status, stage, position, n)
-SELECT %(tenant)s, day, status, stage, position, n FROM ({STATUS_SQL.format(schema=schema)}) s""", params)
+SELECT %(tenant)s, day, status, stage, position, n FROM ({STATUS_SQL.format(schema=schema)}) s""",
+                params,
+            )
         if has(*f.TIMELINESS_TABLES):
-            _execute(cursor, f"""
+            _execute(
+                cursor,
+                f"""
 INSERT INTO public.hub_rolluptimeliness (tenant_id, day, stage, position, exits, on_time)
-SELECT %(tenant)s, day, stage, position, exits, on_time FROM ({TIMELINESS_SQL.format(schema=schema)}) s""", params)
-        sources = [sql.format(schema=schema) for tables, sql in DAY_SOURCES if has(*tables)] + [DERIVED_DAY_SQL]
-        sums = ", ".join(f"coalesce(sum(value) FILTER (WHERE key = '{key}'), 0) AS {key}" for key in DAY_COLUMNS)
+SELECT %(tenant)s, day, stage, position, exits, on_time FROM ({TIMELINESS_SQL.format(schema=schema)}) s""",
+                params,
+            )
+        sources = [sql.format(schema=schema) for tables, sql in DAY_SOURCES if has(*tables)] + [
+            DERIVED_DAY_SQL
+        ]
+        sums = ", ".join(
+            f"coalesce(sum(value) FILTER (WHERE key = '{key}'), 0) AS {key}" for key in DAY_COLUMNS
+        )
         union = "\nUNION ALL\n".join(sources)
-        histograms = (f"""SELECT day, array_agg(days ORDER BY days) AS days, array_agg(n ORDER BY days) AS counts
+        histograms = (
+            f"""SELECT day, array_agg(days ORDER BY days) AS days, array_agg(n ORDER BY days) AS counts
   FROM ({DECISION_DAYS_SQL.format(schema=schema)}) d WHERE days IS NOT NULL GROUP BY day"""
-                      if has(*f.DECISIONS_TABLES) else
-                      "SELECT NULL::date AS day, NULL::integer[] AS days, NULL::bigint[] AS counts WHERE FALSE")
+            if has(*f.DECISIONS_TABLES)
+            else "SELECT NULL::date AS day, NULL::integer[] AS days, NULL::bigint[] AS counts WHERE FALSE"
+        )
         running = ", ".join(f"sum(g.{key}) OVER (ORDER BY g.day)" for key in TO_DATE_COLUMNS.values())
-        _execute(cursor, f"""
+        _execute(
+            cursor,
+            f"""
 INSERT INTO public.hub_rollupday
-  (tenant_id, day, {', '.join(DAY_COLUMNS)}, {', '.join(TO_DATE_COLUMNS)}, decision_days, decision_counts)
-SELECT %(tenant)s, g.day, {', '.join(f'g.{key}' for key in DAY_COLUMNS)}, {running}, coalesce(h.days, '{{}}'),
+  (tenant_id, day, {", ".join(DAY_COLUMNS)}, {", ".join(TO_DATE_COLUMNS)}, decision_days, decision_counts)
+SELECT %(tenant)s, g.day, {", ".join(f"g.{key}" for key in DAY_COLUMNS)}, {running}, coalesce(h.days, '{{}}'),
        coalesce(h.counts, '{{}}')
 FROM (SELECT day, {sums} FROM ({union}) s WHERE day IS NOT NULL GROUP BY day) g
-LEFT JOIN ({histograms}) h ON h.day = g.day""", params)
+LEFT JOIN ({histograms}) h ON h.day = g.day""",
+            params,
+        )
         if has(f.table(_REPLY.model)):
-            _execute(cursor, f"""
+            _execute(
+                cursor,
+                f"""
 INSERT INTO public.hub_rollupdemanddue (tenant_id, day, kind, due_times)
-SELECT %(tenant)s, day, kind, due_times FROM ({DEMANDS_DUE_SQL.format(schema=schema)}) s""", params)
-            _execute(cursor, """
+SELECT %(tenant)s, day, kind, due_times FROM ({DEMANDS_DUE_SQL.format(schema=schema)}) s""",
+                params,
+            )
+            _execute(
+                cursor,
+                """
 INSERT INTO public.hub_rollupdemanddue (tenant_id, month, day, kind, due_times)
 SELECT %(tenant)s, TRUE, date_trunc('month', day)::date, kind, array_agg(due ORDER BY due)
 FROM public.hub_rollupdemanddue, unnest(due_times) due
-WHERE tenant_id = %(tenant)s AND NOT month GROUP BY 3, kind""", params)
+WHERE tenant_id = %(tenant)s AND NOT month GROUP BY 3, kind""",
+                params,
+            )
         if has(*_BUDGET.tables):
-            _execute(cursor, f"""
+            _execute(
+                cursor,
+                f"""
 INSERT INTO public.hub_rollupprogramme (tenant_id, opens_at, closes_at, budget)
-SELECT %(tenant)s, opens_at, closes_at, budget FROM ({PROGRAMMES_SQL.format(schema=schema)}) s""", params)
+SELECT %(tenant)s, opens_at, closes_at, budget FROM ({PROGRAMMES_SQL.format(schema=schema)}) s""",
+                params,
+            )
         if has(*f.DECISIONS_TABLES):
-            percentiles = ("(SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY days),"
-                           " percentile_cont(0.9) WITHIN GROUP (ORDER BY days) FROM ("
-                           + DECISION_DAYS_SQL.format(schema=schema).replace(", count(*) AS n", "").replace("GROUP BY 1, 2", "")
-                           + ") d)")
+            percentiles = (
+                "(SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY days),"
+                " percentile_cont(0.9) WITHIN GROUP (ORDER BY days) FROM ("
+                + DECISION_DAYS_SQL.format(schema=schema)
+                .replace(", count(*) AS n", "")
+                .replace("GROUP BY 1, 2", "")
+                + ") d)"
+            )
         else:
             percentiles = "(SELECT NULL::float8, NULL::float8)"
         overdue = f"({OVERDUE_SQL.format(schema=schema)})" if has(f.table(f.OVERDUE.model)) else "NULL"
-        subs = f"({SUBSCRIPTIONS_SQL.format(schema=schema)})" if has(*_ACTIVE.tables) else "(SELECT NULL, NULL)"
-        demands = (f"({DEMANDS_OPEN_DUE_SQL.format(schema=schema)})" if has(f.table(_REPLY.model))
-                   else "(SELECT NULL, NULL)")
-        _execute(cursor, f"""
+        subs = (
+            f"({SUBSCRIPTIONS_SQL.format(schema=schema)})" if has(*_ACTIVE.tables) else "(SELECT NULL, NULL)"
+        )
+        demands = (
+            f"({DEMANDS_OPEN_DUE_SQL.format(schema=schema)})"
+            if has(f.table(_REPLY.model))
+            else "(SELECT NULL, NULL)"
+        )
+        _execute(
+            cursor,
+            f"""
 INSERT INTO public.hub_rolluptenant
   (tenant_id, refreshed_at, overdue_due, subscription_starts, subscription_ends, median_days, p90_days,
    demand_reply_due, demand_resolution_due)
 SELECT %(tenant)s, %(now)s, coalesce({overdue}, '{{}}'), coalesce(s.starts, '{{}}'), coalesce(s.ends, '{{}}'),
        p.median, p.p90, coalesce(d.reply, '{{}}'), coalesce(d.resolution, '{{}}')
 FROM {subs} s(starts, ends), {percentiles} p(median, p90), {demands} d(reply, resolution)""",
-                 {**params, "now": timezone.now()})
+            {**params, "now": timezone.now()},
+        )
 
         # Month rows from the day rows, then the all-time rows (day NULL) from the month rows.
         for month, period, source in (MONTHS_FROM_DAYS, ALL_TIME_FROM_MONTHS):
@@ -245,10 +301,14 @@ FROM {subs} s(starts, ends), {percentiles} p(median, p90), {demands} d(reply, re
             for table, keys, summed, least in PERIOD_TABLES:
                 columns = ", ".join([*keys, *summed, *least])
                 values = ", ".join([*keys, *(f"sum({c})" for c in summed), *(f"min({c})" for c in least)])
-                _execute(cursor, f"""
+                _execute(
+                    cursor,
+                    f"""
 INSERT INTO public.{table} (tenant_id, month, day, {columns})
 SELECT %(tenant)s, {month}, {period}, {values} FROM public.{table}
-WHERE tenant_id = %(tenant)s AND {source} GROUP BY {', '.join([period, *keys])}""", params)
+WHERE tenant_id = %(tenant)s AND {source} GROUP BY {", ".join([period, *keys])}""",
+                    params,
+                )
     return True
 
 

@@ -19,8 +19,9 @@ def _is_working_day(day: dt.date) -> bool:
 
 
 @transaction.atomic
-def working_calendar_refresh(*, model=WorkingDay, first_year: int = CALENDAR_FIRST_YEAR,
-                             last_year: int = CALENDAR_LAST_YEAR) -> int:
+def working_calendar_refresh(
+    *, model=WorkingDay, first_year: int = CALENDAR_FIRST_YEAR, last_year: int = CALENDAR_LAST_YEAR
+) -> int:
     """Rewrite the calendar: every day of the years with its working-day ordinal.
 
     `ordinal(d)` counts working days up to and including d, so the working days from

@@ -72,10 +72,25 @@ TENANTS_PER_PAGE = 50
 
 # Figures the ranking can be made on (and the overview's columns), in display order.
 RANKABLE = [
-    "enterprises", "enterprises_verified", "enterprises_above_size", "applications", "approval_rate",
-    "median_days", "p90_days", "on_time_rate", "overdue_now", "funds_budgeted", "funds_approved",
-    "funds_disbursed", "subscriptions_active", "revenue", "demands_received", "demands_resolution_rate",
-    "demands_on_time_reply_rate", "demands_on_time_resolution_rate", "demands_satisfaction_rate",
+    "enterprises",
+    "enterprises_verified",
+    "enterprises_above_size",
+    "applications",
+    "approval_rate",
+    "median_days",
+    "p90_days",
+    "on_time_rate",
+    "overdue_now",
+    "funds_budgeted",
+    "funds_approved",
+    "funds_disbursed",
+    "subscriptions_active",
+    "revenue",
+    "demands_received",
+    "demands_resolution_rate",
+    "demands_on_time_reply_rate",
+    "demands_on_time_resolution_rate",
+    "demands_satisfaction_rate",
 ]
 FIGURE_LABELS = {
     **{figure.key: figure.label for figure in f.SHOWN_SCALARS},
@@ -99,15 +114,42 @@ FIGURE_LABELS = {
     "demands_on_time_resolution_rate": gettext_lazy("On-time resolution rate"),
     "demands_satisfaction_rate": gettext_lazy("Satisfaction rate"),
 }
-DEMAND_TABLE_KEYS = ["demands_received", "demands_resolved", "demands_resolution_rate", "demands_on_time_reply_rate",
-                     "demands_on_time_resolution_rate", "demands_satisfaction_rate"]
-DEMAND_CHART_KEYS = ["demands_resolution_rate", "demands_on_time_reply_rate", "demands_on_time_resolution_rate",
-                     "demands_satisfaction_rate"]
+DEMAND_TABLE_KEYS = [
+    "demands_received",
+    "demands_resolved",
+    "demands_resolution_rate",
+    "demands_on_time_reply_rate",
+    "demands_on_time_resolution_rate",
+    "demands_satisfaction_rate",
+]
+DEMAND_CHART_KEYS = [
+    "demands_resolution_rate",
+    "demands_on_time_reply_rate",
+    "demands_on_time_resolution_rate",
+    "demands_satisfaction_rate",
+]
 # The list of sub-platforms: the key figures, one column each, sortable.
-OVERVIEW_KEYS = ["enterprises", "applications", "approval_rate", "median_days", "on_time_rate", "overdue_now",
-                 "funds_approved", "demands_received", "demands_resolution_rate"]
-KIND_KEYS = ["applications", "approval_rate", "median_days", "on_time_rate", "overdue_now", "funds_approved",
-             "demands_received", "demands_resolution_rate"]
+OVERVIEW_KEYS = [
+    "enterprises",
+    "applications",
+    "approval_rate",
+    "median_days",
+    "on_time_rate",
+    "overdue_now",
+    "funds_approved",
+    "demands_received",
+    "demands_resolution_rate",
+]
+KIND_KEYS = [
+    "applications",
+    "approval_rate",
+    "median_days",
+    "on_time_rate",
+    "overdue_now",
+    "funds_approved",
+    "demands_received",
+    "demands_resolution_rate",
+]
 
 
 def _figure_column(key: str) -> Column:
@@ -117,16 +159,21 @@ def _figure_column(key: str) -> Column:
 def _tenant_cells(tenant) -> dict:
     """The cells every per-tenant row starts with."""
     return {
-        "tenant": tenant.name, "slug": tenant.schema_name, "kind": tenant.get_kind_display(),
-        "status": tenant.get_status_display(), "_suspended": tenant.is_suspended,
+        "tenant": tenant.name,
+        "slug": tenant.schema_name,
+        "kind": tenant.get_kind_display(),
+        "status": tenant.get_status_display(),
+        "_suspended": tenant.is_suspended,
     }
 
 
 def _sort_key(figure: str):
     """Sort key for tenants on a figure: tenants without a value go last (both directions)."""
+
     def key(row):
         value = row.values.get(figure)
         return (value is not None, value if value is not None else 0)
+
     return key
 
 
@@ -138,19 +185,24 @@ def top_rows(stats: HubStats, figure: str, limit: int | None) -> list:
 
 
 def _tenant_rows(stats: HubStats, keys: list[str], tenant_rows=None, *, with_city: bool = True) -> list[dict]:
-    rows = [{**_tenant_cells(row.tenant), **{key: row.values.get(key) for key in keys}}
-            for row in (stats.rows if tenant_rows is None else tenant_rows)]
+    rows = [
+        {**_tenant_cells(row.tenant), **{key: row.values.get(key) for key in keys}}
+        for row in (stats.rows if tenant_rows is None else tenant_rows)
+    ]
     if with_city and len(stats.rows) != 1:
-        rows.append({"tenant": _("City total"), "_city": True, **{key: stats.city.values.get(key) for key in keys}})
+        rows.append(
+            {"tenant": _("City total"), "_city": True, **{key: stats.city.values.get(key) for key in keys}}
+        )
     return rows
 
 
 def _top_note(stats: HubStats, lead: str, limit: int | None) -> str:
     if limit is None or len(stats.rows) <= limit:
         return ""
-    return _("The %(shown)s sub-platforms with the highest “%(figure)s”, of %(total)s. All of them: the CSV or"
-             " Excel file, or the list of sub-platforms.") % {
-        "shown": limit, "figure": FIGURE_LABELS[lead], "total": len(stats.rows)}
+    return _(
+        "The %(shown)s sub-platforms with the highest “%(figure)s”, of %(total)s. All of them: the CSV or"
+        " Excel file, or the list of sub-platforms."
+    ) % {"shown": limit, "figure": FIGURE_LABELS[lead], "total": len(stats.rows)}
 
 
 def _tenant_table(key, title, stats, figure_keys, *, lead, limit=None, chart="bar", chart_keys=None) -> Table:
@@ -158,7 +210,11 @@ def _tenant_table(key, title, stats, figure_keys, *, lead, limit=None, chart="ba
     columns = [Column("tenant", _("Sub-platform")), Column("status", _("Status"))]
     columns += [_figure_column(figure) for figure in figure_keys]
     return Table(
-        key, title, columns, _tenant_rows(stats, figure_keys, top_rows(stats, lead, limit)), chart=chart,
+        key,
+        title,
+        columns,
+        _tenant_rows(stats, figure_keys, top_rows(stats, lead, limit)),
+        chart=chart,
         chart_columns=list(chart_keys if chart_keys is not None else figure_keys),
         note=_top_note(stats, lead, limit),
     )
@@ -171,8 +227,15 @@ def _status_table(stats: HubStats, limit: int | None = None) -> Table:
     columns = [Column("tenant", _("Sub-platform")), Column("status", _("Status"))]
     columns += [Column(key, label, f.COUNT) for key, (_value, label) in zip(keys, statuses, strict=True)]
     rows = _tenant_rows(stats, keys, top_rows(stats, "applications", limit))
-    return Table("applications", _("Applications by status"), columns, rows, chart="stacked", chart_columns=keys,
-                 note=_top_note(stats, "applications", limit))
+    return Table(
+        "applications",
+        _("Applications by status"),
+        columns,
+        rows,
+        chart="stacked",
+        chart_columns=keys,
+        note=_top_note(stats, "applications", limit),
+    )
 
 
 def _stage_table(stats: HubStats) -> Table:
@@ -191,7 +254,9 @@ def _stage_table(stats: HubStats) -> Table:
         order[row["stage"]] = min(order.get(row["stage"], 99), row["position"] or 99)
     rows = [{"stage": stage, "held": held[stage]} for stage in sorted(held, key=lambda s: (order[s], s))]
     columns = [Column("stage", _("Stage")), Column("held", _("Applications at this stage"), f.COUNT)]
-    return Table("stages", _("Applications by stage"), columns, rows, chart_columns=["held"], label_column="stage")
+    return Table(
+        "stages", _("Applications by stage"), columns, rows, chart_columns=["held"], label_column="stage"
+    )
 
 
 def _timeliness_table(stats: HubStats) -> Table:
@@ -206,7 +271,9 @@ def _timeliness_table(stats: HubStats) -> Table:
         Column("on_time", _("Within the time limit"), f.COUNT),
         Column("rate", _("On-time rate"), f.RATE),
     ]
-    return Table("timeliness", _("On-time rate per stage"), columns, rows, chart_columns=["rate"], label_column="stage")
+    return Table(
+        "timeliness", _("On-time rate per stage"), columns, rows, chart_columns=["rate"], label_column="stage"
+    )
 
 
 def hub_tables(*, stats: HubStats, rank_by: str = "approval_rate", limit: int | None = None) -> list[Table]:
@@ -217,27 +284,65 @@ def hub_tables(*, stats: HubStats, rank_by: str = "approval_rate", limit: int | 
     and the ranking's best RANKING_TOP_N; None (exports) gives every tenant.
     """
     tables = [
-        _tenant_table("enterprises", _("Enterprises"), stats,
-                      ["enterprises", "enterprises_verified", "enterprises_above_size"], lead="enterprises", limit=limit),
+        _tenant_table(
+            "enterprises",
+            _("Enterprises"),
+            stats,
+            ["enterprises", "enterprises_verified", "enterprises_above_size"],
+            lead="enterprises",
+            limit=limit,
+        ),
         _status_table(stats, limit),
         _stage_table(stats),
-        _tenant_table("decisions", _("Decisions"), stats,
-                      ["applications", "approvals", "rejections", "approval_rate", "median_days", "p90_days"],
-                      chart_keys=["approval_rate", "median_days", "p90_days"], lead="applications", limit=limit),
+        _tenant_table(
+            "decisions",
+            _("Decisions"),
+            stats,
+            ["applications", "approvals", "rejections", "approval_rate", "median_days", "p90_days"],
+            chart_keys=["approval_rate", "median_days", "p90_days"],
+            lead="applications",
+            limit=limit,
+        ),
         _timeliness_table(stats),
-        _tenant_table("deadlines", _("Deadlines"), stats, ["on_time_rate", "overdue_now"], lead="overdue_now",
-                      limit=limit),
-        _tenant_table("funds", _("Funds"), stats, ["funds_budgeted", "funds_approved", "funds_disbursed"],
-                      lead="funds_approved", limit=limit),
-        _tenant_table("services", _("Value-added services"), stats, ["subscriptions_active", "revenue"],
-                      lead="revenue", limit=limit),
+        _tenant_table(
+            "deadlines",
+            _("Deadlines"),
+            stats,
+            ["on_time_rate", "overdue_now"],
+            lead="overdue_now",
+            limit=limit,
+        ),
+        _tenant_table(
+            "funds",
+            _("Funds"),
+            stats,
+            ["funds_budgeted", "funds_approved", "funds_disbursed"],
+            lead="funds_approved",
+            limit=limit,
+        ),
+        _tenant_table(
+            "services",
+            _("Value-added services"),
+            stats,
+            ["subscriptions_active", "revenue"],
+            lead="revenue",
+            limit=limit,
+        ),
         # Demands filed in the range; city rates are ratios of the summed counts.
-        _tenant_table("demands", _("Enterprise demands"), stats, DEMAND_TABLE_KEYS, chart_keys=DEMAND_CHART_KEYS,
-                      lead="demands_received", limit=limit),
+        _tenant_table(
+            "demands",
+            _("Enterprise demands"),
+            stats,
+            DEMAND_TABLE_KEYS,
+            chart_keys=DEMAND_CHART_KEYS,
+            lead="demands_received",
+            limit=limit,
+        ),
     ]
     if len(stats.rows) != 1:
-        tables.append(ranking_table(stats=stats, figure=rank_by,
-                                    limit=None if limit is None else RANKING_TOP_N))
+        tables.append(
+            ranking_table(stats=stats, figure=rank_by, limit=None if limit is None else RANKING_TOP_N)
+        )
     return tables
 
 
@@ -247,13 +352,19 @@ def ranking_table(*, stats: HubStats, figure: str, limit: int | None = None) -> 
     rows = []
     for position, row in enumerate(hub_ranking(stats=stats, figure=figure)[:limit], start=1):
         rows.append({"rank": position, **_tenant_cells(row.tenant), figure: row.values.get(figure)})
-    columns = [Column("rank", _("Rank"), f.COUNT), Column("tenant", _("Sub-platform")),
-               Column("status", _("Status")), _figure_column(figure)]
+    columns = [
+        Column("rank", _("Rank"), f.COUNT),
+        Column("tenant", _("Sub-platform")),
+        Column("status", _("Status")),
+        _figure_column(figure),
+    ]
     title = _("Ranking by %(figure)s") % {"figure": FIGURE_LABELS[figure]}
     note = ""
     if limit is not None and len(stats.rows) > limit:
         note = _("The best %(shown)s of %(total)s. All of them: the CSV or Excel file.") % {
-            "shown": limit, "total": len(stats.rows)}
+            "shown": limit,
+            "total": len(stats.rows),
+        }
     return Table("ranking", title, columns, rows, chart_columns=[figure], note=note)
 
 
@@ -263,14 +374,32 @@ def kind_table(*, stats: HubStats) -> Table:
     Sums, rates as ratios of the sums and percentiles of the kind's own working days:
     the city view at a glance, whatever the number of tenants.
     """
-    rows = [{"tenant": group.label, "kind_value": group.kind, "tenants": group.tenants,
-             **{key: group.values.get(key) for key in KIND_KEYS}} for group in stats.by_kind]
-    rows.append({"tenant": _("City total"), "_city": True, "tenants": len(stats.rows),
-                 **{key: stats.city.values.get(key) for key in KIND_KEYS}})
+    rows = [
+        {
+            "tenant": group.label,
+            "kind_value": group.kind,
+            "tenants": group.tenants,
+            **{key: group.values.get(key) for key in KIND_KEYS},
+        }
+        for group in stats.by_kind
+    ]
+    rows.append(
+        {
+            "tenant": _("City total"),
+            "_city": True,
+            "tenants": len(stats.rows),
+            **{key: stats.city.values.get(key) for key in KIND_KEYS},
+        }
+    )
     columns = [Column("tenant", _("Kind")), Column("tenants", _("Number of sub-platforms"), f.COUNT)]
     columns += [_figure_column(key) for key in KIND_KEYS]
-    return Table("kinds", _("By kind of sub-platform"), columns, rows,
-                 chart_columns=["applications", "approval_rate", "on_time_rate", "demands_resolution_rate"])
+    return Table(
+        "kinds",
+        _("By kind of sub-platform"),
+        columns,
+        rows,
+        chart_columns=["applications", "approval_rate", "on_time_rate", "demands_resolution_rate"],
+    )
 
 
 def overview_rows(*, stats: HubStats, sort: str | None = None, search: str = "") -> list:
@@ -279,16 +408,22 @@ def overview_rows(*, stats: HubStats, sort: str | None = None, search: str = "")
     tenant_rows = stats.rows
     if search:
         needle = search.casefold()
-        tenant_rows = [row for row in tenant_rows
-                       if needle in row.tenant.name.casefold() or needle in row.tenant.schema_name.casefold()]
+        tenant_rows = [
+            row
+            for row in tenant_rows
+            if needle in row.tenant.name.casefold() or needle in row.tenant.schema_name.casefold()
+        ]
     key, descending = (sort or "").lstrip("-"), (sort or "").startswith("-")
     if key in OVERVIEW_KEYS:
         with_value = [row for row in tenant_rows if row.values.get(key) is not None]
         without = [row for row in tenant_rows if row.values.get(key) is None]
         tenant_rows = sorted(with_value, key=lambda row: row.values[key], reverse=descending) + without
     elif key in ("tenant", "kind", "status"):
-        label = {"tenant": lambda tenant: tenant.name, "kind": lambda tenant: tenant.get_kind_display(),
-                 "status": lambda tenant: tenant.get_status_display()}[key]
+        label = {
+            "tenant": lambda tenant: tenant.name,
+            "kind": lambda tenant: tenant.get_kind_display(),
+            "status": lambda tenant: tenant.get_status_display(),
+        }[key]
         tenant_rows = sorted(tenant_rows, key=lambda row: label(row.tenant), reverse=descending)
     return tenant_rows
 
@@ -297,8 +432,13 @@ def overview_table(*, stats: HubStats, tenant_rows: list | None = None) -> Table
     """The list of sub-platforms with the key figures: `tenant_rows` (a page of overview_rows), or every tenant."""
     columns = [Column("tenant", _("Sub-platform")), Column("kind", _("Kind")), Column("status", _("Status"))]
     columns += [_figure_column(key) for key in OVERVIEW_KEYS]
-    return Table("tenants", _("Sub-platforms"), columns, _tenant_rows(stats, OVERVIEW_KEYS, tenant_rows,
-                                                                       with_city=False), chart="none")
+    return Table(
+        "tenants",
+        _("Sub-platforms"),
+        columns,
+        _tenant_rows(stats, OVERVIEW_KEYS, tenant_rows, with_city=False),
+        chart="none",
+    )
 
 
 def export_tables(*, stats: HubStats, rank_by: str = "approval_rate") -> list[Table]:
@@ -311,13 +451,22 @@ def export_tables(*, stats: HubStats, rank_by: str = "approval_rate") -> list[Ta
 
 def duplicates_table(*, rows: list[dict]) -> Table:
     columns = [
-        Column("credit_code", _("Unified Social Credit Code")), Column("enterprise_name", _("Enterprise")),
-        Column("category", _("Programme category")), Column("tenant_names", _("Awarded by")),
-        Column("awards", _("Awards"), f.COUNT), Column("amount", _("Total awarded"), f.MONEY),
+        Column("credit_code", _("Unified Social Credit Code")),
+        Column("enterprise_name", _("Enterprise")),
+        Column("category", _("Programme category")),
+        Column("tenant_names", _("Awarded by")),
+        Column("awards", _("Awards"), f.COUNT),
+        Column("amount", _("Total awarded"), f.MONEY),
         Column("latest", _("Latest award")),
     ]
-    return Table("duplicates", _("Awarded in more than one sub-platform"), columns, rows, chart="none",
-                 label_column="enterprise_name")
+    return Table(
+        "duplicates",
+        _("Awarded in more than one sub-platform"),
+        columns,
+        rows,
+        chart="none",
+        label_column="enterprise_name",
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -337,7 +486,9 @@ def table_csv(table: Table) -> str:
     writer = csv.writer(out)
     writer.writerow([str(column.label) for column in table.columns])
     for row in table.rows:
-        writer.writerow(["" if row.get(column.key) is None else row.get(column.key) for column in table.columns])
+        writer.writerow(
+            ["" if row.get(column.key) is None else row.get(column.key) for column in table.columns]
+        )
     return out.getvalue()
 
 

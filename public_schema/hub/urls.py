@@ -6,7 +6,12 @@ app_name = "hub"
 
 urlpatterns = [
     path("", views.hub_home, name="home"),
-    path("tenants/<slug:slug>/suspend/", views.tenant_status_change, {"action": "suspend"}, name="tenant_suspend"),
+    path(
+        "tenants/<slug:slug>/suspend/",
+        views.tenant_status_change,
+        {"action": "suspend"},
+        name="tenant_suspend",
+    ),
     path(
         "tenants/<slug:slug>/reactivate/",
         views.tenant_status_change,

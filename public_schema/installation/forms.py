@@ -18,5 +18,6 @@ class InstallationForm(forms.ModelForm):
             field.widget.attrs["placeholder"] = default
             field.help_text = (
                 _("Leave blank for the installation's setting: %(value)s") % {"value": default}
-                if default else _("Leave blank to show none.")
+                if default
+                else _("Leave blank to show none.")
             )

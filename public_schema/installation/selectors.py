@@ -41,9 +41,9 @@ def installation_identity_uncached() -> InstallationIdentity:
     row = Installation.objects.filter(pk=Installation.SINGLETON_ID).first()
     if row is None:
         return defaults
-    return InstallationIdentity(**{
-        field: getattr(row, field) or getattr(defaults, field) for field in asdict(defaults)
-    })
+    return InstallationIdentity(
+        **{field: getattr(row, field) or getattr(defaults, field) for field in asdict(defaults)}
+    )
 
 
 def installation_identity() -> InstallationIdentity:
@@ -66,4 +66,6 @@ def installation_identity() -> InstallationIdentity:
 
 def installation_row() -> Installation:
     """The editable row (unsaved and blank when the hub never edited it)."""
-    return Installation.objects.filter(pk=Installation.SINGLETON_ID).first() or Installation(pk=Installation.SINGLETON_ID)
+    return Installation.objects.filter(pk=Installation.SINGLETON_ID).first() or Installation(
+        pk=Installation.SINGLETON_ID
+    )

@@ -19,7 +19,9 @@ def _forget_cached_identity():
         caches["shared"].delete(CACHE_KEY)
     except Exception:
         # The cached copy expires within the hour (selectors.CACHE_SECONDS); the row is saved.
-        logger.warning("installation identity: cache unavailable, the old copy expires by itself", exc_info=True)
+        logger.warning(
+            "installation identity: cache unavailable, the old copy expires by itself", exc_info=True
+        )
 
 
 @transaction.atomic
@@ -34,7 +36,9 @@ def installation_update(
     """
     if actor is not None and not (actor.is_superuser or actor.has_role(roles.HUB_OPERATOR)):
         raise PermissionDenied
-    installation, _created = Installation.objects.select_for_update().get_or_create(pk=Installation.SINGLETON_ID)
+    installation, _created = Installation.objects.select_for_update().get_or_create(
+        pk=Installation.SINGLETON_ID
+    )
     installation.hub_name = hub_name.strip()
     installation.platform_name = platform_name.strip()
     installation.contact_email = contact_email.strip()

@@ -37,8 +37,12 @@ SESSION_EVENTS = frozenset(
         "checkout.session.expired",
     }
 )
-PAYMENT_INTENT_EVENTS = frozenset({"payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled"})
-CHARGE_EVENTS = frozenset({"charge.refunded", "charge.refund.updated", "refund.created", "refund.updated", "charge.succeeded"})
+PAYMENT_INTENT_EVENTS = frozenset(
+    {"payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled"}
+)
+CHARGE_EVENTS = frozenset(
+    {"charge.refunded", "charge.refund.updated", "refund.created", "refund.updated", "charge.succeeded"}
+)
 
 
 class InvalidWebhook(Exception):
@@ -57,7 +61,10 @@ def stripe_webhook_verify(*, payload: bytes, signature: str) -> stripe.Event:
         raise InvalidWebhook("webhooks are not configured")
     try:
         return stripe.Webhook.construct_event(
-            payload, signature or "", settings.STRIPE_WEBHOOK_SECRET, tolerance=settings.STRIPE_WEBHOOK_TOLERANCE
+            payload,
+            signature or "",
+            settings.STRIPE_WEBHOOK_SECRET,
+            tolerance=settings.STRIPE_WEBHOOK_TOLERANCE,
         )
     except (ValueError, stripe.SignatureVerificationError) as error:
         raise InvalidWebhook(str(error)) from None

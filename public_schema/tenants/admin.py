@@ -25,7 +25,15 @@ class TenantAdmin(admin.ModelAdmin):
     search_fields = ["name", "schema_name"]
     inlines = [DomainInline]
     # The status is tenant_suspend / tenant_reactivate's (the actions below), never a form field.
-    readonly_fields = ["schema_name", "kind", "status", "slot", "created_at", "status_changed_at", "status_reason"]
+    readonly_fields = [
+        "schema_name",
+        "kind",
+        "status",
+        "slot",
+        "created_at",
+        "status_changed_at",
+        "status_reason",
+    ]
     actions = ["suspend", "reactivate"]
     action_form = TenantActionForm
 
@@ -33,7 +41,9 @@ class TenantAdmin(admin.ModelAdmin):
         reason = (request.POST.get("reason") or "").strip()
         if service is tenant_suspend and not reason:
             self.message_user(
-                request, _("Say why in the reason field: the park's people and support will read it."), messages.ERROR
+                request,
+                _("Say why in the reason field: the park's people and support will read it."),
+                messages.ERROR,
             )
             return
         changed = 0

@@ -40,7 +40,9 @@ class TenantListCreateApi(APIView):
 
     @extend_schema(responses=TenantOutputSerializer(many=True))
     def get(self, request):
-        tenants = tenant_list_live(kind=request.query_params.get("kind"), status=request.query_params.get("status"))
+        tenants = tenant_list_live(
+            kind=request.query_params.get("kind"), status=request.query_params.get("status")
+        )
         return Response(TenantOutputSerializer(tenants, many=True).data)
 
     @extend_schema(request=TenantCreateSerializer, responses={201: TenantOutputSerializer})

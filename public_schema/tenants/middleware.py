@@ -12,7 +12,9 @@ from .models import Domain, Tenant
 
 # Every request runs it: compiled once per process (saas.compiled), as the signed-in user's is.
 _live_domain_query = CompiledQuery(
-    lambda hostname: Domain.objects.select_related("tenant").filter(domain=hostname, tenant__slot=Tenant.Slot.LIVE),
+    lambda hostname: Domain.objects.select_related("tenant").filter(
+        domain=hostname, tenant__slot=Tenant.Slot.LIVE
+    ),
     hostname=str,
 )
 
@@ -52,8 +54,12 @@ class SuspendedTenantMiddleware:
             )
             if request.path.startswith("/api/"):
                 # The API's one error shape (saas.api.exceptions).
-                return JsonResponse({"code": "tenant_suspended", "message": message, "fields": {}}, status=503)
-            response = render(request, "errors/suspended.html", {"message": message, "tenant": tenant}, status=503)
+                return JsonResponse(
+                    {"code": "tenant_suspended", "message": message, "fields": {}}, status=503
+                )
+            response = render(
+                request, "errors/suspended.html", {"message": message, "tenant": tenant}, status=503
+            )
             response["Retry-After"] = "3600"
             return response
         return self.get_response(request)

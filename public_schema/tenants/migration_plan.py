@@ -21,7 +21,15 @@ from django.db.migrations.loader import MigrationLoader
 from django_tenants.migration_executors import get_executor
 
 # Options with which a run must see every schema, not only those behind.
-_UNFILTERED_OPTIONS = ("app_label", "migration_name", "fake", "fake_initial", "plan", "check_unapplied", "prune")
+_UNFILTERED_OPTIONS = (
+    "app_label",
+    "migration_name",
+    "fake",
+    "fake_initial",
+    "plan",
+    "check_unapplied",
+    "prune",
+)
 
 
 def code_migrations() -> set[str]:

@@ -70,9 +70,13 @@ def tenant_slug_validate(*, slug: str) -> str:
         or slug == settings.PARKHUB_TEMPLATE_SCHEMA
         or slug.startswith(("pg", SPARE_PREFIX.rstrip("_")))
     ):
-        raise ValidationError({"slug": _("“%(slug)s” is reserved by the platform; choose another.") % {"slug": slug}})
+        raise ValidationError(
+            {"slug": _("“%(slug)s” is reserved by the platform; choose another.") % {"slug": slug}}
+        )
     if Tenant.objects.filter(schema_name__iexact=slug).exists() or schema_exists(slug):
-        raise ValidationError({"slug": _("A tenant with the address “%(slug)s” already exists.") % {"slug": slug}})
+        raise ValidationError(
+            {"slug": _("A tenant with the address “%(slug)s” already exists.") % {"slug": slug}}
+        )
     return slug
 
 
@@ -143,7 +147,9 @@ def tenant_provision(
                 administrator = user_create(
                     email=admin_email, full_name=admin_name, role=roles.PARK_ADMIN, is_staff=True
                 )
-                password_set_url = tenant_site_url(tenant=tenant, path=user_password_set_path(user=administrator))
+                password_set_url = tenant_site_url(
+                    tenant=tenant, path=user_password_set_path(user=administrator)
+                )
     except IntegrityError as error:
         # Two requests raced for the same slug; the loser's transaction is rolled back whole.
         raise ValidationError(
@@ -157,7 +163,9 @@ def tenant_provision(
     return ProvisionedTenant(
         tenant=tenant,
         administrator_id=administrator.pk,
-        administrator_email=admin_email, password_set_url=password_set_url, method=method
+        administrator_email=admin_email,
+        password_set_url=password_set_url,
+        method=method,
     )
 
 
@@ -174,9 +182,7 @@ def _template_clone(*, target: str) -> None:
             CloneSchema()._create_clone_schema_function()
         if schema_exists(target):
             raise ValidationError({"slug": _("A schema named “%(slug)s” already exists.") % {"slug": target}})
-        cursor.execute(
-            "SELECT clone_schema(%s, %s, %s)", [settings.PARKHUB_TEMPLATE_SCHEMA, target, "DATA"]
-        )
+        cursor.execute("SELECT clone_schema(%s, %s, %s)", [settings.PARKHUB_TEMPLATE_SCHEMA, target, "DATA"])
 
 
 def _schema_rename(*, old: str, new: str) -> None:
@@ -257,7 +263,9 @@ def tenant_reactivate(*, tenant: Tenant, reason: str = "") -> Tenant:
 
 def _tenant_status_set(*, tenant: Tenant, status: str, reason: str = "") -> Tenant:
     if tenant.slot != Tenant.Slot.LIVE or tenant.kind == Tenant.Kind.HUB:
-        raise ValidationError(_("Only a live sub-platform, park or institution can be suspended or reactivated."))
+        raise ValidationError(
+            _("Only a live sub-platform, park or institution can be suspended or reactivated.")
+        )
     with transaction.atomic():
         tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
         if tenant.status != status:

@@ -12,10 +12,16 @@ from django.utils.translation import gettext_lazy as _
 
 class CalendarYear(models.Model):
     year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
-    notice = models.TextField(_("schedule as entered"), help_text=_("The lines as the operator entered them."))
+    notice = models.TextField(
+        _("schedule as entered"), help_text=_("The lines as the operator entered them.")
+    )
     entered_at = models.DateTimeField(_("entered at"), auto_now=True)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
 
     class Meta:
@@ -71,7 +77,9 @@ class CalendarRecount(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["schema_name", "year", "entry"], name="one_recount_per_schema_and_entry")
+            models.UniqueConstraint(
+                fields=["schema_name", "year", "entry"], name="one_recount_per_schema_and_entry"
+            )
         ]
 
     def __str__(self):

@@ -72,7 +72,9 @@ def schedule_parse(*, year: int, text: str) -> list[tuple[dt.date, str, str]]:
         while day <= last:
             if kind == CalendarDay.Kind.WORKDAY and day.weekday() < 5:
                 errors.append(
-                    _("Line %(number)s: %(day)s is a weekday, already a working day; make-up workdays fall on weekends.")
+                    _(
+                        "Line %(number)s: %(day)s is a weekday, already a working day; make-up workdays fall on weekends."
+                    )
                     % {"number": number, "day": day.isoformat()}
                 )
             elif day in entries and entries[day][0] != kind:
@@ -154,7 +156,9 @@ def calendar_year_enter(*, year: int, notice: str, actor=None) -> CalendarYear:
 
     from .tasks import recount_all_task
 
-    send_on_commit(recount_all_task, previous=_schedule_payload(previous), entry=calendar_year.entered_at.isoformat())
+    send_on_commit(
+        recount_all_task, previous=_schedule_payload(previous), entry=calendar_year.entered_at.isoformat()
+    )
     return calendar_year
 
 

@@ -13,7 +13,9 @@ def recount_all_task(*, previous: dict, entry: str) -> int:
     services.calendar_recount_here(previous=services.schedule_from_payload(previous), entry=entry)
     schemas = tenant_schema_names_live()
     for schema_name in schemas:
-        recount_task.apply_async(kwargs={"previous": previous, "entry": entry}, headers={"_schema_name": schema_name})
+        recount_task.apply_async(
+            kwargs={"previous": previous, "entry": entry}, headers={"_schema_name": schema_name}
+        )
     return len(schemas)
 
 

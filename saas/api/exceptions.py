@@ -72,9 +72,7 @@ def api_exception_handler(exc, context):
     if isinstance(exc, TransitionRefused):
         # The move conflicts with the item's state or belongs to someone else: the message says which.
         set_rollback()
-        return Response(
-            error_body(code=exc.code, message=str(exc.message)), status=status.HTTP_409_CONFLICT
-        )
+        return Response(error_body(code=exc.code, message=str(exc.message)), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             exc = exceptions.ValidationError(
@@ -85,7 +83,9 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, Ratelimited):  # before PermissionDenied, which it subclasses
         exc = exceptions.Throttled(
             wait=3600,
-            detail=_("Too many submissions from your network in the last hour. Please wait an hour and try again."),
+            detail=_(
+                "Too many submissions from your network in the last hour. Please wait an hour and try again."
+            ),
         )
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found. It does not exist on this site, or you may not see it."))

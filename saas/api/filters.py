@@ -51,7 +51,9 @@ class SyncFilterSet(django_filters.FilterSet):
     ordering = django_filters.ChoiceFilter(
         choices=(("updated_at", "updated_at"), ("-updated_at", "-updated_at")),
         method="order_for_sync",  # applied by collection_filter, after every other filter
-        label=_("`updated_at`: order by (updated_at, id), the stable order for a full sync; `-updated_at` reverses it."),
+        label=_(
+            "`updated_at`: order by (updated_at, id), the stable order for a full sync; `-updated_at` reverses it."
+        ),
     )
 
     def order_for_sync(self, queryset, name, value):

@@ -54,10 +54,14 @@ class ErrorSerializer(serializers.Serializer):
             "transition_refused, conflict, throttled, tenant_suspended."
         )
     )
-    message = serializers.CharField(help_text=_("For people, in the language of Accept-Language (Chinese by default)."))
+    message = serializers.CharField(
+        help_text=_("For people, in the language of Accept-Language (Chinese by default).")
+    )
     fields = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
-        help_text=_("Messages per field of a request that did not validate (nested as `stages.0.name`); else {}."),
+        help_text=_(
+            "Messages per field of a request that did not validate (nested as `stages.0.name`); else {}."
+        ),
     )
 
 
@@ -66,7 +70,10 @@ ERROR_SCHEMA = {
     "description": "Every API error has this shape.",
     "properties": {
         "code": {"type": "string", "example": "invalid"},
-        "message": {"type": "string", "example": "Some fields are not valid: name. Correct them and send the request again."},
+        "message": {
+            "type": "string",
+            "example": "Some fields are not valid: name. Correct them and send the request again.",
+        },
         "fields": {
             "type": "object",
             "additionalProperties": {"type": "array", "items": {"type": "string"}},

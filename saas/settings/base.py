@@ -308,7 +308,12 @@ CELERY_RESULT_EXPIRES = 3600
 # Tasks report through the database, not results; and a broker outage must fail a send in
 # about a second, not stall the request that queued it (Celery retries for ~20 s by default).
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # A message a killed worker took but never acknowledged goes back to the queue after this
 # many seconds (Redis transport); keep it above the longest task, which the import's heartbeat
@@ -371,7 +376,7 @@ SPECTACULAR_SETTINGS = {
         "**Auth**: `Authorization: Bearer <token>`; a token is made at /accounts/tokens/ or with "
         "`POST /api/v1/auth/token/`, works on its own site only, expires (90 days unless configured) and "
         "can be revoked by its owner (`/api/v1/auth/tokens/`). Only its SHA-256 is stored.\n\n"
-        "**Errors**: always `{\"code\", \"message\", \"fields\"}` (the `Error` schema); `message` in the "
+        '**Errors**: always `{"code", "message", "fields"}` (the `Error` schema); `message` in the '
         "language of `Accept-Language`, Chinese by default.\n\n"
         "**Pages**: `page` and `page_size` (50 unless asked, at most 200).\n\n"
         "**Sync**: the main collections take `updated_since` (ISO 8601, inclusive) and "

@@ -24,7 +24,9 @@ def attachment_add(*, application: Application, actor, upload, document: str = "
     if not Membership.objects.filter(user=actor, enterprise_id=application.enterprise_id).exists():
         raise ValidationError(_("Only the enterprise's own people can add documents."))
     if application.status not in EDITABLE:
-        raise ValidationError(_("Documents can be added while the application is a draft or returned for revision."))
+        raise ValidationError(
+            _("Documents can be added while the application is a draft or returned for revision.")
+        )
     content_type = upload_checked(upload, field="file")
     with transaction.atomic():
         attachment = Attachment(application=application, document=(document or "").strip()[:100])
@@ -34,9 +36,10 @@ def attachment_add(*, application: Application, actor, upload, document: str = "
 
 def attachment_remove(*, attachment: Attachment, actor) -> None:
     application = attachment.application
-    if application.status not in EDITABLE or not Membership.objects.filter(
-        user=actor, enterprise_id=application.enterprise_id
-    ).exists():
+    if (
+        application.status not in EDITABLE
+        or not Membership.objects.filter(user=actor, enterprise_id=application.enterprise_id).exists()
+    ):
         raise ValidationError(_("This document can no longer be removed."))
     attachment.file.delete(save=False)
     attachment.delete()

@@ -1,6 +1,5 @@
 """Applications (申报) to programmes, their append-only history, attachments and objections."""
 
-
 import pgtrigger
 from django.conf import settings
 from django.db import models
@@ -39,25 +38,42 @@ class Application(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     programme = models.ForeignKey("funding.Programme", on_delete=models.PROTECT, related_name="applications")
-    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="applications")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="applications"
+    )
     applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications", verbose_name=_("applicant")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("applicant"),
     )
     requested_amount = models.DecimalField(_("requested amount (CNY)"), max_digits=16, decimal_places=2)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     current_stage = models.ForeignKey(
-        "funding.Stage", verbose_name=_("current stage"), null=True, blank=True, on_delete=models.PROTECT,
+        "funding.Stage",
+        verbose_name=_("current stage"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     stage_entered_at = models.DateTimeField(_("entered stage"), null=True, blank=True)
     stage_due_at = models.DateTimeField(_("stage due"), null=True, blank=True)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("handled by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
-    approved_amount = models.DecimalField(_("approved amount (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True)
-    disbursed_amount = models.DecimalField(_("disbursed amount (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True)
+    approved_amount = models.DecimalField(
+        _("approved amount (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    disbursed_amount = models.DecimalField(
+        _("disbursed amount (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
     disbursed_on = models.DateField(_("disbursed on"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
@@ -72,7 +88,11 @@ class Application(models.Model):
             models.Index(fields=["status", "stage_due_at"]),
             models.Index(fields=["enterprise", "-created_at"]),
         ]
-        triggers = [pages_version_trigger("application_pages_version", enterprises=_OWN_ENTERPRISE, operation=_ANY_WRITE)]
+        triggers = [
+            pages_version_trigger(
+                "application_pages_version", enterprises=_OWN_ENTERPRISE, operation=_ANY_WRITE
+            )
+        ]
         constraints = [
             # One live application per enterprise and programme: a withdrawn or rejected one
             # may be followed by a new one, nothing else. In the database, so a double submit
@@ -99,8 +119,12 @@ class ApplicationEvent(HistoryEntry):
     """One step of an application, append-only in the database."""
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="events")
-    from_stage = models.ForeignKey("funding.Stage", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    to_stage = models.ForeignKey("funding.Stage", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_stage = models.ForeignKey(
+        "funding.Stage", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_stage = models.ForeignKey(
+        "funding.Stage", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     amount = models.DecimalField(_("amount (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True)
 
     class Meta(HistoryEntry.Meta):
@@ -109,7 +133,9 @@ class ApplicationEvent(HistoryEntry):
         triggers = [
             *append_only_triggers("application_event"),
             pages_version_trigger(
-                "application_event_pages_version", enterprises=_ENTERPRISE_OF_APPLICATION, operation=pgtrigger.Insert
+                "application_event_pages_version",
+                enterprises=_ENTERPRISE_OF_APPLICATION,
+                operation=pgtrigger.Insert,
             ),
         ]
         indexes = [models.Index(fields=["application", "created_at"])]
@@ -127,7 +153,9 @@ class Attachment(AttachmentFileMixin):
 
     class Meta(AttachmentFileMixin.Meta):
         triggers = [
-            pages_version_trigger("attachment_pages_version", enterprises=_ENTERPRISE_OF_APPLICATION, operation=_ANY_WRITE)
+            pages_version_trigger(
+                "attachment_pages_version", enterprises=_ENTERPRISE_OF_APPLICATION, operation=_ANY_WRITE
+            )
         ]
 
 
@@ -160,7 +188,10 @@ class ApplicationPagesVersion(models.Model):
     """
 
     enterprise = models.OneToOneField(
-        "enterprises.Enterprise", primary_key=True, on_delete=models.CASCADE, related_name="application_pages_version"
+        "enterprises.Enterprise",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="application_pages_version",
     )
     version = models.BigIntegerField(default=0)
 

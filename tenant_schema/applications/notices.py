@@ -11,7 +11,9 @@ from .models import Application
 def application_changed_notify(*, application: Application, transition) -> None:
     """The enterprise's people hear of every change, each once (keyed by the history row)."""
     event = application.events.order_by("-pk").first()
-    user_ids = Membership.objects.filter(enterprise_id=application.enterprise_id).values_list("user_id", flat=True)
+    user_ids = Membership.objects.filter(enterprise_id=application.enterprise_id).values_list(
+        "user_id", flat=True
+    )
     stage = application.current_stage
     title = _("%(programme)s: %(status)s") % {
         "programme": application.programme.title,

@@ -67,7 +67,9 @@ def release_digest() -> str:
     digest = hashlib.blake2b(digest_size=8)
     root = Path(settings.BASE_DIR)
     for folder, subfolders, files in os.walk(root):
-        subfolders[:] = sorted(name for name in subfolders if name not in _NOT_RELEASE and not name.startswith("."))
+        subfolders[:] = sorted(
+            name for name in subfolders if name not in _NOT_RELEASE and not name.startswith(".")
+        )
         for name in sorted(files):
             if name.endswith(_RELEASE_SUFFIXES):
                 path = Path(folder, name)
@@ -155,7 +157,9 @@ def _cache_set(key: str, value, until: float) -> None:
             logger.exception("Application page cache unreachable; page not kept")
 
 
-def _parts(request, page: str, build: Callable[[], tuple[Parts, dt.datetime]], kept: bool) -> tuple[Parts, float]:
+def _parts(
+    request, page: str, build: Callable[[], tuple[Parts, dt.datetime]], kept: bool
+) -> tuple[Parts, float]:
     """The page's own parts (the same for every colleague) and until when they hold."""
     key = _parts_key(request, page)
     found, kept = _cache_get(key) if kept else (None, False)

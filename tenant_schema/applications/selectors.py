@@ -33,8 +33,13 @@ def application_list_for_enterprise(*, enterprise) -> QuerySet[Application]:
         Application.objects.filter(enterprise=enterprise)
         .select_related("programme", "current_stage")
         .only(
-            "status", "requested_amount", "approved_amount", "stage_due_at", "created_at",
-            "programme__title", "current_stage__public_name",
+            "status",
+            "requested_amount",
+            "approved_amount",
+            "stage_due_at",
+            "created_at",
+            "programme__title",
+            "current_stage__public_name",
         )  # fmt: skip
         .order_by("-created_at", "-pk")
     )
@@ -44,7 +49,9 @@ def application_get_for_enterprise(*, enterprise, pk) -> Application:
     """One of the enterprise's own applications; the same 404 for "not yours" and "does not exist"."""
     try:
         application = (
-            Application.objects.select_related("programme", "current_stage").filter(enterprise=enterprise).get(pk=pk)
+            Application.objects.select_related("programme", "current_stage")
+            .filter(enterprise=enterprise)
+            .get(pk=pk)
         )
     except (Application.DoesNotExist, ValueError, TypeError):
         raise Http404("No such application") from None
@@ -118,12 +125,20 @@ def application_timeline(*, application: Application, include_internal: bool = F
     visible = [e for e in events if include_internal or e.is_public]
     rows = {stage.pk: TimelineStage(stage=stage, state="waiting", office=stage.office) for stage in stages}
     for event in events:
-        if event.to_stage_id and event.to_stage_id in rows and event.action in ("submit", "advance", "approve"):
+        if (
+            event.to_stage_id
+            and event.to_stage_id in rows
+            and event.action in ("submit", "advance", "approve")
+        ):
             row = rows[event.to_stage_id]
             row.entered_at = event.created_at
             row.due_at = event.due_at
             row.done_at = None
-        if event.from_stage_id and event.from_stage_id in rows and event.action in ("advance", "approve", "reject", "disburse"):
+        if (
+            event.from_stage_id
+            and event.from_stage_id in rows
+            and event.action in ("advance", "approve", "reject", "disburse")
+        ):
             rows[event.from_stage_id].done_at = event.created_at
         if event.from_stage_id in rows and event.comment and (include_internal or event.is_public):
             rows[event.from_stage_id].comments.append(event)
@@ -137,12 +152,16 @@ def application_timeline(*, application: Application, include_internal: bool = F
                 row.working_days_left = working_days_between(now, application.stage_due_at)
         elif row.done_at or (application.status == S.DISBURSED and row.entered_at):
             row.state = "done"
-            row.done_at = row.done_at or (application.updated_at if application.status == S.DISBURSED else None)
+            row.done_at = row.done_at or (
+                application.updated_at if application.status == S.DISBURSED else None
+            )
     reason = ""
     if application.status in (S.RETURNED, S.REJECTED):
         last = next((e for e in reversed(events) if e.action in ("return", "reject")), None)
         reason = last.comment if last else ""
-    return Timeline(application=application, stages=[rows[s.pk] for s in stages], events=visible, reason=reason)
+    return Timeline(
+        application=application, stages=[rows[s.pk] for s in stages], events=visible, reason=reason
+    )
 
 
 def due_clock(*, due_at, now) -> dict | None:
@@ -180,7 +199,9 @@ def _enterprise_timeline(*, application: Application, now) -> Timeline:
         row.stopped = row.stage.pk == stopped_at
         if timeline.reason and (row.stopped or (row.state == "current" and application.status == S.RETURNED)):
             # The reason is shown on its own at this stage; do not repeat it among the comments.
-            reason_event = next((e for e in reversed(row.comments) if e.action in (wf.RETURN, wf.REJECT)), None)
+            reason_event = next(
+                (e for e in reversed(row.comments) if e.action in (wf.RETURN, wf.REJECT)), None
+            )
             row.comments = [e for e in row.comments if e is not reason_event]
     # The enterprise reads steps by office, not by the name of the clerk who took them.
     labels = {action: t.label for action, t in wf.APPLICATION_WORKFLOW.transitions.items()}
@@ -231,16 +252,26 @@ def public_notice_list(*, now=None) -> QuerySet[Application]:
         Application.objects.filter(status=S.APPROVED, current_stage__kind=Stage.Kind.NOTICE)
         .select_related("programme", "enterprise", "current_stage")
         .only(
-            "pk", "approved_amount", "stage_entered_at", "stage_due_at", "programme__title",
-            "enterprise__name", "current_stage__kind", "current_stage__public_name",
+            "pk",
+            "approved_amount",
+            "stage_entered_at",
+            "stage_due_at",
+            "programme__title",
+            "enterprise__name",
+            "current_stage__kind",
+            "current_stage__public_name",
         )
         .order_by("programme__title", "enterprise__name")
     )
 
 
-def application_search(*, queryset: QuerySet[Application], search: str = "", status: str = "", programme=None) -> QuerySet[Application]:
+def application_search(
+    *, queryset: QuerySet[Application], search: str = "", status: str = "", programme=None
+) -> QuerySet[Application]:
     if search:
-        queryset = queryset.filter(Q(enterprise__name__icontains=search) | Q(programme__title__icontains=search))
+        queryset = queryset.filter(
+            Q(enterprise__name__icontains=search) | Q(programme__title__icontains=search)
+        )
     if status:
         queryset = queryset.filter(status=status)
     if programme:
@@ -267,11 +298,20 @@ def public_notice_get(*, pk) -> Application:
     """
     try:
         return (
-            Application.objects.filter(status__in=[S.APPROVED, S.DISBURSED], events__to_stage__kind=Stage.Kind.NOTICE)
+            Application.objects.filter(
+                status__in=[S.APPROVED, S.DISBURSED], events__to_stage__kind=Stage.Kind.NOTICE
+            )
             .select_related("programme", "enterprise", "current_stage")
             .only(
-                "pk", "status", "approved_amount", "stage_entered_at", "stage_due_at", "programme__title",
-                "enterprise__name", "current_stage__kind", "current_stage__public_name",
+                "pk",
+                "status",
+                "approved_amount",
+                "stage_entered_at",
+                "stage_due_at",
+                "programme__title",
+                "enterprise__name",
+                "current_stage__kind",
+                "current_stage__public_name",
             )
             .distinct()
             .get(pk=pk)

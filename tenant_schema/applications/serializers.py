@@ -125,7 +125,11 @@ class ApplicationDetailOutputSerializer(ApplicationOutputSerializer):
     def get_actions(self, application) -> list[dict]:
         # The view passes the workflow's answer for this user (APPLICATION_WORKFLOW.actions_for).
         return [
-            {"action": transition.action, "label": str(transition.label), "needs_reason": transition.needs_reason}
+            {
+                "action": transition.action,
+                "label": str(transition.label),
+                "needs_reason": transition.needs_reason,
+            }
             for transition in self.context.get("actions", ())
         ]
 

@@ -42,25 +42,36 @@ def application_create(*, programme_id, enterprise, applicant, requested_amount,
     programme = programme_get_open(pk=programme_id)
     if enterprise.status != Enterprise.Status.VERIFIED:
         raise ValidationError(
-            {"programme": _("Your enterprise is waiting for the park's verification; you can apply once it is verified.")}
+            {
+                "programme": _(
+                    "Your enterprise is waiting for the park's verification; you can apply once it is verified."
+                )
+            }
         )
     amount = _money(requested_amount, "requested_amount")
     _check_cap(programme, amount, "requested_amount")
     # The rule itself is the partial unique index ONE_LIVE_APPLICATION: the check before is
     # only the common case; two requests at once both pass it, and the second insert is
     # refused by PostgreSQL with the same field error.
-    if Application.objects.filter(programme=programme, enterprise=enterprise).exclude(
-        status__in=[S.WITHDRAWN, S.REJECTED]
-    ).exists():
+    if (
+        Application.objects.filter(programme=programme, enterprise=enterprise)
+        .exclude(status__in=[S.WITHDRAWN, S.REJECTED])
+        .exists()
+    ):
         raise ValidationError({ONE_LIVE_APPLICATION.field: str(ONE_LIVE_APPLICATION.message)})
     with unique_rules(ONE_LIVE_APPLICATION):
         return Application.objects.create(
-            programme=programme, enterprise=enterprise, applicant=applicant, requested_amount=amount,
+            programme=programme,
+            enterprise=enterprise,
+            applicant=applicant,
+            requested_amount=amount,
             answers=answers or {},
         )
 
 
-def application_update(*, application: Application, actor, requested_amount=None, answers=None) -> Application:
+def application_update(
+    *, application: Application, actor, requested_amount=None, answers=None
+) -> Application:
     """Edit a draft or a returned application (the enterprise's own people only)."""
     if application.status not in (S.DRAFT, S.RETURNED):
         raise ValidationError(_("Only a draft or a returned application can be edited."))
@@ -228,10 +239,15 @@ def _approvable_amount(application: Application, amount) -> Decimal:
             {"amount": _("Only %(left)s yuan of the budget is left.") % {"left": programme.budget - total}}
         )
     if programme.per_enterprise_cap is not None:
-        for_enterprise = awarded.filter(enterprise_id=application.enterprise_id).aggregate(total=Sum("approved_amount"))["total"] or Decimal("0")
+        for_enterprise = awarded.filter(enterprise_id=application.enterprise_id).aggregate(
+            total=Sum("approved_amount")
+        )["total"] or Decimal("0")
         if for_enterprise + amount > programme.per_enterprise_cap:
             raise ValidationError(
-                {"amount": _("This enterprise's cap is %(cap)s yuan.") % {"cap": programme.per_enterprise_cap}}
+                {
+                    "amount": _("This enterprise's cap is %(cap)s yuan.")
+                    % {"cap": programme.per_enterprise_cap}
+                }
             )
     return amount
 
@@ -250,7 +266,9 @@ def objection_file(*, application: Application, name: str, contact: str, text: s
             errors[field] = _("This field is required.")
     if errors:
         raise ValidationError(errors)
-    return Objection.objects.create(application=application, name=name.strip(), contact=contact.strip(), text=text.strip())
+    return Objection.objects.create(
+        application=application, name=name.strip(), contact=contact.strip(), text=text.strip()
+    )
 
 
 def application_deadlines_recount(*, previous) -> int:
@@ -266,7 +284,9 @@ def application_deadlines_recount(*, previous) -> int:
     )
     touched, moved = [], 0
     for application in running.only("pk", "stage_entered_at", "stage_due_at"):
-        recounted = deadline_recount(start=application.stage_entered_at, due=application.stage_due_at, previous=previous)
+        recounted = deadline_recount(
+            start=application.stage_entered_at, due=application.stage_due_at, previous=previous
+        )
         if recounted is not None:
             application.stage_due_at = recounted
             moved += 1

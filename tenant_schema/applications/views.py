@@ -52,7 +52,6 @@ from .services import application_create, application_transition, application_up
 S = Application.Status
 
 
-
 # ---------------------------------------------------------------------------
 # Forms: they check input; the services decide and write.
 # ---------------------------------------------------------------------------
@@ -217,7 +216,10 @@ def _list_parts(request) -> tuple[dict, dt.datetime]:
 def application_list(request):
     """The enterprise's applications with where each one is; kept until one of them changes (page_cache)."""
     return enterprise_page(
-        request, page="list", template="applications/application_list.html", build=lambda: _list_parts(request)
+        request,
+        page="list",
+        template="applications/application_list.html",
+        build=lambda: _list_parts(request),
     )
 
 

@@ -83,24 +83,92 @@ PROVIDERS = {
 
 # (provider kind or None for the park itself, name, category, price per month, terms, description)
 CATALOGUE = [
-    (None, "企业经营管理公益培训", C.TRAINING, "0", [12], "园区每月一期的经营管理、安全生产和政策解读公益课程，免费报名。"),
-    (None, "惠企政策申报公益辅导", C.CONSULTING, "0", [3, 6, 12], "专员一对一辅导专精特新、高企认定等政策申报，公益免费。"),
+    (
+        None,
+        "企业经营管理公益培训",
+        C.TRAINING,
+        "0",
+        [12],
+        "园区每月一期的经营管理、安全生产和政策解读公益课程，免费报名。",
+    ),
+    (
+        None,
+        "惠企政策申报公益辅导",
+        C.CONSULTING,
+        "0",
+        [3, 6, 12],
+        "专员一对一辅导专精特新、高企认定等政策申报，公益免费。",
+    ),
     (None, "人才招聘与用工服务", C.TALENT, "300", [3, 6, 12], "岗位发布、校企对接专场和用工政策咨询。"),
-    (None, "科技成果转化对接", C.TECHNOLOGY, "800", [6, 12], "对接高校院所科技成果，组织供需对接会和技术评估。"),
-    ("law", "企业常年法律顾问", C.LEGAL, "1500", [3, 6, 12], "专属律师团队，合同审查不限次数，每季度一次法律体检。"),
-    ("law", "合同审查与劳动用工合规", C.LEGAL, "600", [3, 6, 12], "每月5份合同审查，劳动合同和规章制度合规检查。"),
-    ("accounting", "代理记账与税务申报", C.CONSULTING, "400", [3, 6, 12], "小规模纳税人和一般纳税人代理记账、月度纳税申报。"),
-    ("accounting", "财务规范与审计咨询", C.CONSULTING, "1200", [6, 12], "研发费用归集、高企专项审计和上市前财务规范辅导。"),
-    ("guarantee", "融资诊断与银行对接", C.FINANCING, "1000", [3, 6, 12], "企业融资能力诊断，推荐合适的银行产品并陪同对接。"),
+    (
+        None,
+        "科技成果转化对接",
+        C.TECHNOLOGY,
+        "800",
+        [6, 12],
+        "对接高校院所科技成果，组织供需对接会和技术评估。",
+    ),
+    (
+        "law",
+        "企业常年法律顾问",
+        C.LEGAL,
+        "1500",
+        [3, 6, 12],
+        "专属律师团队，合同审查不限次数，每季度一次法律体检。",
+    ),
+    (
+        "law",
+        "合同审查与劳动用工合规",
+        C.LEGAL,
+        "600",
+        [3, 6, 12],
+        "每月5份合同审查，劳动合同和规章制度合规检查。",
+    ),
+    (
+        "accounting",
+        "代理记账与税务申报",
+        C.CONSULTING,
+        "400",
+        [3, 6, 12],
+        "小规模纳税人和一般纳税人代理记账、月度纳税申报。",
+    ),
+    (
+        "accounting",
+        "财务规范与审计咨询",
+        C.CONSULTING,
+        "1200",
+        [6, 12],
+        "研发费用归集、高企专项审计和上市前财务规范辅导。",
+    ),
+    (
+        "guarantee",
+        "融资诊断与银行对接",
+        C.FINANCING,
+        "1000",
+        [3, 6, 12],
+        "企业融资能力诊断，推荐合适的银行产品并陪同对接。",
+    ),
     ("guarantee", "贷款担保方案咨询", C.FINANCING, "500", [3, 6], "流动资金贷款担保、应急转贷方案设计。"),
-    ("cloud", "云ERP（进销存+财务）", C.CLOUD, "299", [3, 6, 12], "开箱即用的进销存和财务一体化云系统，含数据备份。"),
+    (
+        "cloud",
+        "云ERP（进销存+财务）",
+        C.CLOUD,
+        "299",
+        [3, 6, 12],
+        "开箱即用的进销存和财务一体化云系统，含数据备份。",
+    ),
     ("cloud", "企业云盘与协同办公", C.CLOUD, "99", [3, 6, 12], "100GB企业云盘、在线文档和审批流程。"),
 ]
 
 # What happens to a subscription, in this order per tenant; each uses its own (enterprise, service) pair.
 SCENARIOS = (
-    ["active"] * 3 + ["soon"] * 2 + ["free"] * 2 + ["voucher_full", "voucher_part", "renewed"]
-    + ["expired"] * 4 + ["pending"] * 2 + ["cancelled", "cancelled_voucher", "refunded"]
+    ["active"] * 3
+    + ["soon"] * 2
+    + ["free"] * 2
+    + ["voucher_full", "voucher_part", "renewed"]
+    + ["expired"] * 4
+    + ["pending"] * 2
+    + ["cancelled", "cancelled_voucher", "refunded"]
 )
 COMMENTS = {
     5: ("服务非常专业，响应及时。", "解决了我们的实际问题，推荐。", "老师讲得很透彻，收获很大。"),
@@ -188,7 +256,11 @@ def billing_seed_demo(*, rng: random.Random) -> Counter:
             .exclude(pk=qiye1.pk if qiye1 else None)
             .order_by("pk")[:400]
         )
-        if Provider.objects.filter(name__in=names).exists() or admin is None or len(verified) < MIN_ENTERPRISES:
+        if (
+            Provider.objects.filter(name__in=names).exists()
+            or admin is None
+            or len(verified) < MIN_ENTERPRISES
+        ):
             before["added"] = 0
             return before
         with ExitStack() as patches:
@@ -197,7 +269,9 @@ def billing_seed_demo(*, rng: random.Random) -> Counter:
                 patches.enter_context(patch)
             _seed(rng=rng, clock=clock, admin=admin, qiye1=qiye1, verified=verified, schema=schema)
         after = _totals()
-    after["added"] = sum(after[key] - before[key] for key in ("providers", "services", "vouchers", "ratings", "subscriptions"))
+    after["added"] = sum(
+        after[key] - before[key] for key in ("providers", "services", "vouchers", "ratings", "subscriptions")
+    )
     return after
 
 
@@ -205,7 +279,9 @@ def _seed_patches(rng: random.Random) -> list:
     """What the seed changes while it runs: no mail, codes from `rng`, and speed."""
     return [
         *(
-            mock.patch(f"tenant_schema.billing.services.{module}.send_on_commit", lambda task, /, **kwargs: None)
+            mock.patch(
+                f"tenant_schema.billing.services.{module}.send_on_commit", lambda task, /, **kwargs: None
+            )
             for module in ("orders", "payments", "subscriptions")
         ),
         mock.patch("tenant_schema.billing.services.vouchers._voucher_code", _voucher_codes(rng)),
@@ -257,8 +333,13 @@ class _Seeding:
         dropped = set() if len(kinds) == 2 else {rng.choice(park_paid)[1]}
         services = [
             service_create(
-                actor=self.admin, name=name, price=Decimal(price), category=category, term_options=terms,
-                description=description, provider=providers.get(kind),
+                actor=self.admin,
+                name=name,
+                price=Decimal(price),
+                category=category,
+                term_options=terms,
+                description=description,
+                provider=providers.get(kind),
             )
             for kind, name, category, price, terms, description in CATALOGUE
             if not ((kind is not None and kind not in providers) or name in dropped)
@@ -282,7 +363,9 @@ class _Seeding:
     def order(self, actor, service, at, **kwargs) -> Subscription:
         self.clock["at"] = at
         return subscription_checkout(
-            actor=actor, service=service, term_months=kwargs.pop("term", None) or self.rng.choice(service.term_options),
+            actor=actor,
+            service=service,
+            term_months=kwargs.pop("term", None) or self.rng.choice(service.term_options),
             **kwargs,
         ).subscription
 
@@ -311,10 +394,19 @@ class _Seeding:
         rng = self.rng
         self.clock["at"] = at
         kind = rng.choice((Voucher.Kind.AMOUNT, Voucher.Kind.PERCENT))
-        value = Decimal(rng.choice((200, 300, 500, 1000))) if kind == Voucher.Kind.AMOUNT else Decimal(rng.choice((20, 30, 50)))
+        value = (
+            Decimal(rng.choice((200, 300, 500, 1000)))
+            if kind == Voucher.Kind.AMOUNT
+            else Decimal(rng.choice((20, 30, 50)))
+        )
         return voucher_issue(
-            actor=self.admin, enterprise=enterprise, kind=kind, value=value, service=service,
-            expires_on=at.astimezone(SHANGHAI).date() + dt.timedelta(days=valid_days), note=note or "园区惠企服务券",
+            actor=self.admin,
+            enterprise=enterprise,
+            kind=kind,
+            value=value,
+            service=service,
+            expires_on=at.astimezone(SHANGHAI).date() + dt.timedelta(days=valid_days),
+            note=note or "园区惠企服务券",
         )
 
     def back(self, low: int, high: int) -> dt.datetime:
@@ -340,28 +432,43 @@ class _Seeding:
         rng = self.rng
         current = self.paid_term(owner, service, left=(2, 6))
         renewal = self.order(
-            owner, service, self.now - dt.timedelta(days=1, hours=rng.randint(1, 5)), method=OFFLINE, renews=current
+            owner,
+            service,
+            self.now - dt.timedelta(days=1, hours=rng.randint(1, 5)),
+            method=OFFLINE,
+            renews=current,
         )
-        self.confirm(renewal, self.now - dt.timedelta(hours=rng.randint(2, 20)))  # starts where `current` ends
+        self.confirm(
+            renewal, self.now - dt.timedelta(hours=rng.randint(2, 20))
+        )  # starts where `current` ends
 
     def scenario_voucher_full(self, enterprise, owner, service):
         # An amount voucher worth the shortest term's price pays for all of it.
         term, start, _end = self.plan(service, left=(30, 200), term=min(service.term_options))
         self.clock["at"] = start - dt.timedelta(days=self.rng.randint(5, 20))
         voucher = voucher_issue(
-            actor=self.admin, enterprise=enterprise, kind=Voucher.Kind.AMOUNT, value=service.price_for(term),
-            service=service, expires_on=(start + dt.timedelta(days=30)).date(), note="首次体验服务券",
+            actor=self.admin,
+            enterprise=enterprise,
+            kind=Voucher.Kind.AMOUNT,
+            value=service.price_for(term),
+            service=service,
+            expires_on=(start + dt.timedelta(days=30)).date(),
+            note="首次体验服务券",
         )
         self.order(owner, service, start, term=term, voucher_code=voucher.code)
 
     def scenario_voucher_part(self, enterprise, owner, service):
         term, start, end = self.plan(service, left=(40, 250))
-        voucher = self.issue(enterprise, at=start - dt.timedelta(days=self.rng.randint(10, 30)), valid_days=90)
+        voucher = self.issue(
+            enterprise, at=start - dt.timedelta(days=self.rng.randint(10, 30)), valid_days=90
+        )
         self.paid_term(owner, service, end=end, term=term, voucher_code=voucher.code)
 
     def scenario_expired(self, enterprise, owner, service):
         subscription = self.paid_term(owner, service, end=self.back(3, 150))
-        self.clock["at"] = subscription.ends_at + dt.timedelta(minutes=self.rng.randint(1, 59))  # the hourly job
+        self.clock["at"] = subscription.ends_at + dt.timedelta(
+            minutes=self.rng.randint(1, 59)
+        )  # the hourly job
         subscription_expire(subscription=subscription, now=self.clock["at"])
 
     def scenario_pending(self, enterprise, owner, service):
@@ -400,7 +507,9 @@ class _Seeding:
         for enterprise in rng.sample(spare, min(2, len(spare))):
             self.issue(enterprise, at=self.back(3, 20), valid_days=rng.randint(60, 120))
         for enterprise in rng.sample(sample, 2):
-            self.issue(enterprise, at=self.back(150, 200), valid_days=rng.randint(30, 90), note="上半年惠企服务券")  # expired
+            self.issue(
+                enterprise, at=self.back(150, 200), valid_days=rng.randint(30, 90), note="上半年惠企服务券"
+            )  # expired
         voucher = self.issue(rng.choice(sample), at=self.back(30, 60), valid_days=180)
         self.clock["at"] = self.back(5, 25)
         voucher_void(actor=self.admin, voucher=voucher)
@@ -412,7 +521,12 @@ class _Seeding:
         owner = qiye1.memberships.order_by("pk").first().user
         service = self.rng.choice(self.priced)
         self.paid_term(owner, service, left=(45, 200))
-        self.issue(qiye1, at=self.back(2, 10), valid_days=self.rng.randint(60, 90), note="园区惠企服务券（可用于任一服务）")
+        self.issue(
+            qiye1,
+            at=self.back(2, 10),
+            valid_days=self.rng.randint(60, 90),
+            note="园区惠企服务券（可用于任一服务）",
+        )
 
 
 def _ratings(*, rng, clock, services, qiye1, quality, now) -> None:
@@ -421,7 +535,9 @@ def _ratings(*, rng, clock, services, qiye1, quality, now) -> None:
     their dates are set afterwards (bulk_update leaves auto_now alone)."""
     clock["at"] = None
     used = (
-        Subscription.objects.filter(service__in=services, status__in=[S.ACTIVE, S.EXPIRED], starts_at__lte=now)
+        Subscription.objects.filter(
+            service__in=services, status__in=[S.ACTIVE, S.EXPIRED], starts_at__lte=now
+        )
         .exclude(enterprise=qiye1)  # left for the demo visitor to rate
         .values_list("enterprise_id", "service_id", "starts_at")
         .order_by("pk")
@@ -432,10 +548,19 @@ def _ratings(*, rng, clock, services, qiye1, quality, now) -> None:
             continue
         rated.add((enterprise_id, service_id))
         score = max(1, min(5, round(rng.gauss(quality[service_id], 0.8))))
-        at = min(starts_at + dt.timedelta(days=rng.randint(7, 40), hours=rng.randint(0, 8)), now - dt.timedelta(hours=1))
+        at = min(
+            starts_at + dt.timedelta(days=rng.randint(7, 40), hours=rng.randint(0, 8)),
+            now - dt.timedelta(hours=1),
+        )
         ratings.append(
-            Rating(enterprise_id=enterprise_id, service_id=service_id, score=score, comment=rng.choice(COMMENTS[score]),
-                   created_at=at, updated_at=at)
+            Rating(
+                enterprise_id=enterprise_id,
+                service_id=service_id,
+                score=score,
+                comment=rng.choice(COMMENTS[score]),
+                created_at=at,
+                updated_at=at,
+            )
         )
     dates = [(rating.created_at, rating.updated_at) for rating in ratings]
     Rating.objects.bulk_create(ratings)

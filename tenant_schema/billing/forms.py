@@ -18,19 +18,28 @@ class ServiceForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=200)
     category = forms.ChoiceField(label=_("category"), choices=Service.Category.choices)
     provider = forms.ModelChoiceField(
-        label=_("provider"), queryset=Provider.objects.all(), required=False,
+        label=_("provider"),
+        queryset=Provider.objects.all(),
+        required=False,
         empty_label=_("The park itself"),
     )
     price = forms.DecimalField(
-        label=_("price per month (CNY)"), min_value=Decimal("0"), max_digits=12, decimal_places=2,
+        label=_("price per month (CNY)"),
+        min_value=Decimal("0"),
+        max_digits=12,
+        decimal_places=2,
         help_text=_("0 for a public-welfare service."),
     )
     term_options = forms.TypedMultipleChoiceField(
-        label=_("terms offered"), coerce=int, widget=forms.CheckboxSelectMultiple,
+        label=_("terms offered"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
         choices=[(months, _("%(months)d months") % {"months": months}) for months in (1, 3, 6, 12, 24)],
         initial=[3, 6, 12],
     )
-    description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    description = forms.CharField(
+        label=_("description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
     is_active = forms.BooleanField(label=_("offered"), required=False, initial=True)
 
     def __init__(self, *args, service: Service | None = None, **kwargs):
@@ -38,9 +47,13 @@ class ServiceForm(forms.Form):
             kwargs.setdefault(
                 "initial",
                 {
-                    "name": service.name, "category": service.category, "provider": service.provider,
-                    "price": service.price, "term_options": service.term_options,
-                    "description": service.description, "is_active": service.is_active,
+                    "name": service.name,
+                    "category": service.category,
+                    "provider": service.provider,
+                    "price": service.price,
+                    "term_options": service.term_options,
+                    "description": service.description,
+                    "is_active": service.is_active,
                 },
             )
         super().__init__(*args, **kwargs)
@@ -49,7 +62,9 @@ class ServiceForm(forms.Form):
 class ProviderForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=200)
     contact = forms.CharField(label=_("contact"), max_length=200, required=False)
-    description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        label=_("description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
 
 class CheckoutForm(forms.Form):
@@ -60,7 +75,10 @@ class CheckoutForm(forms.Form):
     def __init__(self, *args, service: Service, enterprise: Enterprise, stripe_enabled: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["term_months"].choices = [
-            (months, _("%(months)d months · ¥%(price)s") % {"months": months, "price": service.price_for(months)})
+            (
+                months,
+                _("%(months)d months · ¥%(price)s") % {"months": months, "price": service.price_for(months)},
+            )
             for months in service.term_options
         ]
         if len(service.term_options) == 1:
@@ -86,14 +104,17 @@ class CheckoutForm(forms.Form):
         else:
             worth = _("¥%(value)s off") % {"value": voucher.value}
         return _("%(code)s · %(worth)s · valid until %(date)s") % {
-            "code": voucher.code, "worth": worth, "date": voucher.expires_on.isoformat(),
+            "code": voucher.code,
+            "worth": worth,
+            "date": voucher.expires_on.isoformat(),
         }
 
     def discounts(self, service: Service) -> dict:
         """Per voucher and term, what would be left to pay (shown next to the choices)."""
         return {
             voucher.code: {
-                months: service.price_for(months) - voucher_discount(voucher=voucher, price=service.price_for(months))
+                months: service.price_for(months)
+                - voucher_discount(voucher=voucher, price=service.price_for(months))
                 for months in service.term_options
             }
             for voucher in self.vouchers
@@ -106,25 +127,37 @@ class TransferForm(forms.Form):
 
 class RatingForm(forms.Form):
     score = forms.TypedChoiceField(
-        label=_("rating"), coerce=int, widget=forms.RadioSelect,
+        label=_("rating"),
+        coerce=int,
+        widget=forms.RadioSelect,
         choices=[(score, "★" * score) for score in range(5, 0, -1)],
     )
-    comment = forms.CharField(label=_("comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+    comment = forms.CharField(
+        label=_("comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
 
 
 class VoucherForm(forms.Form):
     credit_code = forms.CharField(
-        label=_("Enterprise's credit code"), max_length=40,
+        label=_("Enterprise's credit code"),
+        max_length=40,
         help_text=_("The voucher belongs to this enterprise only."),
     )
-    kind = forms.ChoiceField(label=_("kind"), choices=Voucher.Kind.choices, widget=forms.RadioSelect, initial="amount")
+    kind = forms.ChoiceField(
+        label=_("kind"), choices=Voucher.Kind.choices, widget=forms.RadioSelect, initial="amount"
+    )
     value = forms.DecimalField(
-        label=_("value"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2,
+        label=_("value"),
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
         help_text=_("Yuan for a fixed amount; 1 to 100 for a percentage."),
     )
     expires_on = forms.DateField(label=_("valid until"), widget=forms.DateInput(attrs={"type": "date"}))
     service = forms.ModelChoiceField(
-        label=_("only for service"), queryset=Service.objects.filter(is_active=True), required=False,
+        label=_("only for service"),
+        queryset=Service.objects.filter(is_active=True),
+        required=False,
         empty_label=_("Any service"),
     )
     note = forms.CharField(label=_("note"), max_length=200, required=False)
@@ -149,6 +182,7 @@ class VoucherForm(forms.Form):
 
 class SubscriptionFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("status"), required=False,
+        label=_("status"),
+        required=False,
         choices=[("", _("All")), *Subscription.Status.choices],
     )

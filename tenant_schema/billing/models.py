@@ -56,18 +56,28 @@ class Service(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.OTHER)
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, default=Category.OTHER
+    )
     provider = models.ForeignKey(
-        Provider, verbose_name=_("provider"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="services", help_text=_("Leave empty when the park itself delivers the service."),
+        Provider,
+        verbose_name=_("provider"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="services",
+        help_text=_("Leave empty when the park itself delivers the service."),
     )
     price = models.DecimalField(
-        _("price per month (CNY)"), **MONEY, validators=[MinValueValidator(Decimal("0"))],
+        _("price per month (CNY)"),
+        **MONEY,
+        validators=[MinValueValidator(Decimal("0"))],
         help_text=_("0 for a public-welfare service."),
     )
     term_options = ArrayField(
         models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(60)]),
-        verbose_name=_("terms offered (months)"), default=default_terms,
+        verbose_name=_("terms offered (months)"),
+        default=default_terms,
     )
     is_active = models.BooleanField(_("offered"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -111,18 +121,28 @@ class Voucher(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     value = models.DecimalField(
-        _("value"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))],
+        _("value"),
+        **MONEY,
+        validators=[MinValueValidator(Decimal("0.01"))],
         help_text=_("Yuan for a fixed amount; 1 to 100 for a percentage."),
     )
     service = models.ForeignKey(
-        Service, verbose_name=_("only for service"), null=True, blank=True, on_delete=models.CASCADE,
+        Service,
+        verbose_name=_("only for service"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="vouchers",
     )
     expires_on = models.DateField(_("valid until"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.AVAILABLE)
     note = models.CharField(_("note"), max_length=200, blank=True)
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("issued by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
     used_at = models.DateTimeField(_("used"), null=True, blank=True)
@@ -134,7 +154,8 @@ class Voucher(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(value__gt=0), name="voucher_value_positive"),
             models.CheckConstraint(
-                condition=~models.Q(kind="percent") | models.Q(value__lte=100), name="voucher_percent_at_most_100"
+                condition=~models.Q(kind="percent") | models.Q(value__lte=100),
+                name="voucher_percent_at_most_100",
             ),
         ]
 
@@ -167,16 +188,29 @@ class Subscription(models.Model):
     amount_due = models.DecimalField(_("amount due"), **MONEY)
     # One subscription per voucher: the database refuses a second use even if two checkouts race.
     voucher = models.OneToOneField(
-        Voucher, verbose_name=_("voucher"), null=True, blank=True, on_delete=models.PROTECT,
+        Voucher,
+        verbose_name=_("voucher"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="subscription",
     )
     renews = models.ForeignKey(
-        "self", verbose_name=_("renews"), null=True, blank=True, on_delete=models.SET_NULL, related_name="renewals"
+        "self",
+        verbose_name=_("renews"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="renewals",
     )
     starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("ordered by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ordered by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("ordered"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
@@ -195,7 +229,9 @@ class Subscription(models.Model):
             models.Index(fields=["status", "ends_at"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount_due__gte=0), name="subscription_amount_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(amount_due__gte=0), name="subscription_amount_not_negative"
+            ),
             # One order waiting for payment per enterprise and service: a double-clicked "buy"
             # makes one order, not two to pay (issue 14). Renewals wait only once paid terms exist.
             models.UniqueConstraint(
@@ -286,8 +322,12 @@ class Payment(models.Model):
     checkout_url = models.URLField(max_length=1000, blank=True)
     transfer_reference = models.CharField(_("transfer reference"), max_length=100, blank=True)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     confirmed_at = models.DateTimeField(_("paid"), null=True, blank=True)
     refunded_at = models.DateTimeField(_("refunded"), null=True, blank=True)
@@ -336,7 +376,9 @@ class Rating(models.Model):
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="service_ratings")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="ratings")
-    score = models.PositiveSmallIntegerField(_("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    score = models.PositiveSmallIntegerField(
+        _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
     created_at = models.DateTimeField(_("rated"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -346,8 +388,12 @@ class Rating(models.Model):
         verbose_name_plural = _("ratings")
         ordering = ["-updated_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["enterprise", "service"], name="one_rating_per_enterprise_service"),
-            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"),
+            models.UniqueConstraint(
+                fields=["enterprise", "service"], name="one_rating_per_enterprise_service"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"
+            ),
         ]
 
     def __str__(self):

@@ -37,17 +37,25 @@ User = get_user_model()
 PAID_STATUSES = (Subscription.Status.ACTIVE, Subscription.Status.EXPIRED)
 
 
-def subscription_entitles(*, enterprise: Enterprise | None, service: Service, at: datetime | None = None) -> bool:
+def subscription_entitles(
+    *, enterprise: Enterprise | None, service: Service, at: datetime | None = None
+) -> bool:
     """True while a paid term of this service covers the moment `at` (now by default)."""
     if enterprise is None:
         return False
     at = at or timezone.now()
     return Subscription.objects.filter(
-        enterprise=enterprise, service=service, status=Subscription.Status.ACTIVE, starts_at__lte=at, ends_at__gt=at
+        enterprise=enterprise,
+        service=service,
+        status=Subscription.Status.ACTIVE,
+        starts_at__lte=at,
+        ends_at__gt=at,
     ).exists()
 
 
-def access_end(*, enterprise: Enterprise | None, service: Service, at: datetime | None = None) -> datetime | None:
+def access_end(
+    *, enterprise: Enterprise | None, service: Service, at: datetime | None = None
+) -> datetime | None:
     """The end of the enterprise's paid access, renewals included (None without access)."""
     if enterprise is None:
         return None
@@ -71,7 +79,9 @@ def days_left(subscription: Subscription, *, at: datetime | None = None) -> int 
 # ---------------------------------------------------------------------------
 
 
-def service_list(*, user: User, include_inactive: bool = False, category: str = "", search: str = "") -> QuerySet[Service]:
+def service_list(
+    *, user: User, include_inactive: bool = False, category: str = "", search: str = ""
+) -> QuerySet[Service]:
     """The tenant's catalogue with each service's average rating and number of subscribing enterprises.
 
     Enterprises see the services on offer; park staff may include withdrawn ones.
@@ -82,7 +92,9 @@ def service_list(*, user: User, include_inactive: bool = False, category: str = 
     if category:
         services = services.filter(category=category)
     if search:
-        services = services.filter(Q(name__icontains=search.strip()) | Q(description__icontains=search.strip()))
+        services = services.filter(
+            Q(name__icontains=search.strip()) | Q(description__icontains=search.strip())
+        )
     return services.annotate(
         average_rating=Avg("ratings__score"),
         rating_count=Count("ratings", distinct=True),
@@ -125,7 +137,9 @@ def provider_ranking() -> list[ProviderRank]:
             service_count=Count("pk", distinct=True),
             average_rating=Avg("ratings__score"),
             rating_count=Count("ratings", distinct=True),
-            subscription_count=Count("subscriptions", filter=Q(subscriptions__status__in=PAID_STATUSES), distinct=True),
+            subscription_count=Count(
+                "subscriptions", filter=Q(subscriptions__status__in=PAID_STATUSES), distinct=True
+            ),
         )
         .order_by()
     )
@@ -136,7 +150,9 @@ def provider_ranking() -> list[ProviderRank]:
             provider_id=row["provider_id"],
             service_count=row["service_count"],
             average_rating=(
-                Decimal(str(row["average_rating"])).quantize(Decimal("0.01")) if row["average_rating"] is not None else None
+                Decimal(str(row["average_rating"])).quantize(Decimal("0.01"))
+                if row["average_rating"] is not None
+                else None
             ),
             rating_count=row["rating_count"],
             subscription_count=row["subscription_count"],
@@ -144,7 +160,13 @@ def provider_ranking() -> list[ProviderRank]:
         for row in rows
     ]
     return sorted(
-        ranks, key=lambda rank: (rank.average_rating is None, -(rank.average_rating or 0), -rank.subscription_count, rank.name)
+        ranks,
+        key=lambda rank: (
+            rank.average_rating is None,
+            -(rank.average_rating or 0),
+            -rank.subscription_count,
+            rank.name,
+        ),
     )
 
 
@@ -169,7 +191,9 @@ SUBSCRIPTION_HISTORIES = (
 )
 
 
-def subscription_list_for_user(*, user: User, status: str = "", service_id: int | None = None) -> QuerySet[Subscription]:
+def subscription_list_for_user(
+    *, user: User, status: str = "", service_id: int | None = None
+) -> QuerySet[Subscription]:
     """Park staff see every subscription of the park; an enterprise user only its enterprise's."""
     if user_is_park_staff(user):
         subscriptions = Subscription.objects.all()
@@ -182,10 +206,10 @@ def subscription_list_for_user(*, user: User, status: str = "", service_id: int 
         subscriptions = subscriptions.filter(status=status)
     if service_id:
         subscriptions = subscriptions.filter(service_id=service_id)
-    return subscriptions.select_related("service", "service__provider", "enterprise", "voucher").prefetch_related(
-        *SUBSCRIPTION_HISTORIES
-    ).order_by(
-        "-created_at", "-pk"
+    return (
+        subscriptions.select_related("service", "service__provider", "enterprise", "voucher")
+        .prefetch_related(*SUBSCRIPTION_HISTORIES)
+        .order_by("-created_at", "-pk")
     )
 
 
@@ -288,6 +312,8 @@ def revenue_by_month() -> list[MonthRevenue]:
     for row in refunded:
         months.setdefault(row["month"], [Decimal("0.00"), 0, Decimal("0.00")])[2] = row["total"]
     return [
-        MonthRevenue(month=month, received=values[0], payments=values[1], refunded=values[2], net=values[0] - values[2])
+        MonthRevenue(
+            month=month, received=values[0], payments=values[1], refunded=values[2], net=values[0] - values[2]
+        )
         for month, values in sorted(months.items(), reverse=True)
     ]

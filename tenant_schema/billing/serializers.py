@@ -20,7 +20,9 @@ class HistoryEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField(source="created_at")
     action = serializers.CharField(help_text=_("Empty on rows written before the history was a workflow's."))
     action_display = serializers.CharField()
-    from_status = serializers.CharField(help_text=_("Empty on the first row (the order, payment or voucher made)."))
+    from_status = serializers.CharField(
+        help_text=_("Empty on the first row (the order, payment or voucher made).")
+    )
     to_status = serializers.CharField()
     to_status_display = serializers.CharField()
     comment = serializers.CharField()
@@ -63,8 +65,19 @@ class ServiceOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Service
         fields = [
-            "id", "name", "description", "category", "category_display", "provider", "price", "term_options",
-            "is_public_welfare", "is_active", "average_rating", "rating_count", "subscriber_count",
+            "id",
+            "name",
+            "description",
+            "category",
+            "category_display",
+            "provider",
+            "price",
+            "term_options",
+            "is_public_welfare",
+            "is_active",
+            "average_rating",
+            "rating_count",
+            "subscriber_count",
         ]
         read_only_fields = fields
 
@@ -79,12 +92,18 @@ class ServiceInputSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     category = serializers.ChoiceField(choices=Service.Category.choices, required=False)
     provider = serializers.PrimaryKeyRelatedField(
-        queryset=Provider.objects.all(), required=False, allow_null=True,
+        queryset=Provider.objects.all(),
+        required=False,
+        allow_null=True,
         help_text=_("A provider's id; null when the park delivers the service itself."),
     )
-    price = serializers.DecimalField(**MONEY, help_text=_("Price per month in CNY; 0 for a public-welfare service."))
+    price = serializers.DecimalField(
+        **MONEY, help_text=_("Price per month in CNY; 0 for a public-welfare service.")
+    )
     term_options = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=60), required=False, max_length=12,
+        child=serializers.IntegerField(min_value=1, max_value=60),
+        required=False,
+        max_length=12,
         help_text=_("Terms offered, in months, e.g. [3, 6, 12]."),
     )
     is_active = serializers.BooleanField(required=False)
@@ -99,8 +118,21 @@ class VoucherOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Voucher
         fields = [
-            "id", "code", "enterprise", "enterprise_name", "kind", "kind_display", "value", "service",
-            "expires_on", "status", "status_display", "note", "issued_at", "used_at", "history",
+            "id",
+            "code",
+            "enterprise",
+            "enterprise_name",
+            "kind",
+            "kind_display",
+            "value",
+            "service",
+            "expires_on",
+            "status",
+            "status_display",
+            "note",
+            "issued_at",
+            "used_at",
+            "history",
         ]
         read_only_fields = fields
 
@@ -108,9 +140,13 @@ class VoucherOutputSerializer(serializers.ModelSerializer):
 class VoucherInputSerializer(serializers.Serializer):
     enterprise = serializers.IntegerField(help_text=_("The one enterprise that may use the voucher."))
     kind = serializers.ChoiceField(choices=Voucher.Kind.choices)
-    value = serializers.DecimalField(**MONEY, help_text=_("Yuan for a fixed amount; 1 to 100 for a percentage."))
+    value = serializers.DecimalField(
+        **MONEY, help_text=_("Yuan for a fixed amount; 1 to 100 for a percentage.")
+    )
     expires_on = serializers.DateField()
-    service = serializers.IntegerField(required=False, allow_null=True, help_text=_("Limit the voucher to one service."))
+    service = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("Limit the voucher to one service.")
+    )
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
@@ -122,8 +158,18 @@ class PaymentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Payment
         fields = [
-            "id", "method", "method_display", "amount", "status", "status_display", "checkout_url",
-            "transfer_reference", "confirmed_at", "refunded_at", "created_at", "history",
+            "id",
+            "method",
+            "method_display",
+            "amount",
+            "status",
+            "status_display",
+            "checkout_url",
+            "transfer_reference",
+            "confirmed_at",
+            "refunded_at",
+            "created_at",
+            "history",
         ]
         read_only_fields = fields
 
@@ -140,9 +186,26 @@ class SubscriptionOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Subscription
         fields = [
-            "id", "service", "service_name", "enterprise", "enterprise_name", "term_months", "status",
-            "status_display", "list_price", "discount", "amount_due", "voucher_code", "renews", "starts_at",
-            "ends_at", "days_left", "activated_at", "created_at", "payments", "history",
+            "id",
+            "service",
+            "service_name",
+            "enterprise",
+            "enterprise_name",
+            "term_months",
+            "status",
+            "status_display",
+            "list_price",
+            "discount",
+            "amount_due",
+            "voucher_code",
+            "renews",
+            "starts_at",
+            "ends_at",
+            "days_left",
+            "activated_at",
+            "created_at",
+            "payments",
+            "history",
         ]
         read_only_fields = fields
 
@@ -155,22 +218,29 @@ class CheckoutInputSerializer(serializers.Serializer):
     service = serializers.IntegerField()
     term_months = serializers.IntegerField(help_text=_("One of the service's term options."))
     method = serializers.ChoiceField(
-        choices=[Payment.Method.STRIPE, Payment.Method.OFFLINE], default=Payment.Method.STRIPE,
+        choices=[Payment.Method.STRIPE, Payment.Method.OFFLINE],
+        default=Payment.Method.STRIPE,
         help_text=_("Ignored when nothing is left to pay (a covering voucher, a public-welfare service)."),
     )
     voucher_code = serializers.CharField(required=False, allow_blank=True, max_length=20)
-    renews = serializers.IntegerField(required=False, allow_null=True, help_text=_("The subscription this renews."))
+    renews = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("The subscription this renews.")
+    )
 
 
 class CheckoutOutputSerializer(serializers.Serializer):
     subscription = SubscriptionOutputSerializer()
     redirect_url = serializers.CharField(
-        help_text=_("Stripe's payment page when paying online; empty when the term started or a transfer is awaited.")
+        help_text=_(
+            "Stripe's payment page when paying online; empty when the term started or a transfer is awaited."
+        )
     )
 
 
 class TransferInputSerializer(serializers.Serializer):
-    reference = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text=_("Bank reference."))
+    reference = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text=_("Bank reference.")
+    )
 
 
 class EntitlementSerializer(serializers.Serializer):

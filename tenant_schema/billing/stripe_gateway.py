@@ -58,7 +58,11 @@ def checkout_session_create(
         "line_items": [
             {
                 "quantity": 1,
-                "price_data": {"currency": CURRENCY, "unit_amount": to_fen(amount), "product_data": {"name": product_name}},
+                "price_data": {
+                    "currency": CURRENCY,
+                    "unit_amount": to_fen(amount),
+                    "product_data": {"name": product_name},
+                },
             }
         ],
         "payment_method_types": methods,
@@ -76,7 +80,9 @@ def checkout_session_create(
         params["customer_email"] = customer_email
     if expires_at:
         params["expires_at"] = expires_at
-    session = stripe_client().v1.checkout.sessions.create(params=params, options={"idempotency_key": idempotency_key})
+    session = stripe_client().v1.checkout.sessions.create(
+        params=params, options={"idempotency_key": idempotency_key}
+    )
     return CheckoutSession(id=session.id, url=session.url or "")
 
 

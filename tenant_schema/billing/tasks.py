@@ -53,7 +53,9 @@ def _context(subscription: Subscription, path: str) -> dict:
 @app.task(name="billing.subscription_activated_notify")
 def subscription_activated_notify_task(*, subscription_id: int) -> bool:
     """Tell the enterprise its term has started and until when."""
-    subscription = Subscription.objects.select_related("service", "enterprise").filter(pk=subscription_id).first()
+    subscription = (
+        Subscription.objects.select_related("service", "enterprise").filter(pk=subscription_id).first()
+    )
     if subscription is None or subscription.status != Subscription.Status.ACTIVE:
         return False
     return _send_once(
@@ -68,18 +70,29 @@ def subscription_activated_notify_task(*, subscription_id: int) -> bool:
 @app.task(name="billing.subscription_reminder_notify")
 def subscription_reminder_notify_task(*, subscription_id: int, days: int) -> bool:
     """Remind the enterprise that a term ends in `days` days, with a link to renew."""
-    subscription = Subscription.objects.select_related("service", "enterprise").filter(pk=subscription_id).first()
+    subscription = (
+        Subscription.objects.select_related("service", "enterprise").filter(pk=subscription_id).first()
+    )
     if subscription is None or subscription.status != Subscription.Status.ACTIVE:
         return False
-    context = _context(subscription, f"/services/{subscription.service_id}/checkout/?renews={subscription.pk}")
+    context = _context(
+        subscription, f"/services/{subscription.service_id}/checkout/?renews={subscription.pk}"
+    )
     context["days"] = days
-    return _send_once(f"billing-reminder:{subscription.pk}:{subscription.ends_at.isoformat()}:{days}", "reminder", context, _enterprise_recipients(subscription))
+    return _send_once(
+        f"billing-reminder:{subscription.pk}:{subscription.ends_at.isoformat()}:{days}",
+        "reminder",
+        context,
+        _enterprise_recipients(subscription),
+    )
 
 
 @app.task(name="billing.transfer_requested_notify")
 def transfer_requested_notify_task(*, subscription_id: int) -> bool:
     """Tell the park's administrators that an enterprise will pay by bank transfer."""
-    subscription = Subscription.objects.select_related("service", "enterprise").filter(pk=subscription_id).first()
+    subscription = (
+        Subscription.objects.select_related("service", "enterprise").filter(pk=subscription_id).first()
+    )
     if subscription is None or subscription.status != Subscription.Status.PENDING_PAYMENT:
         return False
     group = Group.objects.filter(name=roles.PARK_ADMIN).first()
@@ -139,7 +152,9 @@ def subscriptions_sweep_all_task() -> int:
     return len(schemas)
 
 
-@app.task(name="billing.payment_duplicate_refund", autoretry_for=(Exception,), retry_backoff=60, max_retries=8)
+@app.task(
+    name="billing.payment_duplicate_refund", autoretry_for=(Exception,), retry_backoff=60, max_retries=8
+)
 def payment_duplicate_refund_task(*, payment_id: int) -> bool:
     """Give back a second payment for an order already paid; Stripe being down retries with backoff."""
     return payment_duplicate_refund(payment_id=payment_id)

@@ -13,8 +13,12 @@ urlpatterns = [
     path("services/<int:pk>/checkout/", views.checkout, name="checkout"),
     path("services/subscriptions/<int:pk>/", views.subscription_detail, name="subscription"),
     path("services/subscriptions/<int:pk>/pay/", views.subscription_pay, name="subscription_pay"),
-    path("services/subscriptions/<int:pk>/transfer/", views.subscription_transfer, name="subscription_transfer"),
-    path("services/subscriptions/<int:pk>/cancel/", views.subscription_cancel_view, name="subscription_cancel"),
+    path(
+        "services/subscriptions/<int:pk>/transfer/", views.subscription_transfer, name="subscription_transfer"
+    ),
+    path(
+        "services/subscriptions/<int:pk>/cancel/", views.subscription_cancel_view, name="subscription_cancel"
+    ),
     path("park/services/", views.park_catalogue, name="park_catalogue"),
     path("park/services/new/", views.park_service_form, name="park_service_new"),
     path("park/services/<int:pk>/edit/", views.park_service_form, name="park_service_edit"),

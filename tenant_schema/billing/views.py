@@ -4,7 +4,6 @@ Thin: reads through the scoped selectors (the same 404 for "not yours" and "does
 exist"), writes through the services, whose ValidationErrors are shown where they belong.
 """
 
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -64,8 +63,6 @@ from .services import (
 PAGE_SIZE = 25
 
 
-
-
 def _require_park_admin(user) -> None:
     if not user_is_park_admin(user):
         raise PermissionDenied(_("Only a park administrator can do this."))
@@ -93,7 +90,11 @@ def catalogue(request):
     return render(
         request,
         "billing/catalogue.html",
-        {"services": services, "enterprise": enterprise_of_user(user=request.user), "providers": provider_ranking()},
+        {
+            "services": services,
+            "enterprise": enterprise_of_user(user=request.user),
+            "providers": provider_ranking(),
+        },
     )
 
 
@@ -144,7 +145,9 @@ def checkout(request, pk):
     if renews_id:
         renews = subscription_get_for_user(user=request.user, pk=renews_id)
     stripe_enabled = stripe_gateway.stripe_enabled()
-    form = CheckoutForm(request.POST or None, service=service, enterprise=enterprise, stripe_enabled=stripe_enabled)
+    form = CheckoutForm(
+        request.POST or None, service=service, enterprise=enterprise, stripe_enabled=stripe_enabled
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -164,7 +167,9 @@ def checkout(request, pk):
             if result.subscription.status == Subscription.Status.ACTIVE:
                 messages.success(request, _("Your subscription is active."))
             else:
-                messages.success(request, _("Order placed. Transfer the amount; the park confirms on receipt."))
+                messages.success(
+                    request, _("Order placed. Transfer the amount; the park confirms on receipt.")
+                )
             return redirect("billing:subscription", pk=result.subscription.pk)
     return render(
         request,
@@ -184,7 +189,9 @@ def checkout(request, pk):
 @login_required
 def my_subscriptions(request):
     enterprise = _own_enterprise(request)
-    subscriptions = list(subscription_list_for_user(user=request.user).exclude(status=Subscription.Status.CANCELLED))
+    subscriptions = list(
+        subscription_list_for_user(user=request.user).exclude(status=Subscription.Status.CANCELLED)
+    )
     for subscription in subscriptions:
         subscription.days_left = days_left(subscription)
     return render(
@@ -202,7 +209,11 @@ def my_subscriptions(request):
 def subscription_detail(request, pk):
     subscription = subscription_get_for_user(user=request.user, pk=pk)
     session_id = request.GET.get("session_id", "")
-    if subscription.status == Subscription.Status.PENDING_PAYMENT and session_id and stripe_gateway.stripe_enabled():
+    if (
+        subscription.status == Subscription.Status.PENDING_PAYMENT
+        and session_id
+        and stripe_gateway.stripe_enabled()
+    ):
         # Back from Stripe: ask Stripe now rather than wait for the webhook (both are idempotent).
         payment = subscription.payments.filter(stripe_session_id=session_id).first()
         if payment is not None:
@@ -211,8 +222,13 @@ def subscription_detail(request, pk):
             except Exception:
                 pass
             subscription = subscription_get_for_user(user=request.user, pk=pk)
-    if request.GET.get("checkout") == "cancelled" and subscription.status == Subscription.Status.PENDING_PAYMENT:
-        messages.info(request, _("The payment was not completed. Your order is kept: pay again, or cancel it."))
+    if (
+        request.GET.get("checkout") == "cancelled"
+        and subscription.status == Subscription.Status.PENDING_PAYMENT
+    ):
+        messages.info(
+            request, _("The payment was not completed. Your order is kept: pay again, or cancel it.")
+        )
     subscription.days_left = days_left(subscription)
     return render(
         request,
@@ -408,11 +424,19 @@ def park_vouchers(request):
                 return redirect("billing:park_vouchers")
     page = Paginator(voucher_list_for_user(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     for voucher in page.object_list:  # withdrawing it is offered exactly when the service would accept it
-        voucher.voidable = any(t.action == wf.VOID for t in wf.VOUCHER_WORKFLOW.actions_for(request.user, voucher))
+        voucher.voidable = any(
+            t.action == wf.VOID for t in wf.VOUCHER_WORKFLOW.actions_for(request.user, voucher)
+        )
     return render(
         request,
         "billing/park_vouchers.html",
-        {"form": form, "page": page, "vouchers": page.object_list, "can_change": can_change, "show_actor": True},
+        {
+            "form": form,
+            "page": page,
+            "vouchers": page.object_list,
+            "can_change": can_change,
+            "show_actor": True,
+        },
     )
 
 

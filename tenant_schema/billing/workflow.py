@@ -36,7 +36,6 @@ V = Voucher.Status
 OWNER, PARK_ADMIN, SYSTEM = "owner", "park_admin", "system"
 
 
-
 def signed_in(actor) -> bool:
     return actor is not None and actor.is_authenticated
 
@@ -82,13 +81,25 @@ SUBSCRIPTION_WORKFLOW = Workflow(
     "subscription",
     [
         # Payment confirmed: Stripe (system), a transfer the park received, a voucher or a free service (owner).
-        Transition(ACTIVATE, (S.PENDING_PAYMENT,), S.ACTIVE, _("Payment confirmed"), actors=(OWNER, PARK_ADMIN, SYSTEM)),
-        Transition(CANCEL, (S.PENDING_PAYMENT,), S.CANCELLED, _("Order cancelled"), actors=(OWNER, PARK_ADMIN)),
+        Transition(
+            ACTIVATE,
+            (S.PENDING_PAYMENT,),
+            S.ACTIVE,
+            _("Payment confirmed"),
+            actors=(OWNER, PARK_ADMIN, SYSTEM),
+        ),
+        Transition(
+            CANCEL, (S.PENDING_PAYMENT,), S.CANCELLED, _("Order cancelled"), actors=(OWNER, PARK_ADMIN)
+        ),
         Transition(EXPIRE, (S.ACTIVE,), S.EXPIRED, _("Term ended"), actors=(SYSTEM,)),
         # The money came back before we learned it had arrived (a refund event first), or a
         # refund made after the term ended: still recorded.
         Transition(
-            REFUND, (S.PENDING_PAYMENT, S.ACTIVE, S.EXPIRED), S.REFUNDED, _("Refunded"), actors=(PARK_ADMIN, SYSTEM),
+            REFUND,
+            (S.PENDING_PAYMENT, S.ACTIVE, S.EXPIRED),
+            S.REFUNDED,
+            _("Refunded"),
+            actors=(PARK_ADMIN, SYSTEM),
             guard=_person_refunds_paid_only,
         ),
     ],
@@ -107,8 +118,12 @@ PAYMENT_WORKFLOW = Workflow(
         Transition(CANCEL, (P.PENDING,), P.CANCELLED, _("Payment cancelled"), actors=(OWNER, PARK_ADMIN)),
         # Stripe is the judge of a refund: one it reports is recorded whatever we thought of the attempt.
         Transition(
-            REFUND, (P.PENDING, P.SUCCEEDED, P.FAILED, P.CANCELLED), P.REFUNDED, _("Refunded"),
-            actors=(PARK_ADMIN, SYSTEM), guard=_person_refunds_paid_only,
+            REFUND,
+            (P.PENDING, P.SUCCEEDED, P.FAILED, P.CANCELLED),
+            P.REFUNDED,
+            _("Refunded"),
+            actors=(PARK_ADMIN, SYSTEM),
+            guard=_person_refunds_paid_only,
         ),
     ],
     actor_rules=ACTOR_RULES,
@@ -123,13 +138,17 @@ VOUCHER_WORKFLOW = Workflow(
     "voucher",
     [
         Transition(USE, (V.AVAILABLE,), V.USED, _("Used for an order"), actors=(OWNER,)),
-        Transition(RELEASE, (V.USED,), V.AVAILABLE, _("Freed: its order was cancelled"), actors=(OWNER, PARK_ADMIN)),
+        Transition(
+            RELEASE, (V.USED,), V.AVAILABLE, _("Freed: its order was cancelled"), actors=(OWNER, PARK_ADMIN)
+        ),
         Transition(VOID, (V.AVAILABLE,), V.VOID, _("Withdrawn"), actors=(PARK_ADMIN,)),
     ],
     actor_rules=ACTOR_RULES,
 )
 
-WORKFLOWS = {workflow.name: workflow for workflow in (SUBSCRIPTION_WORKFLOW, PAYMENT_WORKFLOW, VOUCHER_WORKFLOW)}
+WORKFLOWS = {
+    workflow.name: workflow for workflow in (SUBSCRIPTION_WORKFLOW, PAYMENT_WORKFLOW, VOUCHER_WORKFLOW)
+}
 CREATION_LABELS = {ORDER: _("Ordered"), OPEN: _("Payment started"), ISSUE: _("Issued")}
 
 

@@ -71,7 +71,6 @@ BAD_REQUEST = OpenApiResponse(
 )
 
 
-
 def _detail(demand, request) -> dict:
     staff = user_is_park_staff(request.user)
     timeline = demand_timeline(demand=demand, include_internal=staff)

@@ -8,7 +8,6 @@ demand, by rating the answer; silence for 5 working days closes it as "closed wi
 rating", which the figures and pages keep apart from a rated close.
 """
 
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models

@@ -456,4 +456,6 @@ def hub_demand_figures(*, schema_names: list[str], now: dt.datetime | None = Non
 def category_policy_list() -> list[tuple[str, CategoryPolicy]]:
     """Every category (label, policy) in the order of the choices; an unset one has the default limits, unsaved."""
     policies = {policy.category: policy for policy in CategoryPolicy.objects.all()}
-    return [(label, policies.get(value) or CategoryPolicy(category=value)) for value, label in Category.choices]
+    return [
+        (label, policies.get(value) or CategoryPolicy(category=value)) for value, label in Category.choices
+    ]

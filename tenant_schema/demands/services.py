@@ -137,8 +137,14 @@ def demand_file(
         event = DemandEvent.objects.create(
             demand=demand, actor=filer, action=wf.FILE, from_status="", to_status=demand.status
         )
-        transition_announce(model=Demand, instance=demand, action=wf.FILE, from_status="", to_status=demand.status,
-                            actor=filer)
+        transition_announce(
+            model=Demand,
+            instance=demand,
+            action=wf.FILE,
+            from_status="",
+            to_status=demand.status,
+            actor=filer,
+        )
         from .notices import demand_filed_notify
 
         demand_filed_notify(demand=demand, event=event)
@@ -187,7 +193,9 @@ class _DemandMove:
     extension_days: int | None
 
 
-def _change_accept_or_assign(demand: Demand, action: str, move: _DemandMove, fields: list, extra: dict) -> None:
+def _change_accept_or_assign(
+    demand: Demand, action: str, move: _DemandMove, fields: list, extra: dict
+) -> None:
     if action == wf.ASSIGN and move.handler_id is None and move.department is None:
         raise ValidationError({"handler": _("Choose a handler or a department.")})
     before = (demand.handler_id, demand.department)
@@ -231,7 +239,15 @@ def _change_answer(demand: Demand, action: str, move: _DemandMove, fields: list,
     demand.rating_due_at = working_days_after(move.now, RATING_WINDOW_DAYS)
     # A new answer waits for a new rating; earlier ratings stay in the history.
     demand.rating, demand.rating_comment, demand.rated_at = "", "", None
-    fields += ["answer", "answered_at", "first_replied_at", "rating_due_at", "rating", "rating_comment", "rated_at"]
+    fields += [
+        "answer",
+        "answered_at",
+        "first_replied_at",
+        "rating_due_at",
+        "rating",
+        "rating_comment",
+        "rated_at",
+    ]
     extra["due_at"] = demand.rating_due_at
 
 
@@ -246,7 +262,9 @@ def _change_extend(demand: Demand, action: str, move: _DemandMove, fields: list,
     new_due = working_days_after(demand.resolution_due_at, days)
     total = working_days_between(demand.clock_started_at, new_due)
     if total > MAX_RESOLUTION_DAYS:
-        allowed = MAX_RESOLUTION_DAYS - working_days_between(demand.clock_started_at, demand.resolution_due_at)
+        allowed = MAX_RESOLUTION_DAYS - working_days_between(
+            demand.clock_started_at, demand.resolution_due_at
+        )
         raise ValidationError(
             {
                 "extension_days": _(
@@ -334,8 +352,13 @@ def demand_transition(
     now = timezone.now()
 
     move = _DemandMove(
-        now=now, actor=actor, text=(comment or "").strip(), handler_id=handler_id, department=department,
-        rating=rating, extension_days=extension_days,
+        now=now,
+        actor=actor,
+        text=(comment or "").strip(),
+        handler_id=handler_id,
+        department=department,
+        rating=rating,
+        extension_days=extension_days,
     )
 
     def change(demand: Demand, transition: Transition) -> dict:
@@ -450,7 +473,9 @@ def demand_deadlines_recount(*, previous) -> int:
         "rating_due_at": "answered_at",
     }
     moved = []
-    for demand in Demand.objects.exclude(status=Demand.Status.CLOSED).only("pk", *clocks, *set(clocks.values())):
+    for demand in Demand.objects.exclude(status=Demand.Status.CLOSED).only(
+        "pk", *clocks, *set(clocks.values())
+    ):
         changed = False
         for due_field, start_field in clocks.items():
             recounted = deadline_recount(

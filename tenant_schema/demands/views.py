@@ -6,7 +6,6 @@ yours" and "does not exist"), every write through a service. A refused transitio
 shown on the demand's page with HTTP 409; a service's ValidationError with 400.
 """
 
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -44,7 +43,6 @@ from .selectors import (
 from .services import category_policy_set, demand_file, demand_transition
 
 PAGE_SIZE = 25
-
 
 
 def _own_enterprise(request):

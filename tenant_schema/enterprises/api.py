@@ -55,8 +55,6 @@ def _shown_to(request) -> dict:
     return {"staff": user_is_park_staff(request.user)}
 
 
-
-
 class MayChangeEnterprise(BasePermission):
     """Whoever may see an enterprise may read it; its profile and figures are changed by the
     park's administrators and by the enterprise's own people. Reviewers only read."""
@@ -161,7 +159,8 @@ class EnterpriseListCreateApi(APIView):
             arguments = _profile_changes(serializer.validated_data, actor=request.user)
             enterprise = enterprise_create(actor=request.user, **arguments)
         return Response(
-            EnterpriseDetailOutputSerializer(enterprise, context=_shown_to(request)).data, status=status.HTTP_201_CREATED
+            EnterpriseDetailOutputSerializer(enterprise, context=_shown_to(request)).data,
+            status=status.HTTP_201_CREATED,
         )
 
 
@@ -183,7 +182,9 @@ class EnterpriseDetailApi(_OneEnterpriseApi):
         responses={200: EnterpriseDetailOutputSerializer, 404: NOT_FOUND},
     )
     def get(self, request, pk: int):
-        return Response(EnterpriseDetailOutputSerializer(self.get_enterprise(pk), context=_shown_to(request)).data)
+        return Response(
+            EnterpriseDetailOutputSerializer(self.get_enterprise(pk), context=_shown_to(request)).data
+        )
 
     @extend_schema(
         tags=[TAG],
@@ -277,7 +278,9 @@ class MyEnterpriseApi(APIView):
         responses={200: EnterpriseDetailOutputSerializer, 404: NOT_FOUND},
     )
     def get(self, request):
-        return Response(EnterpriseDetailOutputSerializer(self.get_enterprise(), context=_shown_to(request)).data)
+        return Response(
+            EnterpriseDetailOutputSerializer(self.get_enterprise(), context=_shown_to(request)).data
+        )
 
     @extend_schema(
         tags=[TAG],

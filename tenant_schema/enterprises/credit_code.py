@@ -15,22 +15,35 @@ def credit_code_validate(value: str, *, field: str = "credit_code") -> str:
     """Return the normalised code or raise a ValidationError on `field` saying what is wrong."""
     code = credit_code_normalise(value)
     if not code:
-        raise ValidationError({field: _("Enter the 18-character Unified Social Credit Code.")}, code="required")
+        raise ValidationError(
+            {field: _("Enter the 18-character Unified Social Credit Code.")}, code="required"
+        )
     try:
         uscc.validate(code)
     except InvalidLength:
         raise ValidationError(
-            {field: _("A Unified Social Credit Code has 18 characters; this one has %(count)d.") % {"count": len(code)}},
+            {
+                field: _("A Unified Social Credit Code has 18 characters; this one has %(count)d.")
+                % {"count": len(code)}
+            },
             code="length",
         ) from None
     except InvalidChecksum:
         raise ValidationError(
-            {field: _("The last character (check character) does not match; please check the code for typos.")},
+            {
+                field: _(
+                    "The last character (check character) does not match; please check the code for typos."
+                )
+            },
             code="checksum",
         ) from None
     except (InvalidFormat, InvalidComponent):
         raise ValidationError(
-            {field: _("Use only digits and capital letters (no I, O, Z, S or V), as printed on the business licence.")},
+            {
+                field: _(
+                    "Use only digits and capital letters (no I, O, Z, S or V), as printed on the business licence."
+                )
+            },
             code="format",
         ) from None
     return code

@@ -47,10 +47,36 @@ TECH_TAGS = frozenset({TAG_ZJTX, TAG_LITTLE_GIANT, TAG_HNTE, TAG_TECH_SME})
 
 # Industry weights (GB/T 4754 sections): SMEs, and above-size enterprises (mostly industry).
 SME_INDUSTRY_WEIGHTS = {
-    "C": 30, "F": 22, "G": 8, "I": 6, "L": 8, "M": 6, "E": 5, "A": 3, "H": 4, "O": 3,
-    "K": 1, "N": 1, "R": 1.5, "P": 0.5, "Q": 0.5, "D": 0.3, "J": 0.2,
+    "C": 30,
+    "F": 22,
+    "G": 8,
+    "I": 6,
+    "L": 8,
+    "M": 6,
+    "E": 5,
+    "A": 3,
+    "H": 4,
+    "O": 3,
+    "K": 1,
+    "N": 1,
+    "R": 1.5,
+    "P": 0.5,
+    "Q": 0.5,
+    "D": 0.3,
+    "J": 0.2,
 }
-ABOVE_INDUSTRY_WEIGHTS = {"C": 68, "F": 12, "G": 6, "E": 4, "I": 3, "M": 2, "D": 2, "L": 1.5, "K": 1, "A": 0.5}
+ABOVE_INDUSTRY_WEIGHTS = {
+    "C": 68,
+    "F": 12,
+    "G": 6,
+    "E": 4,
+    "I": 3,
+    "M": 2,
+    "D": 2,
+    "L": 1.5,
+    "K": 1,
+    "A": 0.5,
+}
 INDUSTRIAL = frozenset("BCD")
 
 # Two-character trade names. Well-known brands and place names are left out on purpose.
@@ -66,9 +92,34 @@ INDUSTRY_WORDS = {
     "A": ["农业科技", "农业发展", "生态农业", "种业", "养殖", "果蔬"],
     "B": ["矿业", "石材"],
     "C": [
-        "机械", "精密机械", "机械制造", "电子", "食品", "服饰", "纺织", "塑料制品", "金属制品", "橡胶制品",
-        "家具", "包装", "发制品", "工艺品", "电器", "新材料", "化工", "汽车配件", "机电设备", "钢结构",
-        "模具", "铸造", "智能装备", "制衣", "印刷", "环保设备", "医疗器械", "木业",
+        "机械",
+        "精密机械",
+        "机械制造",
+        "电子",
+        "食品",
+        "服饰",
+        "纺织",
+        "塑料制品",
+        "金属制品",
+        "橡胶制品",
+        "家具",
+        "包装",
+        "发制品",
+        "工艺品",
+        "电器",
+        "新材料",
+        "化工",
+        "汽车配件",
+        "机电设备",
+        "钢结构",
+        "模具",
+        "铸造",
+        "智能装备",
+        "制衣",
+        "印刷",
+        "环保设备",
+        "医疗器械",
+        "木业",
     ],
     "D": ["热电", "新能源", "燃气", "供水", "光伏电力"],
     "E": ["建筑工程", "建设工程", "装饰工程", "市政工程", "安装工程"],
@@ -89,9 +140,28 @@ INDUSTRY_WORDS = {
 SURNAMES = "王王王张张张李李李刘刘孙孙杨赵姜徐于高宋冷法匡陈周吴郭马林董袁韩薛梁"
 GIVEN_CHARS = "伟强磊军勇杰涛明超刚华平建国志峰海波鹏飞静丽娜敏燕红霞婷芳晓宁秀英玉兰春梅文斌"
 ROADS = (
-    "兰州东路", "兰州西路", "广州北路", "扬州路", "常州路", "杭州路", "福州路", "郑州路", "香港路",
-    "胶州东路", "北京东路", "上海路", "太湖路", "淮河路", "长江路", "黄河路", "泰山路", "工业一路",
-    "工业二路", "创新大道", "科技路", "产业园路",
+    "兰州东路",
+    "兰州西路",
+    "广州北路",
+    "扬州路",
+    "常州路",
+    "杭州路",
+    "福州路",
+    "郑州路",
+    "香港路",
+    "胶州东路",
+    "北京东路",
+    "上海路",
+    "太湖路",
+    "淮河路",
+    "长江路",
+    "黄河路",
+    "泰山路",
+    "工业一路",
+    "工业二路",
+    "创新大道",
+    "科技路",
+    "产业园路",
 )
 REJECTION_REASONS = (
     "营业执照照片不清晰，请重新上传后再提交。",
@@ -229,22 +299,36 @@ def _assign_tags(rng: random.Random, drafts: list[_Draft], count: int) -> None:
 
     pick(TAG_HNTE, lambda d: tech_affinity.get(d.industry, 0.2) * scale(d))
     # 专精特新 and 科技型中小企业 are for SMEs only; most of them also hold the high-tech title.
-    pick(TAG_ZJTX, lambda d: sme(d) * {"C": 4.0, "I": 2.0, "M": 1.5}.get(d.industry, 0.1)
-         * scale(d) * (4 if TAG_HNTE in d.tags else 1))
-    pick(TAG_TECH_SME, lambda d: sme(d) * tech_affinity.get(d.industry, 0.3) * (4 if TAG_HNTE in d.tags else 1))
+    pick(
+        TAG_ZJTX,
+        lambda d: sme(d)
+        * {"C": 4.0, "I": 2.0, "M": 1.5}.get(d.industry, 0.1)
+        * scale(d)
+        * (4 if TAG_HNTE in d.tags else 1),
+    )
+    pick(
+        TAG_TECH_SME, lambda d: sme(d) * tech_affinity.get(d.industry, 0.3) * (4 if TAG_HNTE in d.tags else 1)
+    )
     pick(TAG_GAZELLE, lambda d: tech_affinity.get(d.industry, 0.2) * (2 if d.tags & TECH_TAGS else 1))
     pick(TAG_FOREIGN, lambda d: {"C": 2.0, "F": 1.5}.get(d.industry, 0.5) * scale(d))
     zjtx = [i for i, d in enumerate(drafts) if TAG_ZJTX in d.tags]
     for i in _weighted_sample(rng, [3.0 if drafts[i].above else 1.0 for i in zjtx], round(len(zjtx) * 0.1)):
         drafts[zjtx[i]].tags.add(TAG_LITTLE_GIANT)
-    big = [1.0 if ok and d.above and d.size_class != SizeClass.SMALL else 0.0 for d, ok in zip(drafts, verified, strict=True)]
+    big = [
+        1.0 if ok and d.above and d.size_class != SizeClass.SMALL else 0.0
+        for d, ok in zip(drafts, verified, strict=True)
+    ]
     for i in _weighted_sample(rng, big, round(count * 0.002)):
         drafts[i].tags.add(TAG_LISTED)
 
 
 def _name(rng: random.Random, draft: _Draft, taken: set[str]) -> str:
     listed = TAG_LISTED in draft.tags
-    suffix = "股份有限公司" if listed or (draft.size_class == SizeClass.LARGE and rng.random() < 0.5) else "有限公司"
+    suffix = (
+        "股份有限公司"
+        if listed or (draft.size_class == SizeClass.LARGE and rng.random() < 0.5)
+        else "有限公司"
+    )
     words = INDUSTRY_WORDS.get(draft.industry, ["科技"])
     for attempt in range(200):
         city = "青岛" if rng.random() < 0.75 else "胶州市"
@@ -279,7 +363,9 @@ def enterprises_seed_demo(*, count: int, above_size: int, rng: random.Random) ->
     schema = connection.schema_name
     User = get_user_model()
     with transaction.atomic():
-        with connection.cursor() as cursor:  # two seeds of one tenant at once: the second waits, then sees rows
+        with (
+            connection.cursor() as cursor
+        ):  # two seeds of one tenant at once: the second waits, then sees rows
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"enterprises_seed_demo:{schema}"])
         if count == 0 or Enterprise.objects.exists():
             return 0
@@ -336,7 +422,9 @@ def enterprises_seed_demo(*, count: int, above_size: int, rng: random.Random) ->
                     contact_phone=f"1{rng.choice('35789')}{rng.randint(0, 9)}0000{rng.randint(0, 9999):04d}",
                     contact_email=f"qy{i:04d}@{schema}.demo",
                     status=draft.status,
-                    rejection_reason=rng.choice(REJECTION_REASONS) if draft.status == Enterprise.Status.REJECTED else "",
+                    rejection_reason=rng.choice(REJECTION_REASONS)
+                    if draft.status == Enterprise.Status.REJECTED
+                    else "",
                     verified_at=verified_at,
                     verified_by=admin if verified_at else None,
                 )
@@ -365,12 +453,17 @@ def enterprises_seed_demo(*, count: int, above_size: int, rng: random.Random) ->
                         year=year,
                         revenue=_money(revenue),
                         output_value=_money(revenue * rng.uniform(1.0, 1.12))
-                        if draft.industry in INDUSTRIAL or draft.industry == "E" else None,
+                        if draft.industry in INDUSTRIAL or draft.industry == "E"
+                        else None,
                         tax_paid=_money(revenue * rng.uniform(0.01, 0.06)),
                         rd_spend=_money(revenue * _rd_share(rng, draft, revenue)),
                     )
                 )
-            tag_rows += [Through(enterprise_id=enterprise.pk, tag_id=tag_ids[t]) for t in sorted(draft.tags) if t in tag_ids]
+            tag_rows += [
+                Through(enterprise_id=enterprise.pk, tag_id=tag_ids[t])
+                for t in sorted(draft.tags)
+                if t in tag_ids
+            ]
         YearlyFigures.objects.bulk_create(figures, batch_size=BATCH_SIZE)
         Through.objects.bulk_create(tag_rows, batch_size=BATCH_SIZE)
     return len(enterprises)
@@ -442,7 +535,9 @@ def network_allocation(
     if not 0 <= above_size <= total:
         raise ValueError("above_size must be between 0 and total")
     counts = _largest_remainder({slug: w for slug, (w, _rate) in weights.items()}, total)
-    above = _largest_remainder({slug: counts[slug] * rate for slug, (_w, rate) in weights.items()}, above_size)
+    above = _largest_remainder(
+        {slug: counts[slug] * rate for slug, (_w, rate) in weights.items()}, above_size
+    )
     # A tenant cannot have more 规上 enterprises than enterprises: move any excess elsewhere.
     excess = sum(max(0, above[s] - counts[s]) for s in weights)
     above = {s: min(above[s], counts[s]) for s in weights}

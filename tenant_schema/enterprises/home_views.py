@@ -17,9 +17,9 @@ def tenant_home(request):
     user = request.user
     context = {"user_roles": []}
     if user.is_authenticated:
-        context["user_roles"] = [
-            label for name, label in roles.ROLE_NAMES.items() if name in user.role_set()
-        ]
+        context["user_roles"] = [label for name, label in roles.ROLE_NAMES.items() if name in user.role_set()]
         if user_is_park_staff(user):
-            context["pending_enterprise_count"] = enterprise_list_for_user(user=user, status="pending").count()
+            context["pending_enterprise_count"] = enterprise_list_for_user(
+                user=user, status="pending"
+            ).count()
     return render(request, "home.html", context)

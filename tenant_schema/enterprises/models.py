@@ -106,8 +106,12 @@ class Enterprise(models.Model):
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("verified by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
@@ -141,8 +145,12 @@ class YearlyFigures(models.Model):
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="yearly_figures")
     year = models.PositiveSmallIntegerField(_("year"))
-    output_value = models.DecimalField(_("output value"), max_digits=16, decimal_places=2, null=True, blank=True)
-    revenue = models.DecimalField(_("operating revenue"), max_digits=16, decimal_places=2, null=True, blank=True)
+    output_value = models.DecimalField(
+        _("output value"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    revenue = models.DecimalField(
+        _("operating revenue"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
     tax_paid = models.DecimalField(_("tax paid"), max_digits=16, decimal_places=2, null=True, blank=True)
     rd_spend = models.DecimalField(_("R&D spend"), max_digits=16, decimal_places=2, null=True, blank=True)
 
@@ -150,7 +158,9 @@ class YearlyFigures(models.Model):
         verbose_name = _("yearly figures")
         verbose_name_plural = _("yearly figures")
         ordering = ["-year"]
-        constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="one_figures_row_per_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "year"], name="one_figures_row_per_year")
+        ]
 
     def __str__(self):
         return f"{self.enterprise} {self.year}"
@@ -173,8 +183,12 @@ class Membership(models.Model):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("invited by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
 
@@ -254,7 +268,11 @@ class EnterpriseChange(models.Model):
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="verified_changes")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     field = models.CharField(_("field"), max_length=40)

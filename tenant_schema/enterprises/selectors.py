@@ -14,15 +14,16 @@ User = get_user_model()
 def user_is_park_staff(user: User) -> bool:
     """Park administrators and reviewers work on every enterprise of their tenant."""
     return bool(
-        user.is_authenticated
-        and (user.is_superuser or user.role_set() & {roles.PARK_ADMIN, roles.REVIEWER})
+        user.is_authenticated and (user.is_superuser or user.role_set() & {roles.PARK_ADMIN, roles.REVIEWER})
     )
 
 
 def user_is_park_admin(user) -> bool:
     """Park administrators run the tenant: they change programmes, services, enterprises and settings."""
     return bool(
-        user is not None and user.is_authenticated and (user.is_superuser or roles.PARK_ADMIN in user.role_set())
+        user is not None
+        and user.is_authenticated
+        and (user.is_superuser or roles.PARK_ADMIN in user.role_set())
     )
 
 
@@ -81,4 +82,8 @@ def enterprise_get_for_user(*, user: User, pk: int) -> Enterprise:
 
 def verification_history(*, enterprise: Enterprise) -> QuerySet[VerificationEvent]:
     """The enterprise's verification steps in order, with who took them (the caller has scoped `enterprise`)."""
-    return VerificationEvent.objects.filter(enterprise=enterprise).select_related("actor").order_by("created_at", "pk")
+    return (
+        VerificationEvent.objects.filter(enterprise=enterprise)
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )

@@ -94,7 +94,9 @@ class VerificationEventSerializer(serializers.Serializer):
     at = serializers.DateTimeField(source="created_at")
     action = serializers.CharField()
     action_display = serializers.CharField()
-    from_status = serializers.CharField(help_text=_("Empty on the first row of an enterprise the park added."))
+    from_status = serializers.CharField(
+        help_text=_("Empty on the first row of an enterprise the park added.")
+    )
     to_status = serializers.CharField()
     comment = serializers.CharField(help_text=_("The reason, for a rejection."))
     actor = serializers.SerializerMethodField()

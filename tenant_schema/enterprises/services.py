@@ -101,7 +101,9 @@ def enterprise_register(
     if not email:
         errors["email"] = _("Enter an email address; you will sign in with it.")
     elif User.objects.filter(email=email).exists():
-        errors["email"] = _("An account with this email already exists on this site. Sign in, or reset your password.")
+        errors["email"] = _(
+            "An account with this email already exists on this site. Sign in, or reset your password."
+        )
     if errors:
         raise ValidationError(errors)
     _check_code_is_free(code)
@@ -114,7 +116,9 @@ def enterprise_register(
                 contact_phone=(contact_phone or "").strip(),
                 contact_email=email,
             )
-            user = user_create(email=email, password=password, full_name=contact_name.strip(), role=roles.ENTERPRISE_USER)
+            user = user_create(
+                email=email, password=password, full_name=contact_name.strip(), role=roles.ENTERPRISE_USER
+            )
             Membership.objects.create(user=user, enterprise=enterprise, role=Membership.Role.OWNER)
             record_announce(model=Enterprise, instance=enterprise, action="registered")  # the hub counts it
     except IntegrityError:
@@ -122,7 +126,9 @@ def enterprise_register(
         existing = Enterprise.objects.filter(credit_code=code).first()
         if existing is not None:
             raise _duplicate_code_error(existing) from None
-        raise ValidationError({"email": _("An account with this email already exists on this site.")}) from None
+        raise ValidationError(
+            {"email": _("An account with this email already exists on this site.")}
+        ) from None
     _notify_park_of_registration(enterprise)
     return Registration(user=user, enterprise=enterprise)
 
@@ -189,7 +195,9 @@ def enterprise_update(*, enterprise: Enterprise, actor: User, **changes) -> Ente
     ):
         raise PermissionDenied(_("Only the park or the enterprise's own people can change this profile."))
     # Compared with what is stored, not with the caller's copy, which may be out of date.
-    stored = Enterprise.objects.filter(pk=enterprise.pk).only("status", "credit_code", *VERIFIED_FIELDS).first()
+    stored = (
+        Enterprise.objects.filter(pk=enterprise.pk).only("status", "credit_code", *VERIFIED_FIELDS).first()
+    )
     stored = stored or enterprise
     verified = stored.status == Enterprise.Status.VERIFIED
     before = {field: getattr(stored, field) for field in ("credit_code", *VERIFIED_FIELDS)}
@@ -198,7 +206,8 @@ def enterprise_update(*, enterprise: Enterprise, actor: User, **changes) -> Ente
             field: _("The park verified this; ask the park to change it.")
             for field in VERIFIED_FIELDS
             if field in changes
-            and (changes[field].strip() if isinstance(changes[field], str) else changes[field]) != before[field]
+            and (changes[field].strip() if isinstance(changes[field], str) else changes[field])
+            != before[field]
         }
         if refused:
             raise ValidationError(refused)
@@ -206,7 +215,9 @@ def enterprise_update(*, enterprise: Enterprise, actor: User, **changes) -> Ente
         code = credit_code_validate(changes.pop("credit_code"))
         if code != enterprise.credit_code:
             if not is_park_admin:
-                raise ValidationError({"credit_code": _("Only the park can change a registered credit code.")})
+                raise ValidationError(
+                    {"credit_code": _("Only the park can change a registered credit code.")}
+                )
             _check_code_is_free(code, exclude_pk=enterprise.pk)
             enterprise.credit_code = code
     if tags is not None and not is_park_admin:
@@ -214,7 +225,11 @@ def enterprise_update(*, enterprise: Enterprise, actor: User, **changes) -> Ente
         wanted_official = {tag.pk for tag in tags if tag.is_builtin}
         if current_official != wanted_official:
             raise ValidationError(
-                {"tags": _("Official designations such as 专精特新 are recorded by the park; ask the park to change them.")}
+                {
+                    "tags": _(
+                        "Official designations such as 专精特新 are recorded by the park; ask the park to change them."
+                    )
+                }
             )
     for field, value in changes.items():
         if field in PROFILE_FIELDS:
@@ -230,8 +245,11 @@ def enterprise_update(*, enterprise: Enterprise, actor: User, **changes) -> Ente
         if verified:
             EnterpriseChange.objects.bulk_create(
                 EnterpriseChange(
-                    enterprise=enterprise, actor=actor, field=field,
-                    old_value=str(old), new_value=str(getattr(enterprise, field)),
+                    enterprise=enterprise,
+                    actor=actor,
+                    field=field,
+                    old_value=str(old),
+                    new_value=str(getattr(enterprise, field)),
                 )
                 for field, old in before.items()
                 if getattr(enterprise, field) != old
@@ -260,15 +278,27 @@ def enterprise_verification_move(
             setattr(locked, name, value)
         return {"update_fields": list(fields)}
 
-    def history(locked: Enterprise, transition: Transition, from_status: str, extra: dict) -> VerificationEvent:
+    def history(
+        locked: Enterprise, transition: Transition, from_status: str, extra: dict
+    ) -> VerificationEvent:
         return VerificationEvent.objects.create(
-            enterprise=locked, actor=actor, action=transition.action, from_status=from_status,
-            to_status=locked.status, comment=extra.get("comment", ""),
+            enterprise=locked,
+            actor=actor,
+            action=transition.action,
+            from_status=from_status,
+            to_status=locked.status,
+            comment=extra.get("comment", ""),
         )
 
     return transition_apply(
-        model=Enterprise, pk=enterprise.pk, workflow=wf.VERIFICATION_WORKFLOW, action=action, actor=actor,
-        change=change, history=history, comment=reason,
+        model=Enterprise,
+        pk=enterprise.pk,
+        workflow=wf.VERIFICATION_WORKFLOW,
+        action=action,
+        actor=actor,
+        change=change,
+        history=history,
+        comment=reason,
     )
 
 
@@ -280,8 +310,12 @@ def enterprise_verify(*, enterprise: Enterprise, actor: User) -> Enterprise:
         if enterprise.status == Enterprise.Status.VERIFIED:
             return enterprise
         enterprise = enterprise_verification_move(
-            enterprise=enterprise, action=wf.VERIFY, actor=actor,
-            rejection_reason="", verified_at=timezone.now(), verified_by=actor,
+            enterprise=enterprise,
+            action=wf.VERIFY,
+            actor=actor,
+            rejection_reason="",
+            verified_at=timezone.now(),
+            verified_by=actor,
         )
         _notify_enterprise_of_decision(enterprise)
     return enterprise
@@ -295,8 +329,13 @@ def enterprise_reject(*, enterprise: Enterprise, actor: User, reason: str) -> En
         raise ValidationError({"reason": _("Say why, so the enterprise knows what to correct.")})
     with transaction.atomic():
         enterprise = enterprise_verification_move(
-            enterprise=enterprise, action=wf.REJECT, actor=actor, reason=reason,
-            rejection_reason=reason, verified_at=None, verified_by=None,
+            enterprise=enterprise,
+            action=wf.REJECT,
+            actor=actor,
+            reason=reason,
+            rejection_reason=reason,
+            verified_at=None,
+            verified_by=None,
         )
         _notify_enterprise_of_decision(enterprise)
     return enterprise
@@ -350,7 +389,9 @@ def member_invite(*, enterprise: Enterprise, actor: User, email: str, full_name:
         raise ValidationError({"email": _("Enter your colleague's email address.")})
     user = User.objects.filter(email=email).first()
     if user is not None and (user.is_staff or user_is_park_staff(user)):
-        raise ValidationError({"email": _("This address belongs to a park staff account; invite another address.")})
+        raise ValidationError(
+            {"email": _("This address belongs to a park staff account; invite another address.")}
+        )
     # The rules are the database's: one account per email, one enterprise per account. Two
     # invitations of one address at once (a double-click) both pass the checks above; the
     # second insert is refused by PostgreSQL and told the same as a later one (it was a 500).

@@ -14,7 +14,9 @@ from saas.mail import mail_send_once
 from .models import Enterprise, Membership
 
 
-def _send_once(key: str, subject_template: str, body_template: str, context: dict, recipients: list[str]) -> bool:
+def _send_once(
+    key: str, subject_template: str, body_template: str, context: dict, recipients: list[str]
+) -> bool:
     """Send a mail unless this exact notice was already sent (the cache key carries the schema)."""
     if not recipients:
         return False
@@ -62,7 +64,9 @@ def verification_notify_enterprise_task(*, enterprise_id: int) -> bool:
     if enterprise is None or enterprise.status == Enterprise.Status.PENDING:
         return False
     recipients = list(
-        Membership.objects.filter(enterprise=enterprise, user__is_active=True).values_list("user__email", flat=True)
+        Membership.objects.filter(enterprise=enterprise, user__is_active=True).values_list(
+            "user__email", flat=True
+        )
     )
     context = {
         "enterprise": enterprise,
@@ -83,8 +87,12 @@ def verification_notify_enterprise_task(*, enterprise_id: int) -> bool:
 # reject_on_worker_lost (settings) mean a killed worker's message is delivered again.
 # An import of many thousand rows runs for minutes: its own limits, well above the default.
 @app.task(
-    name="enterprises.import_batch_run", ignore_result=False, bind=True, max_retries=30,
-    soft_time_limit=1800, time_limit=1860,
+    name="enterprises.import_batch_run",
+    ignore_result=False,
+    bind=True,
+    max_retries=30,
+    soft_time_limit=1800,
+    time_limit=1860,
 )
 def import_batch_run_task(self, *, batch_id: str) -> dict | None:
     """Import a confirmed Excel batch of this tenant; a finished batch is left alone.
@@ -100,4 +108,9 @@ def import_batch_run_task(self, *, batch_id: str) -> dict | None:
         return None
     if batch.status == batch.Status.RUNNING:
         raise self.retry(countdown=import_stale_after().total_seconds() + 1)
-    return {"status": batch.status, "created": batch.created, "updated": batch.updated, "unchanged": batch.unchanged}
+    return {
+        "status": batch.status,
+        "created": batch.created,
+        "updated": batch.updated,
+        "unchanged": batch.unchanged,
+    }

@@ -76,7 +76,6 @@ def park_staff_required(view):
     return wrapped
 
 
-
 def _require_park_admin(user) -> None:
     """Reviewers may look at everything but change nothing."""
     if not user_is_park_admin(user):
@@ -249,7 +248,9 @@ def members(request):
         "enterprises/members.html",
         {
             "enterprise": enterprise,
-            "memberships": enterprise.memberships.select_related("user", "user__invitation").order_by("-role", "created_at"),
+            "memberships": enterprise.memberships.select_related("user", "user__invitation").order_by(
+                "-role", "created_at"
+            ),
             "is_owner": is_owner,
             "form": form,
         },
@@ -292,7 +293,9 @@ def _detail_context(request, enterprise: Enterprise, *, reject_form: RejectForm 
         "enterprise": enterprise,
         "figures": enterprise.yearly_figures.all(),
         "tags": enterprise.tags.all(),
-        "memberships": enterprise.memberships.select_related("user", "user__invitation").order_by("-role", "created_at"),
+        "memberships": enterprise.memberships.select_related("user", "user__invitation").order_by(
+            "-role", "created_at"
+        ),
         "can_change": user_is_park_admin(request.user),
         # The verification moves this person may take now: the service's own check.
         "actions": {t.action for t in wf.VERIFICATION_WORKFLOW.actions_for(request.user, enterprise)},

@@ -28,10 +28,11 @@ REJECT = "reject"
 RESUBMIT = "resubmit"
 
 
-
 def is_park_admin(actor, enterprise: Enterprise | None = None) -> bool:
     return bool(
-        actor is not None and actor.is_authenticated and (actor.is_superuser or actor.has_role(roles.PARK_ADMIN))
+        actor is not None
+        and actor.is_authenticated
+        and (actor.is_superuser or actor.has_role(roles.PARK_ADMIN))
     )
 
 
@@ -50,7 +51,11 @@ VERIFICATION_WORKFLOW = Workflow(
         Transition(VERIFY, (S.PENDING, S.REJECTED), S.VERIFIED, _("Verified"), actors=(PARK_ADMIN,)),
         # Rejecting again replaces the reason; rejecting a verified enterprise withdraws the verification.
         Transition(
-            REJECT, (S.PENDING, S.VERIFIED, S.REJECTED), S.REJECTED, _("Rejected"), needs_reason=True,
+            REJECT,
+            (S.PENDING, S.VERIFIED, S.REJECTED),
+            S.REJECTED,
+            _("Rejected"),
+            needs_reason=True,
             actors=(PARK_ADMIN,),
         ),
         Transition(RESUBMIT, (S.REJECTED,), S.PENDING, _("Submitted again"), actors=(OWNER,)),
@@ -58,4 +63,7 @@ VERIFICATION_WORKFLOW = Workflow(
     actor_rules={PARK_ADMIN: is_park_admin, OWNER: is_member},
 )
 
-ACTION_LABELS = {ADD: _("Added and verified by the park"), **{a: t.label for a, t in VERIFICATION_WORKFLOW.transitions.items()}}
+ACTION_LABELS = {
+    ADD: _("Added and verified by the park"),
+    **{a: t.label for a, t in VERIFICATION_WORKFLOW.transitions.items()},
+}

@@ -23,7 +23,9 @@ class Programme(models.Model):
         CLOSED = "closed", pgettext_lazy("programme status", "Closed")
 
     title = models.CharField(_("title"), max_length=200)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.SUBSIDY)
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, default=Category.SUBSIDY
+    )
     description = models.TextField(_("description"), blank=True)
     policy_document = models.CharField(_("policy document"), max_length=300, blank=True)
     budget = models.DecimalField(_("budget (CNY)"), max_digits=16, decimal_places=2)
@@ -45,7 +47,9 @@ class Programme(models.Model):
     # 免申即享: qualifying enterprises get an application made for them when the programme opens.
     no_application_needed = models.BooleanField(_("no application needed (免申即享)"), default=False)
     # Set on a park's copy of a city-wide programme (citywide.CityProgramme in the hub's schema).
-    city_programme_id = models.PositiveIntegerField(_("city-wide programme"), null=True, blank=True, editable=False)
+    city_programme_id = models.PositiveIntegerField(
+        _("city-wide programme"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("programme")
@@ -108,7 +112,9 @@ class Stage(models.Model):
         verbose_name = _("stage")
         verbose_name_plural = _("stages")
         ordering = ["programme", "position"]
-        constraints = [models.UniqueConstraint(fields=["programme", "position"], name="one_stage_per_position")]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "position"], name="one_stage_per_position")
+        ]
         # Stages are fixed once a programme has applications; this keeps the pages true if one is edited anyway.
         triggers = [
             pages_version_trigger(

@@ -13,7 +13,9 @@ from .models import Programme
 def programme_list_open(*, now=None) -> QuerySet[Programme]:
     """Programmes an enterprise can apply to now."""
     now = now or timezone.now()
-    return Programme.objects.filter(status=Programme.Status.OPEN, opens_at__lte=now, closes_at__gt=now).order_by("closes_at")
+    return Programme.objects.filter(
+        status=Programme.Status.OPEN, opens_at__lte=now, closes_at__gt=now
+    ).order_by("closes_at")
 
 
 def programme_get(*, pk) -> Programme:
@@ -32,7 +34,9 @@ def programme_get_open(*, pk) -> Programme:
 
 def programme_awarded_total(*, programme: Programme) -> Decimal:
     """Approved (including disbursed) amounts against the budget."""
-    total = programme.applications.filter(status__in=["approved", "disbursed"]).aggregate(total=Sum("approved_amount"))["total"]
+    total = programme.applications.filter(status__in=["approved", "disbursed"]).aggregate(
+        total=Sum("approved_amount")
+    )["total"]
     return total or Decimal("0")
 
 
@@ -71,7 +75,9 @@ def programme_stages_locked(*, programme: Programme) -> bool:
     return programme.applications.exclude(status="draft").exists()
 
 
-def programme_list_for_user(*, user, status: str = "", category: str = "", search: str = "") -> QuerySet[Programme]:
+def programme_list_for_user(
+    *, user, status: str = "", category: str = "", search: str = ""
+) -> QuerySet[Programme]:
     """Park staff see every programme of the park (filtered by status if asked); everyone else the open ones."""
     from tenant_schema.enterprises.selectors import user_is_park_staff
 

@@ -12,11 +12,46 @@ from .models import Programme, Stage
 
 # 受理 intake → 初审 preliminary review → 专家评审 expert review → 公示 public notice → 拨付 disbursement
 DEFAULT_STAGES = [
-    {"name": "受理", "public_name": "受理", "kind": Stage.Kind.REVIEW, "role": Stage.Role.REVIEWER, "office": "园区企业服务中心", "time_limit_days": 3},
-    {"name": "初审", "public_name": "初审", "kind": Stage.Kind.REVIEW, "role": Stage.Role.REVIEWER, "office": "园区经济发展部", "time_limit_days": 5},
-    {"name": "专家评审", "public_name": "专家评审", "kind": Stage.Kind.REVIEW, "role": Stage.Role.PARK_ADMIN, "office": "评审委员会", "time_limit_days": 10},
-    {"name": "公示", "public_name": "公示", "kind": Stage.Kind.NOTICE, "role": Stage.Role.PARK_ADMIN, "office": "园区管委会", "time_limit_days": 5},
-    {"name": "拨付", "public_name": "资金拨付", "kind": Stage.Kind.DISBURSEMENT, "role": Stage.Role.PARK_ADMIN, "office": "财政所", "time_limit_days": 10},
+    {
+        "name": "受理",
+        "public_name": "受理",
+        "kind": Stage.Kind.REVIEW,
+        "role": Stage.Role.REVIEWER,
+        "office": "园区企业服务中心",
+        "time_limit_days": 3,
+    },
+    {
+        "name": "初审",
+        "public_name": "初审",
+        "kind": Stage.Kind.REVIEW,
+        "role": Stage.Role.REVIEWER,
+        "office": "园区经济发展部",
+        "time_limit_days": 5,
+    },
+    {
+        "name": "专家评审",
+        "public_name": "专家评审",
+        "kind": Stage.Kind.REVIEW,
+        "role": Stage.Role.PARK_ADMIN,
+        "office": "评审委员会",
+        "time_limit_days": 10,
+    },
+    {
+        "name": "公示",
+        "public_name": "公示",
+        "kind": Stage.Kind.NOTICE,
+        "role": Stage.Role.PARK_ADMIN,
+        "office": "园区管委会",
+        "time_limit_days": 5,
+    },
+    {
+        "name": "拨付",
+        "public_name": "资金拨付",
+        "kind": Stage.Kind.DISBURSEMENT,
+        "role": Stage.Role.PARK_ADMIN,
+        "office": "财政所",
+        "time_limit_days": 10,
+    },
 ]
 
 
@@ -62,9 +97,17 @@ def _stages_write(programme: Programme, stages: list[dict]) -> None:
     if kinds[0] != Stage.Kind.REVIEW:
         raise ValidationError({"stages": _("The first stage must be a review stage.")})
     order = {Stage.Kind.REVIEW: 0, Stage.Kind.NOTICE: 1, Stage.Kind.DISBURSEMENT: 2}
-    if [order[kind] for kind in kinds] != sorted(order[kind] for kind in kinds) or kinds.count(Stage.Kind.NOTICE) > 1 or kinds.count(Stage.Kind.DISBURSEMENT) > 1:
+    if (
+        [order[kind] for kind in kinds] != sorted(order[kind] for kind in kinds)
+        or kinds.count(Stage.Kind.NOTICE) > 1
+        or kinds.count(Stage.Kind.DISBURSEMENT) > 1
+    ):
         raise ValidationError(
-            {"stages": _("Put review stages first, then at most one public notice, then at most one disbursement.")}
+            {
+                "stages": _(
+                    "Put review stages first, then at most one public notice, then at most one disbursement."
+                )
+            }
         )
     objects = []
     for position, stage in enumerate(stages, start=1):

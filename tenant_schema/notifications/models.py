@@ -32,7 +32,9 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["user", "dedupe_key"], name="one_notification_per_cause")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "dedupe_key"], name="one_notification_per_cause")
+        ]
         indexes = [models.Index(fields=["user", "read_at"])]
 
     def __str__(self):

@@ -20,7 +20,9 @@ def notification_send(*, user_ids, title: str, body: str = "", link: str = "", d
         return 0
     with transaction.atomic():
         already = set(
-            Notification.objects.filter(dedupe_key=dedupe_key, user_id__in=wanted).values_list("user_id", flat=True)
+            Notification.objects.filter(dedupe_key=dedupe_key, user_id__in=wanted).values_list(
+                "user_id", flat=True
+            )
         )
         rows = [
             Notification(user_id=user_id, title=title[:200], body=body, link=link, dedupe_key=dedupe_key)
@@ -29,8 +31,11 @@ def notification_send(*, user_ids, title: str, body: str = "", link: str = "", d
         # ignore_conflicts: a concurrent call for the same cause may have inserted some meanwhile.
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
         new_ids = list(
-            Notification.objects.filter(dedupe_key=dedupe_key, user_id__in=wanted - already, email_status=Notification.EmailStatus.PENDING)
-            .values_list("pk", flat=True)
+            Notification.objects.filter(
+                dedupe_key=dedupe_key,
+                user_id__in=wanted - already,
+                email_status=Notification.EmailStatus.PENDING,
+            ).values_list("pk", flat=True)
         )
         if new_ids:
             from .tasks import notification_email_task
@@ -92,15 +97,21 @@ def notification_email_deliver(*, notification_ids: list[int], last_try: bool) -
                 notification.email_status = Notification.EmailStatus.SENT
                 notification.email_attempts += 1
                 notification.email_last_error = ""
-                notification.save(update_fields=["emailed_at", "email_status", "email_attempts", "email_last_error"])
+                notification.save(
+                    update_fields=["emailed_at", "email_status", "email_attempts", "email_last_error"]
+                )
                 sent += 1
         except Exception as error:
             permanent = mail_error_is_permanent(error)
-            Notification.objects.filter(pk=notification_id, email_status=Notification.EmailStatus.PENDING).update(
+            Notification.objects.filter(
+                pk=notification_id, email_status=Notification.EmailStatus.PENDING
+            ).update(
                 email_attempts=models.F("email_attempts") + 1,
                 email_last_error=mail_error_describe(error),
                 email_status=(
-                    Notification.EmailStatus.FAILED if permanent or last_try else Notification.EmailStatus.PENDING
+                    Notification.EmailStatus.FAILED
+                    if permanent or last_try
+                    else Notification.EmailStatus.PENDING
                 ),
             )
             if not permanent:
@@ -120,5 +131,7 @@ def notifications_purge_read(*, older_than_days: int | None = None) -> int:
     from django.conf import settings
 
     days = settings.PARKHUB_READ_NOTIFICATIONS_KEEP_DAYS if older_than_days is None else older_than_days
-    deleted, _per_model = Notification.objects.filter(read_at__lt=timezone.now() - timedelta(days=days)).delete()
+    deleted, _per_model = Notification.objects.filter(
+        read_at__lt=timezone.now() - timedelta(days=days)
+    ).delete()
     return deleted

@@ -47,9 +47,9 @@ def test_the_schema_documents_v1_only_with_tokens_errors_pages_and_filters(db, c
     listing = paths["/api/v1/enterprises/"]["get"]
     names = {p["name"] for p in listing["parameters"]}
     assert {"page", "page_size", "updated_since", "ordering"} <= names
-    assert listing["responses"]["404" if "404" in listing["responses"] else "401"]["content"]["application/json"][
-        "schema"
-    ] == {"$ref": "#/components/schemas/Error"}
+    assert listing["responses"]["404" if "404" in listing["responses"] else "401"]["content"][
+        "application/json"
+    ]["schema"] == {"$ref": "#/components/schemas/Error"}
     assert schema["components"]["securitySchemes"]["tokenAuth"]["scheme"] == "bearer"
     assert set(schema["components"]["schemas"]["Error"]["required"]) == {"code", "message", "fields"}
 
@@ -60,7 +60,9 @@ def test_the_schema_documents_v1_only_with_tokens_errors_pages_and_filters(db, c
 def test_every_status_has_the_one_error_shape(db, client_a, park_admin_a):
     registration_x = register(ALPHA)
     assert shape(client_a.get("/api/v1/me/")) | {"message": ""} == {
-        "code": "not_authenticated", "message": "", "fields": {}
+        "code": "not_authenticated",
+        "message": "",
+        "fields": {},
     }
     client_a.force_login(registration_x.user)
     forbidden = client_a.post(ENTERPRISES, {}, content_type="application/json")
@@ -103,7 +105,12 @@ def test_messages_follow_accept_language_and_default_to_chinese(db, client_a):
     french = client_a.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="fr-FR")
     zh_cn = client_a.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9,en;q=0.8")
     assert english.json()["message"] == "Authentication credentials were not provided."
-    assert chinese.json()["message"] == french.json()["message"] == zh_cn.json()["message"] == "身份认证信息未提供。"
+    assert (
+        chinese.json()["message"]
+        == french.json()["message"]
+        == zh_cn.json()["message"]
+        == "身份认证信息未提供。"
+    )
     assert english["Content-Language"] == "en" and chinese["Content-Language"] == "zh-hans"
     assert "Accept-Language" in english["Vary"]
     bad = client_a.get("/api/v1/no-such-thing/", HTTP_ACCEPT_LANGUAGE="en")
@@ -116,7 +123,10 @@ def test_messages_follow_accept_language_and_default_to_chinese(db, client_a):
 def test_the_client_chooses_the_page_size_up_to_200(db, client_a, park_admin_a):
     with schema_context(ALPHA):
         Notification.objects.bulk_create(
-            [Notification(user=park_admin_a, title=f"通知 {n}", body="", dedupe_key=f"test-{n}") for n in range(205)]
+            [
+                Notification(user=park_admin_a, title=f"通知 {n}", body="", dedupe_key=f"test-{n}")
+                for n in range(205)
+            ]
         )
     client_a.force_login(park_admin_a)
     small = client_a.get("/api/v1/notifications/?page_size=7").json()
@@ -157,7 +167,12 @@ def test_marking_notifications_read_moves_them_into_the_next_sync(db, client_a, 
     since = (timezone.now() - timedelta(minutes=1)).isoformat()
     client_a.force_login(park_admin_a)
     assert client_a.get("/api/v1/notifications/", {"updated_since": since}).json()["results"] == []
-    assert client_a.post("/api/v1/notifications/read/", {"all": True}, content_type="application/json").status_code == 200
+    assert (
+        client_a.post(
+            "/api/v1/notifications/read/", {"all": True}, content_type="application/json"
+        ).status_code
+        == 200
+    )
     synced = client_a.get("/api/v1/notifications/", {"updated_since": since}).json()["results"]
     assert [row["id"] for row in synced] == [note.pk]
 

@@ -60,7 +60,9 @@ def test_a_token_expires_after_the_configured_lifetime(db, client_a, park_admin_
     assert refused.json()["code"] == "token_expired" and "/accounts/tokens/" in refused.json()["message"]
     # Longer than the setting allows: a field error, in the one error shape.
     too_long = client_a.post(
-        TOKEN, {"email": park_admin_a.email, "password": PASSWORD, "lifetime_days": 31}, content_type="application/json"
+        TOKEN,
+        {"email": park_admin_a.email, "password": PASSWORD, "lifetime_days": 31},
+        content_type="application/json",
     )
     assert too_long.status_code == 400 and list(too_long.json()["fields"]) == ["lifetime_days"]
 
@@ -112,17 +114,23 @@ def test_the_tokens_page_shows_a_new_secret_once_and_revokes(db, client_a, park_
 
 
 def test_a_plain_token_of_before_is_hashed_by_the_migration_and_still_works(db, client_a, park_admin_a):
-    migration = __import__("every_schema.accounts.migrations.0003_hash_plain_api_tokens", fromlist=["hash_plain_tokens"])
+    migration = __import__(
+        "every_schema.accounts.migrations.0003_hash_plain_api_tokens", fromlist=["hash_plain_tokens"]
+    )
     old_key = "0123456789abcdef0123456789abcdef01234567"
     with schema_context(ALPHA):
         with connection.cursor() as cursor:
             cursor.execute(
                 'CREATE TABLE "alpha".authtoken_token (key varchar(40) PRIMARY KEY, user_id bigint, created timestamptz)'
             )
-            cursor.execute("INSERT INTO \"alpha\".authtoken_token VALUES (%s, %s, now())", [old_key, park_admin_a.pk])
+            cursor.execute(
+                'INSERT INTO "alpha".authtoken_token VALUES (%s, %s, now())', [old_key, park_admin_a.pk]
+            )
         migration.hash_plain_tokens(apps, SimpleNamespace(connection=connection))
         with connection.cursor() as cursor:
             cursor.execute("SELECT to_regclass('\"alpha\".authtoken_token')")
             assert cursor.fetchone()[0] is None
-        assert ApiToken.objects.get(user=park_admin_a).key_hash == hashlib.sha256(old_key.encode()).hexdigest()
+        assert (
+            ApiToken.objects.get(user=park_admin_a).key_hash == hashlib.sha256(old_key.encode()).hexdigest()
+        )
     assert client_a.get(ME, HTTP_AUTHORIZATION=f"Token {old_key}").json()["email"] == park_admin_a.email

@@ -14,7 +14,9 @@ from ..enterprises.conftest import register
 from ..factories import ApplicationFactory, ProgrammeFactory, verified
 
 
-def make_programme(*, budget="1000000.00", cap="200000.00", required_documents=None, title="2026年度专精特新企业奖励"):
+def make_programme(
+    *, budget="1000000.00", cap="200000.00", required_documents=None, title="2026年度专精特新企业奖励"
+):
     """An open programme of the current schema with the five default stages (ProgrammeFactory)."""
     return ProgrammeFactory(
         title=title,
@@ -66,7 +68,9 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 def private_media(settings, tmp_path):
     """Uploads go to a temporary directory, not the developer's .data/media."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"  # re-read MEDIA_ROOT (django-tenants caches the joined path)
+    settings.MULTITENANT_RELATIVE_MEDIA_ROOT = (
+        "%s"  # re-read MEDIA_ROOT (django-tenants caches the joined path)
+    )
     return Path(settings.MEDIA_ROOT)
 
 

@@ -197,7 +197,10 @@ def test_park_admin_creates_a_programme_with_its_own_stages_then_opens_and_close
 
 def test_programme_rules_are_400s_on_their_fields(admin):
     base = {"title": "x", "opens_at": "2026-01-01T09:00:00+08:00", "closes_at": "2026-02-01T09:00:00+08:00"}
-    assert "budget" in admin.post(PROGRAMMES, {**base, "budget": "0"}, content_type="application/json").json()["fields"]
+    assert (
+        "budget"
+        in admin.post(PROGRAMMES, {**base, "budget": "0"}, content_type="application/json").json()["fields"]
+    )
     bad_order = {**base, "budget": "10.00", "stages": [{"name": "拨付", "kind": "disbursement"}]}
     response = post_json(admin, PROGRAMMES, bad_order)
     assert response.status_code == 400 and "stages" in response.json()["fields"]

@@ -407,7 +407,9 @@ def _queries(client, path, enterprise) -> int:
 
     client.get(path)  # warm: content types, translations, the cached navigation
     with schema_context(ALPHA):  # a change the page shows, so that the next request builds it
-        Enterprise.objects.filter(pk=enterprise.pk).update(name=f"{enterprise.name}（{uuid.uuid4().hex[:6]}）")
+        Enterprise.objects.filter(pk=enterprise.pk).update(
+            name=f"{enterprise.name}（{uuid.uuid4().hex[:6]}）"
+        )
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     assert response.status_code == 200

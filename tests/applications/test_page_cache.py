@@ -83,7 +83,9 @@ def test_a_programme_retitled_and_an_enterprise_renamed_show_at_once(
     owner_client.get(f"/applications/{application.pk}/")
     with schema_context(ALPHA):
         programme_update(programme=programme, title="2026年度专精特新企业奖励（第二批）")
-        enterprise_update(enterprise=enterprise_x.enterprise, actor=park_admin, name="青岛星海智能机械有限公司")
+        enterprise_update(
+            enterprise=enterprise_x.enterprise, actor=park_admin, name="青岛星海智能机械有限公司"
+        )
     listing = owner_client.get("/applications/").content.decode()
     assert "（第二批）" in listing and "青岛星海智能机械有限公司" in listing
     assert "（第二批）" in owner_client.get(f"/applications/{application.pk}/").content.decode()
@@ -136,7 +138,9 @@ def test_another_enterprise_never_gets_a_kept_page(client_a, programme, enterpri
     assert "青岛星海机械有限公司" not in outsider.get("/applications/").content.decode()
 
 
-def test_the_same_enterprise_id_in_another_tenant_gets_its_own_page(db, client_a, client_b, tenant_a, tenant_b):
+def test_the_same_enterprise_id_in_another_tenant_gets_its_own_page(
+    db, client_a, client_b, tenant_a, tenant_b
+):
     """Enterprise and application ids restart in every schema: the tenant is part of the key."""
     next_ids = []
     for schema in (ALPHA, BETA):
@@ -225,7 +229,9 @@ def test_a_message_shows_once_on_a_kept_page(owner_client, programme, enterprise
     assert 'class="messages"' not in owner_client.get(path).content.decode()
 
 
-def test_a_deploy_never_serves_a_page_kept_by_the_code_it_replaced(owner_client, programme, enterprise_x, monkeypatch):
+def test_a_deploy_never_serves_a_page_kept_by_the_code_it_replaced(
+    owner_client, programme, enterprise_x, monkeypatch
+):
     from tenant_schema.applications import page_cache
 
     application = draft_for(enterprise_x, programme)

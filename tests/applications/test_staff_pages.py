@@ -40,7 +40,9 @@ def as_park_admin(client_a, park_admin):
 
 
 def submitted(registration, programme, amount="100000.00"):
-    return ApplicationFactory(registration=registration, programme=programme, requested_amount=amount, submitted=True)
+    return ApplicationFactory(
+        registration=registration, programme=programme, requested_amount=amount, submitted=True
+    )
 
 
 def refreshed(application) -> Application:
@@ -498,14 +500,24 @@ def test_the_reviewer_is_warned_of_an_award_for_the_same_category_in_another_sub
     page = as_park_admin.get(f"/park/applications/{application.pk}/")
     assert "duplicate-warning" not in page.content.decode()
     AwardRecord.objects.create(
-        tenant=tenant_b, application_id=999, credit_code=enterprise_x.enterprise.credit_code,
-        enterprise_name=enterprise_x.enterprise.name, category=programme.category, programme_title="乙园同类奖励",
-        amount=Decimal("50000.00"), approved_at=timezone.now() - dt.timedelta(days=30),
+        tenant=tenant_b,
+        application_id=999,
+        credit_code=enterprise_x.enterprise.credit_code,
+        enterprise_name=enterprise_x.enterprise.name,
+        category=programme.category,
+        programme_title="乙园同类奖励",
+        amount=Decimal("50000.00"),
+        approved_at=timezone.now() - dt.timedelta(days=30),
     )
     AwardRecord.objects.create(
-        tenant=tenant_b, application_id=1000, credit_code=enterprise_x.enterprise.credit_code,
-        enterprise_name=enterprise_x.enterprise.name, category="loan_interest", programme_title="乙园贷款贴息",
-        amount=Decimal("8000.00"), approved_at=timezone.now() - dt.timedelta(days=30),
+        tenant=tenant_b,
+        application_id=1000,
+        credit_code=enterprise_x.enterprise.credit_code,
+        enterprise_name=enterprise_x.enterprise.name,
+        category="loan_interest",
+        programme_title="乙园贷款贴息",
+        amount=Decimal("8000.00"),
+        approved_at=timezone.now() - dt.timedelta(days=30),
     )
     page = as_park_admin.get(f"/park/applications/{application.pk}/").content.decode()
     assert "duplicate-warning" in page and "乙园同类奖励" in page and "Beta Park" in page

@@ -41,7 +41,9 @@ def test_a_committed_move_is_announced_with_its_states_in_its_schema(
         transition_committed.disconnect(heard)
     [call] = [call for call in heard.calls if call["sender"] is Application]
     assert call["instance"].pk == application.pk and call["action"] == "submit"
-    assert call["from_status"] == Application.Status.DRAFT and call["to_status"] == Application.Status.IN_REVIEW
+    assert (
+        call["from_status"] == Application.Status.DRAFT and call["to_status"] == Application.Status.IN_REVIEW
+    )
     assert call["actor"] == enterprise_x.user and call["transition"].action == "submit"
     assert call["schema"] == connection.schema_name != "public"
 

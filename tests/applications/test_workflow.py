@@ -37,7 +37,10 @@ def test_an_enterprise_waiting_for_verification_cannot_apply(programme, in_alpha
     pending = register(ALPHA)
     with pytest.raises(ValidationError) as refused:
         application_create(
-            programme_id=programme.pk, enterprise=pending.enterprise, applicant=pending.user, requested_amount="1000"
+            programme_id=programme.pk,
+            enterprise=pending.enterprise,
+            applicant=pending.user,
+            requested_amount="1000",
         )
     assert "programme" in refused.value.message_dict
 
@@ -57,14 +60,22 @@ def test_the_whole_way_from_draft_to_disbursed(programme, enterprise_x, reviewer
     assert application.current_stage.name == "拨付"
     application = act(application, "disburse", park_admin)
     assert application.status == S.DISBURSED and application.disbursed_amount == Decimal("80000.00")
-    actions = list(ApplicationEvent.objects.filter(application=application).values_list("action", "to_status"))
+    actions = list(
+        ApplicationEvent.objects.filter(application=application).values_list("action", "to_status")
+    )
     assert actions == [
-        ("submit", "in_review"), ("advance", "in_review"), ("advance", "in_review"),
-        ("approve", "approved"), ("advance", "approved"), ("disburse", "disbursed"),
+        ("submit", "in_review"),
+        ("advance", "in_review"),
+        ("advance", "in_review"),
+        ("approve", "approved"),
+        ("advance", "approved"),
+        ("disburse", "disbursed"),
     ]
 
 
-def test_return_needs_a_reason_and_resubmission_goes_back_to_the_same_stage(programme, enterprise_x, reviewer):
+def test_return_needs_a_reason_and_resubmission_goes_back_to_the_same_stage(
+    programme, enterprise_x, reviewer
+):
     application = ApplicationFactory(registration=enterprise_x, programme=programme, submitted=True)
     act(application, "advance", reviewer)
     with pytest.raises(ValidationError) as refused:
@@ -91,7 +102,9 @@ def test_return_needs_a_reason_and_resubmission_goes_back_to_the_same_stage(prog
         (["submit", "withdraw"], "submit", "owner"),
     ],
 )
-def test_illegal_moves_are_refused_with_a_message(programme, enterprise_x, reviewer, park_admin, setup, action, who):
+def test_illegal_moves_are_refused_with_a_message(
+    programme, enterprise_x, reviewer, park_admin, setup, action, who
+):
     people = {"owner": enterprise_x.user, "reviewer": reviewer, "park_admin": park_admin}
     application = draft_for(enterprise_x, programme)
     for step in setup:
@@ -124,13 +137,21 @@ def test_history_rows_cannot_be_updated_or_deleted_even_with_raw_sql(programme, 
         f"UPDATE applications_applicationevent SET comment = 'forged' WHERE id = {event.pk}",
         f"DELETE FROM applications_applicationevent WHERE id = {event.pk}",
     ):
-        with pytest.raises(ProgrammingError, match="pgtrigger"), transaction.atomic(), connection.cursor() as cursor:
+        with (
+            pytest.raises(ProgrammingError, match="pgtrigger"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(statement)
     assert ApplicationEvent.objects.get(pk=event.pk).comment == ""
 
 
-def test_an_award_never_exceeds_the_cap_or_the_requested_amount(programme, enterprise_x, reviewer, park_admin):
-    application = ApplicationFactory(registration=enterprise_x, programme=programme, requested_amount="150000.00", submitted=True)
+def test_an_award_never_exceeds_the_cap_or_the_requested_amount(
+    programme, enterprise_x, reviewer, park_admin
+):
+    application = ApplicationFactory(
+        registration=enterprise_x, programme=programme, requested_amount="150000.00", submitted=True
+    )
     act(application, "advance", reviewer)
     act(application, "advance", reviewer)
     with pytest.raises(ValidationError) as refused:
@@ -148,10 +169,14 @@ def test_the_timeline_of_a_returned_and_resubmitted_application_across_national_
     application = ApplicationFactory(registration=enterprise_x, programme=programme, submitted=True)
     # 受理 has 3 working days: 1–7 October are holidays; 8 and 9 October count, and
     # Saturday 10 October is a make-up workday, so it is due then at 17:30.
-    assert Application.objects.get(pk=application.pk).stage_due_at == dt.datetime(2026, 10, 10, 17, 30, tzinfo=SHANGHAI)
+    assert Application.objects.get(pk=application.pk).stage_due_at == dt.datetime(
+        2026, 10, 10, 17, 30, tzinfo=SHANGHAI
+    )
     clock["now"] = dt.datetime(2026, 10, 9, 9, 0, tzinfo=SHANGHAI)
     act(application, "advance", reviewer)  # 初审: 5 working days → 10, 12, 13, 14, 15 October
-    assert Application.objects.get(pk=application.pk).stage_due_at == dt.datetime(2026, 10, 15, 17, 30, tzinfo=SHANGHAI)
+    assert Application.objects.get(pk=application.pk).stage_due_at == dt.datetime(
+        2026, 10, 15, 17, 30, tzinfo=SHANGHAI
+    )
     clock["now"] = dt.datetime(2026, 10, 12, 9, 0, tzinfo=SHANGHAI)
     act(application, "return", reviewer, comment="请补充营业执照副本")
     clock["now"] = dt.datetime(2026, 10, 13, 9, 0, tzinfo=SHANGHAI)
@@ -159,7 +184,10 @@ def test_the_timeline_of_a_returned_and_resubmitted_application_across_national_
     clock["now"] = dt.datetime(2026, 10, 14, 9, 0, tzinfo=SHANGHAI)
     timeline = application_timeline(application=Application.objects.get(pk=application.pk))
     assert [(e.action, e.comment) for e in timeline.events] == [
-        ("submit", ""), ("advance", ""), ("return", "请补充营业执照副本"), ("submit", ""),
+        ("submit", ""),
+        ("advance", ""),
+        ("return", "请补充营业执照副本"),
+        ("submit", ""),
     ]
     intake, preliminary = timeline.stages[0], timeline.stages[1]
     assert intake.state == "done" and intake.done_at == dt.datetime(2026, 10, 9, 9, 0, tzinfo=SHANGHAI)
@@ -188,7 +216,9 @@ def test_twenty_concurrent_approvals_against_a_budget_for_ten(committed_db, drop
         applications = []
         for _ in range(20):
             registration = register("budgetrace")
-            application = ApplicationFactory(registration=registration, programme=programme, requested_amount="10000.00", submitted=True)
+            application = ApplicationFactory(
+                registration=registration, programme=programme, requested_amount="10000.00", submitted=True
+            )
             act(application, "advance", reviewer)
             act(application, "advance", reviewer)
             applications.append(application.pk)
@@ -217,15 +247,30 @@ def test_twenty_concurrent_approvals_against_a_budget_for_ten(committed_db, drop
         assert sum(a.approved_amount for a in approved) == Decimal("100000.00")
 
 
-def test_a_programme_without_notice_or_disbursement_stages_can_still_be_paid(in_alpha, enterprise_x, reviewer, park_admin):
+def test_a_programme_without_notice_or_disbursement_stages_can_still_be_paid(
+    in_alpha, enterprise_x, reviewer, park_admin
+):
     from django.utils import timezone
 
     programme = ProgrammeFactory(
-        title="单环节项目", category="subsidy", budget=Decimal("50000"), per_enterprise_cap=None,
+        title="单环节项目",
+        category="subsidy",
+        budget=Decimal("50000"),
+        per_enterprise_cap=None,
         closes_at=timezone.now() + dt.timedelta(days=5),
-        stages=[{"name": "审核", "public_name": "审核", "kind": "review", "role": "park_admin", "time_limit_days": 5}],
+        stages=[
+            {
+                "name": "审核",
+                "public_name": "审核",
+                "kind": "review",
+                "role": "park_admin",
+                "time_limit_days": 5,
+            }
+        ],
     )
-    application = ApplicationFactory(registration=enterprise_x, programme=programme, requested_amount="20000", submitted=True)
+    application = ApplicationFactory(
+        registration=enterprise_x, programme=programme, requested_amount="20000", submitted=True
+    )
     approved = act(application, "approve", park_admin, amount="20000")
     assert approved.status == S.APPROVED and approved.current_stage is None
     with pytest.raises(TransitionRefused):

@@ -23,7 +23,9 @@ from ..conftest import ALPHA, HostClient, host_of, make_user
 @pytest.fixture
 def pending(no_stripe, buyer, service):
     with schema_context(ALPHA):
-        return subscription_checkout(actor=buyer.user, service=service, term_months=3, method="offline").subscription
+        return subscription_checkout(
+            actor=buyer.user, service=service, term_months=3, method="offline"
+        ).subscription
 
 
 @pytest.fixture
@@ -69,6 +71,14 @@ def test_another_enterprise_is_refused_by_the_service_too(pending, other_buyer):
 
 def test_the_ordering_enterprise_and_a_park_administrator_may_cancel(pending, buyer, park_admin_a, service):
     with schema_context(ALPHA):
-        assert subscription_cancel(actor=buyer.user, subscription=pending).status == Subscription.Status.CANCELLED
-        second = subscription_checkout(actor=buyer.user, service=service, term_months=3, method="offline").subscription
-        assert subscription_cancel(actor=park_admin_a, subscription=second).status == Subscription.Status.CANCELLED
+        assert (
+            subscription_cancel(actor=buyer.user, subscription=pending).status
+            == Subscription.Status.CANCELLED
+        )
+        second = subscription_checkout(
+            actor=buyer.user, service=service, term_months=3, method="offline"
+        ).subscription
+        assert (
+            subscription_cancel(actor=park_admin_a, subscription=second).status
+            == Subscription.Status.CANCELLED
+        )

@@ -40,9 +40,9 @@ def test_a_verified_enterprise_cannot_declare_itself_above_designated_size_throu
     assert fresh(verified.enterprise).above_designated_size is False
     response = verified.client.patch(MINE, {"above_designated_size": True}, content_type="application/json")
     assert response.status_code == 400, response.content
-    assert "above_designated_size" in response.json().get("errors", response.json()) or "above_designated_size" in str(
-        response.json()
-    )
+    assert "above_designated_size" in response.json().get(
+        "errors", response.json()
+    ) or "above_designated_size" in str(response.json())
     assert fresh(verified.enterprise).above_designated_size is False
 
 
@@ -57,19 +57,32 @@ def test_other_verified_fields_are_refused_too(verified, field, value):
 
 
 def test_the_enterprise_still_edits_what_is_its_own(verified):
-    response = verified.client.patch(MINE, {"employees": 321, "address": "胶州市新址1号"}, content_type="application/json")
+    response = verified.client.patch(
+        MINE, {"employees": 321, "address": "胶州市新址1号"}, content_type="application/json"
+    )
     assert response.status_code == 200, response.content
     assert fresh(verified.enterprise).employees == 321
 
 
 def test_the_profile_page_shows_them_read_only_and_ignores_a_forged_post(verified):
     page = verified.client.get("/enterprise/edit/").content.decode()
-    assert 'name="above_designated_size"' in page and "disabled" in page.split('name="above_designated_size"')[0][-300:] + page.split('name="above_designated_size"')[1][:300]
+    assert (
+        'name="above_designated_size"' in page
+        and "disabled"
+        in page.split('name="above_designated_size"')[0][-300:]
+        + page.split('name="above_designated_size"')[1][:300]
+    )
     current = fresh(verified.enterprise)
     form = {
-        "name": current.name, "legal_representative": current.legal_representative or "", "industry": current.industry or "",
-        "size_class": "large", "above_designated_size": "on", "employees": "7", "address": current.address or "",
-        "contact_name": current.contact_name or "", "contact_phone": current.contact_phone or "",
+        "name": current.name,
+        "legal_representative": current.legal_representative or "",
+        "industry": current.industry or "",
+        "size_class": "large",
+        "above_designated_size": "on",
+        "employees": "7",
+        "address": current.address or "",
+        "contact_name": current.contact_name or "",
+        "contact_phone": current.contact_phone or "",
         "contact_email": current.contact_email or "",
     }
     response = verified.client.post("/enterprise/edit/", form)
@@ -81,14 +94,22 @@ def test_the_profile_page_shows_them_read_only_and_ignores_a_forged_post(verifie
 def test_a_pending_enterprise_may_still_correct_its_registration(db, tenant_a):
     registration = register(ALPHA)
     with schema_context(ALPHA):
-        updated = enterprise_update(enterprise=registration.enterprise, actor=registration.user, above_designated_size=True)
+        updated = enterprise_update(
+            enterprise=registration.enterprise, actor=registration.user, above_designated_size=True
+        )
     assert updated.above_designated_size is True  # the park checks it when it verifies
 
 
 def test_staff_changes_to_verified_fields_are_recorded(verified, park_admin_a):
     with schema_context(ALPHA):
-        enterprise_update(enterprise=verified.enterprise, actor=park_admin_a, above_designated_size=True, employees=50)
-        changes = list(EnterpriseChange.objects.filter(enterprise=verified.enterprise).values_list("field", "old_value", "new_value", "actor"))
+        enterprise_update(
+            enterprise=verified.enterprise, actor=park_admin_a, above_designated_size=True, employees=50
+        )
+        changes = list(
+            EnterpriseChange.objects.filter(enterprise=verified.enterprise).values_list(
+                "field", "old_value", "new_value", "actor"
+            )
+        )
     assert changes == [("above_designated_size", "False", "True", park_admin_a.pk)]
 
 

@@ -25,8 +25,13 @@ from ..enterprises.conftest import new_credit_code, register
 def programme_fields(title: str) -> dict:
     now = timezone.now()
     return dict(
-        title=title, category="award", budget=Decimal("1000.00"), per_enterprise_cap=None,
-        opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=3), required_documents=[],
+        title=title,
+        category="award",
+        budget=Decimal("1000.00"),
+        per_enterprise_cap=None,
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=3),
+        required_documents=[],
     )
 
 
@@ -38,7 +43,9 @@ def test_only_park_administrators_create_programmes_and_push_them(db, tenant_a, 
             with pytest.raises(PermissionDenied):
                 programme_create(actor=actor, **programme_fields("越权创建的项目"))
         assert not Programme.objects.filter(title="越权创建的项目").exists()
-        programme = programme_open(programme=programme_create(actor=park_admin_a, **programme_fields("正常项目")))
+        programme = programme_open(
+            programme=programme_create(actor=park_admin_a, **programme_fields("正常项目"))
+        )
         for actor in (reviewer, member):
             with pytest.raises(PermissionDenied):
                 push_start(programme=programme, actor=actor)
@@ -54,7 +61,9 @@ def test_only_park_administrators_add_enterprises_and_only_its_people_resubmit(d
             enterprise_create(actor=reviewer, credit_code=new_credit_code(), name="越权添加有限公司")
         from tenant_schema.enterprises.services import enterprise_reject
 
-        rejected = enterprise_reject(enterprise=registration.enterprise, actor=park_admin_a, reason="营业执照不清晰")
+        rejected = enterprise_reject(
+            enterprise=registration.enterprise, actor=park_admin_a, reason="营业执照不清晰"
+        )
         for actor in (reviewer, park_admin_a, register(ALPHA).user):
             with pytest.raises(PermissionDenied):
                 enterprise_resubmit(enterprise=rejected, actor=actor)

@@ -47,7 +47,14 @@ def no_stripe(settings):
     settings.STRIPE_API_BASE = ""
 
 
-def post_event(payload: str, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None, body: str | None = None, client=None):
+def post_event(
+    payload: str,
+    *,
+    secret: str = WEBHOOK_SECRET,
+    timestamp: int | None = None,
+    body: str | None = None,
+    client=None,
+):
     """Deliver a webhook to the hub host, signed over `payload` (a different `body` simulates tampering)."""
     client = client or HostClient(HUB_HOST)
     return client.post(
@@ -96,8 +103,12 @@ def service(db, tenant_a, park_admin_a):
 
     with schema_context(ALPHA):
         return service_create(
-            actor=park_admin_a, name="企业法律顾问", price=Decimal("100.00"), category="legal",
-            description="合同审查、劳动用工咨询", term_options=[3, 6, 12],
+            actor=park_admin_a,
+            name="企业法律顾问",
+            price=Decimal("100.00"),
+            category="legal",
+            description="合同审查、劳动用工咨询",
+            term_options=[3, 6, 12],
         )
 
 
@@ -118,8 +129,11 @@ def committed_enterprise(label: str) -> SimpleNamespace:
     code = credit_code_make(f"91370281MD{uuid.uuid4().int % 10**7:07d}")
     with schema_context(ALPHA):
         registration = EnterpriseFactory(
-            credit_code=code, name=f"青岛计费测试{code[-5:-1]}{label}有限公司", contact_name="钱七",
-            email=f"billing-{code[-8:].lower()}@example.cn", contact_phone="",
+            credit_code=code,
+            name=f"青岛计费测试{code[-5:-1]}{label}有限公司",
+            contact_name="钱七",
+            email=f"billing-{code[-8:].lower()}@example.cn",
+            contact_phone="",
         )
     return SimpleNamespace(code=code, user=registration.user, enterprise=registration.enterprise)
 
@@ -146,10 +160,13 @@ def committed_cleanup(*, enterprises=(), users=(), services=()) -> None:
         enterprise_ids = [enterprise.pk for enterprise in enterprises]
         # The histories refuse DELETE in PostgreSQL; only this clean-up of committed test rows lifts it.
         service_ids = [service.pk for service in services]
-        of_ours = Q(subscription__enterprise_id__in=enterprise_ids) | Q(subscription__service_id__in=service_ids)
+        of_ours = Q(subscription__enterprise_id__in=enterprise_ids) | Q(
+            subscription__service_id__in=service_ids
+        )
         SubscriptionHistory.objects.filter(of_ours).delete()
         PaymentHistory.objects.filter(
-            Q(payment__subscription__enterprise_id__in=enterprise_ids) | Q(payment__subscription__service_id__in=service_ids)
+            Q(payment__subscription__enterprise_id__in=enterprise_ids)
+            | Q(payment__subscription__service_id__in=service_ids)
         ).delete()
         VoucherHistory.objects.filter(voucher__enterprise_id__in=enterprise_ids).delete()
         Subscription.objects.filter(enterprise_id__in=enterprise_ids).delete()
@@ -173,6 +190,6 @@ def committed_shop(committed_db, tenant_a):
         cloud = service_create(actor=admin, name=f"云ERP-{uuid.uuid4().hex[:6]}", price=Decimal("50.00"))
     shop = SimpleNamespace(admin=admin, x=x, y=y, service=legal, second_service=cloud)
     yield shop
-    committed_cleanup(enterprises=[x.enterprise, y.enterprise], users=[admin, x.user, y.user], services=[legal, cloud])
-
-
+    committed_cleanup(
+        enterprises=[x.enterprise, y.enterprise], users=[admin, x.user, y.user], services=[legal, cloud]
+    )

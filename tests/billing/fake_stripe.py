@@ -88,13 +88,24 @@ class FakeStripe:
             intent_id = f"pi_{uuid.uuid4().hex[:24]}"
             charge_id = f"ch_{uuid.uuid4().hex[:24]}"
             self.charges[charge_id] = {
-                "id": charge_id, "object": "charge", "amount": session["amount_total"], "amount_refunded": 0,
-                "currency": "cny", "paid": True, "refunded": False, "payment_intent": intent_id, "status": "succeeded",
+                "id": charge_id,
+                "object": "charge",
+                "amount": session["amount_total"],
+                "amount_refunded": 0,
+                "currency": "cny",
+                "paid": True,
+                "refunded": False,
+                "payment_intent": intent_id,
+                "status": "succeeded",
                 "metadata": {},
             }
             self.intents[intent_id] = {
-                "id": intent_id, "object": "payment_intent", "amount": session["amount_total"], "currency": "cny",
-                "status": "succeeded", "latest_charge": charge_id,
+                "id": intent_id,
+                "object": "payment_intent",
+                "amount": session["amount_total"],
+                "currency": "cny",
+                "status": "succeeded",
+                "latest_charge": charge_id,
                 "metadata": dict(session["_payment_intent_metadata"]),
             }
             session.update(status="complete", payment_status="paid", payment_intent=intent_id)
@@ -109,8 +120,14 @@ class FakeStripe:
         charge = self.charges[intent["latest_charge"]]
         charge.update(amount_refunded=charge["amount"], refunded=True)
         return {
-            "id": f"re_{uuid.uuid4().hex[:24]}", "object": "refund", "amount": charge["amount"], "currency": "cny",
-            "charge": charge["id"], "payment_intent": payment_intent_id, "status": "succeeded", "metadata": {},
+            "id": f"re_{uuid.uuid4().hex[:24]}",
+            "object": "refund",
+            "amount": charge["amount"],
+            "currency": "cny",
+            "charge": charge["id"],
+            "payment_intent": payment_intent_id,
+            "status": "succeeded",
+            "metadata": {},
         }
 
     def session(self, session_id: str) -> dict:
@@ -150,11 +167,18 @@ class FakeStripe:
         amount = int(item["price_data"]["unit_amount"])
         session_id = f"cs_test_{uuid.uuid4().hex}"
         session = {
-            "id": session_id, "object": "checkout.session", "mode": params["mode"], "status": "open",
-            "payment_status": "unpaid", "amount_total": amount, "currency": item["price_data"]["currency"],
-            "metadata": params.get("metadata", {}), "payment_intent": None,
+            "id": session_id,
+            "object": "checkout.session",
+            "mode": params["mode"],
+            "status": "open",
+            "payment_status": "unpaid",
+            "amount_total": amount,
+            "currency": item["price_data"]["currency"],
+            "metadata": params.get("metadata", {}),
+            "payment_intent": None,
             "client_reference_id": params.get("client_reference_id"),
-            "success_url": params["success_url"], "cancel_url": params["cancel_url"],
+            "success_url": params["success_url"],
+            "cancel_url": params["cancel_url"],
             "payment_method_types": params.get("payment_method_types", []),
             "customer_email": params.get("customer_email"),
             "url": f"{self.url}/pay/{session_id}",
@@ -166,7 +190,9 @@ class FakeStripe:
 
     def _handle(self, method: str, path: str, params: dict, idempotency_key: str | None):
         with self.lock:
-            self.requests.append({"method": method, "path": path, "params": params, "idempotency_key": idempotency_key})
+            self.requests.append(
+                {"method": method, "path": path, "params": params, "idempotency_key": idempotency_key}
+            )
             if method == "POST" and idempotency_key and idempotency_key in self.idempotent:
                 return 200, self.idempotent[idempotency_key]
             status, body = self._route(method, path, params)
@@ -182,7 +208,9 @@ class FakeStripe:
             session = self.sessions[match.group(1)]
             if match.group(2) and method == "POST":
                 if session["status"] != "open":
-                    return 400, {"error": {"type": "invalid_request_error", "message": "Session is not open."}}
+                    return 400, {
+                        "error": {"type": "invalid_request_error", "message": "Session is not open."}
+                    }
                 session["status"] = "expired"
             return 200, self._public(session)
         match = re.fullmatch(r"/v1/payment_intents/([^/]+)", path)
@@ -206,9 +234,14 @@ class FakeStripe:
                     length = int(self.headers.get("Content-Length") or 0)
                     pairs += parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True)
                 if not (self.headers.get("Authorization") or "").startswith("Bearer sk_test_"):
-                    status, body = 401, {"error": {"type": "invalid_request_error", "message": "Invalid API key"}}
+                    status, body = (
+                        401,
+                        {"error": {"type": "invalid_request_error", "message": "Invalid API key"}},
+                    )
                 else:
-                    status, body = fake._handle(method, url.path, _nested(pairs), self.headers.get("Idempotency-Key"))
+                    status, body = fake._handle(
+                        method, url.path, _nested(pairs), self.headers.get("Idempotency-Key")
+                    )
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

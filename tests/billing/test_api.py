@@ -47,7 +47,10 @@ def outsider_client(db, tenant_b):
 def voucher(buyer, park_admin_a):
     with schema_context(ALPHA):
         return voucher_issue(
-            actor=park_admin_a, enterprise=buyer.enterprise, kind="amount", value=Decimal("300.00"),
+            actor=park_admin_a,
+            enterprise=buyer.enterprise,
+            kind="amount",
+            value=Decimal("300.00"),
             expires_on=timezone.localdate() + timedelta(days=10),
         )
 
@@ -55,10 +58,14 @@ def voucher(buyer, park_admin_a):
 @pytest.fixture
 def pending(no_stripe, buyer, service):
     with schema_context(ALPHA):
-        return subscription_checkout(actor=buyer.user, service=service, term_months=3, method="offline").subscription
+        return subscription_checkout(
+            actor=buyer.user, service=service, term_months=3, method="offline"
+        ).subscription
 
 
-def test_an_enterprise_buys_with_a_covering_voucher_through_the_api(no_stripe, owner_client, service, voucher):
+def test_an_enterprise_buys_with_a_covering_voucher_through_the_api(
+    no_stripe, owner_client, service, voucher
+):
     response = owner_client.post(
         "/api/billing/subscriptions/",
         {"service": service.pk, "term_months": 3, "voucher_code": voucher.code},
@@ -72,7 +79,8 @@ def test_an_enterprise_buys_with_a_covering_voucher_through_the_api(no_stripe, o
     entitlement = owner_client.get(f"/api/billing/services/{service.pk}/entitlement/").json()
     assert entitlement["entitled"] is True and entitlement["access_ends_at"]
     again = owner_client.post(
-        "/api/billing/subscriptions/", {"service": service.pk, "term_months": 3, "voucher_code": voucher.code},
+        "/api/billing/subscriptions/",
+        {"service": service.pk, "term_months": 3, "voucher_code": voucher.code},
         content_type="application/json",
     )
     assert again.status_code == 400 and "voucher_code" in again.json()["fields"]
@@ -80,7 +88,8 @@ def test_an_enterprise_buys_with_a_covering_voucher_through_the_api(no_stripe, o
 
 def test_online_checkout_answers_with_stripes_payment_page(fake_stripe, owner_client, service):
     response = owner_client.post(
-        "/api/billing/subscriptions/", {"service": service.pk, "term_months": 6, "method": "stripe"},
+        "/api/billing/subscriptions/",
+        {"service": service.pk, "term_months": 6, "method": "stripe"},
         content_type="application/json",
     )
     assert response.status_code == 201
@@ -98,20 +107,36 @@ def test_the_catalogue_shows_prices_ratings_and_subscribers(owner_client, servic
 def test_the_park_confirms_a_transfer_and_an_enterprise_cannot(pending, owner_client, admin_client):
     assert owner_client.post(f"/api/billing/subscriptions/{pending.pk}/confirm-transfer/").status_code == 403
     response = admin_client.post(
-        f"/api/billing/subscriptions/{pending.pk}/confirm-transfer/", {"reference": "ICBC-1"}, content_type="application/json"
+        f"/api/billing/subscriptions/{pending.pk}/confirm-transfer/",
+        {"reference": "ICBC-1"},
+        content_type="application/json",
     )
     assert response.status_code == 200 and response.json()["status"] == "active"
 
 
 def test_only_the_park_manages_the_catalogue_and_issues_vouchers(owner_client, admin_client, buyer):
     created = admin_client.post(
-        "/api/billing/services/", {"name": "知识产权代理", "price": "80.00", "term_options": [6, 12]},
+        "/api/billing/services/",
+        {"name": "知识产权代理", "price": "80.00", "term_options": [6, 12]},
         content_type="application/json",
     )
     assert created.status_code == 201 and created.json()["term_options"] == [6, 12]
-    assert owner_client.post("/api/billing/services/", {"name": "x", "price": "1"}, content_type="application/json").status_code == 403
-    voucher = {"enterprise": buyer.enterprise.pk, "kind": "percent", "value": "50", "expires_on": str(timezone.localdate())}
-    assert owner_client.post("/api/billing/vouchers/", voucher, content_type="application/json").status_code == 403
+    assert (
+        owner_client.post(
+            "/api/billing/services/", {"name": "x", "price": "1"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    voucher = {
+        "enterprise": buyer.enterprise.pk,
+        "kind": "percent",
+        "value": "50",
+        "expires_on": str(timezone.localdate()),
+    }
+    assert (
+        owner_client.post("/api/billing/vouchers/", voucher, content_type="application/json").status_code
+        == 403
+    )
     issued = admin_client.post("/api/billing/vouchers/", voucher, content_type="application/json")
     assert issued.status_code == 201 and issued.json()["code"].startswith("FWQ-")
     assert owner_client.get("/api/billing/vouchers/").json()["count"] == 1
@@ -119,7 +144,9 @@ def test_only_the_park_manages_the_catalogue_and_issues_vouchers(owner_client, a
     assert owner_client.get("/api/billing/revenue/").status_code == 403
 
 
-def test_another_enterprise_of_the_same_park_gets_404_for_my_subscription_and_voucher(pending, voucher, other_client):
+def test_another_enterprise_of_the_same_park_gets_404_for_my_subscription_and_voucher(
+    pending, voucher, other_client
+):
     assert other_client.get(f"/api/billing/subscriptions/{pending.pk}/").status_code == 404
     assert other_client.post(f"/api/billing/subscriptions/{pending.pk}/cancel/").status_code == 404
     assert other_client.get(f"/api/billing/vouchers/{voucher.pk}/").status_code == 404
@@ -129,7 +156,9 @@ def test_another_enterprise_of_the_same_park_gets_404_for_my_subscription_and_vo
 def test_outsider_gets_404(pending, voucher, service, outsider_client):
     """Park B's administrator asking for park A's subscription, voucher or service: each a 404, nothing changes."""
     assert outsider_client.get(f"/api/billing/subscriptions/{pending.pk}/").status_code == 404
-    assert outsider_client.post(f"/api/billing/subscriptions/{pending.pk}/confirm-transfer/").status_code == 404
+    assert (
+        outsider_client.post(f"/api/billing/subscriptions/{pending.pk}/confirm-transfer/").status_code == 404
+    )
     assert outsider_client.post(f"/api/billing/subscriptions/{pending.pk}/refund/").status_code == 404
     assert outsider_client.get(f"/api/billing/vouchers/{voucher.pk}/").status_code == 404
     assert outsider_client.post(f"/api/billing/vouchers/{voucher.pk}/void/").status_code == 404
@@ -139,7 +168,9 @@ def test_outsider_gets_404(pending, voucher, service, outsider_client):
         assert Voucher.objects.get(pk=voucher.pk).status == Voucher.Status.AVAILABLE
 
 
-def test_an_enterprise_of_another_park_cannot_use_a_voucher_code_from_this_one(no_stripe, voucher, tenant_b, park_admin_b):
+def test_an_enterprise_of_another_park_cannot_use_a_voucher_code_from_this_one(
+    no_stripe, voucher, tenant_b, park_admin_b
+):
     from tenant_schema.billing.services import service_create
 
     outsider = register(BETA)
@@ -148,7 +179,8 @@ def test_an_enterprise_of_another_park_cannot_use_a_voucher_code_from_this_one(n
     client = HostClient(host_of(BETA))
     client.force_login(outsider.user)
     response = client.post(
-        "/api/billing/subscriptions/", {"service": service_b.pk, "term_months": 3, "voucher_code": voucher.code, "method": "offline"},
+        "/api/billing/subscriptions/",
+        {"service": service_b.pk, "term_months": 3, "voucher_code": voucher.code, "method": "offline"},
         content_type="application/json",
     )
     assert response.status_code == 400 and "voucher_code" in response.json()["fields"]
@@ -160,5 +192,10 @@ def test_anonymous_callers_get_401(client_a, db):
 
 def test_the_openapi_schema_documents_billing(admin_client):
     schema = admin_client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").content.decode()
-    for endpoint in ("/api/v1/billing/subscriptions/", "/api/v1/billing/vouchers/", "/api/v1/billing/services/{id}/entitlement/", "/api/v1/billing/revenue/"):
+    for endpoint in (
+        "/api/v1/billing/subscriptions/",
+        "/api/v1/billing/vouchers/",
+        "/api/v1/billing/services/{id}/entitlement/",
+        "/api/v1/billing/revenue/",
+    ):
         assert endpoint in schema

@@ -39,7 +39,9 @@ def seeded(db, tenant_a, park_admin_a, django_capture_on_commit_callbacks):
 def test_every_subscription_state_and_a_catalogue_to_rank(seeded):
     assert seeded["added"] > 0
     counts = {status: Subscription.objects.filter(status=status).count() for status in S.values}
-    assert all(counts[status] > 0 for status in (S.ACTIVE, S.EXPIRED, S.PENDING_PAYMENT, S.CANCELLED, S.REFUNDED)), counts
+    assert all(
+        counts[status] > 0 for status in (S.ACTIVE, S.EXPIRED, S.PENDING_PAYMENT, S.CANCELLED, S.REFUNDED)
+    ), counts
     assert {status: seeded[status] for status in S.values} == counts
     assert 2 <= Provider.objects.count() <= 3
     assert 6 <= Service.objects.count() <= 10
@@ -74,7 +76,10 @@ def test_active_subscriptions_entitle_and_ended_ones_do_not(seeded):
     ended = Subscription.objects.exclude(status=S.ACTIVE).select_related("enterprise", "service")
     for subscription in ended:
         assert not subscription_entitles(enterprise=subscription.enterprise, service=subscription.service)
-    assert ended.filter(status=S.EXPIRED, ends_at__lt=timezone.now()).count() == ended.filter(status=S.EXPIRED).count()
+    assert (
+        ended.filter(status=S.EXPIRED, ends_at__lt=timezone.now()).count()
+        == ended.filter(status=S.EXPIRED).count()
+    )
 
 
 def test_vouchers_issued_used_expired_and_withdrawn(seeded):
@@ -84,7 +89,9 @@ def test_vouchers_issued_used_expired_and_withdrawn(seeded):
     assert vouchers.filter(status=Voucher.Status.AVAILABLE, expires_on__gte=today).exists()
     assert vouchers.filter(status=Voucher.Status.AVAILABLE, expires_on__lt=today).exists()  # expired
     assert vouchers.filter(status=Voucher.Status.VOID).exists()
-    assert Subscription.objects.filter(voucher__isnull=False, payments__method=Payment.Method.VOUCHER).exists()
+    assert Subscription.objects.filter(
+        voucher__isnull=False, payments__method=Payment.Method.VOUCHER
+    ).exists()
 
 
 def test_the_demo_enterprise_login_has_an_active_subscription_and_a_voucher(seeded):
@@ -96,7 +103,9 @@ def test_the_demo_enterprise_login_has_an_active_subscription_and_a_voucher(seed
 
 
 def test_a_second_run_adds_nothing(seeded):
-    before = {model: model.objects.count() for model in (Provider, Service, Subscription, Voucher, Rating, Payment)}
+    before = {
+        model: model.objects.count() for model in (Provider, Service, Subscription, Voucher, Rating, Payment)
+    }
     again = billing_seed_demo(rng=random.Random("parkhub-demo-billing:alpha"))
     assert again["added"] == 0
     assert {model: model.objects.count() for model in before} == before

@@ -48,7 +48,11 @@ def assert_kept_by_postgresql(entry) -> None:
         f"UPDATE {table} SET comment = 'forged', actor_id = NULL WHERE id = %s",
         f"DELETE FROM {table} WHERE id = %s",
     ):
-        with pytest.raises(ProgrammingError, match="pgtrigger"), transaction.atomic(), connection.cursor() as cursor:
+        with (
+            pytest.raises(ProgrammingError, match="pgtrigger"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(statement, [entry.pk])
     kept = type(entry).objects.get(pk=entry.pk)
     assert (kept.comment, kept.actor_id) == (entry.comment, entry.actor_id)
@@ -79,7 +83,9 @@ def test_an_order_paid_by_transfer_and_refunded_leaves_each_step_in_three_histor
             actor=buyer.user, service=service, term_months=3, method="offline", voucher_code=voucher.code
         )
         subscription, payment = checkout.subscription, checkout.payment
-        subscription = subscription_confirm_transfer(actor=park_admin_a, subscription=subscription, reference="HK20261207")
+        subscription = subscription_confirm_transfer(
+            actor=park_admin_a, subscription=subscription, reference="HK20261207"
+        )
         subscription_refund(actor=park_admin_a, subscription=subscription)
 
         assert steps(SubscriptionHistory, subscription=subscription) == [
@@ -92,7 +98,10 @@ def test_an_order_paid_by_transfer_and_refunded_leaves_each_step_in_three_histor
             ("succeed", "pending", "succeeded"),
             ("refund", "succeeded", "refunded"),
         ]
-        assert steps(VoucherHistory, voucher=voucher) == [("issue", "", "available"), ("use", "available", "used")]
+        assert steps(VoucherHistory, voucher=voucher) == [
+            ("issue", "", "available"),
+            ("use", "available", "used"),
+        ]
         # Who acted: the enterprise ordered, the park confirmed and refunded.
         ordered, activated, refunded = SubscriptionHistory.objects.filter(subscription=subscription)
         assert (ordered.actor, activated.actor, refunded.actor) == (buyer.user, park_admin_a, park_admin_a)
@@ -105,7 +114,9 @@ def test_an_order_paid_by_transfer_and_refunded_leaves_each_step_in_three_histor
             assert_kept_by_postgresql(entry)
 
 
-def test_a_cancelled_order_records_its_cancelled_payment_and_freed_voucher(no_stripe, buyer, service, park_admin_a):
+def test_a_cancelled_order_records_its_cancelled_payment_and_freed_voucher(
+    no_stripe, buyer, service, park_admin_a
+):
     with schema_context(ALPHA):
         voucher = _voucher(park_admin_a, buyer.enterprise)
         checkout = subscription_checkout(
@@ -115,7 +126,10 @@ def test_a_cancelled_order_records_its_cancelled_payment_and_freed_voucher(no_st
 
         cancelled = last(SubscriptionHistory, subscription=checkout.subscription)
         assert (cancelled.action, cancelled.from_status, cancelled.to_status, cancelled.actor) == (
-            "cancel", "pending_payment", "cancelled", buyer.user,
+            "cancel",
+            "pending_payment",
+            "cancelled",
+            buyer.user,
         )
         payment_cancelled = last(PaymentHistory, payment=checkout.payment)
         assert (payment_cancelled.action, payment_cancelled.to_status) == ("cancel", "cancelled")
@@ -132,27 +146,41 @@ def test_withdrawing_a_voucher_is_recorded_with_who_withdrew_it(buyer, park_admi
         voucher_void(actor=park_admin_a, voucher=voucher)
         withdrawn = last(VoucherHistory, voucher=voucher)
         assert (withdrawn.action, withdrawn.from_status, withdrawn.to_status, withdrawn.actor) == (
-            "void", "available", "void", park_admin_a,
+            "void",
+            "available",
+            "void",
+            park_admin_a,
         )
         assert_kept_by_postgresql(withdrawn)
 
 
 def test_a_term_ended_by_the_hourly_sweep_is_recorded_with_nobody_as_actor(no_stripe, buyer, free_service):
     with schema_context(ALPHA):
-        subscription = subscription_checkout(actor=buyer.user, service=free_service, term_months=3).subscription
+        subscription = subscription_checkout(
+            actor=buyer.user, service=free_service, term_months=3
+        ).subscription
         assert subscription.status == Subscription.Status.ACTIVE  # nothing to pay
         subscriptions_sweep(now=subscription.ends_at + timedelta(minutes=5))
         ended = last(SubscriptionHistory, subscription=subscription)
-        assert (ended.action, ended.from_status, ended.to_status, ended.actor) == ("expire", "active", "expired", None)
+        assert (ended.action, ended.from_status, ended.to_status, ended.actor) == (
+            "expire",
+            "active",
+            "expired",
+            None,
+        )
         assert_kept_by_postgresql(ended)
 
 
-def test_stripe_paying_and_an_expired_session_are_recorded_as_the_system(fake_stripe, buyer, service, second_service):
+def test_stripe_paying_and_an_expired_session_are_recorded_as_the_system(
+    fake_stripe, buyer, service, second_service
+):
     with schema_context(ALPHA):
         paid = subscription_checkout(actor=buyer.user, service=service, term_months=3, method="stripe")
         fake_stripe.complete(paid.payment.stripe_session_id)
         payment_sync_from_stripe(payment=paid.payment)
-        expired = subscription_checkout(actor=buyer.user, service=second_service, term_months=3, method="stripe")
+        expired = subscription_checkout(
+            actor=buyer.user, service=second_service, term_months=3, method="stripe"
+        )
         fake_stripe.sessions[expired.payment.stripe_session_id]["status"] = "expired"
         assert payment_sync_from_stripe(payment=expired.payment) == Payment.Status.FAILED
 
@@ -171,7 +199,9 @@ def test_stripe_paying_and_an_expired_session_are_recorded_as_the_system(fake_st
 # ---------------------------------------------------------------------------
 
 
-def test_the_order_page_shows_its_history_and_each_payments(no_stripe, buyer, service, park_admin_a, client_a):
+def test_the_order_page_shows_its_history_and_each_payments(
+    no_stripe, buyer, service, park_admin_a, client_a
+):
     with schema_context(ALPHA):
         checkout = subscription_checkout(actor=buyer.user, service=service, term_months=3, method="offline")
         subscription_confirm_transfer(actor=park_admin_a, subscription=checkout.subscription)
@@ -194,13 +224,16 @@ def test_the_api_gives_each_history_and_names_who_acted_to_park_staff_only(
     assert [entry["action"] for entry in mine["history"]] == ["order", "activate"]
     assert [entry["action"] for entry in mine["payments"][0]["history"]] == ["open", "succeed"]
     assert {entry["actor"] for entry in mine["history"]} == {None}
-    assert [entry["action"] for entry in client_a.get(f"/api/billing/vouchers/{voucher.pk}/").json()["history"]] == [
-        "issue"
-    ]
+    assert [
+        entry["action"] for entry in client_a.get(f"/api/billing/vouchers/{voucher.pk}/").json()["history"]
+    ] == ["issue"]
     client_a.force_login(park_admin_a)
     staff = client_a.get(url).json()
     assert staff["history"][1]["actor"] == (park_admin_a.full_name or park_admin_a.email)
-    assert staff["history"][1]["from_status"] == "pending_payment" and staff["history"][1]["to_status"] == "active"
+    assert (
+        staff["history"][1]["from_status"] == "pending_payment"
+        and staff["history"][1]["to_status"] == "active"
+    )
 
 
 def test_the_voucher_page_shows_each_vouchers_history(buyer, park_admin_a, client_a):
@@ -229,6 +262,8 @@ def test_a_reviewer_is_no_actor_of_any_billing_move(buyer, service):
         for transition in workflow.transitions.values():
             assert set(transition.actors) <= {wf.OWNER, wf.PARK_ADMIN, wf.SYSTEM}
     reviewer = make_user(ALPHA, role="reviewer")
-    of_the_buyer = SimpleNamespace(enterprise_id=buyer.enterprise.pk)  # what the rules read of an order or voucher
+    of_the_buyer = SimpleNamespace(
+        enterprise_id=buyer.enterprise.pk
+    )  # what the rules read of an order or voucher
     with schema_context(ALPHA):
         assert {kind for kind, rule in wf.ACTOR_RULES.items() if rule(reviewer, of_the_buyer)} == set()

@@ -22,7 +22,9 @@ def _client(slug, user):
 @pytest.fixture
 def pending(no_stripe, buyer, service):
     with schema_context(ALPHA):
-        return subscription_checkout(actor=buyer.user, service=service, term_months=3, method="offline").subscription
+        return subscription_checkout(
+            actor=buyer.user, service=service, term_months=3, method="offline"
+        ).subscription
 
 
 def test_an_enterprise_browses_orders_by_transfer_and_sees_its_subscriptions(no_stripe, buyer, service):
@@ -46,16 +48,29 @@ def test_the_stripe_option_shows_when_keys_are_set(fake_stripe, buyer, service):
     assert 'value="stripe"' in form
 
 
-def test_the_park_confirms_a_transfer_issues_a_voucher_and_reads_revenue(pending, park_admin_a, buyer, service):
+def test_the_park_confirms_a_transfer_issues_a_voucher_and_reads_revenue(
+    pending, park_admin_a, buyer, service
+):
     client = _client(ALPHA, park_admin_a)
-    for page in ("/park/services/", "/park/services/new/", "/park/services/subscriptions/", "/park/services/vouchers/", "/park/services/revenue/"):
+    for page in (
+        "/park/services/",
+        "/park/services/new/",
+        "/park/services/subscriptions/",
+        "/park/services/vouchers/",
+        "/park/services/revenue/",
+    ):
         assert client.get(page).status_code == 200, page
     assert client.post(f"/park/services/subscriptions/{pending.pk}/confirm-transfer/").status_code == 302
     with schema_context(ALPHA):
         assert Subscription.objects.get(pk=pending.pk).status == Subscription.Status.ACTIVE
     issued = client.post(
         "/park/services/vouchers/",
-        {"credit_code": buyer.enterprise.credit_code, "kind": "amount", "value": "50", "expires_on": str(timezone.localdate())},
+        {
+            "credit_code": buyer.enterprise.credit_code,
+            "kind": "amount",
+            "value": "50",
+            "expires_on": str(timezone.localdate()),
+        },
     )
     assert issued.status_code == 302
     with schema_context(ALPHA):
@@ -72,7 +87,10 @@ def test_an_enterprise_cannot_open_the_park_pages(buyer):
 def test_another_enterprise_and_another_park_get_404(pending, other_buyer, park_admin_a, buyer, tenant_b):
     with schema_context(ALPHA):
         voucher = voucher_issue(
-            actor=park_admin_a, enterprise=buyer.enterprise, kind="amount", value=Decimal("1"),
+            actor=park_admin_a,
+            enterprise=buyer.enterprise,
+            kind="amount",
+            value=Decimal("1"),
             expires_on=timezone.localdate() + timedelta(days=1),
         )
     neighbour = _client(ALPHA, other_buyer.user)

@@ -24,12 +24,16 @@ from .conftest import post_event
 
 def _checkout(buyer, service, **kwargs):
     with schema_context(ALPHA):
-        return subscription_checkout(actor=buyer.user, service=service, term_months=3, method="stripe", **kwargs)
+        return subscription_checkout(
+            actor=buyer.user, service=service, term_months=3, method="stripe", **kwargs
+        )
 
 
 def _activations(subscription) -> int:
     with schema_context(ALPHA):
-        return SubscriptionHistory.objects.filter(subscription=subscription, to_status=Subscription.Status.ACTIVE).count()
+        return SubscriptionHistory.objects.filter(
+            subscription=subscription, to_status=Subscription.Status.ACTIVE
+        ).count()
 
 
 def _reload(subscription) -> Subscription:
@@ -37,7 +41,9 @@ def _reload(subscription) -> Subscription:
         return Subscription.objects.get(pk=subscription.pk)
 
 
-def test_checkout_asks_stripe_for_our_amount_in_cny_with_metadata_and_an_idempotency_key(fake_stripe, buyer, service):
+def test_checkout_asks_stripe_for_our_amount_in_cny_with_metadata_and_an_idempotency_key(
+    fake_stripe, buyer, service
+):
     checkout = _checkout(buyer, service)
     session = fake_stripe.session(checkout.payment.stripe_session_id)
     request = next(r for r in fake_stripe.requests if r["path"] == "/v1/checkout/sessions")
@@ -46,7 +52,9 @@ def test_checkout_asks_stripe_for_our_amount_in_cny_with_metadata_and_an_idempot
     assert checkout.redirect_url == session["url"]
     assert params["mode"] == "payment"
     assert params["line_items"][0]["price_data"] == {
-        "currency": "cny", "unit_amount": "30000", "product_data": {"name": params["line_items"][0]["price_data"]["product_data"]["name"]},
+        "currency": "cny",
+        "unit_amount": "30000",
+        "product_data": {"name": params["line_items"][0]["price_data"]["product_data"]["name"]},
     }  # 3 months × ¥100.00, in fen
     assert params["metadata"] == {
         "parkhub_tenant": ALPHA,
@@ -55,7 +63,10 @@ def test_checkout_asks_stripe_for_our_amount_in_cny_with_metadata_and_an_idempot
     }
     assert params["payment_intent_data"]["metadata"] == params["metadata"]
     assert request["idempotency_key"] == f"parkhub-checkout-{checkout.payment.idempotency_key}"
-    assert params["success_url"].startswith(f"http://{ALPHA}.") and "/services/subscriptions/" in params["success_url"]
+    assert (
+        params["success_url"].startswith(f"http://{ALPHA}.")
+        and "/services/subscriptions/" in params["success_url"]
+    )
     assert params["cancel_url"].startswith(f"http://{ALPHA}.")
     # Nothing is granted until Stripe confirms the payment.
     assert checkout.subscription.status == Subscription.Status.PENDING_PAYMENT
@@ -69,12 +80,20 @@ def test_each_payment_attempt_has_its_own_idempotency_key(fake_stripe, buyer, se
     checkout = _checkout(buyer, service)
     with schema_context(ALPHA):
         # Paying again within the session's life reopens the same session: no second charge possible.
-        assert subscription_pay_online(actor=buyer.user, subscription=checkout.subscription).pk == checkout.payment.pk
-        Payment.objects.filter(pk=checkout.payment.pk).update(created_at=timezone.now() - timezone.timedelta(hours=2))
+        assert (
+            subscription_pay_online(actor=buyer.user, subscription=checkout.subscription).pk
+            == checkout.payment.pk
+        )
+        Payment.objects.filter(pk=checkout.payment.pk).update(
+            created_at=timezone.now() - timezone.timedelta(hours=2)
+        )
         retry = subscription_pay_online(actor=buyer.user, subscription=checkout.subscription)
     assert retry.pk != checkout.payment.pk and retry.idempotency_key != checkout.payment.idempotency_key
     keys = [r["idempotency_key"] for r in fake_stripe.requests if r["path"] == "/v1/checkout/sessions"]
-    assert keys == [f"parkhub-checkout-{checkout.payment.idempotency_key}", f"parkhub-checkout-{retry.idempotency_key}"]
+    assert keys == [
+        f"parkhub-checkout-{checkout.payment.idempotency_key}",
+        f"parkhub-checkout-{retry.idempotency_key}",
+    ]
 
 
 def test_completed_checkout_activates_the_subscription_with_the_right_end_date(
@@ -91,14 +110,22 @@ def test_completed_checkout_activates_the_subscription_with_the_right_end_date(
     assert subscription.status == Subscription.Status.ACTIVE
     assert before <= subscription.starts_at <= timezone.now()
     assert subscription.ends_at == add_months(subscription.starts_at, 3)
-    local_start, local_end = timezone.localtime(subscription.starts_at), timezone.localtime(subscription.ends_at)
+    local_start, local_end = (
+        timezone.localtime(subscription.starts_at),
+        timezone.localtime(subscription.ends_at),
+    )
     assert (local_end.year * 12 + local_end.month) - (local_start.year * 12 + local_start.month) == 3
     with schema_context(ALPHA):
         assert subscription_entitles(enterprise=buyer.enterprise, service=service)
         payment = Payment.objects.get(pk=checkout.payment.pk)
-        assert payment.status == Payment.Status.SUCCEEDED and payment.stripe_payment_intent_id == session["payment_intent"]
+        assert (
+            payment.status == Payment.Status.SUCCEEDED
+            and payment.stripe_payment_intent_id == session["payment_intent"]
+        )
     connection.set_schema_to_public()
-    event = StripeEvent.objects.get(type="checkout.session.completed", tenant_schema=ALPHA, payload__data__object__id=session["id"])
+    event = StripeEvent.objects.get(
+        type="checkout.session.completed", tenant_schema=ALPHA, payload__data__object__id=session["id"]
+    )
     assert event.status == StripeEvent.Status.PROCESSED
     assert [mail.to for mail in mailoutbox] == [[buyer.user.email]]
     assert service.name in mailoutbox[0].subject
@@ -108,14 +135,18 @@ def test_the_same_event_five_times_in_a_row_activates_once_and_mails_once(
     fake_stripe, buyer, service, tasks_inline, mailoutbox, django_capture_on_commit_callbacks
 ):
     checkout = _checkout(buyer, service)
-    payload = fake_stripe.event("checkout.session.completed", fake_stripe.complete(checkout.payment.stripe_session_id))
+    payload = fake_stripe.event(
+        "checkout.session.completed", fake_stripe.complete(checkout.payment.stripe_session_id)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         answers = [post_event(payload) for _ in range(5)]
     assert [a.status_code for a in answers] == [200] * 5
     assert [a.content for a in answers] == [b"ok"] + [b"duplicate"] * 4
     assert _activations(checkout.subscription) == 1
     connection.set_schema_to_public()
-    assert StripeEvent.objects.filter(payload__data__object__id=checkout.payment.stripe_session_id).count() == 1
+    assert (
+        StripeEvent.objects.filter(payload__data__object__id=checkout.payment.stripe_session_id).count() == 1
+    )
     assert len(mailoutbox) == 1
 
 
@@ -125,7 +156,12 @@ def test_different_events_about_one_payment_activate_it_once(
     checkout = _checkout(buyer, service)
     session = fake_stripe.complete(checkout.payment.stripe_session_id)
     with schema_context(ALPHA):
-        intent = {"id": session["payment_intent"], "object": "payment_intent", "metadata": session["metadata"], "status": "succeeded"}
+        intent = {
+            "id": session["payment_intent"],
+            "object": "payment_intent",
+            "metadata": session["metadata"],
+            "status": "succeeded",
+        }
     with django_capture_on_commit_callbacks(execute=True):
         assert post_event(fake_stripe.event("payment_intent.succeeded", intent)).status_code == 200
         assert post_event(fake_stripe.event("checkout.session.completed", session)).status_code == 200
@@ -143,7 +179,12 @@ def test_a_refund_arriving_before_the_completion_ends_refunded_without_access(
         assert post_event(fake_stripe.event("charge.refunded", charge)).status_code == 200
         assert _reload(checkout.subscription).status == Subscription.Status.REFUNDED
         # The completion, arriving late, cannot bring the subscription back.
-        assert post_event(fake_stripe.event("checkout.session.completed", fake_stripe.session(session["id"]))).status_code == 200
+        assert (
+            post_event(
+                fake_stripe.event("checkout.session.completed", fake_stripe.session(session["id"]))
+            ).status_code
+            == 200
+        )
 
     subscription = _reload(checkout.subscription)
     assert subscription.status == Subscription.Status.REFUNDED
@@ -154,7 +195,9 @@ def test_a_refund_arriving_before_the_completion_ends_refunded_without_access(
     assert mailoutbox == []
 
 
-def test_a_refund_after_activation_ends_access(fake_stripe, buyer, service, django_capture_on_commit_callbacks):
+def test_a_refund_after_activation_ends_access(
+    fake_stripe, buyer, service, django_capture_on_commit_callbacks
+):
     checkout = _checkout(buyer, service)
     session = fake_stripe.complete(checkout.payment.stripe_session_id)
     post_event(fake_stripe.event("checkout.session.completed", session))
@@ -168,9 +211,13 @@ def test_a_refund_after_activation_ends_access(fake_stripe, buyer, service, djan
 
 
 @pytest.mark.parametrize("forgery", ["wrong secret", "changed byte", "six minutes old", "no signature"])
-def test_a_forged_altered_or_stale_webhook_is_refused_and_changes_nothing(fake_stripe, buyer, service, forgery):
+def test_a_forged_altered_or_stale_webhook_is_refused_and_changes_nothing(
+    fake_stripe, buyer, service, forgery
+):
     checkout = _checkout(buyer, service)
-    payload = fake_stripe.event("checkout.session.completed", fake_stripe.complete(checkout.payment.stripe_session_id))
+    payload = fake_stripe.event(
+        "checkout.session.completed", fake_stripe.complete(checkout.payment.stripe_session_id)
+    )
     events_before = StripeEvent.objects.count()
     if forgery == "wrong secret":
         response = post_event(payload, secret="whsec_someone_else")
@@ -181,7 +228,9 @@ def test_a_forged_altered_or_stale_webhook_is_refused_and_changes_nothing(fake_s
     elif forgery == "six minutes old":
         response = post_event(payload, timestamp=int(time.time()) - 360)
     else:
-        response = HostClient(HUB_HOST).post("/stripe/webhook/", data=payload, content_type="application/json")
+        response = HostClient(HUB_HOST).post(
+            "/stripe/webhook/", data=payload, content_type="application/json"
+        )
     assert response.status_code == 400
     connection.set_schema_to_public()
     assert StripeEvent.objects.count() == events_before
@@ -199,11 +248,15 @@ def test_an_event_naming_another_tenant_touches_nothing_there(fake_stripe, buyer
     session["metadata"] = {**session["metadata"], "parkhub_tenant": BETA}
     assert post_event(fake_stripe.event("checkout.session.completed", session)).status_code == 200
     connection.set_schema_to_public()
-    assert StripeEvent.objects.get(payload__data__object__id=session["id"]).status == StripeEvent.Status.IGNORED
+    assert (
+        StripeEvent.objects.get(payload__data__object__id=session["id"]).status == StripeEvent.Status.IGNORED
+    )
     assert _reload(checkout.subscription).status == Subscription.Status.PENDING_PAYMENT
 
 
-def test_returning_from_stripe_confirms_the_payment_without_waiting_for_the_webhook(fake_stripe, buyer, service):
+def test_returning_from_stripe_confirms_the_payment_without_waiting_for_the_webhook(
+    fake_stripe, buyer, service
+):
     checkout = _checkout(buyer, service)
     fake_stripe.complete(checkout.payment.stripe_session_id)
     from ..conftest import host_of
@@ -248,13 +301,18 @@ def test_the_same_event_five_times_at_once_activates_once_and_mails_once(
     fake_stripe, committed_shop, tasks_inline, mailoutbox
 ):
     checkout = _checkout(committed_shop.x, committed_shop.service)
-    payload = fake_stripe.event("checkout.session.completed", fake_stripe.complete(checkout.payment.stripe_session_id))
+    payload = fake_stripe.event(
+        "checkout.session.completed", fake_stripe.complete(checkout.payment.stripe_session_id)
+    )
     try:
         assert sorted(_deliver_concurrently(payload, 5)) == [200] * 5
         assert _activations(checkout.subscription) == 1
         assert _reload(checkout.subscription).status == Subscription.Status.ACTIVE
         connection.set_schema_to_public()
-        assert StripeEvent.objects.filter(payload__data__object__id=checkout.payment.stripe_session_id).count() == 1
+        assert (
+            StripeEvent.objects.filter(payload__data__object__id=checkout.payment.stripe_session_id).count()
+            == 1
+        )
         assert [mail.to for mail in mailoutbox] == [[committed_shop.x.user.email]]
     finally:
         connection.set_schema_to_public()
@@ -295,7 +353,10 @@ def test_paying_twice_for_one_order_refunds_the_second_payment_and_keeps_the_ter
     with schema_context(ALPHA):
         assert Payment.objects.get(pk=first.payment.pk).status == Payment.Status.SUCCEEDED
         assert Payment.objects.get(pk=second.pk).status == Payment.Status.REFUNDED
-    assert _reload(first.subscription).status == Subscription.Status.ACTIVE and _activations(first.subscription) == 1
+    assert (
+        _reload(first.subscription).status == Subscription.Status.ACTIVE
+        and _activations(first.subscription) == 1
+    )
     # The enterprise is told why a second charge will come back (once, however often the task runs).
     from tenant_schema.billing.tasks import duplicate_refunded_notify_task
     from tenant_schema.notifications.models import Notification

@@ -41,8 +41,12 @@ TODAY = timezone.localdate
 def _voucher(admin, enterprise, *, kind="amount", value="300.00", days=30, service=None):
     with schema_context(ALPHA):
         return voucher_issue(
-            actor=admin, enterprise=enterprise, kind=kind, value=Decimal(value),
-            expires_on=TODAY() + timedelta(days=days), service=service,
+            actor=admin,
+            enterprise=enterprise,
+            kind=kind,
+            value=Decimal(value),
+            expires_on=TODAY() + timedelta(days=days),
+            service=service,
         )
 
 
@@ -67,10 +71,15 @@ def test_a_voucher_that_covers_the_price_starts_the_term_without_stripe(
     assert checkout.redirect_url == ""
     assert subscription.status == Subscription.Status.ACTIVE
     assert (subscription.list_price, subscription.discount, subscription.amount_due) == (
-        Decimal("300.00"), Decimal("300.00"), Decimal("0.00"),
+        Decimal("300.00"),
+        Decimal("300.00"),
+        Decimal("0.00"),
     )
     assert subscription.ends_at == add_months(subscription.starts_at, 3)
-    assert checkout.payment.method == Payment.Method.VOUCHER and checkout.payment.status == Payment.Status.SUCCEEDED
+    assert (
+        checkout.payment.method == Payment.Method.VOUCHER
+        and checkout.payment.status == Payment.Status.SUCCEEDED
+    )
     with schema_context(ALPHA):
         assert Voucher.objects.get(pk=voucher.pk).status == Voucher.Status.USED
         assert subscription_entitles(enterprise=buyer.enterprise, service=service)
@@ -115,7 +124,13 @@ def test_a_voucher_cannot_be_used_after_it_expires(no_stripe, buyer, service, pa
 
 def test_only_the_park_issues_vouchers(buyer, park_admin_a):
     with pytest.raises(PermissionDenied), schema_context(ALPHA):
-        voucher_issue(actor=buyer.user, enterprise=buyer.enterprise, kind="amount", value=Decimal("10"), expires_on=TODAY())
+        voucher_issue(
+            actor=buyer.user,
+            enterprise=buyer.enterprise,
+            kind="amount",
+            value=Decimal("10"),
+            expires_on=TODAY(),
+        )
 
 
 def test_cancelling_an_unpaid_order_frees_its_voucher(no_stripe, buyer, service, park_admin_a):
@@ -170,10 +185,16 @@ def test_an_offline_transfer_starts_the_term_when_the_park_confirms_receipt(
         with pytest.raises(PermissionDenied):
             subscription_confirm_transfer(actor=buyer.user, subscription=checkout.subscription)
         before = timezone.now()
-        subscription = subscription_confirm_transfer(actor=park_admin_a, subscription=checkout.subscription, reference="BOC-889")
+        subscription = subscription_confirm_transfer(
+            actor=park_admin_a, subscription=checkout.subscription, reference="BOC-889"
+        )
         assert subscription.status == Subscription.Status.ACTIVE and subscription.starts_at >= before
         payment = subscription.payments.get()
-        assert (payment.status, payment.confirmed_by, payment.transfer_reference) == (Payment.Status.SUCCEEDED, park_admin_a, "BOC-889")
+        assert (payment.status, payment.confirmed_by, payment.transfer_reference) == (
+            Payment.Status.SUCCEEDED,
+            park_admin_a,
+            "BOC-889",
+        )
         assert subscription_entitles(enterprise=buyer.enterprise, service=service)
         with pytest.raises(ValidationError):
             subscription_confirm_transfer(actor=park_admin_a, subscription=subscription)
@@ -252,7 +273,9 @@ def test_access_ends_at_the_end_date_and_the_job_marks_it_expired(no_stripe, buy
     now = timezone.now()
     subscription = _active_since(buyer, service, park_admin_a, add_months(now, -3) - timedelta(hours=1))
     with schema_context(ALPHA):
-        assert subscription_entitles(enterprise=buyer.enterprise, service=service, at=subscription.ends_at - timedelta(seconds=1))
+        assert subscription_entitles(
+            enterprise=buyer.enterprise, service=service, at=subscription.ends_at - timedelta(seconds=1)
+        )
         # Access has ended even before the job runs.
         assert not subscription_entitles(enterprise=buyer.enterprise, service=service)
         assert subscriptions_sweep_task.run()["expired"] == 1
@@ -276,7 +299,9 @@ def test_a_term_continued_by_a_paid_renewal_gets_no_reminder(
 
 def test_days_left_counts_a_started_day(no_stripe, buyer, service, park_admin_a):
     now = timezone.now()
-    subscription = _active_since(buyer, service, park_admin_a, add_months(now, -3) + timedelta(days=2, hours=1))
+    subscription = _active_since(
+        buyer, service, park_admin_a, add_months(now, -3) + timedelta(days=2, hours=1)
+    )
     assert days_left(subscription, at=now) == 3
 
 

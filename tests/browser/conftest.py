@@ -38,7 +38,9 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})  # a phone, English OS
+    context = browser.new_context(
+        locale="en-US", viewport={"width": 390, "height": 844}
+    )  # a phone, English OS
     page = context.new_page()
     yield page
     context.close()

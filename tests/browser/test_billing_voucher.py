@@ -28,26 +28,44 @@ def shop(committed_db, tenant_a):
     email = f"browser-buyer-{code[-8:].lower()}@example.cn"
     with schema_context(ALPHA):
         registration = enterprise_register(
-            credit_code=code, name=f"青岛服务券测试{code[-5:-1]}有限公司", contact_name="孙八", email=email, password=PASSWORD,
+            credit_code=code,
+            name=f"青岛服务券测试{code[-5:-1]}有限公司",
+            contact_name="孙八",
+            email=email,
+            password=PASSWORD,
         )
         service = service_create(
-            actor=admin, name=f"企业法律顾问{code[-4:]}", price=Decimal("100.00"), term_options=[3, 6, 12],
+            actor=admin,
+            name=f"企业法律顾问{code[-4:]}",
+            price=Decimal("100.00"),
+            term_options=[3, 6, 12],
             description="合同审查、劳动用工咨询",
         )
         voucher = voucher_issue(
-            actor=admin, enterprise=registration.enterprise, kind="amount", value=Decimal("300.00"),
+            actor=admin,
+            enterprise=registration.enterprise,
+            kind="amount",
+            value=Decimal("300.00"),
             expires_on=timezone.localdate() + timedelta(days=30),
         )
-    yield type("Shop", (), {"email": email, "service": service, "voucher": voucher, "enterprise": registration.enterprise})
+    yield type(
+        "Shop",
+        (),
+        {"email": email, "service": service, "voucher": voucher, "enterprise": registration.enterprise},
+    )
     # Billing's histories refuse DELETE: the shared clean-up lifts that for these committed test rows only.
-    committed_cleanup(enterprises=[registration.enterprise], users=[registration.user, admin], services=[service])
+    committed_cleanup(
+        enterprises=[registration.enterprise], users=[registration.user, admin], services=[service]
+    )
 
 
 def _fits_the_phone(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_an_enterprise_buys_three_months_with_a_covering_voucher_and_sees_it_active(page, site_url, shop, tmp_path):
+def test_an_enterprise_buys_three_months_with_a_covering_voucher_and_sees_it_active(
+    page, site_url, shop, tmp_path
+):
     page.goto(site_url(ALPHA, "/accounts/login/"))
     page.locator("#id_username").fill(shop.email)
     page.locator("#id_password").fill(PASSWORD)

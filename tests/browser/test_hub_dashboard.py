@@ -33,11 +33,18 @@ def committed_hub(committed_db, dropped_after):
     owner = park.enterprise(verified=True)
     with schema_context("browsereast"):
         with at("2026-03-03"):
-            demand = demand_file(enterprise=owner.enterprise, filer=owner.user, category="financing",
-                                 title="贷款贴息咨询", description="想了解贷款贴息政策的申请条件。")
+            demand = demand_file(
+                enterprise=owner.enterprise,
+                filer=owner.user,
+                category="financing",
+                title="贷款贴息咨询",
+                description="想了解贷款贴息政策的申请条件。",
+            )
             demand_transition(demand_id=demand.pk, action="accept", actor=park.staff)
         with at("2026-03-04"):
-            demand_transition(demand_id=demand.pk, action="answer", actor=park.staff, comment="已电话答复并发送政策文件。")
+            demand_transition(
+                demand_id=demand.pk, action="answer", actor=park.staff, comment="已电话答复并发送政策文件。"
+            )
     rollup_refresh(schema_name="browsereast")
     operator = make_user("public", role=roles.HUB_OPERATOR, email="browser-operator@hub.cn")
     yield operator

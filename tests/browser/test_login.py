@@ -28,7 +28,9 @@ def test_tenant_login_page_renders_in_chinese_and_a_park_administrator_logs_in(
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert page.get_by_role("heading", name="登录").is_visible()
     # The stylesheet comes from the app itself.
-    assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).borderBottomStyle") == "solid"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.site-header')).borderBottomStyle") == "solid"
+    )
 
     page.locator("#id_username").fill(committed_park_admin.email)
     page.locator("#id_password").fill(PASSWORD)

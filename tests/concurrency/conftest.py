@@ -84,14 +84,20 @@ class Site:
 
     def api_race(self, n: int, token: str, path: str, payload: dict | None = None) -> Race:
         return self.race(
-            n, "POST", f"/api{path}", body=json.dumps(payload or {}),
+            n,
+            "POST",
+            f"/api{path}",
+            body=json.dumps(payload or {}),
             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         )
 
     def api_race_each(self, n: int, token: str, path: str, payload) -> Race:
         """Like api_race, with `payload()` called once per request for its own body."""
         return self.race(
-            n, "POST", f"/api{path}", body=[json.dumps(payload()) for _ in range(n)],
+            n,
+            "POST",
+            f"/api{path}",
+            body=[json.dumps(payload()) for _ in range(n)],
             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         )
 
@@ -100,9 +106,15 @@ class Site:
         cookies = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
         body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **fields})
         return self.race(
-            n, "POST", path, body=body,
-            headers={"Cookie": cookies, "Content-Type": "application/x-www-form-urlencoded",
-                     "Referer": f"http://{self.host}{token_from}"},
+            n,
+            "POST",
+            path,
+            body=body,
+            headers={
+                "Cookie": cookies,
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"http://{self.host}{token_from}",
+            },
         )
 
     def browser(self, email: str) -> Browser:
@@ -148,12 +160,21 @@ def race_park(django_db_setup, django_db_blocker, tmp_path_factory):
     slug = f"race{secrets.token_hex(3)}"
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
-        provisioned = tenant_provision(name=f"并发园区 {slug}", slug=slug, kind=Tenant.Kind.PARK, admin_email=f"admin@{slug}.test")
+        provisioned = tenant_provision(
+            name=f"并发园区 {slug}", slug=slug, kind=Tenant.Kind.PARK, admin_email=f"admin@{slug}.test"
+        )
         host = provisioned.tenant.domains.get().domain
         admin = make_user(slug, role=roles.PARK_ADMIN)
         reviewer = make_user(slug, role=roles.REVIEWER)
         proc, port = gunicorn_start(log=tmp_path_factory.mktemp("race-web") / "web.log", workers=3)
-        park = RacePark(slug=slug, site=Site(port, host), admin=admin, reviewer=reviewer, admin_token="", reviewer_token="")
+        park = RacePark(
+            slug=slug,
+            site=Site(port, host),
+            admin=admin,
+            reviewer=reviewer,
+            admin_token="",
+            reviewer_token="",
+        )
         park.admin_token, park.reviewer_token = park.token_for(admin), park.token_for(reviewer)
         connection.set_schema_to_public()
         try:

@@ -38,9 +38,14 @@ def programme(park):
     now = timezone.now()
     with schema_context(park.slug):
         created = programme_create(
-            actor=None, title=f"并发测试专项 {now.timestamp()}", category="award", budget=Decimal("10000000.00"),
-            per_enterprise_cap=Decimal("500000.00"), opens_at=now - dt.timedelta(days=1),
-            closes_at=now + dt.timedelta(days=30), required_documents=[],
+            actor=None,
+            title=f"并发测试专项 {now.timestamp()}",
+            category="award",
+            budget=Decimal("10000000.00"),
+            per_enterprise_cap=Decimal("500000.00"),
+            opens_at=now - dt.timedelta(days=1),
+            closes_at=now + dt.timedelta(days=30),
+            required_documents=[],
         )
         return programme_open(programme=created)
 
@@ -51,12 +56,16 @@ def application_at(park, steps: list[tuple[str, str]]):
     actors = {"owner": registration.user, "reviewer": park.reviewer, "admin": park.admin}
     with schema_context(park.slug):
         application = application_create(
-            programme_id=programme(park).pk, enterprise=registration.enterprise, applicant=registration.user,
+            programme_id=programme(park).pk,
+            enterprise=registration.enterprise,
+            applicant=registration.user,
             requested_amount="100000.00",
         )
         for action, who in steps:
             extra = {"amount": "80000.00"} if action == "approve" else {}
-            application = application_transition(application_id=application.pk, action=action, actor=actors[who], **extra)
+            application = application_transition(
+                application_id=application.pk, action=action, actor=actors[who], **extra
+            )
         application = Application.objects.select_related("current_stage").get(pk=application.pk)
     return application, registration, token
 
@@ -85,7 +94,9 @@ def one_winner(race, ok: int, refused: set[int]):
 def test_twenty_concurrent_application_creates_make_one_application(race_park):
     registration, token = race_park.enterprise()
     target = programme(race_park)
-    race = race_park.site.api_race(20, token, "/applications/", {"programme": target.pk, "requested_amount": "1000.00"})
+    race = race_park.site.api_race(
+        20, token, "/applications/", {"programme": target.pk, "requested_amount": "1000.00"}
+    )
     one_winner(race, 201, {400})
     refusal = next(answer for answer in race.answers if answer.status == 400).json()
     assert refusal["fields"]["programme"][0]
@@ -109,7 +120,9 @@ def test_concurrent_application_form_posts_make_one_application(race_park):
 def test_concurrent_checkouts_make_one_order(race_park):
     registration, token = race_park.enterprise()
     with schema_context(race_park.slug):
-        service = service_create(actor=race_park.admin, name=f"并发代账 {timezone.now().timestamp()}", price=Decimal("100.00"))
+        service = service_create(
+            actor=race_park.admin, name=f"并发代账 {timezone.now().timestamp()}", price=Decimal("100.00")
+        )
     race = race_park.site.api_race(
         N, token, "/billing/subscriptions/", {"service": service.pk, "term_months": 3, "method": "offline"}
     )
@@ -124,7 +137,9 @@ def test_concurrent_invitations_of_one_colleague_make_one_membership(race_park):
     registration, _token = race_park.enterprise()
     browser = race_park.site.browser(registration.user.email)
     email = f"colleague-{timezone.now().timestamp()}@example.cn"
-    race = race_park.site.page_race(N, browser, "/enterprise/members/", {"email": email}, token_from="/enterprise/members/")
+    race = race_park.site.page_race(
+        N, browser, "/enterprise/members/", {"email": email}, token_from="/enterprise/members/"
+    )
     one_winner(race, 302, {400})
     refused = next(answer for answer in race.answers if answer.status == 400)
     assert "errorlist" in refused.body or "error" in refused.body
@@ -135,9 +150,13 @@ def test_concurrent_invitations_of_one_colleague_make_one_membership(race_park):
 def test_concurrent_ratings_of_a_service_keep_one_rating(race_park):
     registration, token = race_park.enterprise()
     with schema_context(race_park.slug):
-        service = service_create(actor=race_park.admin, name=f"公益培训 {timezone.now().timestamp()}", price=Decimal("0"))
+        service = service_create(
+            actor=race_park.admin, name=f"公益培训 {timezone.now().timestamp()}", price=Decimal("0")
+        )
         subscription_checkout(actor=registration.user, service=service, term_months=3)  # free: active at once
-    race = race_park.site.api_race(N, token, f"/billing/services/{service.pk}/ratings/", {"score": 4, "comment": "好"})
+    race = race_park.site.api_race(
+        N, token, f"/billing/services/{service.pk}/ratings/", {"score": 4, "comment": "好"}
+    )
     print(race)
     assert set(race.statuses) <= {200, 201}, race  # rating again replaces the rating: every answer is fine
     with schema_context(race_park.slug):
@@ -148,16 +167,24 @@ def test_one_voucher_sent_with_concurrent_orders_pays_for_one(race_park):
     registration, token = race_park.enterprise()
     with schema_context(race_park.slug):
         voucher = voucher_issue(
-            actor=race_park.admin, enterprise=registration.enterprise, kind=Voucher.Kind.AMOUNT,
-            value=Decimal("50.00"), expires_on=timezone.localdate() + dt.timedelta(days=30),
+            actor=race_park.admin,
+            enterprise=registration.enterprise,
+            kind=Voucher.Kind.AMOUNT,
+            value=Decimal("50.00"),
+            expires_on=timezone.localdate() + dt.timedelta(days=30),
         )
         services = [
-            service_create(actor=race_park.admin, name=f"券测服务{i} {timezone.now().timestamp()}", price=Decimal("100.00"))
+            service_create(
+                actor=race_park.admin,
+                name=f"券测服务{i} {timezone.now().timestamp()}",
+                price=Decimal("100.00"),
+            )
             for i in range(N)
         ]
     # Ten different services (so the one-waiting-order rule is not what stops them), one voucher.
     payloads = iter(
-        {"service": service.pk, "term_months": 3, "method": "offline", "voucher_code": voucher.code} for service in services
+        {"service": service.pk, "term_months": 3, "method": "offline", "voucher_code": voucher.code}
+        for service in services
     )
     race = race_park.site.api_race_each(N, token, "/billing/subscriptions/", lambda: next(payloads))
     one_winner(race, 201, {400})
@@ -170,8 +197,11 @@ def test_concurrent_withdrawals_of_a_voucher_withdraw_it_once(race_park):
     registration, _token = race_park.enterprise()
     with schema_context(race_park.slug):
         voucher = voucher_issue(
-            actor=race_park.admin, enterprise=registration.enterprise, kind=Voucher.Kind.PERCENT,
-            value=Decimal("20"), expires_on=timezone.localdate() + dt.timedelta(days=30),
+            actor=race_park.admin,
+            enterprise=registration.enterprise,
+            kind=Voucher.Kind.PERCENT,
+            value=Decimal("20"),
+            expires_on=timezone.localdate() + dt.timedelta(days=30),
         )
     race = race_park.site.api_race(N, race_park.admin_token, f"/billing/vouchers/{voucher.pk}/void/")
     one_winner(race, 200, {400})
@@ -186,7 +216,10 @@ def test_twenty_concurrent_advances_at_the_first_stage_pass_one_stage(race_park)
     application, _registration, _token = application_at(race_park, [("submit", "owner")])
     first_stage = application.current_stage
     race = race_park.site.api_race(
-        20, race_park.reviewer_token, f"/applications/{application.pk}/actions/advance/", expected(application)
+        20,
+        race_park.reviewer_token,
+        f"/applications/{application.pk}/actions/advance/",
+        expected(application),
     )
     one_winner(race, 200, {409})
     refusal = next(answer for answer in race.answers if answer.status == 409).json()
@@ -202,7 +235,10 @@ def test_concurrent_advances_from_the_reviewers_page_pass_one_stage(race_park):
     browser = race_park.site.browser(race_park.reviewer.email)
     path = f"/park/applications/{application.pk}/"
     _status, page, _headers = browser.request("GET", path)
-    fields = {"expected_status": hidden(page, "expected_status"), "expected_stage": hidden(page, "expected_stage")}
+    fields = {
+        "expected_status": hidden(page, "expected_status"),
+        "expected_stage": hidden(page, "expected_stage"),
+    }
     race = race_park.site.page_race(N, browser, f"{path}act/advance/", fields, token_from=path)
     one_winner(race, 302, {409})
     refused = next(answer for answer in race.answers if answer.status == 409)
@@ -217,10 +253,26 @@ def test_concurrent_advances_from_the_reviewers_page_pass_one_stage(race_park):
         ([("submit", "owner")], "return", "reviewer", {"comment": "请补充营业执照"}, 200),
         ([("submit", "owner")], "reject", "reviewer", {"comment": "不符合申报条件"}, 200),
         ([("submit", "owner")], "withdraw", "owner", {}, 200),
-        ([("submit", "owner"), ("advance", "reviewer"), ("advance", "reviewer")], "approve", "admin",
-         {"amount": "80000.00"}, 200),
-        ([("submit", "owner"), ("advance", "reviewer"), ("advance", "reviewer"), ("approve", "admin"),
-          ("advance", "admin")], "disburse", "admin", {"amount": "80000.00"}, 200),
+        (
+            [("submit", "owner"), ("advance", "reviewer"), ("advance", "reviewer")],
+            "approve",
+            "admin",
+            {"amount": "80000.00"},
+            200,
+        ),
+        (
+            [
+                ("submit", "owner"),
+                ("advance", "reviewer"),
+                ("advance", "reviewer"),
+                ("approve", "admin"),
+                ("advance", "admin"),
+            ],
+            "disburse",
+            "admin",
+            {"amount": "80000.00"},
+            200,
+        ),
     ],
     ids=["submit", "return", "reject", "withdraw", "approve", "disburse"],
 )
@@ -239,7 +291,10 @@ def test_concurrent_submits_from_the_enterprise_page_submit_once(race_park):
     browser = race_park.site.browser(registration.user.email)
     path = f"/applications/{application.pk}/"
     _status, page, _headers = browser.request("GET", path)
-    fields = {"expected_status": hidden(page, "expected_status"), "expected_stage": hidden(page, "expected_stage")}
+    fields = {
+        "expected_status": hidden(page, "expected_status"),
+        "expected_stage": hidden(page, "expected_stage"),
+    }
     race = race_park.site.page_race(N, browser, f"{path}submit/", fields, token_from=path)
     one_winner(race, 302, {409})
     assert events(race_park, application, "submit") == 1
@@ -254,7 +309,10 @@ def demand_at(park, steps: list[tuple[str, dict]]):
     registration, token = park.enterprise()
     with schema_context(park.slug):
         demand = demand_file(
-            enterprise=registration.enterprise, filer=registration.user, category="other", title="并发诉求",
+            enterprise=registration.enterprise,
+            filer=registration.user,
+            category="other",
+            title="并发诉求",
             description="想了解研发费用加计扣除政策",
         )
         for action, extra in steps:
@@ -296,7 +354,9 @@ def test_concurrent_accepts_from_the_park_page_accept_once(race_park):
     fields = {"expected_status": hidden(page, "expected_status"), "department": "经济发展部"}
     race = race_park.site.page_race(N, browser, f"/demands/{demand.pk}/act/accept/", fields, token_from=path)
     one_winner(race, 302, {409})
-    assert "刷新" in next(answer for answer in race.answers if answer.status == 409).body  # "reload", in Chinese
+    assert (
+        "刷新" in next(answer for answer in race.answers if answer.status == 409).body
+    )  # "reload", in Chinese
     with schema_context(race_park.slug):
         assert DemandEvent.objects.filter(demand=demand, action="accept").count() == 1
 
@@ -309,12 +369,16 @@ def test_concurrent_accepts_from_the_park_page_accept_once(race_park):
 def waiting_order(park, *, transfer: bool = False):
     registration, token = park.enterprise()
     with schema_context(park.slug):
-        service = service_create(actor=park.admin, name=f"并发审计 {timezone.now().timestamp()}", price=Decimal("100.00"))
+        service = service_create(
+            actor=park.admin, name=f"并发审计 {timezone.now().timestamp()}", price=Decimal("100.00")
+        )
         subscription = subscription_checkout(
             actor=registration.user, service=service, term_months=3, method=Payment.Method.OFFLINE
         ).subscription
         if transfer:
-            subscription_request_transfer(actor=registration.user, subscription=subscription, reference="BANK-1")
+            subscription_request_transfer(
+                actor=registration.user, subscription=subscription, reference="BANK-1"
+            )
     return subscription, token
 
 
@@ -332,7 +396,9 @@ def test_concurrent_cancels_of_an_order_cancel_it_once(race_park):
 
 def test_concurrent_confirmations_of_a_transfer_start_the_term_once(race_park):
     subscription, _token = waiting_order(race_park, transfer=True)
-    race = race_park.site.api_race(N, race_park.admin_token, f"/billing/subscriptions/{subscription.pk}/confirm-transfer/")
+    race = race_park.site.api_race(
+        N, race_park.admin_token, f"/billing/subscriptions/{subscription.pk}/confirm-transfer/"
+    )
     one_winner(race, 200, {400})
     assert history(race_park, subscription, Subscription.Status.ACTIVE) == 1
     with schema_context(race_park.slug):
@@ -341,8 +407,13 @@ def test_concurrent_confirmations_of_a_transfer_start_the_term_once(race_park):
 
 def test_concurrent_transfer_announcements_make_one_payment(race_park):
     subscription, token = waiting_order(race_park)
-    race = race_park.site.api_race(N, token, f"/billing/subscriptions/{subscription.pk}/transfer/", {"reference": "B-7"})
+    race = race_park.site.api_race(
+        N, token, f"/billing/subscriptions/{subscription.pk}/transfer/", {"reference": "B-7"}
+    )
     print(race)
     assert set(race.statuses) == {200}, race  # announcing the transfer again is the same announcement
     with schema_context(race_park.slug):
-        assert subscription.payments.filter(method=Payment.Method.OFFLINE, status=Payment.Status.PENDING).count() == 1
+        assert (
+            subscription.payments.filter(method=Payment.Method.OFFLINE, status=Payment.Status.PENDING).count()
+            == 1
+        )

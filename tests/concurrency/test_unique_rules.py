@@ -41,7 +41,9 @@ def test_a_second_live_application_is_refused_by_the_database_on_the_programme_f
     first = draft_for(enterprise, programme)
     with pytest.raises(ValidationError) as refused, unique_rules(ONE_LIVE_APPLICATION):
         Application.objects.create(
-            programme=programme, enterprise=enterprise.enterprise, applicant=enterprise.user,
+            programme=programme,
+            enterprise=enterprise.enterprise,
+            applicant=enterprise.user,
             requested_amount=Decimal("1.00"),
         )
     assert refused.value.message_dict == {"programme": [str(ONE_LIVE_APPLICATION.message)]}
@@ -52,13 +54,20 @@ def test_a_second_live_application_is_refused_by_the_database_on_the_programme_f
 def test_a_second_waiting_order_is_refused_by_the_database_on_the_service_field(enterprise):
     admin = make_user(ALPHA, role=roles.PARK_ADMIN)
     service = service_create(actor=admin, name="代理记账", price=Decimal("100.00"))
-    fields = {"enterprise": enterprise.enterprise, "service": service, "term_months": 3,
-              "list_price": Decimal("300.00"), "amount_due": Decimal("300.00")}
+    fields = {
+        "enterprise": enterprise.enterprise,
+        "service": service,
+        "term_months": 3,
+        "list_price": Decimal("300.00"),
+        "amount_due": Decimal("300.00"),
+    }
     Subscription.objects.create(**fields)
     with pytest.raises(ValidationError) as refused, unique_rules(ONE_PENDING_ORDER):
         Subscription.objects.create(**fields)
     assert refused.value.message_dict == {"service": [str(ONE_PENDING_ORDER.message)]}
-    Subscription.objects.create(**{**fields, "status": Subscription.Status.CANCELLED})  # ended orders do not count
+    Subscription.objects.create(
+        **{**fields, "status": Subscription.Status.CANCELLED}
+    )  # ended orders do not count
 
 
 def test_a_second_account_or_seat_for_one_person_is_refused_on_the_email_field(enterprise):
@@ -85,13 +94,17 @@ def _without(index: str):
 
 
 def test_the_migration_withdraws_the_later_duplicates_of_a_live_application(enterprise):
-    migration = importlib.import_module("tenant_schema.applications.migrations.0003_one_live_application_per_programme")
+    migration = importlib.import_module(
+        "tenant_schema.applications.migrations.0003_one_live_application_per_programme"
+    )
     programme = make_programme()
     kept = draft_for(enterprise, programme)
     _without(ONE_LIVE_APPLICATION.constraint)
     duplicates = [
         Application.objects.create(
-            programme=programme, enterprise=enterprise.enterprise, applicant=enterprise.user,
+            programme=programme,
+            enterprise=enterprise.enterprise,
+            applicant=enterprise.user,
             requested_amount=Decimal("1.00"),
         )
         for _ in range(2)
@@ -107,8 +120,13 @@ def test_the_migration_cancels_the_later_duplicates_of_a_waiting_order(enterpris
     migration = importlib.import_module("tenant_schema.billing.migrations.0002_one_pending_order_per_service")
     admin = make_user(ALPHA, role=roles.PARK_ADMIN)
     service = service_create(actor=admin, name="审计服务", price=Decimal("100.00"))
-    fields = {"enterprise": enterprise.enterprise, "service": service, "term_months": 3,
-              "list_price": Decimal("300.00"), "amount_due": Decimal("300.00")}
+    fields = {
+        "enterprise": enterprise.enterprise,
+        "service": service,
+        "term_months": 3,
+        "list_price": Decimal("300.00"),
+        "amount_due": Decimal("300.00"),
+    }
     kept = Subscription.objects.create(**fields)
     _without(ONE_PENDING_ORDER.constraint)
     duplicate = Subscription.objects.create(**fields)

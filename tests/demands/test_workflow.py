@@ -25,7 +25,11 @@ def test_the_whole_way_from_filing_to_a_satisfied_close(clock, enterprise_x, rev
     demand = act(demand, "answer", reviewer, comment="排水管道已疏通，道路已修复。")
     assert demand.status == S.ANSWERED and demand.answer == "排水管道已疏通，道路已修复。"
     demand = act(demand, "rate", enterprise_x.user, rating="satisfied", comment="处理及时")
-    assert demand.status == S.CLOSED and not demand.closed_without_rating and str(demand.status_label) == "已关闭"
+    assert (
+        demand.status == S.CLOSED
+        and not demand.closed_without_rating
+        and str(demand.status_label) == "已关闭"
+    )
     assert list(
         DemandEvent.objects.filter(demand=demand).values_list("action", "from_status", "to_status")
     ) == [

@@ -288,7 +288,9 @@ def test_an_enterprise_chooses_among_the_parks_own_tags_but_not_official_designa
     assert response.status_code == 200
     assert response.json()["tags"] == ["跨境电商"]
     official = owner_x_client.patch(
-        detail(registration_x.enterprise.pk), {"tags": ["跨境电商", "科技型中小企业"]}, content_type="application/json"
+        detail(registration_x.enterprise.pk),
+        {"tags": ["跨境电商", "科技型中小企业"]},
+        content_type="application/json",
     )
     assert official.status_code == 400 and "tags" in official.json()["fields"]
     with schema_context(ALPHA):
@@ -432,7 +434,9 @@ def test_figures_are_upserted_and_round_trip_as_decimal_strings(owner_x_client, 
 
 def test_bad_figures_are_400s_on_their_fields(owner_x_client, registration_x):
     url = f"{detail(registration_x.enterprise.pk)}figures/"
-    assert "year" in owner_x_client.post(url, {"year": 1900}, content_type="application/json").json()["fields"]
+    assert (
+        "year" in owner_x_client.post(url, {"year": 1900}, content_type="application/json").json()["fields"]
+    )
     response = owner_x_client.post(url, {"year": 2024, "revenue": "-1"}, content_type="application/json")
     assert response.status_code == 400 and "revenue" in response.json()["fields"]
     response = owner_x_client.post(url, {"year": 2024, "revenue": "1.234"}, content_type="application/json")

@@ -121,7 +121,11 @@ def test_the_same_rng_and_schema_give_the_same_codes(seeded):
 def test_demo_accounts_own_a_verified_and_a_pending_enterprise_and_a_reviewer_exists(seeded):
     User = get_user_model()
     logins = demo_accounts_ensure(password="demo-password-1")
-    assert [login.email for login in logins] == ["qiye1@alpha.demo", "qiye2@alpha.demo", "reviewer@alpha.demo"]
+    assert [login.email for login in logins] == [
+        "qiye1@alpha.demo",
+        "qiye2@alpha.demo",
+        "reviewer@alpha.demo",
+    ]
     for email, status in (("qiye1@alpha.demo", "verified"), ("qiye2@alpha.demo", "pending")):
         user = User.objects.get(email=email)
         assert user.check_password("demo-password-1") and user.has_role(roles.ENTERPRISE_USER)

@@ -80,8 +80,11 @@ def test_the_same_code_can_register_in_another_park(db, tenant_a, tenant_b):
     first = register(ALPHA)
     with schema_context(BETA):
         again = enterprise_register(
-            credit_code=first.enterprise.credit_code, name="同一家公司", contact_name="王五",
-            email=first.user.email, password=PASSWORD,
+            credit_code=first.enterprise.credit_code,
+            name="同一家公司",
+            contact_name="王五",
+            email=first.user.email,
+            password=PASSWORD,
         )
         assert again.enterprise.status == Enterprise.Status.PENDING
 
@@ -102,8 +105,13 @@ def test_rejection_needs_a_reason_and_the_enterprise_can_resubmit(db, tenant_a, 
         with pytest.raises(ValidationError) as refused:
             enterprise_reject(enterprise=registration_x.enterprise, actor=admin, reason="  ")
         assert "reason" in refused.value.message_dict
-        rejected = enterprise_reject(enterprise=registration_x.enterprise, actor=admin, reason="营业执照名称不一致")
-        assert rejected.status == Enterprise.Status.REJECTED and rejected.rejection_reason == "营业执照名称不一致"
+        rejected = enterprise_reject(
+            enterprise=registration_x.enterprise, actor=admin, reason="营业执照名称不一致"
+        )
+        assert (
+            rejected.status == Enterprise.Status.REJECTED
+            and rejected.rejection_reason == "营业执照名称不一致"
+        )
         again = enterprise_resubmit(enterprise=rejected, actor=registration_x.user)
         assert again.status == Enterprise.Status.PENDING
 
@@ -112,24 +120,42 @@ def test_figures_are_decimal_and_one_row_per_year(db, tenant_a, registration_x):
     from decimal import Decimal
 
     with schema_context(ALPHA):
-        figures_upsert(enterprise=registration_x.enterprise, year=2025, revenue=Decimal("1000000.00"), rd_spend=Decimal("35000.50"))
-        row = figures_upsert(enterprise=registration_x.enterprise, year=2025, revenue=Decimal("2000000.00"), rd_spend=Decimal("70001.00"))
+        figures_upsert(
+            enterprise=registration_x.enterprise,
+            year=2025,
+            revenue=Decimal("1000000.00"),
+            rd_spend=Decimal("35000.50"),
+        )
+        row = figures_upsert(
+            enterprise=registration_x.enterprise,
+            year=2025,
+            revenue=Decimal("2000000.00"),
+            rd_spend=Decimal("70001.00"),
+        )
         assert registration_x.enterprise.yearly_figures.count() == 1
         assert row.rd_share_of_revenue == Decimal("3.50")
         with pytest.raises(ValidationError):
             figures_upsert(enterprise=registration_x.enterprise, year=2025, revenue=Decimal("-1"))
 
 
-def test_only_the_owner_invites_and_a_colleague_gets_a_one_time_link(db, tenant_a, registration_x, django_capture_on_commit_callbacks):
+def test_only_the_owner_invites_and_a_colleague_gets_a_one_time_link(
+    db, tenant_a, registration_x, django_capture_on_commit_callbacks
+):
     with schema_context(ALPHA):
-        membership = member_invite(enterprise=registration_x.enterprise, actor=registration_x.user, email="Colleague@Example.cn")
+        membership = member_invite(
+            enterprise=registration_x.enterprise, actor=registration_x.user, email="Colleague@Example.cn"
+        )
         assert membership.role == Membership.Role.MEMBER and membership.user.email == "colleague@example.cn"
         assert not membership.user.has_usable_password()
         with pytest.raises(PermissionDenied):
-            member_invite(enterprise=registration_x.enterprise, actor=membership.user, email="third@example.cn")
+            member_invite(
+                enterprise=registration_x.enterprise, actor=membership.user, email="third@example.cn"
+            )
 
 
-def test_an_enterprise_keeps_official_designations_and_its_code_but_edits_the_rest(db, tenant_a, registration_x):
+def test_an_enterprise_keeps_official_designations_and_its_code_but_edits_the_rest(
+    db, tenant_a, registration_x
+):
     from tenant_schema.enterprises.models import Tag
     from tenant_schema.enterprises.services import enterprise_update, tag_get_or_create
 
@@ -141,7 +167,11 @@ def test_an_enterprise_keeps_official_designations_and_its_code_but_edits_the_re
         assert "tags" in refused.value.message_dict
         own_tag = tag_get_or_create(name="跨境电商")
         updated = enterprise_update(
-            enterprise=enterprise, actor=owner, tags=[own_tag], employees=120, credit_code=enterprise.credit_code.lower()
+            enterprise=enterprise,
+            actor=owner,
+            tags=[own_tag],
+            employees=120,
+            credit_code=enterprise.credit_code.lower(),
         )
         assert updated.employees == 120 and list(updated.tags.all()) == [own_tag]
         with pytest.raises(ValidationError) as refused:
@@ -151,7 +181,9 @@ def test_an_enterprise_keeps_official_designations_and_its_code_but_edits_the_re
 
 def test_registration_needs_an_email(db, tenant_a):
     with schema_context(ALPHA), pytest.raises(ValidationError) as refused:
-        enterprise_register(credit_code=new_credit_code(), name="无邮箱公司", contact_name="赵六", email="", password=PASSWORD)
+        enterprise_register(
+            credit_code=new_credit_code(), name="无邮箱公司", contact_name="赵六", email="", password=PASSWORD
+        )
     assert "email" in refused.value.message_dict
 
 

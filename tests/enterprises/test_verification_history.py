@@ -28,7 +28,11 @@ def assert_kept_by_postgresql(entry: VerificationEvent) -> None:
         "DELETE FROM enterprises_verificationevent WHERE enterprise_id = %s",
     ):
         argument = entry.enterprise_id if "enterprise_id =" in statement else entry.pk
-        with pytest.raises(ProgrammingError, match="pgtrigger"), transaction.atomic(), connection.cursor() as cursor:
+        with (
+            pytest.raises(ProgrammingError, match="pgtrigger"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(statement, [argument])
     kept = VerificationEvent.objects.get(pk=entry.pk)
     assert (kept.comment, kept.actor_id, kept.to_status) == (entry.comment, entry.actor_id, entry.to_status)
@@ -36,11 +40,15 @@ def assert_kept_by_postgresql(entry: VerificationEvent) -> None:
 
 def steps(enterprise) -> list[tuple[str, str, str, str]]:
     return list(
-        VerificationEvent.objects.filter(enterprise=enterprise).values_list("action", "from_status", "to_status", "comment")
+        VerificationEvent.objects.filter(enterprise=enterprise).values_list(
+            "action", "from_status", "to_status", "comment"
+        )
     )
 
 
-def test_reject_resubmit_and_verify_each_write_a_row_postgresql_refuses_to_change(registration_x, park_admin_a):
+def test_reject_resubmit_and_verify_each_write_a_row_postgresql_refuses_to_change(
+    registration_x, park_admin_a
+):
     enterprise, owner = registration_x.enterprise, registration_x.user
     with schema_context(ALPHA):
         enterprise_reject(enterprise=enterprise, actor=park_admin_a, reason="营业执照名称不一致")
@@ -62,18 +70,31 @@ def test_reject_resubmit_and_verify_each_write_a_row_postgresql_refuses_to_chang
 def test_rejecting_a_verified_enterprise_is_recorded_with_its_reason(registration_x, park_admin_a):
     with schema_context(ALPHA):
         enterprise_verify(enterprise=registration_x.enterprise, actor=park_admin_a)
-        enterprise_reject(enterprise=registration_x.enterprise, actor=park_admin_a, reason="经核查，地址与执照不符")
+        enterprise_reject(
+            enterprise=registration_x.enterprise, actor=park_admin_a, reason="经核查，地址与执照不符"
+        )
         rejected = VerificationEvent.objects.filter(enterprise=registration_x.enterprise).last()
-        assert (rejected.action, rejected.from_status, rejected.to_status) == ("reject", "verified", "rejected")
+        assert (rejected.action, rejected.from_status, rejected.to_status) == (
+            "reject",
+            "verified",
+            "rejected",
+        )
         assert rejected.comment == "经核查，地址与执照不符"
         assert_kept_by_postgresql(rejected)
 
 
 def test_an_enterprise_the_park_adds_starts_its_history_verified(park_admin_a):
     with schema_context(ALPHA):
-        enterprise = enterprise_create(actor=park_admin_a, credit_code=new_credit_code(), name="青岛园区直录有限公司")
+        enterprise = enterprise_create(
+            actor=park_admin_a, credit_code=new_credit_code(), name="青岛园区直录有限公司"
+        )
         (added,) = VerificationEvent.objects.filter(enterprise=enterprise)
-        assert (added.action, added.from_status, added.to_status, added.actor) == ("add", "", "verified", park_admin_a)
+        assert (added.action, added.from_status, added.to_status, added.actor) == (
+            "add",
+            "",
+            "verified",
+            park_admin_a,
+        )
         assert_kept_by_postgresql(added)
 
 
@@ -92,7 +113,9 @@ def test_the_workflow_itself_refuses_a_move_it_does_not_have(registration_x, par
 
     with schema_context(ALPHA):
         with pytest.raises(TransitionRefused):  # pending → pending is no step of the workflow
-            enterprise_verification_move(enterprise=registration_x.enterprise, action=wf.RESUBMIT, actor=park_admin_a)
+            enterprise_verification_move(
+                enterprise=registration_x.enterprise, action=wf.RESUBMIT, actor=park_admin_a
+            )
         assert Enterprise.objects.get(pk=registration_x.enterprise.pk).status == Enterprise.Status.PENDING
 
 
@@ -105,27 +128,36 @@ def test_the_enterprise_page_shows_the_history_and_the_park_sees_who_decided(
     registration_x, park_admin_a, client_a
 ):
     with schema_context(ALPHA):
-        enterprise_reject(enterprise=registration_x.enterprise, actor=park_admin_a, reason="请补充营业执照扫描件")
+        enterprise_reject(
+            enterprise=registration_x.enterprise, actor=park_admin_a, reason="请补充营业执照扫描件"
+        )
     client_a.force_login(park_admin_a)
     staff_page = client_a.get(f"/park/enterprises/{registration_x.enterprise.pk}/").content.decode()
     assert "verification-history" in staff_page and "请补充营业执照扫描件" in staff_page
     assert park_admin_a.get_full_name() in staff_page.split("verification-history", 1)[1]
     client_a.force_login(registration_x.user)
     own_page = client_a.get("/enterprise/").content.decode()
-    assert "verification-history" in own_page and "请补充营业执照扫描件" in own_page.split("verification-history", 1)[1]
+    assert (
+        "verification-history" in own_page
+        and "请补充营业执照扫描件" in own_page.split("verification-history", 1)[1]
+    )
 
 
 def test_the_api_gives_the_verification_history_naming_who_acted_to_park_staff_only(
     registration_x, park_admin_a, client_a
 ):
     with schema_context(ALPHA):
-        enterprise_reject(enterprise=registration_x.enterprise, actor=park_admin_a, reason="信用代码与执照不符")
+        enterprise_reject(
+            enterprise=registration_x.enterprise, actor=park_admin_a, reason="信用代码与执照不符"
+        )
         enterprise_resubmit(enterprise=registration_x.enterprise, actor=registration_x.user)
         enterprise_verify(enterprise=registration_x.enterprise, actor=park_admin_a)
     client_a.force_login(park_admin_a)
     staff = client_a.get(f"/api/enterprises/{registration_x.enterprise.pk}/").json()["verification_history"]
     assert [(entry["action"], entry["to_status"]) for entry in staff] == [
-        ("reject", "rejected"), ("resubmit", "pending"), ("verify", "verified"),
+        ("reject", "rejected"),
+        ("resubmit", "pending"),
+        ("verify", "verified"),
     ]
     assert staff[0]["comment"] == "信用代码与执照不符"
     assert staff[0]["actor"] == (park_admin_a.full_name or park_admin_a.email)

@@ -40,7 +40,12 @@ class Browser:
         self.port, self.host, self.timeout, self.cookies = port, host, timeout, {}
 
     def request(
-        self, method: str, path: str, *, form: dict | None = None, body: str | None = None,
+        self,
+        method: str,
+        path: str,
+        *,
+        form: dict | None = None,
+        body: str | None = None,
         headers: dict | None = None,
     ) -> tuple[int, str, dict]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
@@ -77,7 +82,9 @@ class Browser:
             return found.group(1)
         return self.cookies.get("csrftoken", "")
 
-    def post(self, path: str, fields: dict | None = None, *, token_from: str | None = None) -> tuple[int, str, dict]:
+    def post(
+        self, path: str, fields: dict | None = None, *, token_from: str | None = None
+    ) -> tuple[int, str, dict]:
         token = self.csrf_token(token_from or path)
         return self.request("POST", path, form={"csrfmiddlewaretoken": token, **(fields or {})})
 
@@ -107,9 +114,23 @@ class PrivateRedis:
 
     def start(self):
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.folder)],
-            stdout=open(self.folder / "redis.log", "a"), stderr=subprocess.STDOUT,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=open(self.folder / "redis.log", "a"),
+            stderr=subprocess.STDOUT,
         )
         wait_until(self.answers, timeout=20, message="the private redis-server")
 
@@ -131,13 +152,32 @@ class PrivateRedis:
         return redis.Redis.from_url(self.url, socket_timeout=2)
 
 
-def gunicorn_start(*, log: Path, workers: int = 2, timeout: int = 30, **environment) -> tuple[subprocess.Popen, int]:
+def gunicorn_start(
+    *, log: Path, workers: int = 2, timeout: int = 30, **environment
+) -> tuple[subprocess.Popen, int]:
     """The app under gunicorn (test settings) on a free port, with `environment` over process_env()."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "saas.wsgi:application", "-b", f"127.0.0.1:{port}",
-         "-w", str(workers), "--threads", "4", "--timeout", str(timeout), "--access-logfile", "-"],
-        cwd=ROOT, env=process_env(**environment), stdout=open(log, "w"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "saas.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--threads",
+            "4",
+            "--timeout",
+            str(timeout),
+            "--access-logfile",
+            "-",
+        ],
+        cwd=ROOT,
+        env=process_env(**environment),
+        stdout=open(log, "w"),
+        stderr=subprocess.STDOUT,
     )
 
     def up():
@@ -184,9 +224,14 @@ class Park:
 def make_programme(title: str):
     now = timezone.now()
     programme = programme_create(
-        actor=None, title=title, category="award", budget=Decimal("1000000.00"),
-        per_enterprise_cap=Decimal("200000.00"), opens_at=now - dt.timedelta(days=1),
-        closes_at=now + dt.timedelta(days=30), required_documents=[],
+        actor=None,
+        title=title,
+        category="award",
+        budget=Decimal("1000000.00"),
+        per_enterprise_cap=Decimal("200000.00"),
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=30),
+        required_documents=[],
     )
     return programme_open(programme=programme)
 
@@ -194,7 +239,9 @@ def make_programme(title: str):
 def park_with_an_award_on_notice(slug: str) -> Park:
     from tenant_schema.enterprises.services import enterprise_verify
 
-    provisioned = tenant_provision(name=f"故障演练园区 {slug}", slug=slug, kind=Tenant.Kind.PARK, admin_email=f"admin@{slug}.test")
+    provisioned = tenant_provision(
+        name=f"故障演练园区 {slug}", slug=slug, kind=Tenant.Kind.PARK, admin_email=f"admin@{slug}.test"
+    )
     host = provisioned.tenant.domains.get().domain
     admin = make_user(slug, role=roles.PARK_ADMIN)
     reviewer = make_user(slug, role=roles.REVIEWER)
@@ -205,17 +252,26 @@ def park_with_an_award_on_notice(slug: str) -> Park:
         programme = make_programme("2026年度专精特新企业奖励")
         second = make_programme("2026年度数字化转型补助")
         application = application_create(
-            programme_id=programme.pk, enterprise=registration.enterprise, applicant=registration.user,
+            programme_id=programme.pk,
+            enterprise=registration.enterprise,
+            applicant=registration.user,
             requested_amount="100000.00",
         )
         for action, actor, extra in [
-            ("submit", registration.user, {}), ("advance", reviewer, {}), ("advance", reviewer, {}),
+            ("submit", registration.user, {}),
+            ("advance", reviewer, {}),
+            ("advance", reviewer, {}),
             ("approve", admin, {"amount": "80000.00"}),
         ]:
             application_transition(application_id=application.pk, action=action, actor=actor, **extra)
     return Park(
-        slug=slug, host=host, admin_email=admin.email, owner_email=registration.user.email,
-        programme_id=programme.pk, open_programme_id=second.pk, application_id=application.pk,
+        slug=slug,
+        host=host,
+        admin_email=admin.email,
+        owner_email=registration.user.email,
+        programme_id=programme.pk,
+        open_programme_id=second.pk,
+        application_id=application.pk,
     )
 
 
@@ -233,8 +289,6 @@ def fault_park(committed_db):
 
 def elapsed_since(start: float) -> float:
     return round(time.monotonic() - start, 1)
-
-
 
 
 # ---------------------------------------------------------------------------
@@ -262,18 +316,41 @@ class PrivateCluster:
 
     def _as_postgres(self, *command: str, timeout: float = 60) -> subprocess.CompletedProcess:
         return subprocess.run(
-            ["runuser", "-u", "postgres", "--", *command], capture_output=True, text=True, timeout=timeout, check=True
+            ["runuser", "-u", "postgres", "--", *command],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=True,
         )
 
     def create(self):
-        self._as_postgres(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                          "-E", "UTF8", "--no-sync")
+        self._as_postgres(
+            str(PG_BIN / "initdb"),
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
         self.pg_ctl("start")
 
     def pg_ctl(self, action: str, *options: str) -> subprocess.CompletedProcess:
         return self._as_postgres(
-            str(PG_BIN / "pg_ctl"), action, "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60",
-            "-o", f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} -c max_connections=50",
+            str(PG_BIN / "pg_ctl"),
+            action,
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} -c max_connections=50",
             *options,
         )
 

@@ -38,13 +38,13 @@ OUR_ERROR_PAGES = {503: "服务暂时不可用", 500: "服务器出错了"}  # t
 def database_copy(cluster: PrivateCluster, name: str):
     """This run's test database, schemas public and alpha only, into `name` on the private cluster."""
     source = connection.settings_dict
-    source_url = (
-        f"postgres://{source['USER'] or 'postgres'}@{source['HOST'] or '127.0.0.1'}:{source['PORT'] or 5432}/{source['NAME']}"
-    )
+    source_url = f"postgres://{source['USER'] or 'postgres'}@{source['HOST'] or '127.0.0.1'}:{source['PORT'] or 5432}/{source['NAME']}"
     with psycopg.connect(cluster.url("postgres"), autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     with psycopg.connect(source_url) as source_db:
-        extensions = [row[0] for row in source_db.execute("SELECT extname FROM pg_extension WHERE extname <> 'plpgsql'")]
+        extensions = [
+            row[0] for row in source_db.execute("SELECT extname FROM pg_extension WHERE extname <> 'plpgsql'")
+        ]
     # pg_dump -n leaves extensions out; the schema needs none today, and says so if it ever does.
     assert extensions == [], f"create these extensions in the copy too: {extensions}"
     with psycopg.connect(cluster.url(name), autocommit=True) as target:
@@ -55,7 +55,10 @@ def database_copy(cluster: PrivateCluster, name: str):
     )
     restore = subprocess.run(
         ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null", cluster.url(name)],
-        stdin=dump.stdout, capture_output=True, text=True, timeout=120,
+        stdin=dump.stdout,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     dump.stdout.close()
     assert restore.returncode == 0, restore.stderr[-2000:]
@@ -79,9 +82,14 @@ class Writer(threading.Thread):
             answer = {"title": title, "sent_at": started}
             try:
                 status, text, _headers = browser.request(
-                    "POST", "/api/demands/", body=body,
-                    headers={"Authorization": f"Token {self.token}", "Content-Type": "application/json",
-                             "X-Forwarded-Proto": "https"},
+                    "POST",
+                    "/api/demands/",
+                    body=body,
+                    headers={
+                        "Authorization": f"Token {self.token}",
+                        "Content-Type": "application/json",
+                        "X-Forwarded-Proto": "https",
+                    },
                 )
                 answer.update(status=status, text=text[:2000])
             except OSError as error:  # a timeout or a dropped connection: not a clean failure
@@ -105,11 +113,16 @@ def test_postgres_restarted_under_load_fails_cleanly_recovers_and_loses_no_ackno
         copy_seconds = time.monotonic() - copy_started
 
         web, port = gunicorn_start(
-            log=tmp_path / "web.log", workers=2, timeout=CLIENT_TIMEOUT,
+            log=tmp_path / "web.log",
+            workers=2,
+            timeout=CLIENT_TIMEOUT,
             DJANGO_SETTINGS_MODULE="tests.production_like_settings",
             DATABASE_URL=cluster.url("parkhub_fault"),
-            SECRET_KEY=secrets.token_urlsafe(50), CONN_MAX_AGE="60", EMAIL_URL="consolemail://",
-            MEDIA_ROOT=str(tmp_path / "media"), PARKHUB_BASE_DOMAIN="localhost",
+            SECRET_KEY=secrets.token_urlsafe(50),
+            CONN_MAX_AGE="60",
+            EMAIL_URL="consolemail://",
+            MEDIA_ROOT=str(tmp_path / "media"),
+            PARKHUB_BASE_DOMAIN="localhost",
         )
         stop = threading.Event()
         writers = [Writer(port, token, stop) for _ in range(WRITERS)]
@@ -129,8 +142,10 @@ def test_postgres_restarted_under_load_fails_cleanly_recovers_and_loses_no_ackno
         acknowledged = [a for a in answers if a["status"] == 201]
         refused = [a for a in answers if a["status"] != 201]
         unclean = [
-            a for a in refused
-            if a["status"] not in OUR_ERROR_PAGES or "Traceback" in a["text"]
+            a
+            for a in refused
+            if a["status"] not in OUR_ERROR_PAGES
+            or "Traceback" in a["text"]
             or OUR_ERROR_PAGES[a["status"]] not in a["text"]
         ]
         statuses = Counter(a["status"] for a in refused)
@@ -140,7 +155,10 @@ def test_postgres_restarted_under_load_fails_cleanly_recovers_and_loses_no_ackno
         recovered_after = max(0.0, last_failure - restart_ended)
         with psycopg.connect(cluster.url("parkhub_fault")) as database:
             stored = {
-                row[0] for row in database.execute(f'SELECT title FROM "{ALPHA}".demands_demand WHERE title LIKE %s', ["故障演练诉求 %"])
+                row[0]
+                for row in database.execute(
+                    f'SELECT title FROM "{ALPHA}".demands_demand WHERE title LIKE %s', ["故障演练诉求 %"]
+                )
             }
         lost = [a["title"] for a in acknowledged if a["title"] not in stored]
         print(

@@ -39,7 +39,9 @@ def tenant_page_paths(park) -> list[str]:
             elif isinstance(pattern, URLPattern):
                 if route.startswith("^") or "(?P" in route:
                     continue  # format-suffix regex duplicates of the API routes
-                route = re.sub(r"<(?:int:)?\w+>", str(park.application_id), route.replace("<slug:action>", "advance"))
+                route = re.sub(
+                    r"<(?:int:)?\w+>", str(park.application_id), route.replace("<slug:action>", "advance")
+                )
                 route = route.replace("<path:name>", "shared/nothing.txt")
                 paths.append("/" + route)
 
@@ -73,15 +75,19 @@ def test_every_page_and_form_answers_while_redis_is_stopped_and_sign_out_holds_a
 
         paths = tenant_page_paths(park)
         assert len(paths) > 40
-        baseline = {who: server_errors(browser, paths) for who, browser in
-                    [("admin", admin), ("owner", owner), ("anonymous", anonymous)]}
+        baseline = {
+            who: server_errors(browser, paths)
+            for who, browser in [("admin", admin), ("owner", owner), ("anonymous", anonymous)]
+        }
         assert baseline == {"admin": {}, "owner": {}, "anonymous": {}}
 
         redis.stop()
         assert not redis.answers()
 
-        during = {who: server_errors(browser, paths) for who, browser in
-                  [("admin", admin), ("owner", owner), ("anonymous", anonymous)]}
+        during = {
+            who: server_errors(browser, paths)
+            for who, browser in [("admin", admin), ("owner", owner), ("anonymous", anonymous)]
+        }
         sent += 3 * len(paths)
         failed += sum(len(errors) for errors in during.values())
         assert during == {"admin": {}, "owner": {}, "anonymous": {}}
@@ -89,10 +95,14 @@ def test_every_page_and_form_answers_while_redis_is_stopped_and_sign_out_holds_a
         posts = {}
         # Sign-in and sign-out.
         posts["sign-in"] = Browser(port, park.host).sign_in(park.admin_email)
-        posts["sign-in, wrong password"] = Browser(port, park.host).sign_in(park.admin_email, "wrong-" + PASSWORD)
+        posts["sign-in, wrong password"] = Browser(port, park.host).sign_in(
+            park.admin_email, "wrong-" + PASSWORD
+        )
         posts["sign-out"] = leaving.post("/accounts/logout/", token_from="/notifications/")[0]
         # Registration of an enterprise (its mail goes through the stopped broker), and a bad one.
-        posts["registration"] = Browser(port, park.host).post("/register/", registration_data(email="outage@haiwan.example.cn"))[0]
+        posts["registration"] = Browser(port, park.host).post(
+            "/register/", registration_data(email="outage@haiwan.example.cn")
+        )[0]
         posts["registration, invalid"] = Browser(port, park.host).post("/register/", {})[0]
         # An objection to the award on public notice.
         objection = {"name": "李四", "contact": "13900000000", "text": "该企业已获同类奖励"}
@@ -102,13 +112,17 @@ def test_every_page_and_form_answers_while_redis_is_stopped_and_sign_out_holds_a
             f"/applications/new/{park.open_programme_id}/", {"requested_amount": "50000.00"}
         )[0]
         posts["staff action"] = admin.post(
-            f"/park/applications/{park.application_id}/act/advance/", {}, token_from=f"/park/applications/{park.application_id}/"
+            f"/park/applications/{park.application_id}/act/advance/",
+            {},
+            token_from=f"/park/applications/{park.application_id}/",
         )[0]
         sent += len(posts)
         failed += sum(status >= 500 for status in posts.values())
         assert {name: status for name, status in posts.items() if status >= 500} == {}
         assert posts["sign-in"] == 302 and posts["sign-out"] == 302
-        assert posts["registration"] == 302 and posts["objection"] == 302 and posts["application draft"] == 302
+        assert (
+            posts["registration"] == 302 and posts["objection"] == 302 and posts["application draft"] == 302
+        )
         assert posts["registration, invalid"] == 200 and posts["sign-in, wrong password"] == 200
 
         # The signed-out cookie is anonymous during the outage...
@@ -152,7 +166,14 @@ def test_pages_answer_promptly_while_redis_hangs_without_answering(fault_park, t
     try:
         admin = Browser(port, park.host, timeout=30)
         assert admin.sign_in(park.admin_email) == 302
-        paths = ["/", "/notifications/", "/park/applications/", f"/park/applications/{park.application_id}/", "/notice/", "/programmes/"]
+        paths = [
+            "/",
+            "/notifications/",
+            "/park/applications/",
+            f"/park/applications/{park.application_id}/",
+            "/notice/",
+            "/programmes/",
+        ]
         assert {path: admin.get(path) for path in paths} == dict.fromkeys(paths, 200)
         os.kill(redis.proc.pid, signal.SIGSTOP)
         try:

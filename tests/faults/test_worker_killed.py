@@ -56,7 +56,9 @@ def test_an_import_whose_worker_is_killed_ends_done_with_each_row_once(
     # A queue of this test's own, so a session worker of other tests never takes the message.
     queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-killed"
     monkeypatch.setattr(
-        import_batch_run_task, "delay", lambda **kwargs: import_batch_run_task.apply_async(kwargs=kwargs, queue=queue)
+        import_batch_run_task,
+        "delay",
+        lambda **kwargs: import_batch_run_task.apply_async(kwargs=kwargs, queue=queue),
     )
     import redis
 
@@ -79,7 +81,9 @@ def test_an_import_whose_worker_is_killed_ends_done_with_each_row_once(
             assert batch.status != "done", "the import finished before the worker could be killed"
             return batch if batch.status == "running" and batch.processed > 0 else None
 
-        before_kill = wait_until(rows_written_but_not_committed, timeout=40, interval=0.05, message="progress")
+        before_kill = wait_until(
+            rows_written_but_not_committed, timeout=40, interval=0.05, message="progress"
+        )
         celery_worker_kill(workers[0])
         killed_at = time.monotonic()
         print(f"killed the worker at {before_kill.processed} of {ROWS} rows, {elapsed_since(started)} s in")
@@ -93,7 +97,8 @@ def test_an_import_whose_worker_is_killed_ends_done_with_each_row_once(
         # Once the heartbeat is stale the page says so and offers to run it again.
         state = wait_until(
             lambda: (s := client_a.get(batch_url + "progress.json").json())["status"] == "interrupted" and s,
-            timeout=STALE_SECONDS + 10, message="the page to show the import as interrupted",
+            timeout=STALE_SECONDS + 10,
+            message="the page to show the import as interrupted",
         )
         assert state["finished"] and "interrupted" in state["message"]
         page = client_a.get(batch_url).content.decode()

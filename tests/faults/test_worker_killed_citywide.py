@@ -62,21 +62,27 @@ def test_a_delivery_whose_worker_is_killed_reaches_every_park_once(killable_work
             assert [copies(park, city_programme) for park in parks] == [1, 0, 0]
             in_flight = killable_workers.received("citywide.deliver")[-1]
             killable_workers.kill()
-            print(f"killed the worker while it delivered to the 2nd of 3 parks, {elapsed_since(started)} s in")
+            print(
+                f"killed the worker while it delivered to the 2nd of 3 parks, {elapsed_since(started)} s in"
+            )
         backend_gone(waiter["pid"])
 
         # The dead delivery left nothing: no copy in the park, no delivery record.
         connection.set_schema_to_public()
         assert [copies(park, city_programme) for park in parks] == [1, 0, 0]
-        assert list(CityProgrammeDelivery.objects.filter(city_programme=city_programme).values_list(
-            "tenant_id", flat=True)) == [east.pk]
+        assert list(
+            CityProgrammeDelivery.objects.filter(city_programme=city_programme).values_list(
+                "tenant_id", flat=True
+            )
+        ) == [east.pk]
         page = hub.get(page_url).content.decode()
         assert page.count("✓") == 1 and page.count("on its way") + page.count("分发中") == 2
 
         killable_workers.start_after_visibility_timeout()
         wait_until(
             lambda: CityProgrammeDelivery.objects.filter(city_programme=city_programme).count() == 3,
-            timeout=40, message="the new worker to deliver to the other parks",
+            timeout=40,
+            message="the new worker to deliver to the other parks",
         )
         # The message the dead worker held was handed out again, and the new worker took it.
         assert killable_workers.received("citywide.deliver").count(in_flight) >= 2
@@ -101,5 +107,8 @@ def test_a_delivery_whose_worker_is_killed_reaches_every_park_once(killable_work
             CityProgramme.objects.filter(pk=city_programme.pk).delete()
         # The ORM's cascade would look for tenant-only tables (memberships) in the public schema.
         with connection.cursor() as cursor:
-            for table, column in ((User.groups.through._meta.db_table, "user_id"), (User._meta.db_table, "id")):
+            for table, column in (
+                (User.groups.through._meta.db_table, "user_id"),
+                (User._meta.db_table, "id"),
+            ):
                 cursor.execute(f"DELETE FROM {table} WHERE {column} = %s", [operator.pk])

@@ -52,7 +52,9 @@ def test_an_escalation_whose_worker_is_killed_tells_each_person_once_per_demand(
                 act(demand, "accept", admin, handler_id=handler.pk)
             monkeypatch.undo()
             thursday = at(2026, 10, 8, 9)
-            order = [demand.pk for demand in demand_supervision_list(now=thursday)]  # the order it escalates in
+            order = [
+                demand.pk for demand in demand_supervision_list(now=thursday)
+            ]  # the order it escalates in
             recipients = set(park_admin_ids()) | {handler.pk}
             emails = dict(handler.__class__.objects.filter(pk__in=recipients).values_list("pk", "email"))
         assert len(order) == DEMANDS

@@ -67,7 +67,9 @@ def test_a_push_whose_worker_is_killed_reaches_each_enterprise_once(killable_wor
 
         def pushed():
             with schema_context(slug):
-                return sorted(PushDelivery.objects.filter(programme=programme).values_list("enterprise_id", flat=True))
+                return sorted(
+                    PushDelivery.objects.filter(programme=programme).values_list("enterprise_id", flat=True)
+                )
 
         def notified():
             with schema_context(slug):
@@ -90,14 +92,18 @@ def test_a_push_whose_worker_is_killed_reaches_each_enterprise_once(killable_wor
             assert pushed() == sorted(order[:BATCH])
             in_flight = killable_workers.received("matching.push_run")[-1]
             killable_workers.kill()
-            print(f"killed the worker at enterprise {BATCH + 1} of {ENTERPRISES}, {elapsed_since(started)} s in")
+            print(
+                f"killed the worker at enterprise {BATCH + 1} of {ENTERPRISES}, {elapsed_since(started)} s in"
+            )
         backend_gone(waiter["pid"])
         connection.set_schema_to_public()
         assert pushed() == sorted(order[:BATCH])
         assert notified() == sorted(members[pk].pk for pk in order[:BATCH])
         interrupted = run()
         assert (interrupted.status, interrupted.sent, interrupted.total) == ("running", BATCH, ENTERPRISES)
-        assert f"Sending: {BATCH} of {ENTERPRISES} enterprises reached" in client.get(page_url).content.decode()
+        assert (
+            f"Sending: {BATCH} of {ENTERPRISES} enterprises reached" in client.get(page_url).content.decode()
+        )
 
         killable_workers.start_after_visibility_timeout()
         wait_until(lambda: run().status == "done", timeout=40, message="the new worker to finish the push")
@@ -113,7 +119,12 @@ def test_a_push_whose_worker_is_killed_reaches_each_enterprise_once(killable_wor
     assert pushed() == sorted(order)
     assert notified() == sorted(user.pk for user in members.values())
     finished = run()
-    assert (finished.status, finished.sent, finished.total, finished.percent) == ("done", ENTERPRISES, ENTERPRISES, 100)
+    assert (finished.status, finished.sent, finished.total, finished.percent) == (
+        "done",
+        ENTERPRISES,
+        ENTERPRISES,
+        100,
+    )
     for user in members.values():
         assert killable_workers.mails_to(user.email) == 1
     page = client.get(page_url).content.decode()

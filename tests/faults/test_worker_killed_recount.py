@@ -55,8 +55,11 @@ def test_a_calendar_recount_whose_worker_is_killed_moves_each_deadline_once(
             registration = register(slug)
             monkeypatch.setattr("django.utils.timezone.now", lambda: at(2026, 12, 28, 9))
             demand = demand_file(
-                enterprise=registration.enterprise, filer=registration.user, category="utilities",
-                title="日历断电：元旦后到期", description="年末受理的诉求，办理时限跨入2027年。",
+                enterprise=registration.enterprise,
+                filer=registration.user,
+                category="utilities",
+                title="日历断电：元旦后到期",
+                description="年末受理的诉求，办理时限跨入2027年。",
             )
             demands[slug] = demand_transition(demand_id=demand.pk, action="accept", actor=admin)
             monkeypatch.undo()
@@ -79,7 +82,9 @@ def test_a_calendar_recount_whose_worker_is_killed_moves_each_deadline_once(
     try:
         with tasks_on_queue(killable_workers.queue, recount_all_task, recount_task):
             with row_held(
-                f"SELECT 1 FROM {Demand._meta.db_table} WHERE id = %s FOR UPDATE", [demands[mid].pk], schema=mid
+                f"SELECT 1 FROM {Demand._meta.db_table} WHERE id = %s FOR UPDATE",
+                [demands[mid].pk],
+                schema=mid,
             ):
                 calendar_year_enter(year=2027, notice=NOTICE_2027, actor=None)
                 expected = workdays.working_days_after(at(2026, 12, 28, 9), length)
@@ -92,7 +97,9 @@ def test_a_calendar_recount_whose_worker_is_killed_moves_each_deadline_once(
                 in_flight = killable_workers.received("workcalendar.recount")[-1]
                 done_before = [slug for slug in slugs if due_dates()[slug] == expected]
                 killable_workers.kill()
-                print(f"killed the worker in {mid}'s recount ({done_before} done), {elapsed_since(started)} s in")
+                print(
+                    f"killed the worker in {mid}'s recount ({done_before} done), {elapsed_since(started)} s in"
+                )
             backend_gone(waiter["pid"])
         connection.set_schema_to_public()
         assert mid not in markers()

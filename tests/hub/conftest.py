@@ -41,7 +41,13 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 STAGES = [
     {"name": "审核", "public_name": "审核", "kind": "review", "role": "reviewer", "time_limit_days": 5},
     {"name": "公示", "public_name": "公示", "kind": "notice", "role": "park_admin", "time_limit_days": 5},
-    {"name": "拨付", "public_name": "资金拨付", "kind": "disbursement", "role": "park_admin", "time_limit_days": 10},
+    {
+        "name": "拨付",
+        "public_name": "资金拨付",
+        "kind": "disbursement",
+        "role": "park_admin",
+        "time_limit_days": 10,
+    },
 ]
 
 
@@ -52,8 +58,9 @@ def at(day: str, hour: int = 10):
 
 
 def district(slug: str) -> Tenant:
-    return tenant_provision(name=f"{slug.title()} 街道", slug=slug, kind=Tenant.Kind.DISTRICT,
-                            admin_email=f"admin@{slug}.test").tenant
+    return tenant_provision(
+        name=f"{slug.title()} 街道", slug=slug, kind=Tenant.Kind.DISTRICT, admin_email=f"admin@{slug}.test"
+    ).tenant
 
 
 class Park:
@@ -67,9 +74,13 @@ class Park:
             self.staff.groups.add(Group.objects.get(name=roles.REVIEWER))
             with at("2026-02-27"):
                 self.programme = ProgrammeFactory(
-                    title=f"{slug} 2026年度奖励", category=category, budget=Decimal(budget),
-                    per_enterprise_cap=None, opens_at=dt.datetime(2026, 2, 1, tzinfo=SHANGHAI),
-                    closes_at=dt.datetime(2026, 12, 31, tzinfo=SHANGHAI), stages=STAGES,
+                    title=f"{slug} 2026年度奖励",
+                    category=category,
+                    budget=Decimal(budget),
+                    per_enterprise_cap=None,
+                    opens_at=dt.datetime(2026, 2, 1, tzinfo=SHANGHAI),
+                    closes_at=dt.datetime(2026, 12, 31, tzinfo=SHANGHAI),
+                    stages=STAGES,
                 )
 
     def enterprise(self, *, verified=False, above=False, credit_code=None):
@@ -77,9 +88,13 @@ class Park:
         with schema_context(self.slug):
             enterprise = registration.enterprise
             if credit_code:
-                enterprise = enterprise_update(enterprise=enterprise, actor=self.staff, credit_code=credit_code)
+                enterprise = enterprise_update(
+                    enterprise=enterprise, actor=self.staff, credit_code=credit_code
+                )
             if above:
-                enterprise = enterprise_update(enterprise=enterprise, actor=self.staff, above_designated_size=True)
+                enterprise = enterprise_update(
+                    enterprise=enterprise, actor=self.staff, above_designated_size=True
+                )
             if verified:
                 enterprise = enterprise_verify(enterprise=enterprise, actor=self.staff)
         return SimpleNamespace(user=registration.user, enterprise=enterprise)
@@ -87,26 +102,37 @@ class Park:
     def apply(self, registration, *, submitted: str, amount="100000.00", programme=None):
         with schema_context(self.slug), at(submitted):
             application = application_create(
-                programme_id=(programme or self.programme).pk, enterprise=registration.enterprise,
-                applicant=registration.user, requested_amount=amount,
+                programme_id=(programme or self.programme).pk,
+                enterprise=registration.enterprise,
+                applicant=registration.user,
+                requested_amount=amount,
             )
-            application = application_transition(application_id=application.pk, action="submit", actor=registration.user)
+            application = application_transition(
+                application_id=application.pk, action="submit", actor=registration.user
+            )
         # What the debounced hub.rollup_refresh task does after commit (tests roll back: no commit).
         rollup_refresh(schema_name=self.slug)
         return application
 
     def act(self, application, action: str, day: str, **kwargs):
         with schema_context(self.slug), at(day, hour=kwargs.pop("hour", 15)):
-            application = application_transition(application_id=application.pk, action=action, actor=self.staff,
-                                                 comment=kwargs.pop("comment", "依规办理"), **kwargs)
+            application = application_transition(
+                application_id=application.pk,
+                action=action,
+                actor=self.staff,
+                comment=kwargs.pop("comment", "依规办理"),
+                **kwargs,
+            )
         rollup_refresh(schema_name=self.slug)
         return application
 
 
 @pytest.fixture
 def seeded(db):
-    east, west, north = Park("east", budget="1000000.00"), Park("west", budget="500000.00"), Park(
-        "north", budget="200000.00"
+    east, west, north = (
+        Park("east", budget="1000000.00"),
+        Park("west", budget="500000.00"),
+        Park("north", budget="200000.00"),
     )
     e1 = east.enterprise(verified=True, above=True)
     e2 = east.enterprise(verified=True)
@@ -128,5 +154,3 @@ def seeded(db):
     north.act(n1, "reject", "2026-03-04")
     rollup_refresh_all()
     return SimpleNamespace(east=east, west=west, north=north)
-
-

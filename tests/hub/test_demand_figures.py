@@ -37,8 +37,16 @@ from .conftest import district
 
 DISTRICTS = HubFilters(kind="district")
 READ_AT = moment(2026, 4, 7, 12)
-COUNTS = ["demands_received", "demands_resolved", "demands_reply_due", "demands_replied_on_time",
-          "demands_resolution_due", "demands_resolved_on_time", "demands_rated", "demands_satisfied"]
+COUNTS = [
+    "demands_received",
+    "demands_resolved",
+    "demands_reply_due",
+    "demands_replied_on_time",
+    "demands_resolution_due",
+    "demands_resolved_on_time",
+    "demands_rated",
+    "demands_satisfied",
+]
 BY_HAND = {
     "east": dict(zip(COUNTS, (9, 3, 7, 5, 6, 3, 3, 2), strict=True)),
     "west": dict(zip(COUNTS, (2, 1, 1, 1, 1, 1, 1, 1), strict=True)),
@@ -50,8 +58,12 @@ RATES = {  # resolution, on-time reply, on-time resolution, satisfaction
     "north": (0.0, 100.0, 0.0, 0.0),
     None: (33.3, 77.8, 50.0, 60.0),
 }
-RATE_KEYS = ["demands_resolution_rate", "demands_on_time_reply_rate", "demands_on_time_resolution_rate",
-             "demands_satisfaction_rate"]
+RATE_KEYS = [
+    "demands_resolution_rate",
+    "demands_on_time_reply_rate",
+    "demands_on_time_resolution_rate",
+    "demands_satisfaction_rate",
+]
 
 
 def staffed(slug):
@@ -109,7 +121,9 @@ def test_figures_per_tenant_and_city_equal_the_hand_count(demands_seeded, path):
         assert {key: values[slug][key] for key in COUNTS} == counts, slug
         assert tuple(values[slug][key] for key in RATE_KEYS) == RATES[slug], slug
     city = stats.city.values
-    assert {key: city[key] for key in COUNTS} == {key: sum(c[key] for c in BY_HAND.values()) for key in COUNTS}
+    assert {key: city[key] for key in COUNTS} == {
+        key: sum(c[key] for c in BY_HAND.values()) for key in COUNTS
+    }
     assert tuple(city[key] for key in RATE_KEYS) == RATES[None]
 
 
@@ -128,10 +142,21 @@ def test_the_hub_agrees_with_demands_own_hub_figures(demands_seeded):
     report = hub_demand_figures(schema_names=["east", "west", "north"], now=READ_AT)
     values = by_slug(hub_stats(filters=DISTRICTS))
     for row in report.rows:
-        assert (row.received, row.resolved, row.reply_due, row.replied_on_time, row.resolution_due,
-                row.resolved_on_time, row.rated, row.satisfied) == tuple(values[row.key][key] for key in COUNTS)
+        assert (
+            row.received,
+            row.resolved,
+            row.reply_due,
+            row.replied_on_time,
+            row.resolution_due,
+            row.resolved_on_time,
+            row.rated,
+            row.satisfied,
+        ) == tuple(values[row.key][key] for key in COUNTS)
         assert float(row.resolution_rate) == values[row.key]["demands_resolution_rate"]
-    assert float(report.total.resolution_rate) == hub_stats(filters=DISTRICTS).city.values["demands_resolution_rate"]
+    assert (
+        float(report.total.resolution_rate)
+        == hub_stats(filters=DISTRICTS).city.values["demands_resolution_rate"]
+    )
 
 
 def test_rollups_equal_live_over_ranges_and_as_the_clock_moves(demands_seeded, clock):  # noqa: F811
@@ -153,7 +178,11 @@ def test_rollups_equal_live_over_ranges_and_as_the_clock_moves(demands_seeded, c
     march = by_slug(hub_stats_rollup(filters=ranges[1]))
     assert (march["east"]["demands_received"], march["east"]["demands_resolved"]) == (5, 3)
     april = hub_stats_rollup(filters=ranges[2]).city.values
-    assert (april["demands_received"], april["demands_resolved"], april["demands_resolution_rate"]) == (4, 0, 0.0)
+    assert (april["demands_received"], april["demands_resolved"], april["demands_resolution_rate"]) == (
+        4,
+        0,
+        0.0,
+    )
     # Before a reply deadline passes, an unreplied demand is not yet in the denominator (no refresh in between).
     clock.set(moment(2026, 3, 5, 12))
     early = by_slug(hub_stats_rollup(filters=DISTRICTS))
@@ -161,7 +190,11 @@ def test_rollups_equal_live_over_ranges_and_as_the_clock_moves(demands_seeded, c
     assert early["east"]["demands_reply_due"] < BY_HAND["east"]["demands_reply_due"]
 
 
-def test_a_new_demand_reaches_the_rollups_through_the_refresh(demands_seeded, clock, django_capture_on_commit_callbacks):  # noqa: F811
+def test_a_new_demand_reaches_the_rollups_through_the_refresh(
+    demands_seeded,
+    clock,  # noqa: F811  (the fixture imported above)
+    django_capture_on_commit_callbacks,
+):
     from unittest import mock
 
     from public_schema.hub import rollups
@@ -195,11 +228,26 @@ def test_dashboard_wall_export_and_api_carry_the_demand_figures(demands_seeded, 
     wall = hub_client.get("/dashboard/wall/?kind=district")
     assert any(spec["key"] == "demands" for spec in wall.context["charts"])
     assert wall.context["city"]["demands_satisfaction_rate"] == 60.0
-    csv_lines = hub_client.get("/dashboard/?kind=district&format=csv&table=demands").content.decode("utf-8-sig").splitlines()
-    assert len(csv_lines) == 5 and csv_lines[1].startswith("East 街道,") and ",9,3,33.3,71.4,50.0,66.7" in csv_lines[1]
+    csv_lines = (
+        hub_client.get("/dashboard/?kind=district&format=csv&table=demands")
+        .content.decode("utf-8-sig")
+        .splitlines()
+    )
+    assert (
+        len(csv_lines) == 5
+        and csv_lines[1].startswith("East 街道,")
+        and ",9,3,33.3,71.4,50.0,66.7" in csv_lines[1]
+    )
     body = hub_client.get("/api/hub/stats/?kind=district").json()
     city = body["city"]
-    assert (city["demands_received"], city["demands_resolved"], city["demands_resolution_rate"]) == (12, 4, 33.3)
-    assert (city["demands_on_time_reply_rate"], city["demands_on_time_resolution_rate"],
-            city["demands_satisfaction_rate"]) == (77.8, 50.0, 60.0)
+    assert (city["demands_received"], city["demands_resolved"], city["demands_resolution_rate"]) == (
+        12,
+        4,
+        33.3,
+    )
+    assert (
+        city["demands_on_time_reply_rate"],
+        city["demands_on_time_resolution_rate"],
+        city["demands_satisfaction_rate"],
+    ) == (77.8, 50.0, 60.0)
     assert body["tenants"][1]["figures"]["demands_received"] == 2

@@ -21,11 +21,22 @@ def test_one_code_awarded_by_two_sub_platforms_in_the_same_category_is_flagged(d
     award(east, at_east, "2026-03-05")
     assert AwardRecord.objects.filter(credit_code=code).count() == 1
     # The reviewer in the west, about to approve, is warned of the east's award.
-    warned = duplicate_awards_for(credit_code=code, category="award", exclude_schema="dupwest",
-                                  at=dt.datetime(2026, 3, 9, tzinfo=dt.UTC))
+    warned = duplicate_awards_for(
+        credit_code=code,
+        category="award",
+        exclude_schema="dupwest",
+        at=dt.datetime(2026, 3, 9, tzinfo=dt.UTC),
+    )
     assert [(record.tenant.schema_name, record.amount) for record in warned] == [("dupeast", 50000)]
-    assert duplicate_awards_for(credit_code=code, category="award", exclude_schema="dupeast",
-                                at=dt.datetime(2026, 3, 9, tzinfo=dt.UTC)) == []
+    assert (
+        duplicate_awards_for(
+            credit_code=code,
+            category="award",
+            exclude_schema="dupeast",
+            at=dt.datetime(2026, 3, 9, tzinfo=dt.UTC),
+        )
+        == []
+    )
     assert duplicate_award_list() == []  # one award is no duplicate
 
     award(west, at_west, "2026-03-12")
@@ -42,10 +53,24 @@ def test_the_same_code_awarded_in_different_categories_is_not_flagged(db):
     award(south, south.enterprise(verified=True, credit_code=code))
     assert AwardRecord.objects.filter(credit_code=code).count() == 2
     assert duplicate_award_list() == []
-    assert duplicate_awards_for(credit_code=code, category="award", exclude_schema="catsub",
-                                at=dt.datetime(2026, 3, 9, tzinfo=dt.UTC))[0].category == "award"
-    assert duplicate_awards_for(credit_code=code, category="subsidy", exclude_schema="catsub",
-                                at=dt.datetime(2026, 3, 9, tzinfo=dt.UTC)) == []
+    assert (
+        duplicate_awards_for(
+            credit_code=code,
+            category="award",
+            exclude_schema="catsub",
+            at=dt.datetime(2026, 3, 9, tzinfo=dt.UTC),
+        )[0].category
+        == "award"
+    )
+    assert (
+        duplicate_awards_for(
+            credit_code=code,
+            category="subsidy",
+            exclude_schema="catsub",
+            at=dt.datetime(2026, 3, 9, tzinfo=dt.UTC),
+        )
+        == []
+    )
 
 
 def test_awards_more_than_twelve_months_apart_are_not_flagged(db):

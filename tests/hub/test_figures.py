@@ -21,7 +21,12 @@ def test_figures_per_tenant_and_city_equal_the_hand_computed_ones(seeded):
 
     assert (east["enterprises"], east["enterprises_verified"], east["enterprises_above_size"]) == (4, 3, 1)
     assert (city["enterprises"], city["enterprises_verified"], city["enterprises_above_size"]) == (7, 5, 2)
-    assert (east["applications"], west["applications"], north["applications"], city["applications"]) == (3, 1, 1, 5)
+    assert (east["applications"], west["applications"], north["applications"], city["applications"]) == (
+        3,
+        1,
+        1,
+        5,
+    )
 
     assert (east["approval_rate"], west["approval_rate"], north["approval_rate"]) == (50.0, 100.0, 0.0)
     assert city["approval_rate"] == 50.0  # 2 approvals of 4 decisions
@@ -31,17 +36,28 @@ def test_figures_per_tenant_and_city_equal_the_hand_computed_ones(seeded):
 
     assert city["funds_budgeted"] == Decimal("1700000.00")
     assert (east["funds_approved"], west["funds_approved"], city["funds_approved"]) == (
-        Decimal("100000.00"), Decimal("50000.00"), Decimal("150000.00"))
+        Decimal("100000.00"),
+        Decimal("50000.00"),
+        Decimal("150000.00"),
+    )
     assert (east["funds_disbursed"], city["funds_disbursed"]) == (Decimal("100000.00"), Decimal("100000.00"))
 
     # E3 waits in 审核 past its due date; W1 sits on public notice past its due date.
-    assert (east["overdue_now"], west["overdue_now"], north["overdue_now"], city["overdue_now"]) == (1, 1, 0, 2)
+    assert (east["overdue_now"], west["overdue_now"], north["overdue_now"], city["overdue_now"]) == (
+        1,
+        1,
+        0,
+        2,
+    )
 
 
 def test_on_time_rate_per_stage_comes_from_the_history(seeded):
     stats = hub_stats(filters=DISTRICTS)
-    city_stages = {row["stage"]: (row["exits"], row["on_time"], row["rate"])
-                   for row in stats.timeliness if row["tenant_id"] is None}
+    city_stages = {
+        row["stage"]: (row["exits"], row["on_time"], row["rate"])
+        for row in stats.timeliness
+        if row["tenant_id"] is None
+    }
     # 审核 left by E1, E2, N1 in time and by W1 three days late; E1 left 公示 and 拨付 in time.
     assert city_stages == {"审核": (4, 3, 75.0), "公示": (1, 1, 100.0), "拨付": (1, 1, 100.0)}
     figures = by_slug(stats)
@@ -52,14 +68,26 @@ def test_on_time_rate_per_stage_comes_from_the_history(seeded):
 def test_applications_by_status_and_stage(seeded):
     stats = hub_stats(filters=DISTRICTS)
     city = {(row["status"], row["stage"]): row["n"] for row in stats.by_status if row["tenant_id"] is None}
-    assert city == {("disbursed", "拨付"): 1, ("rejected", "审核"): 2, ("in_review", "审核"): 1, ("approved", "公示"): 1}
+    assert city == {
+        ("disbursed", "拨付"): 1,
+        ("rejected", "审核"): 2,
+        ("in_review", "审核"): 1,
+        ("approved", "公示"): 1,
+    }
 
 
 def test_the_date_range_narrows_decisions_and_funds(seeded):
-    stats = hub_stats(filters=HubFilters(kind="district", date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 6)))
+    stats = hub_stats(
+        filters=HubFilters(kind="district", date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 6))
+    )
     city = stats.city.values
     # Decided in the range: E1 approved after 3 working days, N1 rejected after 2.
-    assert (city["approvals"], city["rejections"], city["approval_rate"], city["median_days"]) == (1, 1, 50.0, 2.5)
+    assert (city["approvals"], city["rejections"], city["approval_rate"], city["median_days"]) == (
+        1,
+        1,
+        50.0,
+        2.5,
+    )
     assert city["funds_approved"] == Decimal("100000.00") and city["funds_disbursed"] == 0  # paid on 03-10
     assert city["applications"] == 5
 

@@ -14,8 +14,15 @@ from ..conftest import ALPHA, PASSWORD, make_user
 
 User = get_user_model()
 
-HUB_PAGES = ["/dashboard/", "/dashboard/wall/", "/dashboard/duplicate-awards/", "/dashboard/tenants/alpha/",
-             "/dashboard/?format=csv&table=funds", "/dashboard/?format=xlsx", "/api/hub/stats/"]
+HUB_PAGES = [
+    "/dashboard/",
+    "/dashboard/wall/",
+    "/dashboard/duplicate-awards/",
+    "/dashboard/tenants/alpha/",
+    "/dashboard/?format=csv&table=funds",
+    "/dashboard/?format=xlsx",
+    "/api/hub/stats/",
+]
 
 
 @pytest.fixture
@@ -28,8 +35,19 @@ def test_operator_sees_every_table_with_its_chart_data(seeded, operator_client):
     page = operator_client.get("/dashboard/?kind=district")
     assert page.status_code == 200
     keys = [table.key for table in page.context["tables"]]
-    assert keys == ["kinds", "enterprises", "applications", "stages", "decisions", "timeliness", "deadlines", "funds",
-                    "services", "demands", "ranking"]
+    assert keys == [
+        "kinds",
+        "enterprises",
+        "applications",
+        "stages",
+        "decisions",
+        "timeliness",
+        "deadlines",
+        "funds",
+        "services",
+        "demands",
+        "ranking",
+    ]
     html = page.content.decode()
     assert html.count('class="hub-chart"') >= 9 and 'id="hub-charts"' in html and 'id="table-tenants"' in html
     assert "vendor/echarts/echarts.min.js" in html and "js/hub-charts.js" in html
@@ -63,7 +81,9 @@ def test_every_table_exports_as_csv_and_excel(seeded, operator_client):
     response = operator_client.get("/dashboard/?kind=district&format=csv&table=funds")
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[1].startswith("East 街道,") and "100000.00" in lines[1] and len(lines) == 5  # 3 tenants + city
+    assert (
+        lines[1].startswith("East 街道,") and "100000.00" in lines[1] and len(lines) == 5
+    )  # 3 tenants + city
     workbook = load_workbook(io.BytesIO(operator_client.get("/dashboard/?kind=district&format=xlsx").content))
     assert len(workbook.sheetnames) == 12  # by kind, the list of sub-platforms and the ten figure tables
     duplicates = operator_client.get("/dashboard/duplicate-awards/?format=xlsx")
@@ -83,12 +103,17 @@ def test_the_page_shows_each_tables_top_tenants_and_exports_them_all(seeded, ope
     assert len(funds.rows) == 3
     assert funds.rows[-1]["funds_approved"] == 150000  # the city total counts every tenant, shown or not
     assert "2" in funds.note and "3" in funds.note
-    assert [row["tenant"] for row in by_key["ranking"].rows] == ["North 街道", "East 街道"]  # 2 and 4 working days
+    assert [row["tenant"] for row in by_key["ranking"].rows] == [
+        "North 街道",
+        "East 街道",
+    ]  # 2 and 4 working days
     chart = next(spec for spec in page.context["charts"] if spec["key"] == "funds")
     assert chart["categories"] == ["East 街道", "West 街道"]
     html = page.content.decode()
     assert funds.note in html
-    lines = operator_client.get("/dashboard/?kind=district&format=csv&table=funds").content.decode("utf-8-sig")
+    lines = operator_client.get("/dashboard/?kind=district&format=csv&table=funds").content.decode(
+        "utf-8-sig"
+    )
     assert len(lines.splitlines()) == 5 and "North 街道" in lines  # every tenant and the city
 
 
@@ -139,9 +164,19 @@ def test_the_new_parts_of_the_page_speak_chinese_by_default(seeded, operator_cli
 
     monkeypatch.setattr(dashboard_views, "TOP_N", 2)
     html = operator_client.get("/dashboard/?kind=district&sort=-enterprises").content.decode()
-    for english in ("Sub-platforms", "Name contains", "Sort by", "highest first", "lowest first", "Find a sub-platform",
-                    "By kind of sub-platform", "Number of sub-platforms", "Click a column heading", "All of them",
-                    "The best"):
+    for english in (
+        "Sub-platforms",
+        "Name contains",
+        "Sort by",
+        "highest first",
+        "lowest first",
+        "Find a sub-platform",
+        "By kind of sub-platform",
+        "Number of sub-platforms",
+        "Click a column heading",
+        "All of them",
+        "The best",
+    ):
         assert english not in html, english
     assert "分平台列表" in html and "按分平台类型" in html and "从高到低" in html
 
@@ -151,8 +186,14 @@ def test_wall_screen_shows_the_city_figures(seeded, operator_client):
     html = page.content.decode()
     assert page.status_code == 200 and 'http-equiv="refresh"' in html and "hub-wall" in html
     assert page.context["city"]["funds_approved"] == 150000
-    assert {spec["key"] for spec in page.context["charts"]} == {"kinds", "applications", "decisions", "funds",
-                                                              "timeliness", "demands"}
+    assert {spec["key"] for spec in page.context["charts"]} == {
+        "kinds",
+        "applications",
+        "decisions",
+        "funds",
+        "timeliness",
+        "demands",
+    }
 
 
 def test_stats_api_gives_the_same_figures_with_the_same_filters(seeded, operator_client):
@@ -160,7 +201,9 @@ def test_stats_api_gives_the_same_figures_with_the_same_filters(seeded, operator
     assert [tenant["slug"] for tenant in body["tenants"]] == ["east", "west", "north"]
     assert body["city"]["approval_rate"] == 50.0 and body["city"]["funds_approved"] == "150000.00"
     assert body["tenants"][0]["figures"]["p90_days"] == 4.8
-    narrowed = operator_client.get("/api/hub/stats/?kind=district&date_from=2026-03-01&date_to=2026-03-06").json()
+    narrowed = operator_client.get(
+        "/api/hub/stats/?kind=district&date_from=2026-03-01&date_to=2026-03-06"
+    ).json()
     assert narrowed["city"]["median_days"] == 2.5
     assert operator_client.get("/api/hub/stats/?date_from=tomorrow").status_code == 400
 
@@ -169,19 +212,37 @@ def test_stats_api_payload_is_what_the_serializer_gives(seeded):
     from public_schema.hub.api import HubStatsSerializer, stats_payload
     from public_schema.hub.selectors import HubFilters, hub_stats
 
-    for filters in (HubFilters(), HubFilters(kind="district", date_from=dt.date(2026, 3, 1),
-                                             date_to=dt.date(2026, 3, 6))):
+    for filters in (
+        HubFilters(),
+        HubFilters(kind="district", date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 6)),
+    ):
         stats = hub_stats(filters=filters)
         slugs = {row.tenant.pk: row.tenant.schema_name for row in stats.rows}
-        by_serializer = HubStatsSerializer({
-            "tenants": stats.rows,
-            "city": stats.city.values,
-            "applications_by_status": [{"tenant": slugs.get(row["tenant_id"]), "status": row["status"],
-                                        "stage": row["stage"], "count": row["n"]} for row in stats.by_status],
-            "stage_timeliness": [{"tenant": slugs.get(row["tenant_id"]), "stage": row["stage"],
-                                  "completed": row["exits"], "on_time": row["on_time"], "on_time_rate": row["rate"]}
-                                 for row in stats.timeliness],
-        }).data
+        by_serializer = HubStatsSerializer(
+            {
+                "tenants": stats.rows,
+                "city": stats.city.values,
+                "applications_by_status": [
+                    {
+                        "tenant": slugs.get(row["tenant_id"]),
+                        "status": row["status"],
+                        "stage": row["stage"],
+                        "count": row["n"],
+                    }
+                    for row in stats.by_status
+                ],
+                "stage_timeliness": [
+                    {
+                        "tenant": slugs.get(row["tenant_id"]),
+                        "stage": row["stage"],
+                        "completed": row["exits"],
+                        "on_time": row["on_time"],
+                        "on_time_rate": row["rate"],
+                    }
+                    for row in stats.timeliness
+                ],
+            }
+        ).data
         assert json.dumps(stats_payload(stats), sort_keys=True) == json.dumps(by_serializer, sort_keys=True)
         assert any(row["tenant"] for row in by_serializer["applications_by_status"])
 

@@ -33,18 +33,35 @@ from .test_rollups import assert_same
 D = dt.date
 
 
-@pytest.mark.parametrize(("start", "end", "months", "days"), [
-    # partial February, the whole of March, partial April
-    (D(2026, 2, 15), D(2026, 4, 10), (D(2026, 3, 1), D(2026, 3, 1)), [(D(2026, 2, 15), D(2026, 2, 28)),
-                                                                      (D(2026, 4, 1), D(2026, 4, 10))]),
-    (D(2026, 3, 1), D(2026, 4, 30), (D(2026, 3, 1), D(2026, 4, 1)), []),  # whole months only
-    (D(2026, 3, 10), D(2026, 3, 25), None, [(D(2026, 3, 10), D(2026, 3, 25))]),  # inside one month
-    (D(2026, 3, 10), D(2026, 4, 5), None, [(D(2026, 3, 10), D(2026, 4, 5))]),  # two partial months, no whole one
-    (D(2025, 12, 1), D(2026, 1, 31), (D(2025, 12, 1), D(2026, 1, 1)), []),  # across the year
-    (D(2024, 2, 1), D(2024, 2, 29), (D(2024, 2, 1), D(2024, 2, 1)), []),  # leap February
-    (D(1970, 1, 1), D(2026, 3, 15), (D(1970, 1, 1), D(2026, 2, 1)), [(D(2026, 3, 1), D(2026, 3, 15))]),  # no start
-    (D(2026, 3, 31), D(2026, 3, 31), None, [(D(2026, 3, 31), D(2026, 3, 31))]),  # one day
-])
+@pytest.mark.parametrize(
+    ("start", "end", "months", "days"),
+    [
+        # partial February, the whole of March, partial April
+        (
+            D(2026, 2, 15),
+            D(2026, 4, 10),
+            (D(2026, 3, 1), D(2026, 3, 1)),
+            [(D(2026, 2, 15), D(2026, 2, 28)), (D(2026, 4, 1), D(2026, 4, 10))],
+        ),
+        (D(2026, 3, 1), D(2026, 4, 30), (D(2026, 3, 1), D(2026, 4, 1)), []),  # whole months only
+        (D(2026, 3, 10), D(2026, 3, 25), None, [(D(2026, 3, 10), D(2026, 3, 25))]),  # inside one month
+        (
+            D(2026, 3, 10),
+            D(2026, 4, 5),
+            None,
+            [(D(2026, 3, 10), D(2026, 4, 5))],
+        ),  # two partial months, no whole one
+        (D(2025, 12, 1), D(2026, 1, 31), (D(2025, 12, 1), D(2026, 1, 1)), []),  # across the year
+        (D(2024, 2, 1), D(2024, 2, 29), (D(2024, 2, 1), D(2024, 2, 1)), []),  # leap February
+        (
+            D(1970, 1, 1),
+            D(2026, 3, 15),
+            (D(1970, 1, 1), D(2026, 2, 1)),
+            [(D(2026, 3, 1), D(2026, 3, 15))],
+        ),  # no start
+        (D(2026, 3, 31), D(2026, 3, 31), None, [(D(2026, 3, 31), D(2026, 3, 31))]),  # one day
+    ],
+)
 def test_a_range_is_covered_by_whole_months_and_at_most_two_partial_months(start, end, months, days):
     assert period_cover(start, end) == (months, days)
     # Every day of the range exactly once.
@@ -115,8 +132,9 @@ WHERE t.schema_name = 'east' AND month GROUP BY day ORDER BY day""")
 
 
 @pytest.mark.parametrize("filters", RANGES)
-def test_month_and_day_rows_give_the_figures_of_day_rows_alone_and_of_the_live_path(across_months, filters,
-                                                                                      monkeypatch):
+def test_month_and_day_rows_give_the_figures_of_day_rows_alone_and_of_the_live_path(
+    across_months, filters, monkeypatch
+):
     assert_same(filters)
     from_months = hub_stats_rollup(filters=filters)
     monkeypatch.setattr(selectors, "period_cover", only_day_rows)
@@ -129,16 +147,31 @@ def test_month_and_day_rows_give_the_figures_of_day_rows_alone_and_of_the_live_p
 def test_a_range_across_months_gives_the_hand_counted_figures(across_months):
     # Partial February, the whole of March, partial April: A1, A2, A3 submitted and decided.
     city = hub_stats_rollup(filters=RANGES[0]).city.values
-    assert (city["applications"], city["approvals"], city["rejections"], city["approval_rate"]) == (3, 2, 1, 66.7)
+    assert (city["applications"], city["approvals"], city["rejections"], city["approval_rate"]) == (
+        3,
+        2,
+        1,
+        66.7,
+    )
     assert city["funds_approved"] == Decimal("30000.00")
     assert city["median_days"] == 3.0 and round(city["p90_days"], 6) == 3.8  # 2, 3, 4 working days
     # March and April, whole months: A2, A3, A4 submitted; A1 to A4 decided.
     city = hub_stats_rollup(filters=RANGES[1]).city.values
-    assert (city["applications"], city["approvals"], city["rejections"], city["approval_rate"]) == (3, 2, 2, 50.0)
+    assert (city["applications"], city["approvals"], city["rejections"], city["approval_rate"]) == (
+        3,
+        2,
+        2,
+        50.0,
+    )
     assert city["median_days"] == 3.5 and round(city["p90_days"], 6) == 5.4  # 2, 3, 4, 6
     # Inside March: A2 only.
     city = hub_stats_rollup(filters=RANGES[2]).city.values
-    assert (city["applications"], city["rejections"], city["approval_rate"], city["median_days"]) == (1, 1, 0.0, 3.0)
+    assert (city["applications"], city["rejections"], city["approval_rate"], city["median_days"]) == (
+        1,
+        1,
+        0.0,
+        3.0,
+    )
 
 
 def test_enterprises_are_counted_as_registered_by_the_end_of_the_range(across_months):

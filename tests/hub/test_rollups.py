@@ -52,7 +52,11 @@ def test_overdue_now_follows_the_clock_without_a_refresh(seeded):
         assert hub_stats_rollup(filters=DISTRICTS).city.values["overdue_now"] == 0
     with at("2026-03-11"):
         stats = hub_stats_rollup(filters=DISTRICTS)
-        assert stats.city.values["overdue_now"] == 1 == hub_stats_live(filters=DISTRICTS).city.values["overdue_now"]
+        assert (
+            stats.city.values["overdue_now"]
+            == 1
+            == hub_stats_live(filters=DISTRICTS).city.values["overdue_now"]
+        )
     assert hub_stats_rollup(filters=DISTRICTS).city.values["overdue_now"] == 2
 
 
@@ -62,8 +66,10 @@ def test_the_refresh_is_safe_to_run_twice(seeded):
     for _ in range(2):
         assert rollups.rollup_refresh(schema_name="east")
         with connection.cursor() as cursor:
-            cursor.execute("SELECT (SELECT count(*) FROM hub_rollupday), (SELECT count(*) FROM hub_rollupstatus),"
-                           " (SELECT count(*) FROM hub_rolluptenant)")
+            cursor.execute(
+                "SELECT (SELECT count(*) FROM hub_rollupday), (SELECT count(*) FROM hub_rollupstatus),"
+                " (SELECT count(*) FROM hub_rolluptenant)"
+            )
             counts.append(cursor.fetchone())
     assert counts[0] == counts[1]
     after = hub_stats(filters=DISTRICTS)
@@ -76,7 +82,9 @@ def test_a_tenant_created_a_second_ago_appears_with_zeros_before_and_after_its_r
 
     district("fresh")
     for _ in range(2):
-        figures = {row.tenant.schema_name: row.values for row in hub_stats_rollup(filters=DISTRICTS).rows}["fresh"]
+        figures = {row.tenant.schema_name: row.values for row in hub_stats_rollup(filters=DISTRICTS).rows}[
+            "fresh"
+        ]
         assert figures["enterprises"] == 0 and figures["applications"] == 0 and figures["overdue_now"] == 0
         assert figures["funds_budgeted"] == 0 and figures["subscriptions_active"] == 0
         assert figures["median_days"] is None and figures["approval_rate"] is None
@@ -120,7 +128,10 @@ def test_the_nightly_reconciliation_queues_one_refresh_per_live_tenant(seeded):
     with mock.patch.object(rollup_refresh_task, "apply_async") as send:
         queued = rollup_reconcile_all_task.run()
     live = set(Tenant.objects.live().values_list("schema_name", flat=True))
-    assert queued == len(live) and {call.kwargs["headers"]["_schema_name"] for call in send.call_args_list} == live
+    assert (
+        queued == len(live)
+        and {call.kwargs["headers"]["_schema_name"] for call in send.call_args_list} == live
+    )
     assert {"east", "west", "north"} <= live
 
 

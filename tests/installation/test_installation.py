@@ -57,15 +57,22 @@ def test_the_operator_renames_the_installation_and_every_site_shows_it_at_once(
 ):
     client_a.get("/accounts/login/")  # caches the identity before the change
     with django_capture_on_commit_callbacks(execute=True):
-        response = operator_client.post("/installation/", {
-            "hub_name": "烟台市企业公共服务平台", "platform_name": "烟企通",
-            "contact_email": "help@yantai.example", "contact_phone": "",
-        })
+        response = operator_client.post(
+            "/installation/",
+            {
+                "hub_name": "烟台市企业公共服务平台",
+                "platform_name": "烟企通",
+                "contact_email": "help@yantai.example",
+                "contact_phone": "",
+            },
+        )
 
     assert response.status_code == 302 and response["Location"] == "/installation/"
     tenant_page = client_a.get("/accounts/login/").content.decode()
     assert "· 烟企通</title>" in tenant_page and "help@yantai.example" in tenant_page
-    assert '<span class="brand-name">烟台市企业公共服务平台</span>' in operator_client.get("/").content.decode()
+    assert (
+        '<span class="brand-name">烟台市企业公共服务平台</span>' in operator_client.get("/").content.decode()
+    )
     assert Tenant.objects.get(schema_name="public").name == "烟台市企业公共服务平台"
     assert Installation.objects.get().updated_by == hub_operator.email
 
@@ -73,7 +80,9 @@ def test_the_operator_renames_the_installation_and_every_site_shows_it_at_once(
 @override_settings(**QINGDAO)
 def test_a_blank_field_falls_back_to_the_setting(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        installation_update(actor=None, hub_name="", platform_name="烟企通", contact_email="", contact_phone="")
+        installation_update(
+            actor=None, hub_name="", platform_name="烟企通", contact_email="", contact_phone=""
+        )
 
     identity = installation_identity()
     assert identity.platform_name == "烟企通"
@@ -86,10 +95,17 @@ def test_the_identity_is_read_from_the_cache_after_the_first_page(db, django_ass
         installation_identity()
 
 
-def test_mail_is_signed_with_the_installation(db, client_a, park_admin_a, mailoutbox, django_capture_on_commit_callbacks):
+def test_mail_is_signed_with_the_installation(
+    db, client_a, park_admin_a, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        installation_update(actor=None, hub_name="烟台市企业公共服务平台", platform_name="烟企通",
-                            contact_email="help@yantai.example", contact_phone="0535-6660000")
+        installation_update(
+            actor=None,
+            hub_name="烟台市企业公共服务平台",
+            platform_name="烟企通",
+            contact_email="help@yantai.example",
+            contact_phone="0535-6660000",
+        )
 
     client_a.post("/accounts/password/reset/", {"email": park_admin_a.email})
 
@@ -111,7 +127,9 @@ def test_a_hub_account_that_is_no_operator_gets_404_and_changes_nothing(db, hub_
     assert hub_client.post("/installation/", {"hub_name": "x", "platform_name": "x"}).status_code == 404
     assert not Installation.objects.exists()
     with pytest.raises(PermissionDenied):
-        installation_update(actor=someone, hub_name="x", platform_name="x", contact_email="", contact_phone="")
+        installation_update(
+            actor=someone, hub_name="x", platform_name="x", contact_email="", contact_phone=""
+        )
 
 
 def test_a_park_administrator_has_no_installation_page_on_the_tenant_site(db, client_a, park_admin_a):
@@ -123,10 +141,22 @@ def test_the_jiaozhou_name_lives_only_in_the_demo():
     holders = []
     for path in ROOT.rglob("*"):
         parts = path.relative_to(ROOT).parts
-        if parts[0] in {".venv", "node_modules", ".git", "tests", "locale", "docs", "staticfiles", ".data", "bench"}:
+        if parts[0] in {
+            ".venv",
+            "node_modules",
+            ".git",
+            "tests",
+            "locale",
+            "docs",
+            "staticfiles",
+            ".data",
+            "bench",
+        }:
             continue
-        if path.suffix in {".py", ".html", ".txt"} and path.is_file() and "胶州市企业公共服务平台" in path.read_text(
-            encoding="utf-8", errors="ignore"
+        if (
+            path.suffix in {".py", ".html", ".txt"}
+            and path.is_file()
+            and "胶州市企业公共服务平台" in path.read_text(encoding="utf-8", errors="ignore")
         ):
             holders.append(str(path.relative_to(ROOT)))
     assert holders == ["public_schema/hub/management/commands/seed_demo.py"]
@@ -140,13 +170,20 @@ def _seed_demo_with_production_settings(*args: str) -> subprocess.CompletedProce
     from tests.test_production_settings import example_environment
 
     environment = {
-        "PATH": os.environ.get("PATH", os.defpath), "HOME": os.environ.get("HOME", str(ROOT)),
+        "PATH": os.environ.get("PATH", os.defpath),
+        "HOME": os.environ.get("HOME", str(ROOT)),
         **example_environment(),
         "DJANGO_SETTINGS_MODULE": "saas.settings.production",
         "DATABASE_URL": "postgres://nobody@127.0.0.1:1/nothing",
     }
-    return subprocess.run([sys.executable, "manage.py", "seed_demo", "--enterprises", "0", *args], cwd=ROOT,
-                          env=environment, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", "seed_demo", "--enterprises", "0", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_seed_demo_refuses_production_settings_before_touching_the_database():
@@ -165,4 +202,3 @@ def test_seed_demo_with_allow_production_goes_ahead_and_warns_about_the_publishe
     assert "parkhub-demo-2026" in result.stderr
     # It went on to the database (there is none here), past the refusal.
     assert "refuses" not in result.stderr and "OperationalError" in result.stderr, result.stderr[-2000:]
-

@@ -39,7 +39,9 @@ def test_a_session_cookie_of_park_a_is_anonymous_on_park_b(db, client_a, park_ad
 
 def test_an_api_token_of_park_a_is_refused_on_park_b(db, client_a, client_b, park_admin_a):
     token = client_a.post(
-        "/api/auth/token/", {"email": park_admin_a.email, "password": PASSWORD}, content_type="application/json"
+        "/api/auth/token/",
+        {"email": park_admin_a.email, "password": PASSWORD},
+        content_type="application/json",
     ).json()["token"]
     assert client_a.get("/api/me/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
     assert client_b.get("/api/me/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 401
@@ -105,7 +107,9 @@ def test_an_unknown_host_is_a_404_and_never_the_hub(db):
 
 
 @pytest.mark.worker
-def test_a_task_sent_in_park_a_runs_in_park_a_schema_in_a_real_worker(committed_db, celery_worker_process, mail_dir):
+def test_a_task_sent_in_park_a_runs_in_park_a_schema_in_a_real_worker(
+    committed_db, celery_worker_process, mail_dir
+):
     alpha_user = make_user(ALPHA, email="worker-check@alpha.cn")
     beta_user = make_user(BETA, email="worker-check@beta.cn")
     try:
@@ -118,7 +122,9 @@ def test_a_task_sent_in_park_a_runs_in_park_a_schema_in_a_real_worker(committed_
             return [p.read_text() for p in Path(mail_dir).glob("*.log")]
 
         wait_until(
-            lambda: sum("worker-check@" in m for m in mails()) >= 2, timeout=60, message="the worker's two emails"
+            lambda: sum("worker-check@" in m for m in mails()) >= 2,
+            timeout=60,
+            message="the worker's two emails",
         )
         alpha_mail = next(m for m in mails() if "To: worker-check@alpha.cn" in m)
         beta_mail = next(m for m in mails() if "To: worker-check@beta.cn" in m)
@@ -131,7 +137,9 @@ def test_a_task_sent_in_park_a_runs_in_park_a_schema_in_a_real_worker(committed_
         with schema_context(ALPHA):
             invitation_send_task.delay(user_id=alpha_user.pk)
             invitation_send_task.delay(user_id=probe.pk)
-        wait_until(lambda: any("To: worker-probe@alpha.cn" in m for m in mails()), message="the probe's email")
+        wait_until(
+            lambda: any("To: worker-probe@alpha.cn" in m for m in mails()), message="the probe's email"
+        )
         assert sum("To: worker-check@alpha.cn" in m for m in mails()) == 1
     finally:
         connection.set_schema_to_public()

@@ -115,7 +115,11 @@ def test_through_gunicorn_too(committed_db, media_files, web_server):
         leaked = {path: code for path, (code, body) in answers.items() if code != 404 or PRIVATE in body}
         # gunicorn itself refuses a request line with a raw backslash or NUL as a 400: no file either.
         print(answers)
-        leaked = {path: code for path, code in leaked.items() if not (code == 400 and PRIVATE not in answers[path][1])}
+        leaked = {
+            path: code
+            for path, code in leaked.items()
+            if not (code == 400 and PRIVATE not in answers[path][1])
+        }
         assert leaked == {}
     finally:
         with schema_context(ALPHA):

@@ -83,11 +83,14 @@ def test_a_refused_invitation_is_retried_and_marked_sent_once_the_server_accepts
     with schema_context(ALPHA):
         for _ in range(2):
             invitation_send_task.apply_async(
-                kwargs={"user_id": sent.user_id, "generation": sent.generation}, headers={"_schema_name": ALPHA}
+                kwargs={"user_id": sent.user_id, "generation": sent.generation},
+                headers={"_schema_name": ALPHA},
             )
         invitation_send_task.apply_async(kwargs={"user_id": sent.user_id}, headers={"_schema_name": ALPHA})
     _invite(ALPHA, "probe-after-repeat@alpha.cn", cleanup_users)
-    wait_until(lambda: smtp_server.handler.messages_to("probe-after-repeat@alpha.cn"), timeout=30, message="probe")
+    wait_until(
+        lambda: smtp_server.handler.messages_to("probe-after-repeat@alpha.cn"), timeout=30, message="probe"
+    )
     assert len(smtp_server.handler.messages_to(email)) == 1
     assert _invitation(ALPHA, email).attempts == sent.attempts
 
@@ -112,13 +115,17 @@ def test_a_permanent_refusal_marks_the_invitation_failed_without_retrying(
 ):
     email = "no-such-mailbox@alpha.cn"
     _invite(ALPHA, email, cleanup_users)
-    wait_until(lambda: _invitation(ALPHA, email).status == Invitation.Status.FAILED, timeout=30, message="failed")
+    wait_until(
+        lambda: _invitation(ALPHA, email).status == Invitation.Status.FAILED, timeout=30, message="failed"
+    )
     failed = _invitation(ALPHA, email)
     assert failed.attempts == 1 and failed.sent_at is None
     assert failed.last_error.startswith("550")
     # Nothing retries it: a later invitation goes out, and this one is still at one attempt.
     _invite(ALPHA, "probe-after-550@alpha.cn", cleanup_users)
-    wait_until(lambda: smtp_server.handler.messages_to("probe-after-550@alpha.cn"), timeout=30, message="probe")
+    wait_until(
+        lambda: smtp_server.handler.messages_to("probe-after-550@alpha.cn"), timeout=30, message="probe"
+    )
     time.sleep(1.5)  # longer than the first backoff step would be
     assert _invitation(ALPHA, email).attempts == 1
 
@@ -132,7 +139,9 @@ def test_a_resent_invitation_arrives_with_a_new_link_and_the_old_one_stops_worki
     wait_until(lambda: smtp_server.handler.messages_to(email), timeout=30, message="the first invitation")
     with schema_context(ALPHA):
         invitation_resend(user=user)
-    wait_until(lambda: len(smtp_server.handler.messages_to(email)) == 2, timeout=30, message="the resent invitation")
+    wait_until(
+        lambda: len(smtp_server.handler.messages_to(email)) == 2, timeout=30, message="the resent invitation"
+    )
     first, second = smtp_server.handler.messages_to(email)
     with schema_context(ALPHA):
         user.refresh_from_db()
@@ -165,10 +174,14 @@ def test_a_hung_mail_server_is_cut_off_by_the_soft_time_limit_and_the_slot_is_fr
     assert "time limit" in stopped.email_last_error
     assert stopped.email_status == Notification.EmailStatus.PENDING and stopped.emailed_at is None
     assert stopped_after < 15, stopped_after
-    assert f"Soft time limit ({SOFT_LIMIT_SECONDS}s) exceeded" in mail_tasks_to_smtp_worker.log_path.read_text()
+    assert (
+        f"Soft time limit ({SOFT_LIMIT_SECONDS}s) exceeded" in mail_tasks_to_smtp_worker.log_path.read_text()
+    )
 
     # The server recovers: the retry in the same worker slot delivers it, once.
     smtp_server.handler.hang_seconds = 0
-    wait_until(lambda: notification().email_status == Notification.EmailStatus.SENT, timeout=30, message="sent")
+    wait_until(
+        lambda: notification().email_status == Notification.EmailStatus.SENT, timeout=30, message="sent"
+    )
     assert notification().emailed_at is not None
     assert len(smtp_server.handler.messages_to(email)) == 1

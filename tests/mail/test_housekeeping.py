@@ -30,14 +30,20 @@ Session = import_module(settings.SESSION_ENGINE).SessionStore.get_model_class()
 def _sessions(schema):
     now = timezone.now()
     with schema_context(schema):
-        Session.objects.create(session_key=f"expired-{schema}", session_data="x", expire_date=now - timedelta(hours=1))
-        Session.objects.create(session_key=f"fresh-{schema}", session_data="x", expire_date=now + timedelta(hours=8))
+        Session.objects.create(
+            session_key=f"expired-{schema}", session_data="x", expire_date=now - timedelta(hours=1)
+        )
+        Session.objects.create(
+            session_key=f"fresh-{schema}", session_data="x", expire_date=now + timedelta(hours=8)
+        )
         Session.objects.create(session_key=f"revoked-{schema}", session_data="", expire_date=REVOKED)
 
 
 def _login_records(schema):
     with schema_context(schema):
-        old = AccessAttempt.objects.create(username=f"old-{schema}", ip_address="10.0.0.1", failures_since_start=5)
+        old = AccessAttempt.objects.create(
+            username=f"old-{schema}", ip_address="10.0.0.1", failures_since_start=5
+        )
         AccessAttempt.objects.filter(pk=old.pk).update(attempt_time=timezone.now() - timedelta(days=200))
         AccessAttempt.objects.create(username=f"new-{schema}", ip_address="10.0.0.2", failures_since_start=1)
         log = AccessLog.objects.create(username=f"old-{schema}", ip_address="10.0.0.1")
@@ -48,6 +54,7 @@ def _notifications(schema):
     user = make_user(schema)
     now = timezone.now()
     with schema_context(schema):
+
         def notice(key, read_at, created_days_ago=400):
             row = Notification.objects.create(user=user, title=key, dedupe_key=key, read_at=read_at)
             Notification.objects.filter(pk=row.pk).update(created_at=now - timedelta(days=created_days_ago))
@@ -80,7 +87,9 @@ def test_old_login_records_go_in_every_schema_and_recent_ones_stay(db, tenant_a,
     call_command("login_records_purge", days=90)
     out = capsys.readouterr().out
     for schema in SCHEMAS:
-        assert f"{schema}: 1 attempts/lockouts, 0 failure logs, 1 access logs older than 90 days deleted" in out
+        assert (
+            f"{schema}: 1 attempts/lockouts, 0 failure logs, 1 access logs older than 90 days deleted" in out
+        )
         with schema_context(schema):
             assert set(AccessAttempt.objects.values_list("username", flat=True)) == {f"new-{schema}"}
             assert not AccessLog.objects.filter(username=f"old-{schema}").exists()
@@ -127,7 +136,9 @@ def test_one_failing_schema_does_not_stop_the_others(db, tenant_a, tenant_b):
 
     outcomes = run_in_every_schema(clear_or_fail, schema_names=SCHEMAS)
     assert [(o.schema_name, o.result, bool(o.error)) for o in outcomes] == [
-        ("public", 1, False), (ALPHA, None, True), (BETA, 1, False)
+        ("public", 1, False),
+        (ALPHA, None, True),
+        (BETA, 1, False),
     ]
     assert f"expired-{BETA}" not in _keys(BETA)
 
@@ -158,7 +169,11 @@ def test_beat_queues_one_housekeeping_task_per_schema_on_the_broker(db, tenant_a
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     for all_task, per_schema_task, expected in (
         (accounts_housekeeping_all_task, accounts_housekeeping_task, schema_names_every()),
-        (notifications_purge_read_all_task, notifications_purge_read_task, schema_names_every(include_public=False)),
+        (
+            notifications_purge_read_all_task,
+            notifications_purge_read_task,
+            schema_names_every(include_public=False),
+        ),
     ):
         queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-housekeeping-probe"
         client.delete(queue)

@@ -57,7 +57,9 @@ def test_a_task_for_an_older_generation_sends_nothing(db, tenant_a, smtp_setting
     assert len(smtp_settings.handler.messages_to("generations@alpha.cn")) == 1
 
 
-def test_notifications_refused_on_the_last_try_are_marked_failed_and_the_others_still_go(db, tenant_a, smtp_settings):
+def test_notifications_refused_on_the_last_try_are_marked_failed_and_the_others_still_go(
+    db, tenant_a, smtp_settings
+):
     accepted = make_user(ALPHA, email="fine@alpha.cn")
     unknown = make_user(ALPHA, email="no-such-mailbox@alpha.cn")
     with schema_context(ALPHA):

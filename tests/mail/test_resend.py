@@ -27,7 +27,9 @@ def invited_member(db, tenant_a):
             enterprise=registration.enterprise, actor=registration.user, email="colleague@example.cn"
         )
         Invitation.objects.filter(user=membership.user).update(
-            status=Invitation.Status.SENT, sent_at=timezone.now(), queued_at=timezone.now() - timedelta(hours=1)
+            status=Invitation.Status.SENT,
+            sent_at=timezone.now(),
+            queued_at=timezone.now() - timedelta(hours=1),
         )
     return membership
 
@@ -40,7 +42,9 @@ def _invitation(user) -> Invitation:
 def test_inviting_a_colleague_records_a_pending_invitation(db, tenant_a):
     registration = register(ALPHA)
     with schema_context(ALPHA):
-        membership = member_invite(enterprise=registration.enterprise, actor=registration.user, email="new@example.cn")
+        membership = member_invite(
+            enterprise=registration.enterprise, actor=registration.user, email="new@example.cn"
+        )
         invitation = Invitation.objects.get(user=membership.user)
         assert invitation.status == Invitation.Status.PENDING and invitation.sent_at is None
         # Queueing again is harmless: still one row, the same generation.

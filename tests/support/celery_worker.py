@@ -35,8 +35,18 @@ def celery_worker_start(
     probe liveness have no use for it, and it only adds traffic to the shared Redis.
     """
     command = [
-        sys.executable, "-m", "celery", "-A", "saas", "worker", f"--pool={pool}", "--loglevel=INFO",
-        "--without-gossip", "--without-mingle", "-Q", queue,
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "saas",
+        "worker",
+        f"--pool={pool}",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "-Q",
+        queue,
     ]
     if concurrency is not None:
         command.append(f"--concurrency={concurrency}")

@@ -79,7 +79,9 @@ def test_a_targeted_migrate_sees_up_to_date_schemas_too():
     """`migrate_schemas --plan` (or an app and a migration name) reports on every schema."""
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        call_command("migrate_schemas", tenant=True, schema_name="alpha", plan=True, interactive=False, verbosity=1)
+        call_command(
+            "migrate_schemas", tenant=True, schema_name="alpha", plan=True, interactive=False, verbosity=1
+        )
     assert "to migrate" not in out.getvalue()
     assert "alpha" in out.getvalue()
 

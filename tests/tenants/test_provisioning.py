@@ -34,7 +34,9 @@ def set_password_through_link(link: str, password: str) -> HostClient:
     parts = urlsplit(link)
     client = HostClient(parts.hostname)
     response = client.get(parts.path, follow=True)
-    assert response.status_code == 200 and response.context["validlink"], "the link must open the set-password form"
+    assert response.status_code == 200 and response.context["validlink"], (
+        "the link must open the set-password form"
+    )
     form_path = response.redirect_chain[-1][0]
     response = client.post(form_path, {"new_password1": password, "new_password2": password})
     assert response.status_code == 302, response.content.decode()[:500]
@@ -43,7 +45,11 @@ def set_password_through_link(link: str, password: str) -> HostClient:
 
 def test_command_creates_schema_domain_roles_and_an_administrator_who_can_log_in(db, capsys):
     call_command(
-        "tenant_create", name="胶北街道企业服务分平台", slug="jiaobei", kind="district", admin_email="Chief@JiaoBei.cn"
+        "tenant_create",
+        name="胶北街道企业服务分平台",
+        slug="jiaobei",
+        kind="district",
+        admin_email="Chief@JiaoBei.cn",
     )
     output = capsys.readouterr().out
     tenant = Tenant.objects.get(schema_name="jiaobei")
@@ -74,7 +80,12 @@ def test_api_provisions_a_tenant_for_a_hub_operator(db, hub_client, hub_operator
     hub_client.force_login(hub_operator)
     response = hub_client.post(
         "/api/hub/tenants/",
-        {"name": "李哥庄镇企业服务分平台", "slug": "ligezhuang", "kind": "district", "admin_email": "boss@lgz.cn"},
+        {
+            "name": "李哥庄镇企业服务分平台",
+            "slug": "ligezhuang",
+            "kind": "district",
+            "admin_email": "boss@lgz.cn",
+        },
         content_type="application/json",
     )
     assert response.status_code == 201, response.content
@@ -99,7 +110,9 @@ def test_api_provisions_a_tenant_for_a_hub_operator(db, hub_client, hub_operator
         ("Bad Slug!", "letters and digits"),
     ],
 )
-def test_api_refuses_a_taken_or_reserved_slug_with_a_400_that_says_why(db, hub_client, hub_operator, slug, reason):
+def test_api_refuses_a_taken_or_reserved_slug_with_a_400_that_says_why(
+    db, hub_client, hub_operator, slug, reason
+):
     hub_client.force_login(hub_operator)
     hub_client.cookies["django_language"] = "en"
     before = Tenant.objects.count()
@@ -116,7 +129,8 @@ def test_api_refuses_a_taken_or_reserved_slug_with_a_400_that_says_why(db, hub_c
 def test_api_error_messages_are_chinese_by_default(db, hub_client, hub_operator):
     hub_client.force_login(hub_operator)
     response = hub_client.post(
-        "/api/hub/tenants/", {"name": "x", "slug": "hub", "kind": "park", "admin_email": "not-an-email"},
+        "/api/hub/tenants/",
+        {"name": "x", "slug": "hub", "kind": "park", "admin_email": "not-an-email"},
         content_type="application/json",
     )
     assert response.status_code == 400
@@ -203,5 +217,7 @@ def test_two_provisionings_at_once_never_take_the_same_spare_and_the_pool_refill
     # Each provisioning queued a refill; the real worker brings the pool back to its size.
     connection.set_schema_to_public()
     wait_until(
-        lambda: Tenant.objects.spares().count() >= 2, timeout=120, message="the worker to refill the spare pool"
+        lambda: Tenant.objects.spares().count() >= 2,
+        timeout=120,
+        message="the worker to refill the spare pool",
     )

@@ -29,7 +29,10 @@ def test_a_suspended_tenant_answers_503_on_pages_and_api_with_its_data_intact(
 
     assert hub_client.post(f"/api/hub/tenants/{ALPHA}/reactivate/").json()["status"] == "active"
     assert client_a.get("/").status_code == 200
-    assert client_a.post("/accounts/login/", {"username": park_admin_a.email, "password": PASSWORD}).status_code == 302
+    assert (
+        client_a.post("/accounts/login/", {"username": park_admin_a.email, "password": PASSWORD}).status_code
+        == 302
+    )
 
 
 def test_the_hub_page_suspends_and_reactivates_and_shows_the_status(db, hub_client, hub_operator, client_a):

@@ -118,7 +118,9 @@ def test_only_a_hub_operator_enters_a_year(db, tenant_a):
     assert refused.type.__name__ == "PermissionDenied"
 
 
-def test_a_demand_deadline_in_january_is_provisional_then_recounted_once(db, clock, in_alpha, enterprise_x, park_admin):
+def test_a_demand_deadline_in_january_is_provisional_then_recounted_once(
+    db, clock, in_alpha, enterprise_x, park_admin
+):
     clock.set(at(2026, 12, 28, 9))
     demand = DemandFactory(
         registration=enterprise_x, title="厂区道路积水", description="雨后厂区门口道路积水严重，请协调处理。"
@@ -162,7 +164,9 @@ def test_an_application_stage_deadline_is_recounted(db, clock, in_alpha, enterpr
 def test_the_hub_day_table_follows_the_entered_year(db):
     assert WorkingDay.objects.get(day=dt.date(2027, 1, 1)).is_working
     calendar_year = enter_2027()
-    calendar_recount_here(previous=workdays.weekdays_schedule(2027), entry=calendar_year.entered_at.isoformat())
+    calendar_recount_here(
+        previous=workdays.weekdays_schedule(2027), entry=calendar_year.entered_at.isoformat()
+    )
     assert not WorkingDay.objects.get(day=dt.date(2027, 1, 1)).is_working
     assert WorkingDay.objects.get(day=dt.date(2027, 2, 14)).is_working
 

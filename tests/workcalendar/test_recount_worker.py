@@ -31,7 +31,9 @@ def test_a_worker_recounts_a_tenants_deadline_after_the_hub_enters_the_year(
         registration = register("calrecount")
         monkeypatch.setattr("django.utils.timezone.now", lambda: at(2026, 12, 28, 9))
         demand = DemandFactory(
-            registration=registration, title="日历重算：元旦后到期", description="年末受理的诉求，办理时限跨入2027年。"
+            registration=registration,
+            title="日历重算：元旦后到期",
+            description="年末受理的诉求，办理时限跨入2027年。",
         )
         demand = demand_transition(demand_id=demand.pk, action="accept", actor=admin)
         monkeypatch.undo()

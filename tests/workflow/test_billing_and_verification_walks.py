@@ -68,7 +68,9 @@ def _move(obj, action, user, **fields):
 def _an_order(owner, admin) -> tuple[Subscription, Payment]:
     """An order paid by transfer; its payment is kept "succeeded" so that a refund has something to give back."""
     service = service_create(actor=admin, name="走查服务", price=Decimal("100.00"), term_options=[3])
-    checkout = subscription_checkout(actor=owner.user, service=service, term_months=3, method=Payment.Method.OFFLINE)
+    checkout = subscription_checkout(
+        actor=owner.user, service=service, term_months=3, method=Payment.Method.OFFLINE
+    )
     return checkout.subscription, checkout.payment
 
 
@@ -127,8 +129,11 @@ def test_vouchers_offer_exactly_what_the_services_accept(in_alpha):
     owner = register(ALPHA, name="青岛走查服务券有限公司")
     people = _people(owner)
     voucher = voucher_issue(
-        actor=people["park administrator"], enterprise=owner.enterprise, kind=Voucher.Kind.AMOUNT,
-        value=Decimal("50.00"), expires_on=timezone.localdate() + timedelta(days=30),
+        actor=people["park administrator"],
+        enterprise=owner.enterprise,
+        kind=Voucher.Kind.AMOUNT,
+        value=Decimal("50.00"),
+        expires_on=timezone.localdate() + timedelta(days=30),
     )
     disagreements, walked = [], 0
     for status in Voucher.Status.values:
@@ -166,7 +171,9 @@ def test_verification_offers_exactly_what_the_services_accept(in_alpha):
                 enterprise_resubmit(enterprise=enterprise, actor=user)
             else:
                 # enterprise_verify is this plus a no-op for an enterprise already verified (a double-click).
-                enterprise_verification_move(enterprise=enterprise, action=action, actor=user, verified_at=timezone.now())
+                enterprise_verification_move(
+                    enterprise=enterprise, action=action, actor=user, verified_at=timezone.now()
+                )
 
         disagreements += _walk(verification_wf.VERIFICATION_WORKFLOW, status, obj, people, apply)
         walked += 1

@@ -33,10 +33,28 @@ from .stats import (
 from .tenants import STATUS_ACTIVE, STATUS_ALL, STATUS_SUSPENDED, HubFilters, HubTenant, hub_tenants
 
 __all__ = [
-    "ADDITIVE", "FIGURE_UNITS", "STATUS_ACTIVE", "STATUS_ALL", "STATUS_SUSPENDED", "ZERO_FIGURES", "HubFilters",
-    "HubStats", "HubTenant", "KindFigures", "TenantFigures", "duplicate_award_list",
-    "duplicate_awards_for", "hub_ranking", "hub_stats", "hub_stats_live", "hub_stats_rollup", "hub_tenants",
-    "percentile_from_histogram", "percentiles_from_histogram", "period_cover", "quote_schema",
+    "ADDITIVE",
+    "FIGURE_UNITS",
+    "STATUS_ACTIVE",
+    "STATUS_ALL",
+    "STATUS_SUSPENDED",
+    "ZERO_FIGURES",
+    "HubFilters",
+    "HubStats",
+    "HubTenant",
+    "KindFigures",
+    "TenantFigures",
+    "duplicate_award_list",
+    "duplicate_awards_for",
+    "hub_ranking",
+    "hub_stats",
+    "hub_stats_live",
+    "hub_stats_rollup",
+    "hub_tenants",
+    "percentile_from_histogram",
+    "percentiles_from_histogram",
+    "period_cover",
+    "quote_schema",
 ]
 
 

@@ -77,8 +77,9 @@ def hub_stats_live(*, filters: HubFilters, breakdown: bool = True) -> HubStats:
             totals.add_status(_fetch(_status_sql(union), params))
         if union := _union(chunk, present, f.TIMELINESS_TABLES, f.TIMELINESS_BRANCH):
             totals.add_timeliness(_fetch(_timeliness_sql(union), params))
-    return stats_finish(filters, tenants, totals.values, totals.histograms, totals.status_counts,
-                        totals.stage_counts)
+    return stats_finish(
+        filters, tenants, totals.values, totals.histograms, totals.status_counts, totals.stage_counts
+    )
 
 
 class _LiveTotals:
@@ -123,7 +124,9 @@ class _LiveTotals:
             if key in self.values[row["tenant_id"]]:
                 self.values[row["tenant_id"]][key] += row["n"]
             for tenant_id in self._rows_for(row["tenant_id"]):
-                entry = self.status_counts.setdefault((tenant_id, row["status"], row["stage"]), [row["position"], 0])
+                entry = self.status_counts.setdefault(
+                    (tenant_id, row["status"], row["stage"]), [row["position"], 0]
+                )
                 entry[1] += row["n"]
 
     def add_timeliness(self, rows) -> None:

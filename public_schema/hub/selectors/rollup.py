@@ -19,7 +19,9 @@ def _next_month(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def period_cover(start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
+def period_cover(
+    start: dt.date, end: dt.date
+) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
     """The rollup rows that sum the days start … end (inclusive) exactly, each day once.
 
     Returns (first, last) month for the month rows (first days of months) of the months
@@ -27,7 +29,9 @@ def period_cover(start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date] 
     the partial months at either end (or the whole range when it holds no whole month).
     """
     first_whole = start if start.day == 1 else _next_month(start)
-    after_last_whole = _next_month(end) if _next_month(end) - dt.timedelta(days=1) == end else _month_start(end)
+    after_last_whole = (
+        _next_month(end) if _next_month(end) - dt.timedelta(days=1) == end else _month_start(end)
+    )
     if first_whole >= after_last_whole:
         return None, [(start, end)]
     days = []
@@ -48,7 +52,9 @@ def _cover_sql(name: str, start: dt.date, end: dt.date, params: dict, alias: str
         parts.append(f"({alias}month AND {alias}day BETWEEN %({name}_mf)s AND %({name}_mt)s)")
     for index, (first, last) in enumerate(days):
         params[f"{name}_d{index}f"], params[f"{name}_d{index}t"] = first, last
-        parts.append(f"(NOT {alias}month AND {alias}day BETWEEN %({name}_d{index}f)s AND %({name}_d{index}t)s)")
+        parts.append(
+            f"(NOT {alias}month AND {alias}day BETWEEN %({name}_d{index}f)s AND %({name}_d{index}t)s)"
+        )
     return "(" + " OR ".join(parts) + ")"
 
 
@@ -95,18 +101,28 @@ def hub_stats_rollup(*, filters: HubFilters, breakdown: bool = True) -> HubStats
     # of the range's rows; a tenant without rows in the range takes its latest day row
     # before it (one index probe, only for such tenants).
     counts = [figure.key for figure in f.DAY_FIGURES if figure.to_date]
-    day_columns = ", ".join([
-        *(f"sum({key}){'' if FIGURE_UNITS.get(key) == f.MONEY else '::bigint'} AS {key}"
-          for key in rollups.DAY_COLUMNS if all_time or key not in counts),
-        *([] if all_time else [f"max({key}_to_date) AS {key}_to_date" for key in counts]),
-        # The rows' working-day histograms, concatenated; added up below.
-        "hub_array_cat_agg(decision_days) AS decision_days", "hub_array_cat_agg(decision_counts) AS decision_counts",
-    ])
-    registered = "" if all_time else f"""
+    day_columns = ", ".join(
+        [
+            *(
+                f"sum({key}){'' if FIGURE_UNITS.get(key) == f.MONEY else '::bigint'} AS {key}"
+                for key in rollups.DAY_COLUMNS
+                if all_time or key not in counts
+            ),
+            *([] if all_time else [f"max({key}_to_date) AS {key}_to_date" for key in counts]),
+            # The rows' working-day histograms, concatenated; added up below.
+            "hub_array_cat_agg(decision_days) AS decision_days",
+            "hub_array_cat_agg(decision_counts) AS decision_counts",
+        ]
+    )
+    registered = (
+        ""
+        if all_time
+        else f"""
 LEFT JOIN LATERAL (
-  SELECT {', '.join(f'{key}_to_date' for key in counts)} FROM hub_rollupday
+  SELECT {", ".join(f"{key}_to_date" for key in counts)} FROM hub_rollupday
   WHERE d.day_tenant IS NULL AND tenant_id = t.id AND NOT month AND day < %(start_date)s ORDER BY day DESC LIMIT 1
 ) e ON TRUE"""
+    )
     if all_time:
         reply_passed = "coalesce(width_bucket(%(just_before_now)s, r.demand_reply_due), 0)"
         resolution_passed = "coalesce(width_bucket(%(just_before_now)s, r.demand_resolution_due), 0)"
@@ -121,21 +137,32 @@ LEFT JOIN (
 ) dd ON dd.tenant_id = t.id"""
     # Every figure column is a number (0 for a tenant without rows), so that a row goes
     # into the tenant's figures in one update; only the stored percentiles may be NULL.
-    summed = [key for key in rollups.DAY_COLUMNS if (all_time or key not in counts) and key not in f.WORKING_KEYS]
+    summed = [
+        key for key in rollups.DAY_COLUMNS if (all_time or key not in counts) and key not in f.WORKING_KEYS
+    ]
     passed = {"demands_reply_due": reply_passed, "demands_resolution_due": resolution_passed}
-    figure_sql = ", ".join([
-        *(f"coalesce(d.{key}, 0) AS {key}" for key in summed),
-        *([] if all_time else [f"coalesce(d.{key}_to_date, e.{key}_to_date, 0) AS {key}" for key in counts]),
-        # Demands: replies / answers given (day rows) plus the open deadlines passed by now.
-        *(f"coalesce(d.{given}, 0) + {passed[due]} AS {due}" for due, (given, _deadline) in f.DEMANDS_DUE.items()),
-        "coalesce(width_bucket(%(just_before_now)s, r.overdue_due), 0) AS overdue_now",
-        "coalesce(width_bucket(%(now)s, r.subscription_starts), 0)"
-        " - coalesce(width_bucket(%(now)s, r.subscription_ends), 0) AS subscriptions_active",
-        "coalesce(b.funds_budgeted, 0) AS funds_budgeted",
-    ])
+    figure_sql = ", ".join(
+        [
+            *(f"coalesce(d.{key}, 0) AS {key}" for key in summed),
+            *(
+                []
+                if all_time
+                else [f"coalesce(d.{key}_to_date, e.{key}_to_date, 0) AS {key}" for key in counts]
+            ),
+            # Demands: replies / answers given (day rows) plus the open deadlines passed by now.
+            *(
+                f"coalesce(d.{given}, 0) + {passed[due]} AS {due}"
+                for due, (given, _deadline) in f.DEMANDS_DUE.items()
+            ),
+            "coalesce(width_bucket(%(just_before_now)s, r.overdue_due), 0) AS overdue_now",
+            "coalesce(width_bucket(%(now)s, r.subscription_starts), 0)"
+            " - coalesce(width_bucket(%(now)s, r.subscription_ends), 0) AS subscriptions_active",
+            "coalesce(b.funds_budgeted, 0) AS funds_budgeted",
+        ]
+    )
     sql = f"""
 SELECT t.id AS tenant_id, {figure_sql}, d.decision_days, d.decision_counts,
-       {'r.median_days, r.p90_days' if all_time else 'NULL::float8 AS median_days, NULL::float8 AS p90_days'}
+       {"r.median_days, r.p90_days" if all_time else "NULL::float8 AS median_days, NULL::float8 AS p90_days"}
 FROM unnest(%(ids)s::bigint[]) AS t(id)
 LEFT JOIN (
   SELECT tenant_id AS day_tenant, {day_columns} FROM hub_rollupday JOIN {SELECTED} ON sel.id = tenant_id
@@ -175,14 +202,18 @@ LEFT JOIN (
     status_counts: dict[tuple, list] = {}
     group = "GROUPING SETS ((tenant_id, status, stage), (status, stage))" if breakdown else "status, stage"
     for tenant_id, status, stage, position, n in _fetch_rows(
-            f"SELECT {tenant}, status, stage, min(position), sum(n)::bigint FROM hub_rollupstatus"
-            f" WHERE tenant_id = ANY(%(ids)s::bigint[]) AND {in_range} GROUP BY {group}", params)[1]:
+        f"SELECT {tenant}, status, stage, min(position), sum(n)::bigint FROM hub_rollupstatus"
+        f" WHERE tenant_id = ANY(%(ids)s::bigint[]) AND {in_range} GROUP BY {group}",
+        params,
+    )[1]:
         status_counts[(tenant_id, status, stage)] = [position, n]
     stage_counts: dict[tuple, list] = {}
     group = "GROUPING SETS ((tenant_id, stage), (stage))" if breakdown else "stage"
     for tenant_id, stage, position, exits, on_time in _fetch_rows(
-            f"SELECT {tenant}, stage, min(position), sum(exits)::bigint, sum(on_time)::bigint"
-            f" FROM hub_rolluptimeliness WHERE tenant_id = ANY(%(ids)s::bigint[]) AND {in_range}"
-            f" GROUP BY {group}", params)[1]:
+        f"SELECT {tenant}, stage, min(position), sum(exits)::bigint, sum(on_time)::bigint"
+        f" FROM hub_rolluptimeliness WHERE tenant_id = ANY(%(ids)s::bigint[]) AND {in_range}"
+        f" GROUP BY {group}",
+        params,
+    )[1]:
         stage_counts[(tenant_id, stage)] = [position, exits, on_time]
     return stats_finish(filters, tenants, values, histograms, status_counts, stage_counts)

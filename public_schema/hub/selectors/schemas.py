@@ -57,4 +57,4 @@ def _fetch_rows(sql: str, params: dict) -> tuple[list[str], list[tuple]]:
 
 def _chunks(items: list, size: int):
     for index in range(0, len(items), size):
-        yield items[index:index + size]
+        yield items[index : index + size]

@@ -57,7 +57,10 @@ class HubStats:
 
 # Demands: counts (additive per tenant) and the rates derived from them. The counts are the
 # figures of public_schema.hub.figures, with the replies and answers due (given + open deadlines passed).
-DEMAND_COUNTS = [*(figure.key for figure in f.DEMAND_FIGURES if figure.key not in f.WORKING_KEYS), *f.DEMANDS_DUE]
+DEMAND_COUNTS = [
+    *(figure.key for figure in f.DEMAND_FIGURES if figure.key not in f.WORKING_KEYS),
+    *f.DEMANDS_DUE,
+]
 DEMAND_RATES = {  # rate: (part, whole)
     "demands_resolution_rate": ("demands_resolved", "demands_received"),
     "demands_on_time_reply_rate": ("demands_replied_on_time", "demands_reply_due"),
@@ -74,17 +77,26 @@ STAGE_COUNTS = f.STAGE_COLUMNS
 ZERO_FIGURES = {
     **{figure.key: 0 for figure in f.SHOWN_SCALARS},
     "approval_rate": None,
-    "median_days": None, "p90_days": None, "on_time_rate": None,
-    **{key: 0 for key in DEMAND_COUNTS}, **{key: None for key in DEMAND_RATES},
+    "median_days": None,
+    "p90_days": None,
+    "on_time_rate": None,
+    **{key: 0 for key in DEMAND_COUNTS},
+    **{key: None for key in DEMAND_RATES},
     **{key: 0 for key in STATUS_COUNTS + STAGE_COUNTS},
 }
-ADDITIVE = list(dict.fromkeys([figure.key for figure in f.SHOWN_SCALARS] + [
-    *DEMAND_COUNTS, *STATUS_COUNTS, *STAGE_COUNTS]))
+ADDITIVE = list(
+    dict.fromkeys(
+        [figure.key for figure in f.SHOWN_SCALARS] + [*DEMAND_COUNTS, *STATUS_COUNTS, *STAGE_COUNTS]
+    )
+)
 FIGURE_UNITS = {
     **{figure.key: figure.unit for figure in f.SHOWN_SCALARS},
     "approval_rate": f.RATE,
-    "median_days": f.DAYS, "p90_days": f.DAYS, "on_time_rate": f.RATE,
-    **{key: f.COUNT for key in DEMAND_COUNTS}, **{key: f.RATE for key in DEMAND_RATES},
+    "median_days": f.DAYS,
+    "p90_days": f.DAYS,
+    "on_time_rate": f.RATE,
+    **{key: f.COUNT for key in DEMAND_COUNTS},
+    **{key: f.RATE for key in DEMAND_RATES},
     **{key: f.COUNT for key in STATUS_COUNTS + STAGE_COUNTS},
 }
 
@@ -137,8 +149,12 @@ def stats_finish(filters, tenants, values, histograms, status_counts, stage_coun
     for tenant in tenants:
         group = kinds.get(tenant.kind)
         if group is None:
-            group = kinds[tenant.kind] = KindFigures(kind=tenant.kind, label=str(labels.get(tenant.kind, tenant.kind)),
-                                                     tenants=0, values=dict.fromkeys(ADDITIVE, 0))
+            group = kinds[tenant.kind] = KindFigures(
+                kind=tenant.kind,
+                label=str(labels.get(tenant.kind, tenant.kind)),
+                tenants=0,
+                values=dict.fromkeys(ADDITIVE, 0),
+            )
         group.tenants += 1
         figures, totals = values[tenant.pk], group.values
         for key in ADDITIVE:
@@ -168,15 +184,35 @@ def stats_finish(filters, tenants, values, histograms, status_counts, stage_coun
         for (tenant_id, status, stage), (position, n) in status_counts.items()
     ]
     timeliness = [
-        {"tenant_id": tenant_id, "stage": stage, "position": position, "exits": exits, "on_time": on_time,
-         "rate": _rate(on_time, exits)}
+        {
+            "tenant_id": tenant_id,
+            "stage": stage,
+            "position": position,
+            "exits": exits,
+            "on_time": on_time,
+            "rate": _rate(on_time, exits),
+        }
         for (tenant_id, stage), (position, exits, on_time) in stage_counts.items()
     ]
     # City rows first, then tenants by id, within each stage (and status).
-    by_status.sort(key=lambda row: (row["position"] is None, row["position"] or 0, row["stage"], row["status"],
-                                    row["tenant_id"] is not None, row["tenant_id"] or 0))
-    timeliness.sort(key=lambda row: (row["position"] or 0, row["stage"], row["tenant_id"] is not None,
-                                     row["tenant_id"] or 0))
+    by_status.sort(
+        key=lambda row: (
+            row["position"] is None,
+            row["position"] or 0,
+            row["stage"],
+            row["status"],
+            row["tenant_id"] is not None,
+            row["tenant_id"] or 0,
+        )
+    )
+    timeliness.sort(
+        key=lambda row: (
+            row["position"] or 0,
+            row["stage"],
+            row["tenant_id"] is not None,
+            row["tenant_id"] or 0,
+        )
+    )
     kind_order = [value for value, _label in Tenant.Kind.choices]
     return HubStats(
         filters=filters,

@@ -54,17 +54,35 @@ def table_rows(table, drill_url=""):
         cells = []
         for column, label in columns:
             if column.key == "tenant" and drill_url and row.get("slug"):
-                cells.append(format_html('<td data-label="{}" class="hub-name"><a href="{}">{}</a></td>', label,
-                                         drill_url.replace("__slug__", row["slug"]), row["tenant"]))
+                cells.append(
+                    format_html(
+                        '<td data-label="{}" class="hub-name"><a href="{}">{}</a></td>',
+                        label,
+                        drill_url.replace("__slug__", row["slug"]),
+                        row["tenant"],
+                    )
+                )
             elif column.key == "status" and row.get("status"):
-                cells.append(format_html('<td data-label="{}"><span class="badge {}">{}</span></td>', label,
-                                         "badge-suspended" if row.get("_suspended") else "badge-active", row["status"]))
+                cells.append(
+                    format_html(
+                        '<td data-label="{}"><span class="badge {}">{}</span></td>',
+                        label,
+                        "badge-suspended" if row.get("_suspended") else "badge-active",
+                        row["status"],
+                    )
+                )
             elif column.unit == "text":
                 cells.append(format_html('<td data-label="{}">{}</td>', label, cell(row, column)))
             else:
                 cells.append(format_html('<td data-label="{}" class="num">{}</td>', label, cell(row, column)))
-        css = " ".join(name for flag, name in (("_city", "hub-city-row"), ("_suspended", "hub-suspended-row"))
-                       if row.get(flag))
-        rows.append(format_html("<tr{}>{}</tr>", format_html(' class="{}"', css) if css else "",
-                                mark_safe("".join(cells))))  # noqa: S308 (each cell is format_html's)
+        css = " ".join(
+            name
+            for flag, name in (("_city", "hub-city-row"), ("_suspended", "hub-suspended-row"))
+            if row.get(flag)
+        )
+        rows.append(
+            format_html(
+                "<tr{}>{}</tr>", format_html(' class="{}"', css) if css else "", mark_safe("".join(cells))
+            )
+        )  # noqa: S308 (each cell is format_html's)
     return rows

@@ -15,7 +15,9 @@ def provisional_mark(deadline):
         return ""
     return format_html(
         '<span class="badge badge-provisional" title="{}">{}</span>',
-        _("Counted Monday to Friday: the official holidays of that year are not entered yet. "
-          "It is recounted when they are."),
+        _(
+            "Counted Monday to Friday: the official holidays of that year are not entered yet. "
+            "It is recounted when they are."
+        ),
         _("Provisional"),
     )

@@ -33,4 +33,6 @@ def require_ordering_enterprise_or_park_admin(actor: User, subscription: Subscri
     """Cancelling an unpaid order: its enterprise, or a park administrator; a reviewer only looks."""
     cancel = wf.SUBSCRIPTION_WORKFLOW.get(wf.CANCEL)
     if not any(wf.ACTOR_RULES[kind](actor, subscription) for kind in cancel.actors):
-        raise PermissionDenied(_("Only the enterprise that placed this order, or a park administrator, can cancel it."))
+        raise PermissionDenied(
+            _("Only the enterprise that placed this order, or a park administrator, can cancel it.")
+        )

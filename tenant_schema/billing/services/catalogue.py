@@ -21,7 +21,9 @@ def _clean_terms(terms) -> list[int]:
     except (TypeError, ValueError):
         cleaned = []
     if not cleaned or any(term < 1 or term > 60 for term in cleaned):
-        raise ValidationError({"term_options": _("Offer at least one term between 1 and 60 months, e.g. 3, 6, 12.")})
+        raise ValidationError(
+            {"term_options": _("Offer at least one term between 1 and 60 months, e.g. 3, 6, 12.")}
+        )
     return cleaned
 
 
@@ -47,7 +49,9 @@ def _service_save(service: Service, fields: dict) -> Service:
     if not service.name:
         raise ValidationError({"name": _("Give the service a name.")})
     if service.price is None or Decimal(service.price) < 0:
-        raise ValidationError({"price": _("The price cannot be negative; use 0 for a public-welfare service.")})
+        raise ValidationError(
+            {"price": _("The price cannot be negative; use 0 for a public-welfare service.")}
+        )
     service.price = Decimal(service.price).quantize(CENT)
     service.full_clean()
     service.save()

@@ -29,12 +29,18 @@ def history_record(*, obj: models.Model, action: str, actor=None, comment: str =
     """The first history row of a new order, payment attempt or voucher: from nothing to its first status."""
     _workflow, history_model, foreign_key = HISTORIES[type(obj)]
     return history_model.objects.create(
-        **{foreign_key: obj}, actor=_person(actor), action=action, from_status="", to_status=obj.status,
+        **{foreign_key: obj},
+        actor=_person(actor),
+        action=action,
+        from_status="",
+        to_status=obj.status,
         comment=comment,
     )
 
 
-def billing_move(*, obj: models.Model, action: str, enterprise_id: int, actor=None, comment: str = "", **fields):
+def billing_move(
+    *, obj: models.Model, action: str, enterprise_id: int, actor=None, comment: str = "", **fields
+):
     """Apply `action` to `obj` through its workflow, setting `fields` too; returns `obj`, updated.
 
     Refused (TransitionRefused, a 409) when the workflow does not allow the move from the
@@ -51,13 +57,23 @@ def billing_move(*, obj: models.Model, action: str, enterprise_id: int, actor=No
 
     def history(locked, transition, from_status, extra):
         return history_model.objects.create(
-            **{foreign_key: locked}, actor=_person(actor), action=transition.action, from_status=from_status,
-            to_status=locked.status, comment=extra.get("comment", ""),
+            **{foreign_key: locked},
+            actor=_person(actor),
+            action=transition.action,
+            from_status=from_status,
+            to_status=locked.status,
+            comment=extra.get("comment", ""),
         )
 
     saved = transition_apply(
-        model=type(obj), pk=obj.pk, workflow=workflow, action=action, actor=actor,
-        change=change, history=history, comment=comment,
+        model=type(obj),
+        pk=obj.pk,
+        workflow=workflow,
+        action=action,
+        actor=actor,
+        change=change,
+        history=history,
+        comment=comment,
     )
     # The caller's copy follows the saved row, as when the services set the fields themselves.
     for name in ("status", *fields, "updated_at"):

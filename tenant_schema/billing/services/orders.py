@@ -52,11 +52,15 @@ def _enterprise_for_purchase(actor: User) -> Enterprise:
     if enterprise is None:
         raise PermissionDenied(_("Only an enterprise's own people can buy services for it."))
     if enterprise.status == Enterprise.Status.REJECTED:
-        raise ValidationError(_("The park rejected your enterprise's registration; correct it before buying services."))
+        raise ValidationError(
+            _("The park rejected your enterprise's registration; correct it before buying services.")
+        )
     return enterprise
 
 
-def _checkout_check(*, enterprise: Enterprise, service: Service, term_months, renews: Subscription | None) -> int:
+def _checkout_check(
+    *, enterprise: Enterprise, service: Service, term_months, renews: Subscription | None
+) -> int:
     """The order's own fields, each error on its field; returns the term in months."""
     errors = {}
     if not service.is_active:
@@ -105,7 +109,9 @@ def subscription_checkout(
     transfer.
     """
     enterprise = _enterprise_for_purchase(actor)
-    term_months = _checkout_check(enterprise=enterprise, service=service, term_months=term_months, renews=renews)
+    term_months = _checkout_check(
+        enterprise=enterprise, service=service, term_months=term_months, renews=renews
+    )
     with transaction.atomic():
         pending = Subscription.objects.filter(
             enterprise=enterprise, service=service, status=Subscription.Status.PENDING_PAYMENT
@@ -123,8 +129,15 @@ def subscription_checkout(
         method = _payment_method(method=method, amount_due=amount_due, voucher=voucher)
         with unique_rules(ONE_PENDING_ORDER):  # a concurrent checkout made it first: the same 400
             subscription = Subscription.objects.create(
-                enterprise=enterprise, service=service, term_months=term_months, list_price=list_price,
-                discount=discount, amount_due=amount_due, voucher=voucher, renews=renews, created_by=actor,
+                enterprise=enterprise,
+                service=service,
+                term_months=term_months,
+                list_price=list_price,
+                discount=discount,
+                amount_due=amount_due,
+                voucher=voucher,
+                renews=renews,
+                created_by=actor,
             )
         history_record(obj=subscription, action=wf.ORDER, actor=actor)
         if voucher is not None:
@@ -150,7 +163,7 @@ def _notify_park_of_transfer(subscription: Subscription) -> None:
 
 
 def subscription_pay_online(*, actor: User, subscription: Subscription) -> Payment:
-    """"Pay now" on a subscription that still waits: reopen a recent session, else a new attempt with a new key."""
+    """ "Pay now" on a subscription that still waits: reopen a recent session, else a new attempt with a new key."""
     access.require_ordering_enterprise(actor, subscription)
     if not stripe_gateway.stripe_enabled():
         raise ValidationError(_("Online payment is not available here; choose a bank transfer."))
@@ -170,7 +183,10 @@ def subscription_pay_online(*, actor: User, subscription: Subscription) -> Payme
         if recent is None:
             payments_cancel_pending(subscription=subscription, actor=actor, method=Payment.Method.OFFLINE)
             recent = payment_open(
-                subscription=subscription, method=Payment.Method.STRIPE, amount=subscription.amount_due, actor=actor
+                subscription=subscription,
+                method=Payment.Method.STRIPE,
+                amount=subscription.amount_due,
+                actor=actor,
             )
     return payment_stripe_session_open(payment=recent, actor=actor)
 
@@ -182,10 +198,15 @@ def subscription_request_transfer(*, actor: User, subscription: Subscription, re
         subscription = subscription_lock(subscription)
         if subscription.status != Subscription.Status.PENDING_PAYMENT:
             raise ValidationError(_("This order is not waiting for payment."))
-        payment = subscription.payments.filter(method=Payment.Method.OFFLINE, status=Payment.Status.PENDING).first()
+        payment = subscription.payments.filter(
+            method=Payment.Method.OFFLINE, status=Payment.Status.PENDING
+        ).first()
         if payment is None:
             payment = payment_open(
-                subscription=subscription, method=Payment.Method.OFFLINE, amount=subscription.amount_due, actor=actor
+                subscription=subscription,
+                method=Payment.Method.OFFLINE,
+                amount=subscription.amount_due,
+                actor=actor,
             )
             _notify_park_of_transfer(subscription)
         if reference:
@@ -194,7 +215,9 @@ def subscription_request_transfer(*, actor: User, subscription: Subscription, re
     return payment
 
 
-def subscription_confirm_transfer(*, actor: User, subscription: Subscription, reference: str = "") -> Subscription:
+def subscription_confirm_transfer(
+    *, actor: User, subscription: Subscription, reference: str = ""
+) -> Subscription:
     """The park has received the transfer: the payment is recorded and the term starts now."""
     access.require_park_admin(actor)
     with transaction.atomic():
@@ -232,7 +255,9 @@ def subscription_cancel(*, actor: User, subscription: Subscription) -> Subscript
         subscription = subscription_lock(subscription)
         if subscription.status != Subscription.Status.PENDING_PAYMENT:
             raise ValidationError(_("Only an order that is waiting for payment can be cancelled."))
-        subscription_transition(subscription=subscription, to_status=Subscription.Status.CANCELLED, actor=actor)
+        subscription_transition(
+            subscription=subscription, to_status=Subscription.Status.CANCELLED, actor=actor
+        )
         payments_cancel_pending(subscription=subscription, actor=actor)
         if subscription.voucher_id:
             voucher_release(voucher_id=subscription.voucher_id, actor=actor)

@@ -32,7 +32,9 @@ User = get_user_model()
 CHECKOUT_SESSION_LIFETIME = timedelta(hours=1)
 
 
-def payment_open(*, subscription: Subscription, method: str, amount: Decimal, actor: User | None = None) -> Payment:
+def payment_open(
+    *, subscription: Subscription, method: str, amount: Decimal, actor: User | None = None
+) -> Payment:
     """A new attempt to pay an order, with a key of its own that makes retries towards Stripe harmless."""
     payment = Payment.objects.create(
         subscription=subscription, method=method, amount=amount, idempotency_key=uuid.uuid4().hex
@@ -46,13 +48,19 @@ def payment_succeed(payment: Payment, *, actor: User | None = None, now: datetim
     if payment.status == Payment.Status.SUCCEEDED:
         return False
     billing_move(
-        obj=payment, action=wf.SUCCEED, enterprise_id=payment.subscription.enterprise_id, actor=actor,
-        confirmed_at=now or timezone.now(), confirmed_by=actor if actor and actor.is_authenticated else None,
+        obj=payment,
+        action=wf.SUCCEED,
+        enterprise_id=payment.subscription.enterprise_id,
+        actor=actor,
+        confirmed_at=now or timezone.now(),
+        confirmed_by=actor if actor and actor.is_authenticated else None,
     )
     return True
 
 
-def payments_cancel_pending(*, subscription: Subscription, actor: User | None, method: str | None = None) -> None:
+def payments_cancel_pending(
+    *, subscription: Subscription, actor: User | None, method: str | None = None
+) -> None:
     """Close the order's attempts still waiting (of one method, or all): the order was cancelled or paid another way."""
     pending = subscription.payments.select_for_update().filter(status=Payment.Status.PENDING)
     if method is not None:
@@ -89,9 +97,14 @@ def payment_stripe_session_open(*, payment: Payment, actor: User | None = None) 
         "parkhub_subscription": str(subscription.pk),
         "parkhub_payment": str(payment.pk),
     }
-    product = _("%(service)s, %(months)d months") % {"service": subscription.service.name, "months": subscription.term_months}
+    product = _("%(service)s, %(months)d months") % {
+        "service": subscription.service.name,
+        "months": subscription.term_months,
+    }
     # Stripe fills in {CHECKOUT_SESSION_ID}; the page asks Stripe about that session on return.
-    success_url = tenant_site_url(tenant=tenant, path=f"{path}?checkout=success&session_id={{CHECKOUT_SESSION_ID}}")
+    success_url = tenant_site_url(
+        tenant=tenant, path=f"{path}?checkout=success&session_id={{CHECKOUT_SESSION_ID}}"
+    )
     cancel_url = tenant_site_url(tenant=tenant, path=f"{path}?checkout=cancelled")
     try:
         session = stripe_gateway.checkout_session_create(
@@ -107,7 +120,9 @@ def payment_stripe_session_open(*, payment: Payment, actor: User | None = None) 
     except Exception as error:  # the SDK's errors, network failures
         logger.warning("Stripe checkout for subscription %s failed: %s", subscription.pk, error)
         raise ValidationError(
-            _("The online payment service could not be reached. Your order is kept; try paying again in a moment.")
+            _(
+                "The online payment service could not be reached. Your order is kept; try paying again in a moment."
+            )
         ) from None
     Payment.objects.filter(pk=payment.pk, stripe_session_id__isnull=True).update(
         stripe_session_id=session.id, checkout_url=session.url
@@ -134,7 +149,8 @@ def subscription_refund(*, actor: User, subscription: Subscription) -> Subscript
     if paid.method == Payment.Method.STRIPE and paid.stripe_payment_intent_id:
         try:
             stripe_gateway.refund_create(
-                payment_intent_id=paid.stripe_payment_intent_id, idempotency_key=f"parkhub-refund-{paid.idempotency_key}"
+                payment_intent_id=paid.stripe_payment_intent_id,
+                idempotency_key=f"parkhub-refund-{paid.idempotency_key}",
             )
         except Exception as error:
             logger.warning("Stripe refund for subscription %s failed: %s", subscription.pk, error)
@@ -157,7 +173,10 @@ def payment_refund_record(
     subscription = subscription_lock(payment.subscription)
     if payment.status != Payment.Status.REFUNDED:
         billing_move(
-            obj=payment, action=wf.REFUND, enterprise_id=subscription.enterprise_id, actor=actor,
+            obj=payment,
+            action=wf.REFUND,
+            enterprise_id=subscription.enterprise_id,
+            actor=actor,
             refunded_at=now or timezone.now(),
         )
     if subscription.status == Subscription.Status.REFUNDED:
@@ -245,16 +264,28 @@ def _paid_on_stripe(payment: Payment, state) -> None:
     """Stripe took the money: record it, start the term, or give back a second payment for one order."""
     if payment.status == Payment.Status.PENDING:
         payment_succeed(payment)
-        if payment.subscription.payments.filter(status=Payment.Status.SUCCEEDED).exclude(pk=payment.pk).exists():
+        if (
+            payment.subscription.payments.filter(status=Payment.Status.SUCCEEDED)
+            .exclude(pk=payment.pk)
+            .exists()
+        ):
             # Paid twice for one order (a second tab, a second session): give this one back.
             from ..tasks import payment_duplicate_refund_task
 
-            logger.warning("duplicate Stripe payment %s for subscription %s: refunding", payment.pk, payment.subscription_id)
+            logger.warning(
+                "duplicate Stripe payment %s for subscription %s: refunding",
+                payment.pk,
+                payment.subscription_id,
+            )
             send_on_commit(payment_duplicate_refund_task, payment_id=payment.pk)
             return
     if payment.status == Payment.Status.SUCCEEDED:
         if payment.subscription.status == Subscription.Status.CANCELLED:
-            logger.error("paid Stripe session %s for cancelled subscription %s", state.session_id, payment.subscription_id)
+            logger.error(
+                "paid Stripe session %s for cancelled subscription %s",
+                state.session_id,
+                payment.subscription_id,
+            )
         else:
             subscription_activate(payment=payment)
 

@@ -24,12 +24,16 @@ def rating_submit(*, actor: User, service: Service, score: int, comment: str = "
     if not 1 <= score <= 5:
         raise ValidationError({"score": _("Give 1 to 5 stars.")})
     used = Subscription.objects.filter(
-        enterprise=enterprise, service=service,
-        status__in=[Subscription.Status.ACTIVE, Subscription.Status.EXPIRED], starts_at__lte=timezone.now(),
+        enterprise=enterprise,
+        service=service,
+        status__in=[Subscription.Status.ACTIVE, Subscription.Status.EXPIRED],
+        starts_at__lte=timezone.now(),
     ).exists()
     if not used:
         raise ValidationError(_("You can rate a service after your enterprise has used it."))
     rating, _created = Rating.objects.update_or_create(
-        enterprise=enterprise, service=service, defaults={"score": score, "comment": (comment or "").strip()[:2000]}
+        enterprise=enterprise,
+        service=service,
+        defaults={"score": score, "comment": (comment or "").strip()[:2000]},
     )
     return rating

@@ -57,8 +57,12 @@ def subscription_transition(
             }
         )
     billing_move(
-        obj=subscription, action=transition.action, enterprise_id=subscription.enterprise_id, actor=actor,
-        comment=note, **fields,
+        obj=subscription,
+        action=transition.action,
+        enterprise_id=subscription.enterprise_id,
+        actor=actor,
+        comment=note,
+        **fields,
     )
     return True
 
@@ -78,7 +82,9 @@ def coverage_end(*, enterprise: Enterprise, service: Service, now: datetime, exc
     )
 
 
-def subscription_activate(*, payment: Payment, actor: User | None = None, now: datetime | None = None) -> bool:
+def subscription_activate(
+    *, payment: Payment, actor: User | None = None, now: datetime | None = None
+) -> bool:
     """Payment confirmed: the term starts now, or where the enterprise's current term ends (a renewal).
 
     Runs inside the caller's transaction or its own; locks the enterprise first so two
@@ -93,7 +99,10 @@ def subscription_activate(*, payment: Payment, actor: User | None = None, now: d
         if subscription.status != Subscription.Status.PENDING_PAYMENT:
             return False
         current_end = coverage_end(
-            enterprise=subscription.enterprise, service=subscription.service, now=now, exclude_pk=subscription.pk
+            enterprise=subscription.enterprise,
+            service=subscription.service,
+            now=now,
+            exclude_pk=subscription.pk,
         )
         starts_at = max(now, current_end) if current_end else now
         changed = subscription_transition(
@@ -133,7 +142,10 @@ def subscriptions_sweep(*, now: datetime | None = None) -> dict[str, int]:
     expired = 0
     for subscription in Subscription.objects.filter(status=Subscription.Status.ACTIVE, ends_at__lte=now):
         expired += subscription_expire(subscription=subscription, now=now)
-    reminded = sum(_remind(days=days, stamp=stamp, now=now) for days, stamp in ((1, "reminder_1d_sent_at"), (7, "reminder_7d_sent_at")))
+    reminded = sum(
+        _remind(days=days, stamp=stamp, now=now)
+        for days, stamp in ((1, "reminder_1d_sent_at"), (7, "reminder_7d_sent_at"))
+    )
     return {"expired": expired, "reminded": reminded}
 
 
@@ -143,18 +155,24 @@ def _remind(*, days: int, stamp: str, now: datetime) -> int:
 
     reminded = 0
     candidates = Subscription.objects.filter(
-        status=Subscription.Status.ACTIVE, ends_at__gt=now, ends_at__lte=now + timedelta(days=days),
+        status=Subscription.Status.ACTIVE,
+        ends_at__gt=now,
+        ends_at__lte=now + timedelta(days=days),
         **{f"{stamp}__isnull": True},
     )
     for subscription in candidates:
         continued = Subscription.objects.filter(
-            enterprise_id=subscription.enterprise_id, service_id=subscription.service_id,
-            status=Subscription.Status.ACTIVE, starts_at__gte=subscription.ends_at,
+            enterprise_id=subscription.enterprise_id,
+            service_id=subscription.service_id,
+            status=Subscription.Status.ACTIVE,
+            starts_at__gte=subscription.ends_at,
         ).exists()
         with transaction.atomic():
             # A late 1-day reminder stands in for the 7-day one: one notice, not two in a row.
             stamps = {stamp: now} if days == 7 else {"reminder_1d_sent_at": now, "reminder_7d_sent_at": now}
-            claimed = Subscription.objects.filter(pk=subscription.pk, **{f"{stamp}__isnull": True}).update(**stamps)
+            claimed = Subscription.objects.filter(pk=subscription.pk, **{f"{stamp}__isnull": True}).update(
+                **stamps
+            )
             if claimed and not continued:
                 send_on_commit(subscription_reminder_notify_task, subscription_id=subscription.pk, days=days)
                 reminded += 1

@@ -56,8 +56,14 @@ def voucher_issue(
             break
     with transaction.atomic():
         voucher = Voucher.objects.create(
-            code=code, enterprise=enterprise, kind=kind, value=value, expires_on=expires_on,
-            service=service, note=(note or "").strip(), issued_by=actor,
+            code=code,
+            enterprise=enterprise,
+            kind=kind,
+            value=value,
+            expires_on=expires_on,
+            service=service,
+            note=(note or "").strip(),
+            issued_by=actor,
         )
         history_record(obj=voucher, action=wf.ISSUE, actor=actor)
     return voucher
@@ -85,24 +91,34 @@ def voucher_lock_for_use(*, code: str, enterprise: Enterprise, service: Service)
     if voucher.status == Voucher.Status.VOID:
         raise ValidationError({"voucher_code": _("This voucher was withdrawn by the park.")})
     if voucher.expires_on < timezone.localdate():
-        raise ValidationError({"voucher_code": _("This voucher expired on %(date)s.") % {"date": voucher.expires_on}})
+        raise ValidationError(
+            {"voucher_code": _("This voucher expired on %(date)s.") % {"date": voucher.expires_on}}
+        )
     if voucher.service_id and voucher.service_id != service.pk:
-        raise ValidationError({"voucher_code": _("This voucher is for “%(service)s” only.") % {"service": voucher.service}})
+        raise ValidationError(
+            {"voucher_code": _("This voucher is for “%(service)s” only.") % {"service": voucher.service}}
+        )
     return voucher
 
 
 def voucher_use(*, voucher: Voucher, actor: User, subscription_id: int) -> Voucher:
     """The voucher (locked by the checkout) pays for the order `subscription_id`."""
     return billing_move(
-        obj=voucher, action=wf.USE, enterprise_id=voucher.enterprise_id, actor=actor,
-        comment=_("Order %(number)s") % {"number": subscription_id}, used_at=timezone.now(),
+        obj=voucher,
+        action=wf.USE,
+        enterprise_id=voucher.enterprise_id,
+        actor=actor,
+        comment=_("Order %(number)s") % {"number": subscription_id},
+        used_at=timezone.now(),
     )
 
 
 def voucher_release(*, voucher_id: int, actor: User) -> None:
     """The order the voucher paid for was cancelled: the enterprise may use it again."""
     voucher = Voucher.objects.select_for_update().get(pk=voucher_id)
-    billing_move(obj=voucher, action=wf.RELEASE, enterprise_id=voucher.enterprise_id, actor=actor, used_at=None)
+    billing_move(
+        obj=voucher, action=wf.RELEASE, enterprise_id=voucher.enterprise_id, actor=actor, used_at=None
+    )
 
 
 def voucher_void(*, actor: User, voucher: Voucher) -> Voucher:

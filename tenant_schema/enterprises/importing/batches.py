@@ -221,7 +221,9 @@ def import_batch_confirm(*, batch: ImportBatch, actor: User) -> ImportBatch:
         import_batch_run_task.delay(batch_id=str(batch.pk))
     except Exception:
         logger.exception("could not queue enterprise import %s", batch.pk)
-        ImportBatch.objects.filter(pk=batch.pk, status=Status.QUEUED).update(status=Status.FAILED, failure="queue")
+        ImportBatch.objects.filter(pk=batch.pk, status=Status.QUEUED).update(
+            status=Status.FAILED, failure="queue"
+        )
         batch.refresh_from_db()
     return batch
 

@@ -125,7 +125,9 @@ def enterprise_rows_import(
     Through = Enterprise.tags.through
     created = updated = unchanged = processed = 0
     with transaction.atomic():
-        record_announce(model=Enterprise, action="imported")  # the hub counts them (a bulk write: no instance)
+        record_announce(
+            model=Enterprise, action="imported"
+        )  # the hub counts them (a bulk write: no instance)
         tag_ids = _tags_ensure({name for row in rows if row.tags for name in row.tags})
         for chunk in _chunks(rows, WRITE_CHUNK):
             plan = _chunk_plan(chunk, lock=True)

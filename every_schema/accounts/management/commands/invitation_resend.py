@@ -21,12 +21,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("emails", nargs="+", metavar="EMAIL")
         parser.add_argument(
-            "--schema", default=get_public_schema_name(), help="the tenant's schema (default: the hub's, public)"
+            "--schema",
+            default=get_public_schema_name(),
+            help="the tenant's schema (default: the hub's, public)",
         )
 
     def handle(self, *args, emails, schema, **options):
         if schema not in schema_names_every(include_public=True):
-            raise CommandError(f"No live schema named {schema!r}; see the hub's tenant list for schema names.")
+            raise CommandError(
+                f"No live schema named {schema!r}; see the hub's tenant list for schema names."
+            )
         refused = []
         with schema_context(schema):
             for email in emails:

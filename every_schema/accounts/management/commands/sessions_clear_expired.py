@@ -18,4 +18,6 @@ class Command(EverySchemaCommand, BaseCommand):
         self.add_schema_arguments(parser)
 
     def handle(self, *args, **options):
-        self.run_and_report(sessions_clear_expired, options, describe=lambda n: f"{n} expired sessions deleted")
+        self.run_and_report(
+            sessions_clear_expired, options, describe=lambda n: f"{n} expired sessions deleted"
+        )

@@ -11,7 +11,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("schemas", nargs="*", help="tenant schema names (default: every live tenant)")
         parser.add_argument(
-            "--missing", action="store_true",
+            "--missing",
+            action="store_true",
             help="only live tenants that have no rollups yet (a deploy: the others are kept current by their changes)",
         )
 

@@ -80,16 +80,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--enterprises", type=int, default=DEMO_ENTERPRISES,
+            "--enterprises",
+            type=int,
+            default=DEMO_ENTERPRISES,
             help=f"Enterprises over the whole network (default {DEMO_ENTERPRISES}); 0 for none.",
         )
         parser.add_argument(
-            "--above-size", type=int, default=None,
+            "--above-size",
+            type=int,
+            default=None,
             help=f"How many of them are above designated size (default {DEMO_ABOVE_SIZE}, scaled down with "
             "--enterprises).",
         )
         parser.add_argument(
-            "--allow-production", action="store_true",
+            "--allow-production",
+            action="store_true",
             help="Seed even with production settings (a public demo installation). The demo accounts' "
             "password is published; change it before anyone else signs in.",
         )
@@ -104,10 +109,12 @@ class Command(BaseCommand):
                     f"whose password ({DEMO_PASSWORD}) is published. For a public demo installation, run it "
                     "again with --allow-production."
                 )
-            self.stderr.write(self.style.WARNING(
-                f"WARNING: seeding the demo with production settings. Every demo account signs in with the "
-                f"published password {DEMO_PASSWORD}: change or deactivate them before real users arrive."
-            ))
+            self.stderr.write(
+                self.style.WARNING(
+                    f"WARNING: seeding the demo with production settings. Every demo account signs in with the "
+                    f"published password {DEMO_PASSWORD}: change or deactivate them before real users arrive."
+                )
+            )
         total = options["enterprises"]
         above_size = options["above_size"]
         if above_size is None:
@@ -119,8 +126,11 @@ class Command(BaseCommand):
         identity = installation_row()
         if not identity.hub_name:  # the demo is Jiaozhou's, unless the hub named itself already
             installation_update(
-                actor=None, hub_name=JIAOZHOU_HUB_NAME, platform_name=identity.platform_name,
-                contact_email=identity.contact_email, contact_phone=identity.contact_phone,
+                actor=None,
+                hub_name=JIAOZHOU_HUB_NAME,
+                platform_name=identity.platform_name,
+                contact_email=identity.contact_email,
+                contact_phone=identity.contact_phone,
             )
         if not User.objects.filter(email=HUB_OPERATOR_EMAIL).exists():
             user_create(
@@ -162,10 +172,14 @@ class Command(BaseCommand):
             count, above = allocation[slug]
             with schema_context(slug):
                 # Seeded from the slug, so a tenant's demo data is the same on every machine.
-                created += enterprises_seed_demo(count=count, above_size=above, rng=random.Random(f"parkhub-demo:{slug}"))
+                created += enterprises_seed_demo(
+                    count=count, above_size=above, rng=random.Random(f"parkhub-demo:{slug}")
+                )
                 demo_logins.append(demo_accounts_ensure(password=DEMO_PASSWORD))
                 demands_seed_demo(rng=random.Random(f"parkhub-demo-demands:{slug}"))
-                applications_seed_demo(rng=random.Random(f"parkhub-demo-applications:{slug}"))  # programmes too
+                applications_seed_demo(
+                    rng=random.Random(f"parkhub-demo-applications:{slug}")
+                )  # programmes too
                 billing_totals.append(billing_seed_demo(rng=random.Random(f"parkhub-demo-billing:{slug}")))
                 enterprises_total += Enterprise.objects.count()
                 above_total += Enterprise.objects.filter(above_designated_size=True).count()
@@ -179,7 +193,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {name:<16} {url}   login {email} / {DEMO_PASSWORD}")
             if index < DEMO_LOGIN_TENANTS:
                 for login in demo_logins[index]:
-                    self.stdout.write(f"  {'':<16} {'':<{len(url)}}   login {login.email} / {DEMO_PASSWORD}  ({login.what})")
+                    self.stdout.write(
+                        f"  {'':<16} {'':<{len(url)}}   login {login.email} / {DEMO_PASSWORD}  ({login.what})"
+                    )
         self.stdout.write(
             "  Every sub-platform and park has the same demo logins: qiye1@<slug>.demo (owner of a verified "
             "enterprise), qiye2@<slug>.demo (owner of a pending one), reviewer@<slug>.demo (reviewer)."

@@ -8,7 +8,9 @@ class Command(BaseCommand):
     help = "Top up the pool of pre-migrated spare schemas used for instant provisioning."
 
     def add_arguments(self, parser):
-        parser.add_argument("--size", type=int, default=None, help="Target pool size (default PARKHUB_SPARE_POOL_SIZE)")
+        parser.add_argument(
+            "--size", type=int, default=None, help="Target pool size (default PARKHUB_SPARE_POOL_SIZE)"
+        )
 
     def handle(self, *args, **options):
         created = spare_pool_refill(target=options["size"])

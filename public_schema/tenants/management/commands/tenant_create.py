@@ -29,8 +29,14 @@ class Command(BaseCommand):
                 admin_name=options["admin_name"],
             )
         except ValidationError as error:
-            raise CommandError("; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())) from None
+            raise CommandError(
+                "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
+            ) from None
         tenant = provisioned.tenant
-        self.stdout.write(self.style.SUCCESS(f"Created tenant {tenant.schema_name} ({tenant.name}) by {provisioned.method}."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created tenant {tenant.schema_name} ({tenant.name}) by {provisioned.method}."
+            )
+        )
         self.stdout.write(f"Administrator: {provisioned.administrator_email}")
         self.stdout.write(f"One-time link to set the password: {provisioned.password_set_url}")

@@ -9,13 +9,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         for row in calendar_years()[:5]:
-            self.stdout.write(f"{row['year']}: {row['source']} ({row['holidays']} days off, {row['workdays']} make-up workdays)")
+            self.stdout.write(
+                f"{row['year']}: {row['source']} ({row['holidays']} days off, {row['workdays']} make-up workdays)"
+            )
         expiry = calendar_expiry()
         last = workdays.known_until()
         if expiry:
-            self.stdout.write(self.style.WARNING(
-                f"Known until {last} ({expiry['days_left']} days): enter {expiry['next_year']} "
-                f"(hub /calendar/ or manage.py calendar_year_import {expiry['next_year']} FILE)."
-            ))
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Known until {last} ({expiry['days_left']} days): enter {expiry['next_year']} "
+                    f"(hub /calendar/ or manage.py calendar_year_import {expiry['next_year']} FILE)."
+                )
+            )
         else:
             self.stdout.write(f"Known until {last}.")

@@ -25,6 +25,8 @@ class Command(BaseCommand):
         try:
             calendar_year = calendar_year_enter(year=year, notice=notice, actor=None)
         except ValidationError as error:
-            raise CommandError("\n".join(f"{field}: {m}" for field, ms in error.message_dict.items() for m in ms)) from None
+            raise CommandError(
+                "\n".join(f"{field}: {m}" for field, ms in error.message_dict.items() for m in ms)
+            ) from None
         days = calendar_year.days.count()
         self.stdout.write(f"{year}: {days} days entered; open deadlines in every tenant are being recounted.")
