@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from public_schema.hub.api import IsHubOperatorOr404
 from public_schema.tenants.models import Tenant
+from saas.api.fields import MomentField
 
 from .models import CityProgramme
 from .selectors import city_programme_get, city_programme_list
@@ -30,8 +31,8 @@ class CityProgrammeInputSerializer(serializers.Serializer):
     per_enterprise_cap = serializers.DecimalField(
         max_digits=16, decimal_places=2, required=False, allow_null=True, default=None
     )
-    opens_at = serializers.DateTimeField()
-    closes_at = serializers.DateTimeField()
+    opens_at = MomentField()
+    closes_at = MomentField()
     required_documents = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     eligibility_rules = serializers.JSONField(required=False, default=dict)
     no_application_needed = serializers.BooleanField(required=False, default=False)

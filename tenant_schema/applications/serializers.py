@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from saas.api.fields import DayField
 from tenant_schema.enterprises.models import Enterprise
 from tenant_schema.funding.models import Programme, Stage
 
@@ -163,7 +164,7 @@ class ApplicationActionSerializer(serializers.Serializer):
         ),
         **MONEY,
     )
-    disbursed_on = serializers.DateField(
+    disbursed_on = DayField(
         required=False,
         allow_null=True,
         default=None,

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from saas.api.fields import MomentField
+
 from .models import Programme, Stage
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -125,8 +127,8 @@ class ProgrammeInputSerializer(serializers.Serializer):
     policy_document = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     budget = serializers.DecimalField(help_text=_("CNY, as a decimal string."), **MONEY)
     per_enterprise_cap = serializers.DecimalField(required=False, allow_null=True, default=None, **MONEY)
-    opens_at = serializers.DateTimeField()
-    closes_at = serializers.DateTimeField()
+    opens_at = MomentField()
+    closes_at = MomentField()
     required_documents = serializers.ListField(
         child=serializers.CharField(max_length=100),
         required=False,

@@ -120,3 +120,24 @@ def test_an_enterprise_changing_a_service_gets_the_error_shape(owner, park_admin
     response = owner.patch(f"/api/v1/billing/services/{service.pk}/", {}, content_type="application/json")
     assert response.status_code == 403 and error_fields(response) == {}
     assert response.json()["code"] == "permission_denied"
+
+
+# --- a programme dated in year 7: Asia/Shanghai's 1901 offset (+08:05:43) is no valid date-time ------------
+
+
+def test_a_programme_dated_outside_1990_to_2100_is_a_400_on_the_field(admin):
+    response = admin.post(
+        PROGRAMMES,
+        {
+            "title": "远古专项",
+            "budget": "1000.00",
+            "opens_at": "0007-08-22T05:01:48+08:00",
+            "closes_at": "2027-08-22T05:01:48+08:00",
+        },
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 400, response.content
+    fields = error_fields(response)
+    assert list(fields) == ["opens_at"]
+    assert "1990" in str(fields["opens_at"])
