@@ -73,6 +73,10 @@ def test_migrate_schemas_migrates_only_the_schemas_behind_in_parallel(empty_sche
             [empty_schemas],
         )
         assert sorted(row[0] for row in cursor.fetchall()) == sorted(empty_schemas)
+        # post_migrate ran in each: the content types and permissions the roles are built from.
+        for name in empty_schemas:
+            cursor.execute(f'SELECT count(*) FROM "{name}".auth_permission')
+            assert cursor.fetchone()[0] > 50
 
 
 def test_a_targeted_migrate_sees_up_to_date_schemas_too():
