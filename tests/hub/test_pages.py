@@ -291,3 +291,10 @@ def test_hub_operator_role_in_a_tenant_means_nothing_on_the_hub(db, client_a):
     someone = make_user(ALPHA, role=roles.PARK_ADMIN)
     client_a.force_login(someone)
     assert client_a.get("/api/hub/stats/").status_code == 404
+
+
+def test_the_filter_button_says_filter_not_apply_for_funding(seeded, operator_client):
+    """“Apply” of the filter form is 筛选; 申报 (apply for a programme) misled the operators."""
+    html = operator_client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '<button type="submit">筛选</button>' in html
+    assert '<button type="submit">申报</button>' not in html
