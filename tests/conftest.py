@@ -67,6 +67,9 @@ def django_db_setup(django_test_environment, django_db_blocker):
         connection.set_schema_to_public()
     yield
     with django_db_blocker.unblock():
+        # A fault test may have restarted the server or ended this session's backend: start the
+        # clean-up on a fresh connection rather than fail on a lost one.
+        connection.close()
         with connection.cursor() as cursor:
             # Child processes (worker, web server) may still hold a connection as they exit;
             # end them so the test database can be dropped.

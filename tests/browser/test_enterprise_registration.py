@@ -7,13 +7,14 @@ for wording: the Chinese translations of our own strings are added separately.
 import uuid
 from types import SimpleNamespace
 
+import pgtrigger
 import pytest
 from django.contrib.auth import get_user_model
 from django_tenants.utils import schema_context
 
 from every_schema.accounts import roles
 from tenant_schema.enterprises.credit_code import credit_code_make
-from tenant_schema.enterprises.models import Enterprise
+from tenant_schema.enterprises.models import Enterprise, VerificationEvent
 from tenant_schema.enterprises.services import enterprise_register
 
 from ..conftest import ALPHA, PASSWORD, make_user
@@ -35,9 +36,16 @@ def _unique_enterprise() -> SimpleNamespace:
 
 def _delete(enterprise: SimpleNamespace) -> None:
     """Remove what registration made in alpha: the enterprise (its memberships go with it) and the account."""
-    with schema_context(ALPHA):
+    with schema_context(ALPHA), _history_deletable():
+        VerificationEvent.objects.filter(enterprise__credit_code=enterprise.code).delete()
         Enterprise.objects.filter(credit_code=enterprise.code).delete()
         User.objects.filter(email=enterprise.email).delete()
+
+
+def _history_deletable():
+    """The verification history refuses DELETE (and protects its enterprise and actor); only the
+    clean-up of this module's committed test rows lifts it, for those rows."""
+    return pgtrigger.ignore("enterprises.VerificationEvent:verification_event_no_delete")
 
 
 @pytest.fixture
@@ -67,7 +75,15 @@ def registered_enterprise(committed_db, tenant_a):
 def committed_park_admin(committed_db, tenant_a):
     user = make_user(ALPHA, role=roles.PARK_ADMIN, email="browser-enterprises-admin@alpha.cn")
     yield user
-    with schema_context(ALPHA):
+    from tenant_schema.enterprises.models import VerificationEvent
+
+    with (
+        schema_context(ALPHA),
+        pgtrigger.ignore("enterprises.VerificationEvent:verification_event_no_delete"),
+    ):
+        # The verification history refuses DELETE (and protects its actor); only this clean-up
+        # of a committed test account lifts it, for its own rows.
+        VerificationEvent.objects.filter(actor_id=user.pk).delete()
         User.objects.filter(pk=user.pk).delete()
 
 
