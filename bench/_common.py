@@ -133,7 +133,7 @@ def redis_tidier(url: str):
     """A function to call at the end that deletes the Redis keys this run created.
 
     The keys present now are remembered; at the end only keys that were not there are
-    deleted (never FLUSHDB, so a shared server keeps what others put in the database).
+    deleted, key by key, so a shared server keeps what others put in the database.
     An unreachable Redis makes both ends do nothing.
     """
     try:

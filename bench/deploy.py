@@ -21,7 +21,7 @@ roles, domain, administrator), then measures, in this order:
 
 Ratios are against the baseline measured in the same run. Nothing is queued to Celery
 (the pool refill is neutralised as in bench/provision.py); Redis keys the run creates in
-database 12 are deleted at the end (never FLUSHDB).
+database 12 are deleted at the end; no other key is touched.
 """
 
 import argparse

@@ -108,14 +108,17 @@ def api_exception_handler(exc, context):
     return response
 
 
-def referenced(*, field: str, lookup, **kwargs):
+def referenced(*, field: str, lookup, pk, **kwargs):
     """The object a request body names by id, fetched through a scoped `lookup`; a 400 on `field` if none.
 
     A missing or hidden object named in the body is an invalid request, not a missing resource:
     the URL exists, so the answer is a field error, the same for "does not exist" and "not yours".
+    An optional reference left out (`pk` None or empty) is None.
     """
+    if pk in (None, ""):
+        return None
     try:
-        return lookup(**kwargs)
+        return lookup(pk=pk, **kwargs)
     except Http404:
         raise exceptions.ValidationError(
             {field: [_("No such item on this site, or not one you may use.")]}

@@ -295,11 +295,8 @@ class SubscriptionListCreateApi(APIView):
         service = referenced(
             field="service", lookup=service_get_for_user, user=request.user, pk=data.pop("service")
         )
-        renews_id = data.pop("renews", None)
-        renews = (
-            referenced(field="renews", lookup=subscription_get_for_user, user=request.user, pk=renews_id)
-            if renews_id
-            else None
+        renews = referenced(
+            field="renews", lookup=subscription_get_for_user, user=request.user, pk=data.pop("renews", None)
         )
         checkout = subscription_checkout(actor=request.user, service=service, renews=renews, **data)
         subscription = subscription_get_for_user(user=request.user, pk=checkout.subscription.pk)
@@ -494,11 +491,8 @@ class VoucherListCreateApi(APIView):
         enterprise = referenced(
             field="enterprise", lookup=enterprise_get_for_user, user=request.user, pk=data.pop("enterprise")
         )
-        service_id = data.pop("service", None)
-        service = (
-            referenced(field="service", lookup=service_get_for_user, user=request.user, pk=service_id)
-            if service_id
-            else None
+        service = referenced(
+            field="service", lookup=service_get_for_user, user=request.user, pk=data.pop("service", None)
         )
         voucher = voucher_issue(actor=request.user, enterprise=enterprise, service=service, **data)
         return Response(
