@@ -46,6 +46,8 @@ app.conf.beat_schedule = {
     # Housekeeping at night, one task per schema: expired sessions and old login records
     # (public and every tenant), read notifications older than a year (every tenant).
     "accounts-housekeeping": {"task": "accounts.housekeeping_all", "schedule": crontab(minute=15, hour=3)},
+    # Envelopes between tenants still pending after a minute (a lost message, a killed worker).
+    "network-handoff-sweep": {"task": "network.handoff_sweep", "schedule": 60.0},
     "notifications-purge-read": {
         "task": "notifications.purge_read_all",
         "schedule": crontab(minute=45, hour=3),

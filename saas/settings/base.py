@@ -39,6 +39,7 @@ SHARED_APPS = [
     "public_schema.city_programmes",
     "public_schema.workcalendar",
     "public_schema.installation",
+    "public_schema.network",
 ]
 
 # Accounts, sessions, tokens and login-lockout records exist in every tenant schema as

@@ -1,0 +1,164 @@
+"""The one way across a tenant boundary: a transactional outbox in the public schema.
+
+The sender calls `handoff_send` inside the transaction that writes its own record, so
+either both exist or neither does. On commit a task (`network.handoff_deliver`) applies
+the envelope in the receiver's schema through the receiver registered for its kind, and
+marks it delivered in the same transaction: a worker killed half-way leaves the envelope
+pending and the receiver's schema untouched. The receiver keys what it writes on the
+envelope (a unique constraint), so a replay, a redelivered message or the sweep applies
+it once. `handoff_sweep` resends what is still pending after a while; until then both
+sides show the envelope as pending.
+
+Receivers are registered by the receiving app (`@handoff_receiver("order.placed")` in
+its `handoff_receivers.py`, imported from its AppConfig.ready), so this module knows no
+tenant app.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from public_schema.tenants.models import Tenant
+
+from .models import Handoff
+
+logger = logging.getLogger(__name__)
+
+Receiver = Callable[[Handoff], dict | None]
+RECEIVERS: dict[str, Receiver] = {}
+
+# An envelope still pending this long after its last attempt is resent by the sweep.
+SWEEP_AFTER = timedelta(seconds=60)
+SWEEP_BATCH = 1000  # per run (every minute): a backlog drains over a few runs, not in one burst
+
+
+class HandoffRefused(Exception):
+    """The receiver will never accept this envelope (its product is gone, the party is unknown)."""
+
+
+def handoff_receiver(kind: str) -> Callable[[Receiver], Receiver]:
+    """Register the function that applies envelopes of `kind` in the receiver's schema.
+
+    It runs inside the delivery's transaction with the receiver's schema active, gets the
+    envelope, returns what the sender may see of its answer (ids), and must make a second
+    call with the same envelope a no-op (key its rows on `handoff.idempotency_key`).
+    """
+
+    def register(receiver: Receiver) -> Receiver:
+        RECEIVERS[kind] = receiver
+        return receiver
+
+    return register
+
+
+def handoff_send(
+    *, kind: str, sender: Tenant, receiver: Tenant, key: str, reference: str, payload: dict
+) -> Handoff:
+    """Write the envelope in the caller's transaction and deliver it once that commits.
+
+    `key` is the idempotency key: sending the same key again returns the first envelope
+    (a retried request makes no second order). Call it in the same transaction as the
+    sender's own record.
+    """
+    if kind not in RECEIVERS:
+        raise LookupError(f"no receiver registered for handoff kind {kind!r}")
+    handoff, _created = Handoff.objects.get_or_create(
+        idempotency_key=key,
+        defaults={
+            "kind": kind,
+            "sender": sender,
+            "receiver": receiver,
+            "reference": reference,
+            "payload": payload,
+        },
+    )
+    handoff_queue_on_commit(handoff_id=handoff.pk)
+    return handoff
+
+
+def handoff_queue_on_commit(*, handoff_id: int) -> None:
+    from .tasks import handoff_deliver_task  # the tasks module imports this one
+
+    def send():
+        try:
+            handoff_deliver_task.apply_async(
+                kwargs={"handoff_id": handoff_id}, headers={"_schema_name": "public"}
+            )
+        except Exception:  # a broker outage: the sweep resends it; the sender's page shows it pending
+            logger.exception("could not queue handoff %s", handoff_id)
+
+    transaction.on_commit(send)
+
+
+def handoff_deliver(*, handoff_id: int) -> bool:
+    """Apply one envelope in its receiver's schema, once; True when this call delivered it.
+
+    The envelope's row lock is held while the receiver writes, so two workers never apply
+    it side by side (the second skips it). A receiver's error rolls its writes back and
+    leaves the envelope pending with the error and the attempt counted; `HandoffRefused`
+    ends it as refused.
+    """
+    connection.set_schema_to_public()
+    try:
+        with transaction.atomic():
+            handoff = (
+                Handoff.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("receiver")
+                .filter(pk=handoff_id, state=Handoff.State.PENDING)
+                .first()
+            )
+            if handoff is None:  # delivered already, refused, or being delivered right now
+                return False
+            with schema_context(handoff.receiver.schema_name):
+                result = RECEIVERS[handoff.kind](handoff)
+            Handoff.objects.filter(pk=handoff.pk).update(
+                state=Handoff.State.DELIVERED,
+                result=result or {},
+                attempts=handoff.attempts + 1,
+                last_attempt_at=timezone.now(),
+                delivered_at=timezone.now(),
+                last_error="",
+            )
+            return True
+    except HandoffRefused as refusal:
+        _attempt_record(handoff_id, error=str(refusal), state=Handoff.State.REFUSED)
+        return False
+    except Exception as error:
+        _attempt_record(handoff_id, error=f"{type(error).__name__}: {error}")
+        raise
+
+
+def _attempt_record(handoff_id: int, *, error: str, state: str = Handoff.State.PENDING) -> None:
+    connection.set_schema_to_public()
+    Handoff.objects.filter(pk=handoff_id, state=Handoff.State.PENDING).update(
+        state=state,
+        attempts=F("attempts") + 1,
+        last_error=error[:2000],
+        last_attempt_at=timezone.now(),
+    )
+
+
+def handoff_sweep(*, older_than: timedelta = SWEEP_AFTER) -> int:
+    """Queue again every envelope pending since `older_than` ago (a lost message, a dead worker)."""
+    connection.set_schema_to_public()
+    cutoff = timezone.now() - older_than
+    stuck = list(
+        Handoff.objects.filter(state=Handoff.State.PENDING, created_at__lte=cutoff)
+        .exclude(last_attempt_at__gt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    from .tasks import handoff_deliver_task
+
+    for handoff_id in stuck:
+        handoff_deliver_task.apply_async(
+            kwargs={"handoff_id": handoff_id}, headers={"_schema_name": "public"}
+        )
+    return len(stuck)
