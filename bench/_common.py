@@ -1,7 +1,7 @@
 """What every benchmark needs: a database of its own, settings in the environment, the machine it ran on.
 
 Each script in bench/ runs against a database it creates (and drops unless told to keep
-it), named by the script, on the server of BENCH_DATABASE_URL / DATABASE_URL, with Redis
+it), named by the script plus a random suffix (`bench_database_name`), on the server of BENCH_DATABASE_URL / DATABASE_URL, with Redis
 and Celery pointed at a database number of its own, so a benchmark never touches the demo,
 the tests or another benchmark. Scripts run as `python bench/<name>.py`, which puts this
 directory on sys.path: `from _common import ...`.
@@ -9,6 +9,7 @@ directory on sys.path: `from _common import ...`.
 
 import os
 import platform
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -43,14 +44,27 @@ def _name_of(url: str) -> str:
     return urlsplit(url).path.lstrip("/")
 
 
-def database_recreate(url: str) -> None:
+def bench_database_name(script: str) -> str:
+    """A database name no one else uses: parkhub_bench_<script>_<8 hex digits>.
+
+    A fixed name would let a benchmark drop a database of the same name that someone else
+    (another run, a colleague's kept copy) is using on a shared server.
+    """
+    return f"parkhub_bench_{script}_{secrets.token_hex(4)}"
+
+
+def database_create(url: str) -> None:
+    """Create the run's database; an existing one is an error, never dropped (it is someone else's)."""
     name = _name_of(url)
     with admin_connect(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists:
+            raise SystemExit(f"database {name} exists already: it is not this run's, so it is left alone")
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def database_drop(url: str) -> None:
+    """Drop the run's own database (created by `database_create` in this run)."""
     with admin_connect(url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{_name_of(url)}" WITH (FORCE)')
 

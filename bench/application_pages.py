@@ -85,15 +85,16 @@ from dataclasses import dataclass
 
 from _common import (
     ROOT,
+    bench_database_name,
     bench_database_url,
     configure_environment,
+    database_create,
     database_drop,
-    database_recreate,
     git_revision,
     machine_description,
 )
 
-BENCH_DB = "parkhub_bench_pages"
+BENCH_DB = bench_database_name("pages")
 BENCH_REDIS = "redis://127.0.0.1:6379/10"
 BENCH_SLUG = "jiaodong"
 OWNER_EMAIL = f"qiye1@{BENCH_SLUG}.demo"
@@ -245,14 +246,18 @@ def parse_args():
         default=None,
         help="closed-loop load generator (default wrk if it is on PATH, else the Python clients)",
     )
-    parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database afterwards")
     parser.add_argument(
-        "--reuse", action="store_true", help=f"reuse a kept {BENCH_DB} instead of seeding again"
+        "--keep", action="store_true", help="keep the run's database afterwards (its name is printed)"
+    )
+    parser.add_argument(
+        "--reuse",
+        metavar="DATABASE",
+        help="reuse the database a --keep run left (the name it printed) instead of seeding again",
     )
     parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL"),
-        help=f"server to use; the database name is always replaced by {BENCH_DB}",
+        help="server to use; the database name is always replaced by a fresh parkhub_bench_* one",
     )
     args = parser.parse_args()
     if args.loadgen is None:
@@ -540,10 +545,11 @@ def free_port() -> int:
 
 def main() -> int:
     args = parse_args()
-    url = bench_database_url(args.database_url, BENCH_DB)
+    database_name = args.reuse or BENCH_DB
+    url = bench_database_url(args.database_url, database_name)
     print(f"bench database: {url}", flush=True)
     if not args.reuse:
-        database_recreate(url)
+        database_create(url)
     configure_environment(url, redis=BENCH_REDIS, queue="parkhub-bench-pages", EMAIL_URL="dummymail://")
     import django
 
@@ -560,7 +566,7 @@ def main() -> int:
     from tenant_schema.applications.models import Application, ApplicationEvent
     from tenant_schema.enterprises.models import Enterprise
 
-    assert settings.DATABASES["default"]["NAME"] == BENCH_DB
+    assert settings.DATABASES["default"]["NAME"] == database_name
     tenant_services._queue_pool_refill = lambda: None  # measure pages, not a pool refill
     with connection.cursor() as cursor:
         described = machine_description(cursor)
@@ -762,7 +768,9 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        if not args.keep:
+        if args.keep or args.reuse:
+            print(f"kept database {database_name}")
+        else:
             database_drop(url)
 
     bare_rps = statistics.median(results["bare"]["rps"])

@@ -26,15 +26,15 @@ database 12 are deleted at the end; no other key is touched.
 
 import argparse
 import os
-import secrets
 import sys
 import time
 
 from _common import (
+    bench_database_name,
     bench_database_url,
     configure_environment,
+    database_create,
     database_drop,
-    database_recreate,
     git_revision,
     machine_description,
     redis_tidier,
@@ -59,10 +59,10 @@ def parse_args():
 
 def main() -> int:
     args = parse_args()
-    name = f"parkhub_bench_deploy_{secrets.token_hex(4)}"
+    name = bench_database_name("deploy")
     url = bench_database_url(args.database_url, name)
     print(f"bench database: {url}", flush=True)
-    database_recreate(url)
+    database_create(url)
     configure_environment(url, redis=BENCH_REDIS, queue="parkhub-bench", CONN_MAX_AGE="0")
     try:
         return _run(args, name)

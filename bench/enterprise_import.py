@@ -37,16 +37,17 @@ import tempfile
 import time
 
 from _common import (
+    bench_database_name,
     bench_database_url,
     configure_environment,
+    database_create,
     database_drop,
-    database_recreate,
     git_revision,
     machine_description,
     redis_tidier,
 )
 
-BENCH_DB = "parkhub_bench_import"
+BENCH_DB = bench_database_name("import")
 BENCH_REDIS = "redis://127.0.0.1:6379/11"
 BENCH_SLUG = "benchimport"
 GOAL_RATIO = 5
@@ -61,11 +62,13 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000, help="rows per import (default 10000)")
     parser.add_argument("--repeat", type=int, default=3, help="measurements per method (default 3)")
-    parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database afterwards")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the run's database afterwards (its name is printed)"
+    )
     parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL"),
-        help=f"server to use; the database name is always replaced by {BENCH_DB} "
+        help="server to use; the database name is always replaced by a fresh parkhub_bench_* one "
         "(default: DATABASE_URL's server, else postgres://postgres@127.0.0.1:5432)",
     )
     args = parser.parse_args()
@@ -130,7 +133,7 @@ def main() -> int:
     args = parse_args()
     url = bench_database_url(args.database_url, BENCH_DB)
     print(f"bench database: {url}", flush=True)
-    database_recreate(url)
+    database_create(url)
     media_root = tempfile.mkdtemp(prefix="parkhub-bench-import-")
     configure_environment(
         url, redis=BENCH_REDIS, queue="parkhub-bench-import", MEDIA_ROOT=media_root, CONN_MAX_AGE="0"

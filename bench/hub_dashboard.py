@@ -50,14 +50,15 @@ import sys
 import time
 
 from _common import (
-    admin_connect,
+    bench_database_name,
     bench_database_url,
     configure_environment,
+    database_create,
+    database_drop,
     git_revision,
     machine_description,
 )
 
-BENCH_DB = "parkhub_bench_hub"
 BENCH_REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 HUB_TABLES = [
     "enterprises_enterprise",
@@ -79,7 +80,9 @@ def parse_args():
     parser.add_argument("--enterprises", type=int, default=300, help="per tenant")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(
-        "--database", default=BENCH_DB, help="the benchmark's own database (dropped and created)"
+        "--database",
+        default=None,
+        help="with --reuse: the database a --keep run left; otherwise a fresh parkhub_bench_hub_* is created",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument(
@@ -267,11 +270,12 @@ QUARTER = {"date_from": "2025-10-01", "date_to": "2025-12-31"}
 def main() -> int:
     args = parse_args()
     args.keep = args.keep or args.reuse
+    if args.reuse and not args.database:
+        raise SystemExit("--reuse needs --database, the name a --keep run printed")
+    args.database = args.database or bench_database_name("hub")
     url = bench_url(args.database)
     if not args.reuse:
-        with admin_connect(url) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{args.database}"')
+        database_create(url)
     configure(url)
     import django
 
@@ -415,9 +419,10 @@ def main() -> int:
         return 0
     finally:
         connection.close()
-        if not args.keep:
-            with admin_connect(url) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+        if args.keep:
+            print(f"kept database {args.database}")
+        else:
+            database_drop(url)
 
 
 if __name__ == "__main__":

@@ -56,16 +56,17 @@ import tempfile
 import time
 
 from _common import (
+    bench_database_name,
     bench_database_url,
     configure_environment,
+    database_create,
     database_drop,
-    database_recreate,
     git_revision,
     machine_description,
     redis_tidier,
 )
 
-BENCH_DB = "parkhub_bench_match"
+BENCH_DB = bench_database_name("match")
 BENCH_REDIS = "redis://127.0.0.1:6379/10"
 BENCH_SLUG = "benchmatch"
 GOAL_RATIO = 20
@@ -81,11 +82,13 @@ def parse_args():
     parser.add_argument(
         "--push-repeat", type=int, default=2, help="pushes of a fresh broad programme (default 2)"
     )
-    parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database afterwards")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the run's database afterwards (its name is printed)"
+    )
     parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL"),
-        help=f"server to use; the database name is always replaced by {BENCH_DB} "
+        help="server to use; the database name is always replaced by a fresh parkhub_bench_* one "
         "(default: DATABASE_URL's server, else postgres://postgres@127.0.0.1:5432)",
     )
     args = parser.parse_args()
@@ -216,7 +219,7 @@ def main() -> int:
     url = bench_database_url(args.database_url, BENCH_DB)
     print(f"bench database: {url}", flush=True)
     print(f"load average at start (1/5/15 min): {load()}", flush=True)
-    database_recreate(url)
+    database_create(url)
     media_root = tempfile.mkdtemp(prefix="parkhub-bench-match-")
     configure_environment(
         url,

@@ -44,16 +44,17 @@ import sys
 import time
 
 from _common import (
+    bench_database_name,
     bench_database_url,
     configure_environment,
+    database_create,
     database_drop,
-    database_recreate,
     git_revision,
     machine_description,
     redis_tidier,
 )
 
-BENCH_DB = "parkhub_bench"
+BENCH_DB = bench_database_name("provision")
 BENCH_REDIS = "redis://127.0.0.1:6379/12"
 METHODS = ("pool", "clone", "migrate", "clone_fn")
 GOAL_SIZE = 300
@@ -67,11 +68,13 @@ def parse_args():
         "--sizes", default="0,100,300", help="live-tenant counts to measure at (default 0,100,300)"
     )
     parser.add_argument("--repeat", type=int, default=7, help="measurements per method and size (default 7)")
-    parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database afterwards")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the run's database afterwards (its name is printed)"
+    )
     parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL"),
-        help=f"server to use; the database name is always replaced by {BENCH_DB} "
+        help="server to use; the database name is always replaced by a fresh parkhub_bench_* one "
         "(default: DATABASE_URL's server, else postgres://postgres@127.0.0.1:5432)",
     )
     args = parser.parse_args()
@@ -91,7 +94,7 @@ def main() -> int:
     args = parse_args()
     url = bench_database_url(args.database_url, BENCH_DB)
     print(f"bench database: {url}", flush=True)
-    database_recreate(url)
+    database_create(url)
     configure(url)
 
     import django
