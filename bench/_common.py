@@ -143,6 +143,28 @@ def git_revision() -> str:
         return "unknown"
 
 
+def bench_redis_url() -> str:
+    """A Redis database found empty now (BENCH_REDIS_URL wins when set), from 15 down to 1.
+
+    A benchmark's cache, broker queues and locks then share no database with the demo, the
+    tests or a colleague's work; `redis_tidier` still deletes only the keys the run made.
+    An unreachable Redis gives database 15 (the benchmarks that need Redis say so).
+    """
+    if os.environ.get("BENCH_REDIS_URL"):
+        return os.environ["BENCH_REDIS_URL"]
+    base = "redis://127.0.0.1:6379"
+    try:
+        import redis
+
+        for number in range(15, 0, -1):
+            client = redis.Redis.from_url(f"{base}/{number}", socket_connect_timeout=1)
+            if client.dbsize() == 0:
+                return f"{base}/{number}"
+    except Exception:
+        return f"{base}/15"
+    raise SystemExit("no empty Redis database (1 to 15): set BENCH_REDIS_URL to one this run may use")
+
+
 def redis_tidier(url: str):
     """A function to call at the end that deletes the Redis keys this run created.
 

@@ -87,15 +87,17 @@ from _common import (
     ROOT,
     bench_database_name,
     bench_database_url,
+    bench_redis_url,
     configure_environment,
     database_create,
     database_drop,
     git_revision,
     machine_description,
+    redis_tidier,
 )
 
 BENCH_DB = bench_database_name("pages")
-BENCH_REDIS = "redis://127.0.0.1:6379/10"
+BENCH_REDIS = bench_redis_url()
 BENCH_SLUG = "jiaodong"
 OWNER_EMAIL = f"qiye1@{BENCH_SLUG}.demo"
 GOAL_RATIO = 0.5
@@ -578,6 +580,7 @@ def main() -> int:
     started = time.monotonic()
     gunicorn = None
     lua_path = None
+    tidy_redis = redis_tidier(BENCH_REDIS)
     try:
         if not args.reuse:
             call_command("parkhub_setup", no_pool=True, verbosity=0)
@@ -768,6 +771,7 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
+        tidy_redis()
         if args.keep or args.reuse:
             print(f"kept database {database_name}")
         else:

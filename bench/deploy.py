@@ -32,6 +32,7 @@ import time
 from _common import (
     bench_database_name,
     bench_database_url,
+    bench_redis_url,
     configure_environment,
     database_create,
     database_drop,
@@ -40,7 +41,7 @@ from _common import (
     redis_tidier,
 )
 
-BENCH_REDIS = "redis://127.0.0.1:6379/12"
+BENCH_REDIS = bench_redis_url()
 GOAL_NOOP_SECONDS_AT_1000 = 10
 GOAL_ADDITIVE_SECONDS_AT_1000 = 300
 

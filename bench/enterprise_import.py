@@ -39,6 +39,7 @@ import time
 from _common import (
     bench_database_name,
     bench_database_url,
+    bench_redis_url,
     configure_environment,
     database_create,
     database_drop,
@@ -48,7 +49,7 @@ from _common import (
 )
 
 BENCH_DB = bench_database_name("import")
-BENCH_REDIS = "redis://127.0.0.1:6379/11"
+BENCH_REDIS = bench_redis_url()
 BENCH_SLUG = "benchimport"
 GOAL_RATIO = 5
 TAG_NAMES = ("专精特新", "高新技术企业", "瞪羚企业", "科技型中小企业", "小巨人")

@@ -52,14 +52,16 @@ import time
 from _common import (
     bench_database_name,
     bench_database_url,
+    bench_redis_url,
     configure_environment,
     database_create,
     database_drop,
     git_revision,
     machine_description,
+    redis_tidier,
 )
 
-BENCH_REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+BENCH_REDIS = bench_redis_url()
 HUB_TABLES = [
     "enterprises_enterprise",
     "funding_programme",
@@ -161,9 +163,9 @@ SELECT j, '91' || lpad(j::text, 16, '0'), 'enterprise ' || j, '', 'C', '', j %% 
 FROM generate_series(1, %(enterprises)s) j;
 INSERT INTO {s}.funding_programme
   (id, title, category, description, policy_document, budget, opens_at, closes_at, required_documents, status, created_at,
-   eligibility_rules, no_application_needed)
-VALUES (1, 'award', 'award', '', '', 50000000, '2025-05-01', '2026-12-31', '[]', 'open', now(), '{{}}', false),
-       (2, 'subsidy', 'subsidy', '', '', 30000000, '2025-05-01', '2026-12-31', '[]', 'open', now(), '{{}}', false);
+   updated_at, eligibility_rules, no_application_needed)
+VALUES (1, 'award', 'award', '', '', 50000000, '2025-05-01', '2026-12-31', '[]', 'open', now(), now(), '{{}}', false),
+       (2, 'subsidy', 'subsidy', '', '', 30000000, '2025-05-01', '2026-12-31', '[]', 'open', now(), now(), '{{}}', false);
 INSERT INTO {s}.funding_stage (id, programme_id, position, name, public_name, kind, role, office, time_limit_days)
 SELECT (p - 1) * 3 + k, p, k, (ARRAY['审核','公示','拨付'])[k], (ARRAY['审核','公示','拨付'])[k],
        (ARRAY['review','notice','disbursement'])[k], 'reviewer', '', 5
@@ -293,6 +295,7 @@ def main() -> int:
     from public_schema.hub.selectors import HubFilters, hub_stats, hub_stats_live
     from public_schema.tenants.models import Tenant
 
+    tidy_redis = redis_tidier(BENCH_REDIS)
     try:
         t0 = time.perf_counter()
         if args.reuse:
@@ -419,6 +422,7 @@ def main() -> int:
         return 0
     finally:
         connection.close()
+        tidy_redis()
         if args.keep:
             print(f"kept database {args.database}")
         else:

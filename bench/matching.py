@@ -58,6 +58,7 @@ import time
 from _common import (
     bench_database_name,
     bench_database_url,
+    bench_redis_url,
     configure_environment,
     database_create,
     database_drop,
@@ -67,7 +68,7 @@ from _common import (
 )
 
 BENCH_DB = bench_database_name("match")
-BENCH_REDIS = "redis://127.0.0.1:6379/10"
+BENCH_REDIS = bench_redis_url()
 BENCH_SLUG = "benchmatch"
 GOAL_RATIO = 20
 GOAL_PUSH_SECONDS = 60

@@ -46,6 +46,7 @@ import time
 from _common import (
     bench_database_name,
     bench_database_url,
+    bench_redis_url,
     configure_environment,
     database_create,
     database_drop,
@@ -55,7 +56,7 @@ from _common import (
 )
 
 BENCH_DB = bench_database_name("provision")
-BENCH_REDIS = "redis://127.0.0.1:6379/12"
+BENCH_REDIS = bench_redis_url()
 METHODS = ("pool", "clone", "migrate", "clone_fn")
 GOAL_SIZE = 300
 GOAL_RATIO = 10
