@@ -19,8 +19,10 @@ env = environ.Env()
 # ---------------------------------------------------------------------------
 
 SHARED_APPS = [
-    "django_tenants",
+    # Before django_tenants so that its commands that bypass provisioning (create_tenant,
+    # delete_tenant, rename_schema…) resolve to ParkHub's refusals (management/refused.py).
     "public_schema.tenants",
+    "django_tenants",
     "every_schema.accounts",
     "django.contrib.contenttypes",
     "django.contrib.auth",

@@ -1,0 +1,5 @@
+from public_schema.tenants.management.refused import RefusedCommand
+
+
+class Command(RefusedCommand):
+    """django-tenants' `clone_tenant` would bypass ParkHub's provisioning (pool, roles, domains, history)."""
