@@ -20,8 +20,8 @@ roles, domain, administrator), then measures, in this order:
              parkhub_setup runs it (the filter, then the pool of processes), then unapplied
 
 Ratios are against the baseline measured in the same run. Nothing is queued to Celery
-(the pool refill is neutralised as in bench/provision.py); Redis keys the run creates in
-database 12 are deleted at the end; no other key is touched.
+(the pool refill is neutralised as in bench/provision.py); Redis keys the run creates (in a
+database found empty, `bench_redis_url`) are deleted at the end; no other key is touched.
 """
 
 import argparse
