@@ -6,14 +6,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: dev test setup install services messages seed run lint bench bench-tools clean-data
+.PHONY: dev test setup install services messages browser pgbouncer seed run lint bench bench-tools clean-data
 
 ## make dev: set everything up, seed the Jiaozhou demo and run web + worker + beat.
 dev: install messages
 	@PORT=$(PORT) bash scripts/dev.sh
 
 ## make test: install, start PostgreSQL and Redis if they are down, run the whole suite.
-test: install services messages browser
+test: install services messages browser pgbouncer
 	@source .data/services.env && unset DATABASE_URL_TEST; \
 	  DJANGO_SETTINGS_MODULE=saas.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
 
@@ -42,6 +42,10 @@ messages: install
 # Debian's chromium drives the browser tests (Playwright's own browser download is not possible here).
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+# Debian's PgBouncer: tests/test_pgbouncer.py runs the isolation tests through a real one.
+pgbouncer:
+	@test -x /usr/sbin/pgbouncer || command -v pgbouncer >/dev/null || (apt-get update -qq && apt-get install -y -qq pgbouncer >/dev/null)
 
 # ruff (no function above cyclomatic complexity 15: C901 in pyproject.toml), ruff format; then the
 # layers of pyproject.toml's [tool.importlinter] (the kernel imports no feature app, tenant apps

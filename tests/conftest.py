@@ -48,6 +48,15 @@ def django_db_setup(django_test_environment, django_db_blocker):
     """
     from django.test.utils import setup_databases, teardown_databases
 
+    bouncer = _pgbouncer_in_front() if os.environ.get("PARKHUB_TEST_VIA_PGBOUNCER") else None
+    try:
+        yield from _databases_set_up(django_db_blocker, setup_databases, teardown_databases, bouncer)
+    finally:
+        if bouncer is not None:
+            bouncer.stop()
+
+
+def _databases_set_up(django_db_blocker, setup_databases, teardown_databases, bouncer):
     with django_db_blocker.unblock():
         db_cfg = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         # Never write fixtures into a developer's real database.
@@ -70,6 +79,11 @@ def django_db_setup(django_test_environment, django_db_blocker):
         # A fault test may have restarted the server or ended this session's backend: start the
         # clean-up on a fresh connection rather than fail on a lost one.
         connection.close()
+        if bouncer is not None:
+            # PgBouncer keeps its server connections to the test database open: stop it and
+            # drop the database over a direct connection.
+            bouncer.stop()
+            _direct_again(bouncer)
         with connection.cursor() as cursor:
             # Child processes (worker, web server) may still hold a connection as they exit;
             # end them so the test database can be dropped.
@@ -78,6 +92,37 @@ def django_db_setup(django_test_environment, django_db_blocker):
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
         teardown_databases(db_cfg, verbosity=0)
+
+
+def _pgbouncer_in_front():
+    """PARKHUB_TEST_VIA_PGBOUNCER=1: this session reaches PostgreSQL through a real PgBouncer.
+
+    tests/test_pgbouncer.py runs the isolation tests this way. Child processes (web server,
+    worker) inherit it through `process_env`, which reads the connection's host and port.
+    """
+    from .support.pgbouncer import pgbouncer_start
+
+    database = connection.settings_dict
+    bouncer = pgbouncer_start(
+        server_host=database["HOST"] or "127.0.0.1",
+        server_port=int(database["PORT"] or 5432),
+        user=database["USER"] or "postgres",
+    )
+    bouncer.server = (database["HOST"], database["PORT"])
+    connection.close()
+    # tests/test_pgbouncer.py reads it to know this session really went through PgBouncer.
+    report = os.environ.get("PARKHUB_TEST_PGBOUNCER_REPORT")
+    if report:
+        Path(report).write_text(f"database through pgbouncer on 127.0.0.1:{bouncer.port}\n")
+    database["HOST"], database["PORT"] = "127.0.0.1", bouncer.port
+    settings.DATABASES["default"]["HOST"], settings.DATABASES["default"]["PORT"] = "127.0.0.1", bouncer.port
+    return bouncer
+
+
+def _direct_again(bouncer) -> None:
+    host, port = bouncer.server
+    connection.settings_dict["HOST"], connection.settings_dict["PORT"] = host, port
+    settings.DATABASES["default"]["HOST"], settings.DATABASES["default"]["PORT"] = host, port
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ defaults and switch on what their environment needs.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -106,6 +107,22 @@ TENANT_LIMIT_SET_CALLS = True
 GET_EXECUTOR_FUNCTION = "public_schema.tenants.migration_plan.executor_for"
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("PARKHUB_MIGRATE_PROCESSES", default=2)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# What stands between the app and PostgreSQL: nothing ("direct") or PgBouncer in session mode.
+# Transaction pooling is refused: django-tenants sends `SET search_path` as a statement of
+# its own (once per connection with TENANT_LIMIT_SET_CALLS, before every cursor without),
+# and in autocommit PgBouncer may run the next statement on another server connection, one
+# whose search_path is another tenant's. See docs/operations.md, "Connections".
+DATABASE_POOLER = env.str("PARKHUB_DATABASE_POOLER", default="direct")
+if DATABASE_POOLER == "pgbouncer-transaction":
+    raise ImproperlyConfigured(
+        "PARKHUB_DATABASE_POOLER=pgbouncer-transaction is refused: under transaction pooling the "
+        "search_path django-tenants sets can reach another request's server connection (another "
+        "tenant's rows). Run PgBouncer with pool_mode = session and set PARKHUB_DATABASE_POOLER=pgbouncer-session."
+    )
+if DATABASE_POOLER not in ("direct", "pgbouncer-session"):
+    raise ImproperlyConfigured(
+        f"PARKHUB_DATABASE_POOLER={DATABASE_POOLER!r} is not known: use 'direct' or 'pgbouncer-session'."
+    )
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
