@@ -65,11 +65,12 @@ def handoff_send(
 
     `key` is the idempotency key: sending the same key again returns the first envelope
     (a retried request makes no second order). Call it in the same transaction as the
-    sender's own record.
+    sender's own record. A key already used for another kind or other parties is a
+    mistake of the caller's (two flows sharing a key would swallow one of them): ValueError.
     """
     if kind not in RECEIVERS:
         raise LookupError(f"no receiver registered for handoff kind {kind!r}")
-    handoff, _created = Handoff.objects.get_or_create(
+    handoff, created = Handoff.objects.get_or_create(
         idempotency_key=key,
         defaults={
             "kind": kind,
@@ -79,31 +80,47 @@ def handoff_send(
             "payload": payload,
         },
     )
-    handoff_queue_on_commit(handoff_id=handoff.pk)
+    if not created and (handoff.kind, handoff.sender_id, handoff.receiver_id) != (
+        kind,
+        sender.pk,
+        receiver.pk,
+    ):
+        raise ValueError(f"handoff key {key!r} is already used by another envelope ({handoff})")
+    if handoff.state == Handoff.State.PENDING:
+        handoff_queue_on_commit(handoff_id=handoff.pk)
     return handoff
 
 
 def handoff_queue_on_commit(*, handoff_id: int) -> None:
-    from .tasks import handoff_deliver_task  # the tasks module imports this one
+    """Queue the delivery once the caller's transaction commits (at once outside one).
+
+    A broker outage is logged, never raised: the sender's record and the envelope are
+    committed by then, the envelope shows as pending, and the sweep queues it again.
+    """
 
     def send():
         try:
-            handoff_deliver_task.apply_async(
-                kwargs={"handoff_id": handoff_id}, headers={"_schema_name": "public"}
-            )
-        except Exception:  # a broker outage: the sweep resends it; the sender's page shows it pending
-            logger.exception("could not queue handoff %s", handoff_id)
+            _queue(handoff_id)
+        except Exception:
+            logger.exception("could not queue handoff %s; the sweep will resend it", handoff_id)
 
     transaction.on_commit(send)
+
+
+def _queue(handoff_id: int) -> None:
+    from .tasks import handoff_deliver_task  # the tasks module imports this one
+
+    handoff_deliver_task.apply_async(kwargs={"handoff_id": handoff_id}, headers={"_schema_name": "public"})
 
 
 def handoff_deliver(*, handoff_id: int) -> bool:
     """Apply one envelope in its receiver's schema, once; True when this call delivered it.
 
     The envelope's row lock is held while the receiver writes, so two workers never apply
-    it side by side (the second skips it). A receiver's error rolls its writes back and
-    leaves the envelope pending with the error and the attempt counted; `HandoffRefused`
-    ends it as refused.
+    it side by side (the second skips it). The receiver's writes and the envelope's move to
+    delivered commit together or not at all. A receiver's error rolls its writes back and
+    leaves the envelope pending with the error and the attempt counted (then raises, so the
+    task retries); `HandoffRefused` ends it as refused with the reason.
     """
     connection.set_schema_to_public()
     try:
@@ -116,14 +133,19 @@ def handoff_deliver(*, handoff_id: int) -> bool:
             )
             if handoff is None:  # delivered already, refused, or being delivered right now
                 return False
+            receive = RECEIVERS.get(handoff.kind)
+            if receive is None:
+                # Not a refusal: a worker started without the receiving app may be followed by one with it.
+                raise LookupError(f"no receiver registered for handoff kind {handoff.kind!r}")
             with schema_context(handoff.receiver.schema_name):
-                result = RECEIVERS[handoff.kind](handoff)
+                result = receive(handoff)
+            now = timezone.now()
             Handoff.objects.filter(pk=handoff.pk).update(
                 state=Handoff.State.DELIVERED,
                 result=result or {},
-                attempts=handoff.attempts + 1,
-                last_attempt_at=timezone.now(),
-                delivered_at=timezone.now(),
+                attempts=F("attempts") + 1,
+                last_attempt_at=now,
+                delivered_at=now,
                 last_error="",
             )
             return True
@@ -133,20 +155,43 @@ def handoff_deliver(*, handoff_id: int) -> bool:
     except Exception as error:
         _attempt_record(handoff_id, error=f"{type(error).__name__}: {error}")
         raise
+    finally:
+        connection.set_schema_to_public()
 
 
 def _attempt_record(handoff_id: int, *, error: str, state: str = Handoff.State.PENDING) -> None:
+    """Count a failed attempt on a still pending envelope (a refusal ends it)."""
     connection.set_schema_to_public()
-    Handoff.objects.filter(pk=handoff_id, state=Handoff.State.PENDING).update(
-        state=state,
-        attempts=F("attempts") + 1,
-        last_error=error[:2000],
-        last_attempt_at=timezone.now(),
-    )
+    try:
+        Handoff.objects.filter(pk=handoff_id, state=Handoff.State.PENDING).update(
+            state=state,
+            attempts=F("attempts") + 1,
+            last_error=error[:2000],
+            last_attempt_at=timezone.now(),
+        )
+    except Exception:
+        # The database itself is what failed (a lost connection): the receiver's error is the one
+        # to raise; the envelope stays pending without the count, and the sweep resends it.
+        logger.exception("could not record the failed attempt of handoff %s", handoff_id)
+
+
+def handoff_resend(*, handoff: Handoff) -> bool:
+    """Queue a pending envelope again now (the hub's "resend now"); False if it is not pending.
+
+    The delivery itself decides whether anything is left to do, so a resend of an envelope
+    delivered meanwhile is harmless.
+    """
+    if handoff.state != Handoff.State.PENDING:
+        return False
+    handoff_queue_on_commit(handoff_id=handoff.pk)
+    return True
 
 
 def handoff_sweep(*, older_than: timedelta = SWEEP_AFTER) -> int:
-    """Queue again every envelope pending since `older_than` ago (a lost message, a dead worker)."""
+    """Queue again every envelope pending since `older_than` ago (a lost message, a dead worker).
+
+    One still being delivered is queued too: its lock makes the second delivery skip it.
+    """
     connection.set_schema_to_public()
     cutoff = timezone.now() - older_than
     stuck = list(
@@ -155,10 +200,6 @@ def handoff_sweep(*, older_than: timedelta = SWEEP_AFTER) -> int:
         .order_by("created_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
-    from .tasks import handoff_deliver_task
-
     for handoff_id in stuck:
-        handoff_deliver_task.apply_async(
-            kwargs={"handoff_id": handoff_id}, headers={"_schema_name": "public"}
-        )
+        _queue(handoff_id)
     return len(stuck)
