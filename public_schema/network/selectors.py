@@ -39,6 +39,11 @@ def handoff_get_pending(*, pk) -> Handoff:
     from django.http import Http404
 
     try:
-        return Handoff.objects.get(pk=pk, state=Handoff.State.PENDING)
+        return Handoff.objects.select_related("receiver").get(pk=pk, state=Handoff.State.PENDING)
     except (Handoff.DoesNotExist, ValueError, TypeError):
         raise Http404("No such pending handoff") from None
+
+
+def handoffs_pending_count() -> int:
+    """Every envelope not yet applied (on its way or stuck): the figure to watch."""
+    return Handoff.objects.filter(state=Handoff.State.PENDING).count()

@@ -8,10 +8,7 @@ process as a worker would run them; messages go to a queue of this module's own,
 Redis to see what was queued (the session's worker never takes them).
 """
 
-import base64
-import json
 import threading
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -21,37 +18,9 @@ from django.utils import timezone
 from public_schema.network.handoffs import handoff_deliver, handoff_resend, handoff_send, handoff_sweep
 from public_schema.network.models import Handoff
 from public_schema.network.selectors import handoffs_pending_for, handoffs_stuck
-from public_schema.network.tasks import handoff_deliver_task
 from tenant_schema.billing.models import Provider
 
-from ..support.celery_worker import tasks_on_queue
 from ..support.handoff_receivers import KIND, providers
-
-
-@pytest.fixture
-def queue(settings):
-    """A broker queue nobody consumes; yields a function returning the handoff ids queued on it."""
-    import redis
-
-    name = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-handoffs-{uuid.uuid4().hex[:6]}"
-    broker = redis.Redis.from_url(settings.REDIS_URL)
-
-    def queued() -> list[int]:
-        ids = []
-        for raw in reversed(broker.lrange(name, 0, -1)):  # LPUSH: the oldest is last
-            _args, kwargs, _embed = json.loads(base64.b64decode(json.loads(raw)["body"]))
-            ids.append(kwargs["handoff_id"])
-        return ids
-
-    queued.name = name
-    with tasks_on_queue(name, handoff_deliver_task):
-        yield queued
-    broker.delete(name)
-
-
-@pytest.fixture
-def key():
-    return f"test:{uuid.uuid4().hex}"
 
 
 def send(tenant_a, tenant_b, key, **payload) -> Handoff:
