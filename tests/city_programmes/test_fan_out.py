@@ -192,3 +192,17 @@ def test_shares_published_before_handoffs_get_their_envelopes(db, tenant_a, tena
     assert _fan_out(city_programme) == 1
     (copy,) = _copies("beta", city_programme)
     assert copy.budget == Decimal("500000.00") and copy.status == "open"
+
+
+def test_a_share_written_by_the_previous_release_gets_its_envelope_from_the_old_task_names(db, tenant_a):
+    """During a deploy an old pod writes a share without an envelope and queues citywide.fan_out."""
+    from public_schema.city_programmes.models import CityProgrammeShare
+    from public_schema.city_programmes.tasks import city_programme_deliver_task, city_programme_fan_out_task
+
+    city_programme = CityProgramme.objects.create(stages=[], **_fields())
+    share = CityProgrammeShare.objects.create(city_programme=city_programme, tenant=tenant_a, budget=500000)
+    assert city_programme_fan_out_task.run(city_programme_id=city_programme.pk) == 1
+    assert city_programme_deliver_task.run(share_id=share.pk) == 0  # it has one now
+    share.refresh_from_db()
+    assert share.handoff.state == "pending" and share.handoff.receiver == tenant_a
+    assert _fan_out(city_programme) == 1 and len(_copies("alpha", city_programme)) == 1
