@@ -20,10 +20,10 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django_tenants.utils import schema_context
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from public_schema.tenants.models import Tenant
 
@@ -52,10 +52,17 @@ def handoff_receiver(kind: str) -> Callable[[Receiver], Receiver]:
     """
 
     def register(receiver: Receiver) -> Receiver:
+        known = RECEIVERS.get(kind)
+        if known is not None and _name(known) != _name(receiver):  # the same one imported again is fine
+            raise ValueError(f"handoff kind {kind!r} already has a receiver: {_name(known)}")
         RECEIVERS[kind] = receiver
         return receiver
 
     return register
+
+
+def _name(receiver: Receiver) -> str:
+    return f"{receiver.__module__}.{receiver.__qualname__}"
 
 
 def handoff_send(
@@ -120,48 +127,50 @@ def handoff_deliver(*, handoff_id: int) -> bool:
     it side by side (the second skips it). The receiver's writes and the envelope's move to
     delivered commit together or not at all. A receiver's error rolls its writes back and
     leaves the envelope pending with the error and the attempt counted (then raises, so the
-    task retries); `HandoffRefused` ends it as refused with the reason.
+    task retries); `HandoffRefused` ends it as refused with the reason. The caller's schema
+    is the same afterwards.
     """
-    connection.set_schema_to_public()
-    try:
-        with transaction.atomic():
-            handoff = (
-                Handoff.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("receiver")
-                .filter(pk=handoff_id, state=Handoff.State.PENDING)
-                .first()
-            )
-            if handoff is None:  # delivered already, refused, or being delivered right now
-                return False
-            receive = RECEIVERS.get(handoff.kind)
-            if receive is None:
-                # Not a refusal: a worker started without the receiving app may be followed by one with it.
-                raise LookupError(f"no receiver registered for handoff kind {handoff.kind!r}")
-            with schema_context(handoff.receiver.schema_name):
-                result = receive(handoff)
-            now = timezone.now()
-            Handoff.objects.filter(pk=handoff.pk).update(
-                state=Handoff.State.DELIVERED,
-                result=result or {},
-                attempts=F("attempts") + 1,
-                last_attempt_at=now,
-                delivered_at=now,
-                last_error="",
-            )
-            return True
-    except HandoffRefused as refusal:
-        _attempt_record(handoff_id, error=str(refusal), state=Handoff.State.REFUSED)
-        return False
-    except Exception as error:
-        _attempt_record(handoff_id, error=f"{type(error).__name__}: {error}")
-        raise
-    finally:
-        connection.set_schema_to_public()
+    with schema_context(get_public_schema_name()):
+        try:
+            return _deliver(handoff_id)
+        except HandoffRefused as refusal:
+            _attempt_record(handoff_id, error=str(refusal), state=Handoff.State.REFUSED)
+            return False
+        except Exception as error:
+            _attempt_record(handoff_id, error=f"{type(error).__name__}: {error}")
+            raise
+
+
+def _deliver(handoff_id: int) -> bool:
+    with transaction.atomic():
+        handoff = (
+            Handoff.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("receiver")
+            .filter(pk=handoff_id, state=Handoff.State.PENDING)
+            .first()
+        )
+        if handoff is None:  # delivered already, refused, or being delivered right now
+            return False
+        receive = RECEIVERS.get(handoff.kind)
+        if receive is None:
+            # Not a refusal: a worker started without the receiving app may be followed by one with it.
+            raise LookupError(f"no receiver registered for handoff kind {handoff.kind!r}")
+        with schema_context(handoff.receiver.schema_name):
+            result = receive(handoff)
+        now = timezone.now()
+        Handoff.objects.filter(pk=handoff.pk).update(
+            state=Handoff.State.DELIVERED,
+            result=result or {},
+            attempts=F("attempts") + 1,
+            last_attempt_at=now,
+            delivered_at=now,
+            last_error="",
+        )
+        return True
 
 
 def _attempt_record(handoff_id: int, *, error: str, state: str = Handoff.State.PENDING) -> None:
     """Count a failed attempt on a still pending envelope (a refusal ends it)."""
-    connection.set_schema_to_public()
     try:
         Handoff.objects.filter(pk=handoff_id, state=Handoff.State.PENDING).update(
             state=state,
@@ -192,14 +201,14 @@ def handoff_sweep(*, older_than: timedelta = SWEEP_AFTER) -> int:
 
     One still being delivered is queued too: its lock makes the second delivery skip it.
     """
-    connection.set_schema_to_public()
     cutoff = timezone.now() - older_than
-    stuck = list(
-        Handoff.objects.filter(state=Handoff.State.PENDING, created_at__lte=cutoff)
-        .exclude(last_attempt_at__gt=cutoff)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
+    with schema_context(get_public_schema_name()):
+        stuck = list(
+            Handoff.objects.filter(state=Handoff.State.PENDING, created_at__lte=cutoff)
+            .exclude(last_attempt_at__gt=cutoff)
+            .order_by("created_at")
+            .values_list("pk", flat=True)[:SWEEP_BATCH]
+        )
     for handoff_id in stuck:
         _queue(handoff_id)
     return len(stuck)

@@ -14,12 +14,14 @@ from datetime import timedelta
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from public_schema.network.handoffs import handoff_deliver, handoff_resend, handoff_send, handoff_sweep
 from public_schema.network.models import Handoff
 from public_schema.network.selectors import handoffs_pending_for, handoffs_stuck
 from tenant_schema.billing.models import Provider
 
+from ..conftest import ALPHA, BETA
 from ..support.handoff_receivers import KIND, providers
 
 
@@ -36,7 +38,8 @@ def committed_cleanup(committed_db, key):
     connection.set_schema_to_public()
     Handoff.objects.filter(idempotency_key__startswith=key).delete()
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM beta.{Provider._meta.db_table} WHERE name LIKE %s", [f"{key}%"])
+        for schema in (ALPHA, BETA):
+            cursor.execute(f"DELETE FROM {schema}.{Provider._meta.db_table} WHERE name LIKE %s", [f"{key}%"])
 
 
 # --- sending -------------------------------------------------------------------------------------
@@ -45,22 +48,30 @@ def committed_cleanup(committed_db, key):
 def test_a_send_rolled_back_with_the_senders_record_leaves_no_envelope_and_queues_nothing(
     committed_cleanup, tenant_a, tenant_b, key, queue
 ):
-    with pytest.raises(RuntimeError), transaction.atomic():
+    with pytest.raises(RuntimeError), schema_context(ALPHA), transaction.atomic():
+        Provider.objects.create(name=f"{key}:the sender's own record")  # in alpha's schema
         send(tenant_a, tenant_b, key, note="order 1")
-        raise RuntimeError("the sender's own record failed to save")
+        raise RuntimeError("the sender's transaction fails after the send")
     assert not Handoff.objects.filter(idempotency_key=key).exists()
     assert queue() == []
-    assert providers("beta", key) == []
+    assert providers(ALPHA, key) == [] and providers(BETA, key) == []
 
 
 def test_a_committed_send_queues_one_delivery_after_the_commit(
     committed_cleanup, tenant_a, tenant_b, key, queue
 ):
-    with transaction.atomic():
+    with schema_context(ALPHA), transaction.atomic():
+        Provider.objects.create(name=f"{key}:the sender's own record")
         handoff = send(tenant_a, tenant_b, key)
         assert queue() == []  # not before the commit: the worker would not find the envelope
     assert queue() == [handoff.pk]
     assert list(handoffs_pending_for(reference=key[:64])) == [handoff]
+    assert providers(ALPHA, key) == [f"{key}:the sender's own record"]
+    # Delivered from the sender's schema (in-process): applied in beta's, and alpha's is active again.
+    with schema_context(ALPHA):
+        assert handoff_deliver(handoff_id=handoff.pk) is True
+        assert connection.schema_name == ALPHA
+    assert providers(BETA, key) == [key, f"{key}:first"]
 
 
 def test_the_same_key_sent_twice_is_one_envelope(db, tenant_a, tenant_b, key):
@@ -68,6 +79,37 @@ def test_the_same_key_sent_twice_is_one_envelope(db, tenant_a, tenant_b, key):
     again = send(tenant_a, tenant_b, key, note="a retried request")
     assert again.pk == first.pk and again.payload == {"note": "first"}
     assert Handoff.objects.filter(idempotency_key=key).count() == 1
+
+
+def test_the_same_key_sent_from_five_requests_at_once_is_one_envelope(
+    committed_cleanup, tenant_a, tenant_b, key, queue
+):
+    start, sent, errors = threading.Barrier(5), [], []
+
+    def send_once(note):
+        try:
+            start.wait()
+            with transaction.atomic():
+                sent.append(send(tenant_a, tenant_b, key, note=note).pk)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send_once, args=(f"request {i}",)) for i in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == [] and len(sent) == 5 and len(set(sent)) == 1
+    assert Handoff.objects.filter(idempotency_key=key).count() == 1
+
+
+def test_a_second_receiver_for_a_kind_is_refused():
+    from public_schema.network.handoffs import handoff_receiver
+
+    with pytest.raises(ValueError):
+        handoff_receiver(KIND)(lambda handoff: {})
 
 
 def test_a_key_reused_for_other_parties_is_refused(db, tenant_a, tenant_b, key):
