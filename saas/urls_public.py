@@ -31,6 +31,7 @@ urlpatterns = [
     path("accounts/", include("every_schema.accounts.urls")),
     path("", include("public_schema.stripe_events.urls")),
     path("", include("public_schema.city_programmes.urls")),
+    path("", include("public_schema.network.handoff_urls")),
     path("", include("public_schema.workcalendar.urls")),
     # The API, version 1. The unversioned paths answer the same for one release, with
     # Deprecation and Sunset headers (saas.api.middleware); reverse("api:...") gives v1.

@@ -66,9 +66,17 @@ class CityProgrammeOutputSerializer(serializers.ModelSerializer):
         ]
 
     def get_shares(self, city_programme) -> list[dict]:
-        delivered = {d.tenant_id: d.programme_id for d in city_programme.deliveries.all()}
+        # The delivery is the share's envelope: pending (on its way, perhaps after failed
+        # attempts), delivered, or refused by the tenant with the reason in last_error.
         return [
-            {"tenant": s.tenant.schema_name, "budget": str(s.budget), "delivered": s.tenant_id in delivered}
+            {
+                "tenant": s.tenant.schema_name,
+                "budget": str(s.budget),
+                "delivered": s.is_delivered,
+                "state": s.handoff.state if s.handoff else "pending",
+                "attempts": s.handoff.attempts if s.handoff else 0,
+                "last_error": s.handoff.last_error if s.handoff else "",
+            }
             for s in city_programme.shares.all()
         ]
 
@@ -92,7 +100,7 @@ class CityProgrammeListApi(APIView):
         tags=[TAG],
         summary=_("Publish a programme to the parks"),
         description=_(
-            "Each chosen tenant receives its own open copy (stages, rules, budget share) through a Celery fan-out, once."
+            "Each chosen tenant receives its own open copy (stages, rules, budget share) through one envelope each (delivered by Celery, resent by the sweep), once."
         ),
         request=CityProgrammeInputSerializer,
         responses={201: CityProgrammeOutputSerializer},

@@ -1,8 +1,10 @@
 """City-wide programmes, published by the hub and copied into each chosen tenant (public schema).
 
-A share names a tenant and its part of the budget; a delivery records that the tenant's own
-Programme copy was made. The unique (city programme, tenant) delivery is what makes the
-fan-out happen once per tenant however often it runs.
+A share names a tenant and its part of the budget, and the envelope (public_schema.network's
+Handoff) that carries the programme into the tenant's schema: the envelope's state is the
+share's delivery (pending until the tenant's copy exists, then delivered with the copy's id).
+One envelope per share (its idempotency key) and one copy per city programme in a tenant
+(a unique key there) make the fan-out happen once per tenant however often it runs.
 """
 
 from django.conf import settings
@@ -37,6 +39,11 @@ class CityProgramme(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def delivered_count(self) -> int:
+        """Tenants whose copy exists (uses the prefetched shares and envelopes of the list page)."""
+        return sum(share.is_delivered for share in self.shares.all())
+
 
 class CityProgrammeShare(models.Model):
     """A tenant chosen to receive the programme, with its share of the budget."""
@@ -46,6 +53,15 @@ class CityProgrammeShare(models.Model):
         "tenants.Tenant", on_delete=models.CASCADE, related_name="city_programme_shares"
     )
     budget = models.DecimalField(_("budget share (CNY)"), max_digits=16, decimal_places=2)
+    # The envelope that carries the copy into the tenant: pending, delivered (result: programme_id) or refused.
+    handoff = models.OneToOneField(
+        "network.Handoff",
+        verbose_name=_("handoff"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="city_programme_share",
+    )
 
     class Meta:
         verbose_name = _("budget share")
@@ -57,9 +73,23 @@ class CityProgrammeShare(models.Model):
     def __str__(self):
         return f"{self.city_programme} → {self.tenant}"
 
+    @property
+    def is_delivered(self) -> bool:
+        return self.handoff is not None and self.handoff.state == "delivered"
+
+    @property
+    def programme_id(self) -> int | None:
+        """The tenant's copy, once delivered."""
+        return self.handoff.result.get("programme_id") if self.is_delivered else None
+
 
 class CityProgrammeDelivery(models.Model):
-    """The tenant's own copy exists (its Programme id in the tenant's schema)."""
+    """Before handoffs: the tenant's own copy exists (its Programme id in the tenant's schema).
+
+    No longer written: the share's envelope is the delivery now (migration 0002 copied these
+    rows into delivered envelopes). Kept while the previous release may still run; the
+    contract step of the next release deletes it.
+    """
 
     city_programme = models.ForeignKey(CityProgramme, on_delete=models.CASCADE, related_name="deliveries")
     tenant = models.ForeignKey(

@@ -6,7 +6,7 @@ from .models import CityProgramme
 
 
 def city_programme_list():
-    return CityProgramme.objects.prefetch_related("shares__tenant", "deliveries").all()
+    return CityProgramme.objects.prefetch_related("shares__tenant", "shares__handoff").all()
 
 
 def city_programme_get(*, pk) -> CityProgramme:
@@ -14,3 +14,8 @@ def city_programme_get(*, pk) -> CityProgramme:
         return CityProgramme.objects.get(pk=pk)
     except (CityProgramme.DoesNotExist, ValueError, TypeError):
         raise Http404("No such programme") from None
+
+
+def city_programme_shares(*, city_programme: CityProgramme):
+    """Its tenants in the order they were chosen, each with its envelope (the delivery's state)."""
+    return city_programme.shares.select_related("tenant", "handoff").order_by("pk")

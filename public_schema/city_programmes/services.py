@@ -1,26 +1,27 @@
-"""Writes for city-wide programmes: publish in the hub, then copy into each chosen tenant once.
+"""Writes for city-wide programmes: publish in the hub, then hand a copy to each chosen tenant once.
 
 Publishing resolves “all tenants” to the live tenants of that moment: a tenant created later
 does not receive the programme unless the hub operator adds it (`city_programme_tenants_add`).
-The copy and its delivery row are written in one transaction (the tenant's schema and the
-public one live in the same database), so a retried or concurrent delivery makes no second copy.
+Each share is written with its envelope (public_schema.network.handoffs, kind
+"citywide.programme") in one transaction; the tenant's funding app makes its open copy when
+the envelope is delivered, keyed on the city programme, so a retried or concurrent delivery
+makes no second copy. Nothing here writes into a tenant's schema.
 """
 
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
 
 from every_schema.accounts import roles
+from public_schema.network.handoffs import handoff_send
+from public_schema.network.kinds import CITYWIDE_PROGRAMME
 from public_schema.tenants.models import Tenant
-from saas.celery import send_on_commit
 from tenant_schema.eligibility.rules import rules_validate
 from tenant_schema.funding.models import Programme
-from tenant_schema.funding.services import DEFAULT_STAGES, programme_create, programme_open
 
-from .models import CityProgramme, CityProgrammeDelivery, CityProgrammeShare
+from .models import CityProgramme, CityProgrammeShare
 
 PROGRAMME_FIELDS = (
     "title",
@@ -59,7 +60,7 @@ def _shares(*, tenants, budget) -> dict[Tenant, Decimal]:
 
 
 def city_programme_publish(*, actor, tenants=None, budget=None, stages=None, **fields) -> CityProgramme:
-    """Publish a programme to chosen tenants (None: every live tenant now) and queue the fan-out.
+    """Publish a programme to chosen tenants (None: every live tenant now), one envelope for each.
 
     `actor` is a hub operator, or None for the system (PermissionDenied otherwise).
     """
@@ -80,10 +81,8 @@ def city_programme_publish(*, actor, tenants=None, budget=None, stages=None, **f
     if fields.get("opens_at") and fields.get("closes_at") and fields["closes_at"] <= fields["opens_at"]:
         raise ValidationError({"closes_at": _("The closing time must be after the opening time.")})
     _check_cap(fields.get("per_enterprise_cap"), shares.values(), fields.get("no_application_needed"))
-    stages = [
-        {k: str(v) if k in ("kind", "role") else v for k, v in stage.items()}
-        for stage in (stages or DEFAULT_STAGES)
-    ]
+    # No stages given: [] (each tenant's copy gets the park's default stages when it is made).
+    stages = [{k: str(v) if k in ("kind", "role") else v for k, v in stage.items()} for stage in stages or []]
     with transaction.atomic():
         city_programme = CityProgramme.objects.create(created_by=actor, stages=stages, **fields)
         _shares_write(city_programme, shares)
@@ -106,17 +105,64 @@ def _check_cap(cap, budgets, no_application_needed) -> None:
 
 
 def _shares_write(city_programme: CityProgramme, shares: dict) -> None:
+    """Each new share and its envelope, in the caller's transaction (delivered once it commits)."""
+    hub = Tenant.objects.get(schema_name="public")  # the hub's own tenant row (hub_ensure)
     for tenant, budget in shares.items():
         if tenant.slot != Tenant.Slot.LIVE or tenant.kind == Tenant.Kind.HUB:
             raise ValidationError(
                 {"tenants": _("%(name)s cannot receive programmes.") % {"name": tenant.name}}
             )
-        CityProgrammeShare.objects.get_or_create(
+        share, _created = CityProgrammeShare.objects.get_or_create(
             city_programme=city_programme, tenant=tenant, defaults={"budget": budget}
         )
-    from .tasks import city_programme_fan_out_task
+        if share.handoff_id is None:
+            share.handoff = handoff_send(
+                kind=CITYWIDE_PROGRAMME,
+                sender=hub,
+                receiver=tenant,
+                key=f"citywide:{city_programme.pk}:{tenant.pk}",
+                reference=city_programme_reference(city_programme),
+                payload=city_programme_payload(city_programme, budget=share.budget),
+            )
+            share.save(update_fields=["handoff"])
 
-    send_on_commit(city_programme_fan_out_task, city_programme_id=city_programme.pk)
+
+def city_programme_shares_hand_off(*, city_programme_id: int) -> int:
+    """Give every share of the programme that has none its envelope (shares written by the
+    previous release during a deploy); returns how many were sent."""
+    with transaction.atomic():
+        city_programme = CityProgramme.objects.select_for_update().get(pk=city_programme_id)
+        missing = {
+            share.tenant: share.budget
+            for share in city_programme.shares.filter(handoff__isnull=True).select_related("tenant")
+        }
+        _shares_write(city_programme, missing)
+    return len(missing)
+
+
+def city_programme_reference(city_programme: CityProgramme) -> str:
+    """What the programme's envelopes are about (public_schema.network.selectors.handoffs_for)."""
+    return f"citywide:{city_programme.pk}"
+
+
+def city_programme_payload(city_programme: CityProgramme, *, budget: Decimal) -> dict:
+    """The envelope's shared fields: what a tenant's copy is made of (public_schema.network.kinds)."""
+    cap = city_programme.per_enterprise_cap
+    return {
+        "city_programme_id": city_programme.pk,
+        "budget": str(Decimal(budget)),
+        "stages": city_programme.stages or [],
+        "title": city_programme.title,
+        "category": city_programme.category,
+        "description": city_programme.description,
+        "policy_document": city_programme.policy_document,
+        "per_enterprise_cap": None if cap is None else str(Decimal(cap)),
+        "opens_at": city_programme.opens_at.isoformat(),
+        "closes_at": city_programme.closes_at.isoformat(),
+        "required_documents": city_programme.required_documents,
+        "eligibility_rules": city_programme.eligibility_rules,
+        "no_application_needed": city_programme.no_application_needed,
+    }
 
 
 def city_programme_tenants_add(*, city_programme: CityProgramme, shares: dict) -> CityProgramme:
@@ -131,52 +177,16 @@ def city_programme_tenants_add(*, city_programme: CityProgramme, shares: dict) -
     return city_programme
 
 
-def city_programme_pending_share_ids(*, city_programme_id: int) -> list[int]:
-    delivered = CityProgrammeDelivery.objects.filter(city_programme_id=city_programme_id).values_list(
-        "tenant_id", flat=True
-    )
-    return list(
-        CityProgrammeShare.objects.filter(city_programme_id=city_programme_id)
-        .exclude(tenant_id__in=delivered)
-        .order_by("pk")  # in the order the tenants were chosen: a stuck one is easy to find
-        .values_list("pk", flat=True)
-    )
-
-
-def city_programme_deliver(*, share_id: int) -> CityProgrammeDelivery | None:
-    """Make the tenant's own copy (stages, rules, its budget share) unless it exists; opened at once."""
-    connection.set_schema_to_public()
-    with transaction.atomic():
-        share = (
-            CityProgrammeShare.objects.select_for_update()
-            .select_related("city_programme", "tenant")
-            .get(pk=share_id)
-        )
-        city_programme, tenant = share.city_programme, share.tenant
-        if CityProgrammeDelivery.objects.filter(city_programme=city_programme, tenant=tenant).exists():
-            return None
-        with schema_context(tenant.schema_name):
-            programme = programme_create(
-                actor=None,
-                stages=city_programme.stages or None,
-                budget=share.budget,
-                city_programme_id=city_programme.pk,
-                **{name: getattr(city_programme, name) for name in PROGRAMME_FIELDS},
-            )
-            programme_open(programme=programme)
-        return CityProgrammeDelivery.objects.create(
-            city_programme=city_programme, tenant=tenant, programme_id=programme.pk
-        )
-
-
 def city_programme_totals(*, city_programme: CityProgramme) -> list[dict]:
     """Per delivered tenant: its copy's applications and awarded total (read in each tenant's schema)."""
     from django.db.models import Count, Q, Sum
+    from django_tenants.utils import schema_context
 
     rows = []
-    for delivery in city_programme.deliveries.select_related("tenant").order_by("tenant__name"):
-        with schema_context(delivery.tenant.schema_name):
-            totals = Programme.objects.filter(pk=delivery.programme_id).aggregate(
+    shares = city_programme.shares.select_related("tenant", "handoff").order_by("tenant__name")
+    for share in (share for share in shares if share.is_delivered):
+        with schema_context(share.tenant.schema_name):
+            totals = Programme.objects.filter(pk=share.programme_id).aggregate(
                 application_count=Count("applications", filter=~Q(applications__status="draft")),
                 awarded_total=Sum(
                     "applications__approved_amount",
@@ -185,8 +195,8 @@ def city_programme_totals(*, city_programme: CityProgramme) -> list[dict]:
             )
         rows.append(
             {
-                "tenant": delivery.tenant,
-                "delivery": delivery,
+                "tenant": share.tenant,
+                "share": share,
                 "applications": totals["application_count"] or 0,
                 "awarded": totals["awarded_total"] or Decimal("0"),
             }

@@ -1,20 +1,23 @@
-"""Fan-out of a city-wide programme: one delivery task per chosen tenant, each safe to run twice."""
+"""The previous release's fan-out task names, answered by the envelopes for one release.
+
+A publish made by a pod of the previous release while a deploy runs writes shares without
+an envelope and queues these: they now give such shares their envelope (which a worker then
+delivers). Removed in the contract step, with CityProgrammeDelivery.
+"""
 
 from saas.celery import app
 
-from .services import city_programme_deliver, city_programme_pending_share_ids
+from .services import city_programme_shares_hand_off
 
 
 @app.task(name="citywide.fan_out")
 def city_programme_fan_out_task(*, city_programme_id: int) -> int:
-    share_ids = city_programme_pending_share_ids(city_programme_id=city_programme_id)
-    for share_id in share_ids:
-        city_programme_deliver_task.apply_async(
-            kwargs={"share_id": share_id}, headers={"_schema_name": "public"}
-        )
-    return len(share_ids)
+    return city_programme_shares_hand_off(city_programme_id=city_programme_id)
 
 
-@app.task(name="citywide.deliver", acks_late=True)
-def city_programme_deliver_task(*, share_id: int) -> bool:
-    return city_programme_deliver(share_id=share_id) is not None
+@app.task(name="citywide.deliver")
+def city_programme_deliver_task(*, share_id: int) -> int:
+    from .models import CityProgrammeShare
+
+    share = CityProgrammeShare.objects.filter(pk=share_id).values("city_programme_id").first()
+    return city_programme_shares_hand_off(city_programme_id=share["city_programme_id"]) if share else 0

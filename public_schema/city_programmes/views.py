@@ -10,7 +10,7 @@ from tenant_schema.eligibility.rules import rules_render
 from tenant_schema.enterprises.forms import form_add_service_error
 
 from .forms import AddTenantForm, CityProgrammeForm
-from .selectors import city_programme_get, city_programme_list
+from .selectors import city_programme_get, city_programme_list, city_programme_shares
 from .services import city_programme_publish, city_programme_tenants_add, city_programme_totals
 
 
@@ -52,17 +52,13 @@ def programme_detail(request, pk):
         else:
             messages.success(request, _("Tenant added; its copy is on its way."))
             return redirect("citywide:detail", pk=city_programme.pk)
-    delivered = set(city_programme.deliveries.values_list("tenant_id", flat=True))
     return render(
         request,
         "citywide/detail.html",
         {
             "city_programme": city_programme,
             "rules_text": rules_render(city_programme.eligibility_rules),
-            "shares": [
-                (share, share.tenant_id in delivered)
-                for share in city_programme.shares.select_related("tenant")
-            ],
+            "shares": city_programme_shares(city_programme=city_programme),
             "totals": city_programme_totals(city_programme=city_programme),
             "form": form,
         },

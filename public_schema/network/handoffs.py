@@ -20,10 +20,10 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django_tenants.utils import schema_context
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from public_schema.tenants.models import Tenant
 
@@ -52,10 +52,17 @@ def handoff_receiver(kind: str) -> Callable[[Receiver], Receiver]:
     """
 
     def register(receiver: Receiver) -> Receiver:
+        known = RECEIVERS.get(kind)
+        if known is not None and _name(known) != _name(receiver):  # the same one imported again is fine
+            raise ValueError(f"handoff kind {kind!r} already has a receiver: {_name(known)}")
         RECEIVERS[kind] = receiver
         return receiver
 
     return register
+
+
+def _name(receiver: Receiver) -> str:
+    return f"{receiver.__module__}.{receiver.__qualname__}"
 
 
 def handoff_send(
@@ -65,11 +72,12 @@ def handoff_send(
 
     `key` is the idempotency key: sending the same key again returns the first envelope
     (a retried request makes no second order). Call it in the same transaction as the
-    sender's own record.
+    sender's own record. A key already used for another kind or other parties is a
+    mistake of the caller's (two flows sharing a key would swallow one of them): ValueError.
     """
     if kind not in RECEIVERS:
         raise LookupError(f"no receiver registered for handoff kind {kind!r}")
-    handoff, _created = Handoff.objects.get_or_create(
+    handoff, created = Handoff.objects.get_or_create(
         idempotency_key=key,
         defaults={
             "kind": kind,
@@ -79,86 +87,128 @@ def handoff_send(
             "payload": payload,
         },
     )
-    handoff_queue_on_commit(handoff_id=handoff.pk)
+    if not created and (handoff.kind, handoff.sender_id, handoff.receiver_id) != (
+        kind,
+        sender.pk,
+        receiver.pk,
+    ):
+        raise ValueError(f"handoff key {key!r} is already used by another envelope ({handoff})")
+    if handoff.state == Handoff.State.PENDING:
+        handoff_queue_on_commit(handoff_id=handoff.pk)
     return handoff
 
 
 def handoff_queue_on_commit(*, handoff_id: int) -> None:
-    from .tasks import handoff_deliver_task  # the tasks module imports this one
+    """Queue the delivery once the caller's transaction commits (at once outside one).
+
+    A broker outage is logged, never raised: the sender's record and the envelope are
+    committed by then, the envelope shows as pending, and the sweep queues it again.
+    """
 
     def send():
         try:
-            handoff_deliver_task.apply_async(
-                kwargs={"handoff_id": handoff_id}, headers={"_schema_name": "public"}
-            )
-        except Exception:  # a broker outage: the sweep resends it; the sender's page shows it pending
-            logger.exception("could not queue handoff %s", handoff_id)
+            _queue(handoff_id)
+        except Exception:
+            logger.exception("could not queue handoff %s; the sweep will resend it", handoff_id)
 
     transaction.on_commit(send)
+
+
+def _queue(handoff_id: int) -> None:
+    from .tasks import handoff_deliver_task  # the tasks module imports this one
+
+    handoff_deliver_task.apply_async(kwargs={"handoff_id": handoff_id}, headers={"_schema_name": "public"})
 
 
 def handoff_deliver(*, handoff_id: int) -> bool:
     """Apply one envelope in its receiver's schema, once; True when this call delivered it.
 
     The envelope's row lock is held while the receiver writes, so two workers never apply
-    it side by side (the second skips it). A receiver's error rolls its writes back and
-    leaves the envelope pending with the error and the attempt counted; `HandoffRefused`
-    ends it as refused.
+    it side by side (the second skips it). The receiver's writes and the envelope's move to
+    delivered commit together or not at all. A receiver's error rolls its writes back and
+    leaves the envelope pending with the error and the attempt counted (then raises, so the
+    task retries); `HandoffRefused` ends it as refused with the reason. The caller's schema
+    is the same afterwards.
     """
-    connection.set_schema_to_public()
-    try:
-        with transaction.atomic():
-            handoff = (
-                Handoff.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("receiver")
-                .filter(pk=handoff_id, state=Handoff.State.PENDING)
-                .first()
-            )
-            if handoff is None:  # delivered already, refused, or being delivered right now
-                return False
-            with schema_context(handoff.receiver.schema_name):
-                result = RECEIVERS[handoff.kind](handoff)
-            Handoff.objects.filter(pk=handoff.pk).update(
-                state=Handoff.State.DELIVERED,
-                result=result or {},
-                attempts=handoff.attempts + 1,
-                last_attempt_at=timezone.now(),
-                delivered_at=timezone.now(),
-                last_error="",
-            )
-            return True
-    except HandoffRefused as refusal:
-        _attempt_record(handoff_id, error=str(refusal), state=Handoff.State.REFUSED)
-        return False
-    except Exception as error:
-        _attempt_record(handoff_id, error=f"{type(error).__name__}: {error}")
-        raise
+    with schema_context(get_public_schema_name()):
+        try:
+            return _deliver(handoff_id)
+        except HandoffRefused as refusal:
+            _attempt_record(handoff_id, error=str(refusal), state=Handoff.State.REFUSED)
+            return False
+        except Exception as error:
+            _attempt_record(handoff_id, error=f"{type(error).__name__}: {error}")
+            raise
+
+
+def _deliver(handoff_id: int) -> bool:
+    with transaction.atomic():
+        handoff = (
+            Handoff.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("receiver")
+            .filter(pk=handoff_id, state=Handoff.State.PENDING)
+            .first()
+        )
+        if handoff is None:  # delivered already, refused, or being delivered right now
+            return False
+        receive = RECEIVERS.get(handoff.kind)
+        if receive is None:
+            # Not a refusal: a worker started without the receiving app may be followed by one with it.
+            raise LookupError(f"no receiver registered for handoff kind {handoff.kind!r}")
+        with schema_context(handoff.receiver.schema_name):
+            result = receive(handoff)
+        now = timezone.now()
+        Handoff.objects.filter(pk=handoff.pk).update(
+            state=Handoff.State.DELIVERED,
+            result=result or {},
+            attempts=F("attempts") + 1,
+            last_attempt_at=now,
+            delivered_at=now,
+            last_error="",
+        )
+        return True
 
 
 def _attempt_record(handoff_id: int, *, error: str, state: str = Handoff.State.PENDING) -> None:
-    connection.set_schema_to_public()
-    Handoff.objects.filter(pk=handoff_id, state=Handoff.State.PENDING).update(
-        state=state,
-        attempts=F("attempts") + 1,
-        last_error=error[:2000],
-        last_attempt_at=timezone.now(),
-    )
+    """Count a failed attempt on a still pending envelope (a refusal ends it)."""
+    try:
+        Handoff.objects.filter(pk=handoff_id, state=Handoff.State.PENDING).update(
+            state=state,
+            attempts=F("attempts") + 1,
+            last_error=error[:2000],
+            last_attempt_at=timezone.now(),
+        )
+    except Exception:
+        # The database itself is what failed (a lost connection): the receiver's error is the one
+        # to raise; the envelope stays pending without the count, and the sweep resends it.
+        logger.exception("could not record the failed attempt of handoff %s", handoff_id)
+
+
+def handoff_resend(*, handoff: Handoff) -> bool:
+    """Queue a pending envelope again now (the hub's "resend now"); False if it is not pending.
+
+    The delivery itself decides whether anything is left to do, so a resend of an envelope
+    delivered meanwhile is harmless.
+    """
+    if handoff.state != Handoff.State.PENDING:
+        return False
+    handoff_queue_on_commit(handoff_id=handoff.pk)
+    return True
 
 
 def handoff_sweep(*, older_than: timedelta = SWEEP_AFTER) -> int:
-    """Queue again every envelope pending since `older_than` ago (a lost message, a dead worker)."""
-    connection.set_schema_to_public()
-    cutoff = timezone.now() - older_than
-    stuck = list(
-        Handoff.objects.filter(state=Handoff.State.PENDING, created_at__lte=cutoff)
-        .exclude(last_attempt_at__gt=cutoff)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
-    from .tasks import handoff_deliver_task
+    """Queue again every envelope pending since `older_than` ago (a lost message, a dead worker).
 
-    for handoff_id in stuck:
-        handoff_deliver_task.apply_async(
-            kwargs={"handoff_id": handoff_id}, headers={"_schema_name": "public"}
+    One still being delivered is queued too: its lock makes the second delivery skip it.
+    """
+    cutoff = timezone.now() - older_than
+    with schema_context(get_public_schema_name()):
+        stuck = list(
+            Handoff.objects.filter(state=Handoff.State.PENDING, created_at__lte=cutoff)
+            .exclude(last_attempt_at__gt=cutoff)
+            .order_by("created_at")
+            .values_list("pk", flat=True)[:SWEEP_BATCH]
         )
+    for handoff_id in stuck:
+        _queue(handoff_id)
     return len(stuck)

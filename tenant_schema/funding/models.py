@@ -55,6 +55,14 @@ class Programme(models.Model):
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
         ordering = ["-opens_at", "pk"]
+        constraints = [
+            # A city-wide programme is delivered into a tenant once, however often its envelope is.
+            models.UniqueConstraint(
+                fields=["city_programme_id"],
+                condition=models.Q(city_programme_id__isnull=False),
+                name="one_copy_per_city_programme",
+            )
+        ]
         # What the enterprises' application pages show of the programme (tenant_schema.applications.page_versions).
         triggers = [
             pages_version_trigger(

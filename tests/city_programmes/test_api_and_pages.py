@@ -28,7 +28,17 @@ def test_hub_operator_publishes_through_the_api(hub_operator, tenant_a):
     client.force_authenticate(hub_operator)
     response = client.post("/api/hub/city-programmes/", _payload(), format="json")
     assert response.status_code == 201, response.json()
-    assert response.json()["shares"] == [{"tenant": "alpha", "budget": "100000.00", "delivered": False}]
+    # On its way: the envelope is pending until a worker delivers it.
+    assert response.json()["shares"] == [
+        {
+            "tenant": "alpha",
+            "budget": "100000.00",
+            "delivered": False,
+            "state": "pending",
+            "attempts": 0,
+            "last_error": "",
+        }
+    ]
     bad = client.post(
         "/api/hub/city-programmes/", _payload(eligibility_rules={"combine": "x"}), format="json"
     )
@@ -66,3 +76,35 @@ def test_hub_page_publishes(hub_operator, tenant_a):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_hub_page_shows_each_tenant_delivered_on_its_way_or_failing(hub_operator, tenant_a, tenant_b):
+    import pytest
+
+    from public_schema.city_programmes.services import city_programme_publish, city_programme_reference
+    from public_schema.network.handoffs import handoff_deliver
+    from public_schema.network.models import Handoff
+
+    now = timezone.now()
+    city_programme = city_programme_publish(
+        actor=hub_operator,
+        tenants={tenant_a: "100000", tenant_b: "100000"},
+        title="全市稳岗补贴",
+        opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(days=10),
+    )
+    alpha, beta = Handoff.objects.filter(reference=city_programme_reference(city_programme)).order_by("pk")
+    assert handoff_deliver(handoff_id=alpha.pk) is True
+    # Beta's envelope carries something its receiver cannot read: the attempt fails and is shown.
+    Handoff.objects.filter(pk=beta.pk).update(payload={**beta.payload, "opens_at": "明天"})
+    with pytest.raises(ValueError):
+        handoff_deliver(handoff_id=beta.pk)
+
+    client = HostClient(HUB_HOST)
+    client.force_login(hub_operator)
+    page = client.get(f"/city-programmes/{city_programme.pk}/").content.decode()
+    assert page.count("✓") == 1
+    assert "分发中" in page or "on its way" in page
+    assert "ValueError: Invalid isoformat string" in page
+    listing = client.get("/city-programmes/").content.decode()
+    assert "全市稳岗补贴" in listing

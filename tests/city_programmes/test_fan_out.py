@@ -1,4 +1,5 @@
-"""A city-wide programme reaches every chosen tenant once; a tenant created later only when chosen."""
+"""A city-wide programme reaches every chosen tenant once, through one envelope per tenant;
+a tenant created later only when chosen."""
 
 import datetime as dt
 import uuid
@@ -9,14 +10,16 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from public_schema.city_programmes.models import CityProgramme, CityProgrammeDelivery
+from public_schema.city_programmes.models import CityProgramme
 from public_schema.city_programmes.services import (
-    city_programme_deliver,
-    city_programme_pending_share_ids,
     city_programme_publish,
+    city_programme_reference,
     city_programme_tenants_add,
     city_programme_totals,
 )
+from public_schema.network.handoffs import handoff_deliver
+from public_schema.network.models import Handoff
+from public_schema.network.selectors import handoffs_for, handoffs_pending_for
 from public_schema.tenants.models import Tenant
 from public_schema.tenants.services import tenant_provision
 from tenant_schema.funding.models import Programme
@@ -38,10 +41,10 @@ def _fields(**extra):
 
 
 def _fan_out(city_programme) -> int:
-    """What the Celery fan-out does, in-process: deliver each pending share."""
+    """What the workers do, in-process: deliver each of the programme's envelopes still pending."""
     return sum(
-        city_programme_deliver(share_id=share_id) is not None
-        for share_id in city_programme_pending_share_ids(city_programme_id=city_programme.pk)
+        handoff_deliver(handoff_id=handoff.pk)
+        for handoff in handoffs_pending_for(reference=city_programme_reference(city_programme))
     )
 
 
@@ -58,10 +61,17 @@ def _park(dropped_after, label):
     ).tenant
 
 
+def city_programmes_remove(**filters) -> None:
+    """Committed city programmes and their envelopes (which outlive a deleted share)."""
+    for city_programme in CityProgramme.objects.filter(**filters):
+        Handoff.objects.filter(reference=city_programme_reference(city_programme)).delete()
+        city_programme.delete()
+
+
 @pytest.fixture
 def city_programmes_removed(committed_db):
     yield
-    CityProgramme.objects.filter(title__startswith="2026年度全市").delete()
+    city_programmes_remove(title__startswith="2026年度全市")
 
 
 def test_reaches_every_chosen_tenant_once_and_a_later_tenant_only_when_chosen(
@@ -70,9 +80,17 @@ def test_reaches_every_chosen_tenant_once_and_a_later_tenant_only_when_chosen(
     east, west = _park(dropped_after, "east"), _park(dropped_after, "west")
     city_programme = city_programme_publish(actor=None, tenants=[east, west], budget="600000", **_fields())
 
+    envelopes = list(handoffs_for(reference=city_programme_reference(city_programme)))
+    assert [(h.kind, h.receiver, h.state) for h in envelopes] == [
+        ("citywide.programme", east, "pending"),
+        ("citywide.programme", west, "pending"),
+    ]
     assert _fan_out(city_programme) == 2
     assert _fan_out(city_programme) == 0  # a second run
-    assert city_programme_deliver(share_id=city_programme.shares.first().pk) is None  # a retried delivery
+    assert handoff_deliver(handoff_id=envelopes[0].pk) is False  # a retried delivery
+    # Publishing again for the same tenants (a retried request) sends no second envelope.
+    city_programme_tenants_add(city_programme=city_programme, shares={east: "300000"})
+    assert handoffs_for(reference=city_programme_reference(city_programme)).count() == 2
     for tenant in (east, west):
         (copy,) = _copies(tenant.schema_name, city_programme)
         assert copy.budget == Decimal("300000.00") and copy.status == "open"
@@ -94,7 +112,11 @@ def test_reaches_every_chosen_tenant_once_and_a_later_tenant_only_when_chosen(
     assert _fan_out(city_programme) == 1
     (copy,) = _copies(later.schema_name, city_programme)
     assert copy.budget == Decimal("200000.00")
-    assert CityProgrammeDelivery.objects.filter(city_programme=city_programme).count() == 3
+    shares = list(city_programme.shares.select_related("handoff", "tenant").order_by("pk"))
+    assert [share.is_delivered for share in shares] == [True, True, True]
+    for share in shares:
+        (copy,) = _copies(share.tenant.schema_name, city_programme)
+        assert share.programme_id == copy.pk
     assert [row["applications"] for row in city_programme_totals(city_programme=city_programme)] == [0, 0, 0]
 
 
@@ -115,3 +137,72 @@ def test_invalid_rules_or_caps_are_refused(db, tenant_a):
     with pytest.raises(ValidationError) as refused:
         city_programme_publish(actor=None, tenants=[tenant_a], budget="1000", **_fields())
     assert "per_enterprise_cap" in refused.value.message_dict
+
+
+def test_a_copy_the_tenant_already_has_is_not_made_twice(db, tenant_a):
+    """Even without the envelope's lock (a copy made by the previous release's fan-out)."""
+    city_programme = city_programme_publish(actor=None, tenants=[tenant_a], budget="1000000", **_fields())
+    (envelope,) = handoffs_pending_for(reference=city_programme_reference(city_programme))
+    from tenant_schema.funding.handoff_receivers import city_programme_receive
+
+    with schema_context("alpha"):
+        first = city_programme_receive(envelope)
+    assert _fan_out(city_programme) == 1
+    envelope.refresh_from_db()
+    assert envelope.result == first and len(_copies("alpha", city_programme)) == 1
+
+
+def test_a_copy_the_tenant_refuses_ends_refused_with_the_reason(db, tenant_a):
+    city_programme = city_programme_publish(actor=None, tenants=[tenant_a], budget="1000000", **_fields())
+    (envelope,) = handoffs_pending_for(reference=city_programme_reference(city_programme))
+    Handoff.objects.filter(pk=envelope.pk).update(payload={**envelope.payload, "budget": "0"})
+    assert _fan_out(city_programme) == 0
+    envelope.refresh_from_db()
+    assert envelope.state == "refused" and envelope.last_error
+    assert _copies("alpha", city_programme) == []
+
+
+def test_shares_published_before_handoffs_get_their_envelopes(db, tenant_a, tenant_b):
+    """Migration 0002's backfill: a delivered share's envelope says delivered with its copy's id;
+    an undelivered one's is pending, and delivering it makes the copy."""
+    import importlib
+
+    from django.apps import apps
+
+    from public_schema.city_programmes.models import CityProgrammeDelivery, CityProgrammeShare
+
+    backfill = importlib.import_module(
+        "public_schema.city_programmes.migrations.0002_share_handoff_replaces_delivery"
+    ).shares_to_envelopes
+    city_programme = CityProgramme.objects.create(stages=[], **_fields())
+    delivered = CityProgrammeShare.objects.create(
+        city_programme=city_programme, tenant=tenant_a, budget=500000
+    )
+    waiting = CityProgrammeShare.objects.create(city_programme=city_programme, tenant=tenant_b, budget=500000)
+    CityProgrammeDelivery.objects.create(city_programme=city_programme, tenant=tenant_a, programme_id=41)
+
+    backfill(apps, None)
+    backfill(apps, None)  # a second run changes nothing
+
+    delivered.refresh_from_db()
+    waiting.refresh_from_db()
+    assert delivered.is_delivered and delivered.programme_id == 41
+    assert waiting.handoff.state == "pending" and waiting.handoff.receiver == tenant_b
+    assert Handoff.objects.filter(reference=city_programme_reference(city_programme)).count() == 2
+    assert _fan_out(city_programme) == 1
+    (copy,) = _copies("beta", city_programme)
+    assert copy.budget == Decimal("500000.00") and copy.status == "open"
+
+
+def test_a_share_written_by_the_previous_release_gets_its_envelope_from_the_old_task_names(db, tenant_a):
+    """During a deploy an old pod writes a share without an envelope and queues citywide.fan_out."""
+    from public_schema.city_programmes.models import CityProgrammeShare
+    from public_schema.city_programmes.tasks import city_programme_deliver_task, city_programme_fan_out_task
+
+    city_programme = CityProgramme.objects.create(stages=[], **_fields())
+    share = CityProgrammeShare.objects.create(city_programme=city_programme, tenant=tenant_a, budget=500000)
+    assert city_programme_fan_out_task.run(city_programme_id=city_programme.pk) == 1
+    assert city_programme_deliver_task.run(share_id=share.pk) == 0  # it has one now
+    share.refresh_from_db()
+    assert share.handoff.state == "pending" and share.handoff.receiver == tenant_a
+    assert _fan_out(city_programme) == 1 and len(_copies("alpha", city_programme)) == 1

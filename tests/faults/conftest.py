@@ -383,6 +383,7 @@ class KillableWorkers:
 
     def __init__(self, *, queue: str, folder: Path, **environment):
         self.queue, self.log, self.mail_dir = queue, folder / "worker.log", folder / "mail"
+        self.include: tuple[str, ...] = ()  # modules every worker started from now on imports
         self.mail_dir.mkdir(exist_ok=True)
         self.environment = environment
         self.procs: list[subprocess.Popen] = []
@@ -395,7 +396,7 @@ class KillableWorkers:
             **self.environment,
         )
         env.pop("EMAIL_URL", None)
-        proc = celery_worker_start(env=env, queue=self.queue, log=self.log)
+        proc = celery_worker_start(env=env, queue=self.queue, log=self.log, include=self.include)
         self.procs.append(proc)
         return proc
 

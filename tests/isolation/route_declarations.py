@@ -479,6 +479,8 @@ HUB = {
     "payments:stripe_webhook": D(get=POST_ONLY, write={"all": "400"}),
     "citywide:list": D(get=HUB_ONLY),
     "citywide:detail": D(get=HUB_ONLY, objects={"pk": "city_programme"}),
+    "handoffs:list": D(get=HUB_ONLY),
+    "handoffs:resend": D(get=POST_ONLY, objects={"pk": "handoff"}, write=LOGIN),
     "workcalendar:calendar": D(get=HUB_ONLY),
     "api:token": D(get={"all": "405"}),
     "api:token-list": D(get=HUB_ONLY),

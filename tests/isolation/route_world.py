@@ -219,6 +219,7 @@ def world_build() -> World:
 
     objects = alpha_objects
     objects["city_programme"] = {"x": city_programme}
+    objects["handoff"] = {"x": city_programme.shares.get().handoff}  # its envelope to beta, pending
     objects["hub_token"] = {"x": hub_token}
     for kind, rows in beta_objects.items():
         objects.setdefault(kind, {}).update(rows)

@@ -27,12 +27,14 @@ def celery_worker_start(
     pool: str = "solo",
     concurrency: int | None = None,
     heartbeat: bool = False,
+    include: tuple[str, ...] = (),
     ready_timeout: float = 60,
 ) -> subprocess.Popen:
     """Start a worker consuming `queue` and wait until it logs "ready."; its output is appended to `log`.
 
     `heartbeat=False` (the default) leaves out the broker heartbeat: the tests that do not
     probe liveness have no use for it, and it only adds traffic to the shared Redis.
+    `include` names modules the worker imports at start (a test's own handoff receivers).
     """
     command = [
         sys.executable,
@@ -52,6 +54,8 @@ def celery_worker_start(
         command.append(f"--concurrency={concurrency}")
     if not heartbeat:
         command.append("--without-heartbeat")
+    if include:
+        command.append(f"--include={','.join(include)}")
     start = log.stat().st_size if log.exists() else 0
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=open(log, "a"), stderr=subprocess.STDOUT)
     proc.log_path = log
