@@ -70,6 +70,8 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_NAME = "public"
 PUBLIC_SCHEMA_URLCONF = "saas.urls_public"
 ROOT_URLCONF = "saas.urls_tenants"
+# A service institution's site (chosen per request by public_schema.tenants.middleware).
+PARKHUB_INSTITUTION_URLCONF = "saas.urls_institutions"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 # Hosts: hub.<base> is the hub, <slug>.<base> a tenant. *.localhost resolves to the
