@@ -37,6 +37,7 @@ class PoolListApi(APIView):
     @extend_schema(
         tags=[TAG],
         summary=_("The institutions of the pool, with how many are in each status"),
+        operation_id="hub_institutions_list",
         parameters=[
             OpenApiParameter(
                 "status", OpenApiTypes.STR, enum=InstitutionProfile.Status.values, required=False

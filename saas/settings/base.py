@@ -416,6 +416,9 @@ SPECTACULAR_SETTINGS = {
         "SubscriptionStatusEnum": "tenant_schema.billing.models.Subscription.Status",
         "PaymentMethodEnum": "tenant_schema.billing.models.Payment.Method",
         "PaymentStatusEnum": "tenant_schema.billing.models.Payment.Status",
+        "InstitutionStatusEnum": "public_schema.network.models.InstitutionProfile.Status",
+        "NetworkCategoryEnum": "public_schema.network.models.ServiceCategory",
+        "NetworkProductTermEnum": "public_schema.network.models.NetworkProduct.Term",
     },
 }
 
