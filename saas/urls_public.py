@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from every_schema.accounts import api as accounts_api
 from public_schema.city_programmes import api as citywide_api
 from public_schema.hub import api as hub_api
+from public_schema.network import hub_api as pool_api
 from public_schema.tenants import api as tenants_api
 from saas.views import media_serve
 
@@ -22,6 +23,7 @@ api_patterns = [
     ),
     path("hub/stats/", hub_api.HubStatsApi.as_view(), name="hub-stats"),
     path("", include(citywide_api.urlpatterns)),
+    path("", include(pool_api.urlpatterns)),
     path("schema/", SpectacularAPIView.as_view(urlconf="saas.urls_public"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -33,6 +35,7 @@ urlpatterns = [
     path("", include("public_schema.city_programmes.urls")),
     path("", include("public_schema.network.handoff_urls")),
     path("", include("public_schema.workcalendar.urls")),
+    path("pool/", include("public_schema.network.hub_urls")),
     # The API, version 1. The unversioned paths answer the same for one release, with
     # Deprecation and Sunset headers (saas.api.middleware); reverse("api:...") gives v1.
     path("api/v1/", include((api_patterns, "api"))),

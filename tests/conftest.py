@@ -29,6 +29,8 @@ from .support.celery_worker import celery_worker_start, celery_worker_stop
 
 ROOT = Path(__file__).resolve().parent.parent
 ALPHA, BETA = "alpha", "beta"
+# Two service institutions (issue #17): their own sites, their own schemas.
+INST_A, INST_B = "insta", "instb"
 
 
 def host_of(slug: str) -> str:
@@ -72,6 +74,11 @@ def _databases_set_up(django_db_blocker, setup_databases, teardown_databases, bo
                     slug=slug,
                     kind=Tenant.Kind.PARK,
                     admin_email=f"admin@{slug}.test",
+                )
+        for slug, name in ((INST_A, "青岛甲服务机构"), (INST_B, "青岛乙服务机构")):
+            if not Tenant.objects.filter(schema_name=slug).exists():
+                tenant_provision(
+                    name=name, slug=slug, kind=Tenant.Kind.INSTITUTION, admin_email=f"admin@{slug}.test"
                 )
         connection.set_schema_to_public()
     yield

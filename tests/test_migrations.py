@@ -15,7 +15,7 @@ def test_no_model_change_is_missing_a_migration(db):
         raise exit_
 
 
-@pytest.mark.parametrize("urlconf", ["saas.urls_tenants", "saas.urls_public"])
+@pytest.mark.parametrize("urlconf", ["saas.urls_tenants", "saas.urls_public", "saas.urls_institutions"])
 def test_the_openapi_schema_builds_cleanly(db, urlconf, tmp_path):
     out = io.StringIO()
     call_command(

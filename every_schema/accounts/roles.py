@@ -11,17 +11,24 @@ HUB_OPERATOR = "hub_operator"
 PARK_ADMIN = "park_admin"
 REVIEWER = "reviewer"
 ENTERPRISE_USER = "enterprise_user"
+INSTITUTION_ADMIN = "institution_admin"
+INSTITUTION_STAFF = "institution_staff"
 
 ROLE_NAMES = {
     HUB_OPERATOR: _("City hub operator"),
     PARK_ADMIN: _("Park administrator"),
     REVIEWER: _("Reviewer"),
     ENTERPRISE_USER: _("Enterprise user"),
+    INSTITUTION_ADMIN: _("Institution administrator"),
+    INSTITUTION_STAFF: _("Institution staff"),
 }
 
 # Roles present in the hub (public schema) and in every tenant schema.
 HUB_ROLES = (HUB_OPERATOR,)
-TENANT_ROLES = (PARK_ADMIN, REVIEWER, ENTERPRISE_USER)
+# Every tenant schema carries them all (spares and the template do not know yet which kind of
+# tenant they will become); an institution's site gives its people only the institution roles.
+TENANT_ROLES = (PARK_ADMIN, REVIEWER, ENTERPRISE_USER, INSTITUTION_ADMIN, INSTITUTION_STAFF)
+INSTITUTION_ROLES = (INSTITUTION_ADMIN, INSTITUTION_STAFF)
 
 # role -> permission codenames ("app_label.codename"); "*" gives all of an app.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -41,3 +48,8 @@ ROLE_PERMISSIONS[REVIEWER] += [
     "demands.view_demandevent",
     "demands.view_categorypolicy",
 ]
+# Service institutions (their own site): the administrator manages the institution's accounts;
+# profile, products and orders are reached through the network's scoped selectors, which need
+# no model permission (the network's tables live in the public schema).
+ROLE_PERMISSIONS[INSTITUTION_ADMIN] = ["accounts.*", "auth.view_group"]
+ROLE_PERMISSIONS[INSTITUTION_STAFF] = []

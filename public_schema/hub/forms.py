@@ -17,7 +17,8 @@ class HubFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"),
         required=False,
-        choices=[("", _("All kinds"))] + [c for c in Tenant.Kind.choices if c[0] != Tenant.Kind.HUB],
+        choices=[("", _("All kinds"))]
+        + [c for c in Tenant.Kind.choices if c[0] not in (Tenant.Kind.HUB, Tenant.Kind.INSTITUTION)],
     )
     status = forms.ChoiceField(
         label=_("Status"),

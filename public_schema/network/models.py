@@ -145,6 +145,10 @@ class InstitutionProfile(models.Model):
     def may_sell(self) -> bool:
         return self.status == self.Status.ADMITTED
 
+    @property
+    def category_labels(self) -> list[str]:
+        return [ServiceCategory(value).label for value in self.categories if value in ServiceCategory.values]
+
 
 class AdmissionHistory(HistoryEntry):
     """Every step of an institution's pool entry; append-only in PostgreSQL.

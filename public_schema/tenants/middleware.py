@@ -1,5 +1,6 @@
 """Host routing and tenant status, before anything else sees the request."""
 
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -32,6 +33,19 @@ class HostTenantMiddleware(TenantMainMiddleware):
         if domain is None:
             raise domain_model.DoesNotExist(f"No live tenant at {hostname}")
         return domain.tenant
+
+    def setup_url_routing(self, request, force_public=False):
+        """The hub and parks as django-tenants routes them; a service institution has a site of its own.
+
+        An institution's schema holds every tenant app's tables (a spare does not know what it
+        will become), but its people have no enterprises, programmes or demands: its URL
+        configuration offers only the institution's pages and API, so none of the park's
+        routes exists there to be probed.
+        """
+        super().setup_url_routing(request, force_public=force_public)
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None and tenant.kind == Tenant.Kind.INSTITUTION:
+            request.urlconf = settings.PARKHUB_INSTITUTION_URLCONF
 
     def no_tenant_found(self, request, hostname):
         connection.set_schema_to_public()

@@ -28,6 +28,7 @@ from django_tenants.utils import schema_context, schema_exists
 
 from every_schema.accounts import roles
 from every_schema.accounts.services import roles_sync, user_create, user_password_set_path
+from public_schema.network.services import institution_profile_create
 from saas.celery import send_on_commit
 
 from .models import Domain, Tenant
@@ -142,14 +143,20 @@ def tenant_provision(
             with schema_context(slug):
                 # Spares and the template carry the roles already (parkhub_setup syncs them
                 # after every migrate); a schema missing them gets them here.
-                if not Group.objects.filter(name=roles.PARK_ADMIN).exists():
+                # An institution's first account runs the institution's site, a park's the park.
+                first_role = roles.INSTITUTION_ADMIN if kind == Tenant.Kind.INSTITUTION else roles.PARK_ADMIN
+                if not Group.objects.filter(name=first_role).exists():
                     roles_sync()
                 administrator = user_create(
-                    email=admin_email, full_name=admin_name, role=roles.PARK_ADMIN, is_staff=True
+                    email=admin_email, full_name=admin_name, role=first_role, is_staff=True
                 )
                 password_set_url = tenant_site_url(
                     tenant=tenant, path=user_password_set_path(user=administrator)
                 )
+            if kind == Tenant.Kind.INSTITUTION:
+                # Its pool entry (入库), a draft until the institution submits it; in the same
+                # transaction, so an institution never exists without one.
+                institution_profile_create(tenant=tenant)
     except IntegrityError as error:
         # Two requests raced for the same slug; the loser's transaction is rolled back whole.
         raise ValidationError(

@@ -73,6 +73,8 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_NAME = "public"
 PUBLIC_SCHEMA_URLCONF = "saas.urls_public"
 ROOT_URLCONF = "saas.urls_tenants"
+# A service institution's site (chosen per request by public_schema.tenants.middleware).
+PARKHUB_INSTITUTION_URLCONF = "saas.urls_institutions"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 # Hosts: hub.<base> is the hub, <slug>.<base> a tenant. *.localhost resolves to the
@@ -433,6 +435,9 @@ SPECTACULAR_SETTINGS = {
         "SubscriptionStatusEnum": "tenant_schema.billing.models.Subscription.Status",
         "PaymentMethodEnum": "tenant_schema.billing.models.Payment.Method",
         "PaymentStatusEnum": "tenant_schema.billing.models.Payment.Status",
+        "InstitutionStatusEnum": "public_schema.network.models.InstitutionProfile.Status",
+        "NetworkCategoryEnum": "public_schema.network.models.ServiceCategory",
+        "NetworkProductTermEnum": "public_schema.network.models.NetworkProduct.Term",
     },
 }
 

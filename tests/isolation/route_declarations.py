@@ -28,6 +28,8 @@ GROUPS = {
     "admin": ("staff", "users"),
     "hub": ("users",),
     "beta": ("users",),
+    "iadmin": ("institution", "users"),
+    "istaff": ("institution", "users"),
     "anon": (),
 }
 OWNERS = {"member": "x", "other": "y"}
@@ -477,6 +479,15 @@ HUB = {
     "accounts:token_revoke": D(get=POST_ONLY, objects={"pk": "hub_token"}, write=LOGIN),
     # Stripe signs its webhooks: an unsigned POST is a 400 for anyone.
     "payments:stripe_webhook": D(get=POST_ONLY, write={"all": "400"}),
+    # The institution pool (入库): the operator reviews; institution people are strangers here.
+    "pool:list": D(get=HUB_ONLY),
+    "pool:detail": D(get=HUB_ONLY, objects={"slug": "institution"}),
+    "pool:act": D(get=POST_ONLY, objects={"slug": "institution"}, fixed={"action": "review"}, write=LOGIN),
+    "api:hub-institution-list": D(get=HUB_ONLY),
+    "api:hub-institution-detail": D(get=HUB_ONLY, objects={"slug": "institution"}),
+    "api:hub-institution-act": D(
+        get={"anon": "login", "hub": "405"}, objects={"slug": "institution"}, fixed={"action": "review"}
+    ),
     "citywide:list": D(get=HUB_ONLY),
     "citywide:detail": D(get=HUB_ONLY, objects={"pk": "city_programme"}),
     "handoffs:list": D(get=HUB_ONLY),
@@ -498,7 +509,64 @@ HUB = {
     "media": D(get={"anon": "login", "hub": "404"}, objects={"name": "media"}),
 }
 
-SITES = {"tenant": TENANT, "hub": HUB}
+# A service institution's own site: its administrator ("iadmin") and staff ("istaff"); every park
+# user and the hub operator are strangers there. Institution B's product ("b") is a 404.
+INST_PAGE = {"anon": "login", "institution": "ok"}
+INST_ADMIN_PAGE = {"anon": "login", "iadmin": "ok", "istaff": "403"}
+# The role's own object ("x": institution A's product, the administrator's token); "b" is a 404.
+OWN_PRODUCT = {"x": "ok", "b": "404"}
+INSTITUTION = {
+    "institution:dashboard": D(get=INST_PAGE),
+    "institution:profile": D(get=INST_PAGE),
+    "institution:profile_edit": D(get=INST_ADMIN_PAGE),
+    "institution:profile_submit": D(get=POST_ONLY, write={"anon": "login", "istaff": "403"}),
+    "institution:products": D(get=INST_PAGE),
+    "institution:product_new": D(get=INST_PAGE),
+    "institution:product_edit": D(
+        get={"anon": "login", "institution": OWN_PRODUCT}, objects={"pk": "product"}
+    ),
+    "institution:product_unpublish": D(
+        get=POST_ONLY, objects={"pk": "product"}, write={"anon": "login", "institution": OWN_PRODUCT}
+    ),
+    "institution:staff": D(get=INST_ADMIN_PAGE),
+    "accounts:login": D(get=VISITORS_ONLY),
+    "accounts:logout": D(get=POST_ONLY, posts=False),
+    "accounts:password_reset": D(get={"all": "ok"}),
+    "accounts:password_reset_done": D(get={"all": "ok"}, posts=False),
+    "accounts:password_reset_confirm": D(get={"all": "ok"}, fixed={"uidb64": "MQ", "token": "set-password"}),
+    "accounts:password_reset_complete": D(get={"all": "ok"}, posts=False),
+    "accounts:language": D(get=POST_ONLY),
+    "accounts:tokens": D(get=SIGNED_IN),
+    "accounts:token_revoke": D(
+        get=POST_ONLY,
+        objects={"pk": "institution_token"},
+        write={"anon": "login", "iadmin": OWN_PRODUCT, "istaff": "404"},
+    ),
+    "api:token": D(get={"all": "405"}),
+    "api:token-list": D(get=SIGNED_IN),
+    "api:token-detail": D(
+        get={"anon": "login", "iadmin": OWN_PRODUCT, "istaff": "404"}, objects={"pk": "institution_token"}
+    ),
+    "api:me": D(get=SIGNED_IN),
+    # The staff read the pool entry; only the administrator edits it or submits it (the workflow's 409).
+    "api:institution-profile": D(get=INST_PAGE, write={"istaff": "403"}),
+    "api:institution-profile-submit": D(
+        get={"anon": "login", "institution": "405"}, write={"iadmin": "400", "istaff": "409"}
+    ),
+    "api:institution-product-list": D(get=INST_PAGE, write={"institution": "400"}),
+    "api:institution-product-detail": D(
+        get={"anon": "login", "institution": OWN_PRODUCT}, objects={"pk": "product"}
+    ),
+    "api:institution-product-unpublish": D(
+        get={"anon": "login", "institution": "405"},
+        objects={"pk": "product"},
+        write={"institution": OWN_PRODUCT},
+    ),
+    "api:schema": D(get={"all": "ok"}, roles=SCHEMA_ROLES),
+    "api:docs": D(get={"all": "ok"}),
+}
+
+SITES = {"tenant": TENANT, "hub": HUB, "institution": INSTITUTION}
 
 # Answered by saas.telemetry before any URL configuration, on every host: the probes for
 # everyone; /metrics only with `Authorization: Bearer <METRICS_TOKEN>`, a 404 otherwise.

@@ -27,6 +27,7 @@ from django_tenants.utils import schema_context
 from every_schema.accounts import roles
 from every_schema.accounts.services import api_token_create
 from public_schema.city_programmes.services import city_programme_publish
+from public_schema.network.services import network_product_create
 from public_schema.tenants.models import Tenant
 from tenant_schema.applications.attachments import attachment_add
 from tenant_schema.applications.services import application_create, application_transition
@@ -36,7 +37,7 @@ from tenant_schema.enterprises.services import enterprise_verify
 from tenant_schema.funding.services import programme_create, programme_open
 from tenant_schema.notifications.services import notification_send
 
-from ..conftest import ALPHA, BETA, HUB_HOST, HostClient, host_of, make_user
+from ..conftest import ALPHA, BETA, HUB_HOST, INST_A, INST_B, HostClient, host_of, make_user
 from ..enterprises.conftest import register
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
@@ -46,8 +47,11 @@ MISSING_UUID = "00000000-0000-4000-8000-00000000dead"
 
 # The roles, in the order the matrix reports them. "hub" and "beta" are signed in on their
 # own sites (the hub, park B) and present that session to park A's host.
-ROLES = ("anon", "member", "other", "pending", "reviewer", "admin", "hub", "beta")
+# "iadmin" and "istaff" are institution A's administrator and staff, signed in on its own site.
+ROLES = ("anon", "member", "other", "pending", "reviewer", "admin", "hub", "beta", "iadmin", "istaff")
 TENANT_ROLES = ("anon", "member", "other", "pending", "reviewer", "admin")
+# Who is at home on each site; every other role is a stranger there and gets what "anon" gets.
+HOME_ROLES = {"tenant": TENANT_ROLES, "hub": ("anon", "hub"), "institution": ("anon", "iadmin", "istaff")}
 
 
 @dataclass
@@ -187,8 +191,34 @@ def _park_objects(schema: str, *, admin, owners: dict) -> dict[str, dict[str, ob
     return objects
 
 
+def _institution_objects() -> tuple[dict, dict]:
+    """Institution A's people and product, and institution B's product (the one A must never see)."""
+    people = {
+        "iadmin": make_user(INST_A, role=roles.INSTITUTION_ADMIN),
+        "istaff": make_user(INST_A, role=roles.INSTITUTION_STAFF),
+    }
+    products = {}
+    for label, slug, admin in (("x", INST_A, people["iadmin"]), ("b", INST_B, None)):
+        institution = Tenant.objects.get(schema_name=slug)
+        with schema_context(slug):
+            admin = admin or make_user(slug, role=roles.INSTITUTION_ADMIN)
+            products[label] = network_product_create(
+                institution=institution,
+                actor=admin,
+                name=f"{slug} 企业管理培训",
+                category="training",
+                price=Decimal("500.00"),
+                delivery_days=5,
+                is_published=False,
+            )
+    with schema_context(INST_A):
+        token, _secret = api_token_create(user=people["iadmin"], name="matrix")
+    objects = {"product": products, "institution": {"x": INST_A}, "institution_token": {"x": token}}
+    return people, objects
+
+
 def world_build() -> World:
-    hosts = {"tenant": host_of(ALPHA), "hub": HUB_HOST, "beta": host_of(BETA)}
+    hosts = {"tenant": host_of(ALPHA), "hub": HUB_HOST, "beta": host_of(BETA), "institution": host_of(INST_A)}
     with schema_context(ALPHA):
         admin = make_user(ALPHA, role=roles.PARK_ADMIN)
         reviewer = make_user(ALPHA, role=roles.REVIEWER)
@@ -217,7 +247,9 @@ def world_build() -> World:
     )
     hub_token, _secret = api_token_create(user=hub_operator, name="matrix")
 
+    institution_people, institution_objects = _institution_objects()
     objects = alpha_objects
+    objects.update(institution_objects)
     objects["city_programme"] = {"x": city_programme}
     objects["handoff"] = {"x": city_programme.shares.get().handoff}  # its envelope to beta, pending
     objects["hub_token"] = {"x": hub_token}
@@ -231,8 +263,9 @@ def world_build() -> World:
         "admin": admin,
         "hub": hub_operator,
         "beta": beta_admin,
+        **institution_people,
     }
-    home = {"hub": HUB_HOST, "beta": host_of(BETA)}
+    home = {"hub": HUB_HOST, "beta": host_of(BETA), "iadmin": host_of(INST_A), "istaff": host_of(INST_A)}
     clients = {"anon": HostClient(hosts["tenant"])}
     for role, user in users.items():
         client = HostClient(home.get(role, hosts["tenant"]))

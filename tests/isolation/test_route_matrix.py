@@ -38,9 +38,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from drf_spectacular.generators import SchemaGenerator
 
 from . import route_declarations as declared
-from .route_world import MISSING_ID, MISSING_UUID, PDF, ROLES, TENANT_ROLES, world_build
+from .route_world import HOME_ROLES, MISSING_ID, MISSING_UUID, PDF, ROLES, world_build
 
-SITES = {"tenant": "saas.urls_tenants", "hub": "saas.urls_public"}
+SITES = {"tenant": "saas.urls_tenants", "hub": "saas.urls_public", "institution": "saas.urls_institutions"}
 UNSAFE = ("post", "put", "patch", "delete")
 REFUSALS = {"login", "403", "404"}
 # Rows a refused request may still write: the session store and the sign-in records.
@@ -251,8 +251,7 @@ def _send(client, method, path, host, *, api, cookies, content_types=()):
 
 def expected_for(declaration, site: str, role: str, variant: str, *, write: bool):
     """What `role` must get; strangers to the site get what an anonymous visitor gets."""
-    home_roles = TENANT_ROLES if site == "tenant" else ("anon", "hub")
-    if role not in home_roles:
+    if role not in HOME_ROLES[site]:
         role = "anon"
     if not write:
         return declaration.answer(declaration.get, role, variant)
@@ -334,15 +333,15 @@ def test_route_answers_every_role_as_declared(world, db, site, key):
                         wrong.append(
                             f"{method.upper()} {path} as {role} ({variant}) was refused but wrote to {changed}"
                         )
-        if site == "tenant" and declaration.objects and not DISCOVER:
+        if site != "hub" and declaration.objects and not DISCOVER:
             wrong += _leaks(declaration, site, key)
     assert not wrong, f"{site}: {key}\n" + "\n".join(wrong)
 
 
 def _leaks(declaration, site, key) -> list[str]:
-    """Park B's object must look missing: never served, never a 403 that X's object would not also get."""
+    """Park B's (institution B's) object must look missing: never served, never a 403 that X's would not also get."""
     problems = []
-    for role in TENANT_ROLES:
+    for role in HOME_ROLES[site]:
         answers = {v: declaration.answer(declaration.get, role, v) for v in ("x", "y", "b")}
         if answers["b"] == "ok":
             problems.append(f"declaration: {role} is served park B's object")

@@ -72,7 +72,9 @@ STATUS_LABELS = dict(Tenant.Status.choices)
 
 
 def hub_tenants(*, filters: HubFilters) -> list[HubTenant]:
-    tenants = Tenant.objects.live().order_by("kind", "created_at", "pk")
+    # Sub-platforms and parks: service institutions hold no enterprises, programmes or demands,
+    # and their own figures (orders, ratings, vouchers redeemed) are the network's evaluation.
+    tenants = Tenant.objects.live().exclude(kind=Tenant.Kind.INSTITUTION).order_by("kind", "created_at", "pk")
     if filters.kind:
         tenants = tenants.filter(kind=filters.kind)
     if filters.status in (STATUS_ACTIVE, STATUS_SUSPENDED):

@@ -19,6 +19,7 @@ from every_schema.accounts.services import roles_sync, user_create
 from public_schema.hub.rollups import rollup_refresh_all
 from public_schema.installation.selectors import installation_row
 from public_schema.installation.services import installation_update
+from public_schema.network.demo import network_seed_demo
 from public_schema.tenants.models import Tenant
 from public_schema.tenants.services import hub_ensure, tenant_provision, tenant_site_url
 from tenant_schema.applications.demo import applications_seed_demo
@@ -205,5 +206,6 @@ class Command(BaseCommand):
             f"designated size (规上); {created:,} added in {time.monotonic() - started:.1f}s"
         )
         self.stdout.write(billing_summary(billing_totals))
+        self.stdout.write(network_seed_demo(password=DEMO_PASSWORD, password_hash=demo_password_hash))
         self.stdout.write(f"  API docs   {hub_url}api/v1/docs/  (each site also has /api/v1/docs/)")
         self.stdout.write(f"  Base domain: {settings.PARKHUB_BASE_DOMAIN} (*.localhost needs no DNS set-up)")

@@ -1,0 +1,88 @@
+"""The hub's pages of the institution pool (入库): the list by status, one institution, its review steps."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from public_schema.hub.access import hub_operator_required
+from public_schema.tenants.services import tenant_site_url
+from saas.workflow import TransitionRefused
+
+from . import workflow as wf
+from .models import InstitutionProfile
+from .selectors import (
+    admission_history_for,
+    admission_timeline,
+    institution_get_for_hub,
+    institution_pool_counts,
+    institution_pool_list,
+    institution_products,
+)
+from .services import admission_transition
+from .site_views import expected_status
+
+
+@hub_operator_required
+def pool_list(request):
+    status = request.GET.get("status") or None
+    if status not in InstitutionProfile.Status.values:
+        status = None
+    counts = institution_pool_counts()
+    return render(
+        request,
+        "network/hub_pool.html",
+        {
+            "profiles": institution_pool_list(status=status),
+            "statuses": [(value, label, counts[value]) for value, label in InstitutionProfile.Status.choices],
+            "total": sum(counts.values()),
+            "selected_status": status or "",
+        },
+    )
+
+
+@hub_operator_required
+def pool_detail(request, slug):
+    profile = institution_get_for_hub(slug=slug)
+    return render(
+        request,
+        "network/hub_pool_detail.html",
+        {
+            "profile": profile,
+            "site_url": tenant_site_url(tenant=profile.tenant),
+            "timeline": admission_timeline(profile=profile),
+            "history": admission_history_for(profile=profile),
+            "actions": wf.ADMISSION_WORKFLOW.actions_for(request.user, profile),
+            "products": institution_products(institution=profile.tenant),
+            "show_hub_names": True,
+        },
+    )
+
+
+@require_POST
+@hub_operator_required
+def pool_act(request, slug, action):
+    profile = institution_get_for_hub(slug=slug)
+    if action not in wf.ADMISSION_WORKFLOW.transitions:
+        raise Http404
+    try:
+        admission_transition(
+            profile_id=profile.pk,
+            action=action,
+            actor=request.user,
+            comment=request.POST.get("comment", ""),
+            expected=expected_status(request.POST),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except TransitionRefused as refused:
+        messages.error(request, str(refused.message))
+    else:
+        messages.success(
+            request,
+            _("%(name)s: %(action)s done.")
+            % {"name": profile.tenant.name, "action": wf.ADMISSION_WORKFLOW.get(action).label},
+        )
+    return redirect("pool:detail", slug=slug)

@@ -1,0 +1,31 @@
+"""URLs of a service institution's site (its own schema; chosen by public_schema.tenants.middleware).
+
+Only the institution's pages and API: an institution has no enterprises, programmes or
+demands, so none of the park's routes exists here.
+"""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from every_schema.accounts import api as accounts_api
+from public_schema.network import api as network_api
+
+api_patterns = [
+    path("", include(accounts_api.urlpatterns)),
+    path("me/", accounts_api.MeApi.as_view(), name="me"),
+    path("", include(network_api.urlpatterns)),
+    # Orders and claims (tenant_schema/network_orders) add their API here.
+    path("schema/", SpectacularAPIView.as_view(urlconf="saas.urls_institutions"), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", include("public_schema.network.site_urls")),
+    # Orders and claims pages (tenant_schema/network_orders) add their include here.
+    path("accounts/", include("every_schema.accounts.urls")),
+    # The API, version 1; the unversioned paths answer the same for one release (saas.api.middleware).
+    path("api/v1/", include((api_patterns, "api"))),
+    path("api/", include((api_patterns, "api"), namespace="api-unversioned")),
+]
+
+handler500 = "saas.views.server_error"
