@@ -480,6 +480,7 @@ def park_voucher_void(request, pk):
 
 @park_staff_required
 def park_revenue(request):
+    _require_park_admin(request.user)  # the money is the administrator's; a reviewer reviews
     return render(
         request,
         "billing/park_revenue.html",
