@@ -58,3 +58,15 @@ def test_a_pending_enterprise_is_told_what_it_can_do_and_gets_no_apply_button(cl
     assert "您可以正常使用本站" not in home and "通过认证后即可申报" in home and "三个工作日" in home
     report = client_a.get("/matching/", **ZH).content.decode()
     assert f'href="/applications/new/{programme.pk}/"' not in report
+
+
+def test_an_enterprise_is_not_notified_of_its_own_submission_but_of_the_parks_return(
+    enterprise_x, programme, reviewer
+):
+    from tenant_schema.notifications.models import Notification
+
+    draft = draft_for(enterprise_x, programme)
+    act(draft, "submit", enterprise_x.user)
+    assert not Notification.objects.filter(user=enterprise_x.user).exists()
+    act(draft, "return", reviewer, comment="请补充营业执照。")
+    assert Notification.objects.filter(user=enterprise_x.user).count() == 1
