@@ -9,6 +9,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import roles
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -62,6 +64,15 @@ class User(AbstractUser):
 
     def get_short_name(self):
         return self.full_name or self.email.split("@")[0]
+
+    def get_public_name(self):
+        """How an enterprise sees a park clerk: the clerk's name, else the role ("园区管理员"), never a mailbox."""
+        if self.full_name:
+            return self.full_name
+        for role in (roles.PARK_ADMIN, roles.REVIEWER):
+            if role in self.role_set():
+                return str(roles.ROLE_NAMES[role])
+        return self.get_short_name()
 
     def has_role(self, role: str) -> bool:
         return self.is_active and role in self.role_set()

@@ -257,6 +257,8 @@ PARKHUB_PRODUCTION = False
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# Files browsers ask for at the site's root (/favicon.ico on every first visit), served by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Apache ECharts, installed from the npm registry by `make install` (package.json), served as vendor/echarts/.
 # scripts/build_static.sh (and so the image) installs the packages into a directory of its own and

@@ -9,11 +9,14 @@ from .models import Application
 
 
 def application_changed_notify(*, application: Application, transition) -> None:
-    """The enterprise's people hear of every change, each once (keyed by the history row)."""
+    """The enterprise's people hear of every change, each once (keyed by the history row),
+    except the person who made it: submitting or withdrawing needs no notice to oneself."""
     event = application.events.order_by("-pk").first()
     user_ids = Membership.objects.filter(enterprise_id=application.enterprise_id).values_list(
         "user_id", flat=True
     )
+    if event is not None and event.actor_id:
+        user_ids = user_ids.exclude(user_id=event.actor_id)
     stage = application.current_stage
     title = _("%(programme)s: %(status)s") % {
         "programme": application.programme.title,

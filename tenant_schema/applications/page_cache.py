@@ -123,7 +123,7 @@ def _layout_key(request, parts_key: str) -> str:
     pages after each of these changes.
     """
     from public_schema.installation.selectors import installation_identity
-    from tenant_schema.enterprises.selectors import user_is_park_staff
+    from tenant_schema.enterprises.selectors import user_is_park_admin, user_is_park_staff
     from tenant_schema.notifications.selectors import notification_unread_count
 
     user = request.user
@@ -133,6 +133,7 @@ def _layout_key(request, parts_key: str) -> str:
         user.pk,
         user.get_short_name(),
         user_is_park_staff(user),
+        user_is_park_admin(user),  # the staff menu differs by role
         request.enterprise.pk,
         notification_unread_count(user=user),
         request.get_full_path(),

@@ -28,9 +28,13 @@ def application_list_for_user(*, user) -> QuerySet[Application]:
 
 
 def application_list_for_enterprise(*, enterprise) -> QuerySet[Application]:
-    """The enterprise's own applications, newest first, with just what its list page shows."""
+    """The enterprise's own applications, newest first, with just what its list page shows.
+
+    A draft it deleted (withdrawn before it was ever submitted) is not listed.
+    """
     return (
         Application.objects.filter(enterprise=enterprise)
+        .exclude(status=S.WITHDRAWN, submitted_at__isnull=True)
         .select_related("programme", "current_stage")
         .only(
             "status",
@@ -79,6 +83,20 @@ def application_queue(*, user, view: str = "mine", now=None) -> QuerySet[Applica
     elif view == "overdue":
         applications = applications.filter(stage_due_at__lt=now)
     return applications.order_by("stage_due_at", "pk")
+
+
+def application_answers(*, application: Application) -> list[tuple[str, str]]:
+    """The answers as (question, answer), each question by its label rather than its stored key;
+    a key the form no longer asks (an older programme, an import) is shown as it was stored."""
+    labels = {key: str(label) for key, label in ANSWER_FIELDS}
+    return [(labels.get(key, key), answer) for key, answer in (application.answers or {}).items()]
+
+
+def applications_overdue(*, queryset: QuerySet[Application], now=None) -> QuerySet[Application]:
+    """Those held at a stage past its due time: the rows the park's and the hub's "overdue now" count
+    (tenant_schema.figures.OVERDUE), at any stage, whoever's role holds it."""
+    now = now or timezone.now()
+    return queryset.filter(status__in=[S.IN_REVIEW, S.APPROVED], stage_due_at__lt=now)
 
 
 @dataclass

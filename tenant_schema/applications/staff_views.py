@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,11 +35,13 @@ from . import workflow as wf
 from .attachments import attachment_response
 from .models import Application
 from .selectors import (
+    application_answers,
     application_get_for_user,
     application_list_for_user,
     application_queue,
     application_search,
     application_timeline,
+    applications_overdue,
     attachment_get_for_user,
 )
 from .services import application_transition
@@ -79,6 +82,16 @@ class QueueFilterForm(forms.Form):
         empty_label=gettext_lazy("Any programme"),
     )
 
+    overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
+    sort = forms.ChoiceField(
+        label=gettext_lazy("Sort"),
+        required=False,
+        choices=[
+            ("submitted", gettext_lazy("Newest submitted first")),
+            ("due", gettext_lazy("Earliest due first")),
+        ],
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = Programme.objects.order_by("-opens_at", "pk")
@@ -106,6 +119,20 @@ class ReasonForm(CommentForm):
         field.label = _("Reason")
         field.help_text = _("Required. The enterprise reads it and, when returned, what to correct.")
         field.widget.attrs["required"] = "required"
+
+
+class ReturnReasonForm(ReasonForm):
+    """A return is no rejection: the enterprise corrects and resubmits (退回, not 驳回)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].label = _("Reason for return")
+
+
+class RejectReasonForm(ReasonForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].label = _("Reason for rejection")
 
 
 class ApproveForm(CommentForm):
@@ -137,9 +164,9 @@ class DisburseForm(ApproveForm):
 
 ACTION_FORMS: dict[str, type[CommentForm]] = {
     wf.ADVANCE: CommentForm,
-    wf.RETURN: ReasonForm,
+    wf.RETURN: ReturnReasonForm,
     wf.APPROVE: ApproveForm,
-    wf.REJECT: ReasonForm,
+    wf.REJECT: RejectReasonForm,
     wf.DISBURSE: DisburseForm,
 }
 
@@ -205,8 +232,14 @@ def queue(request):
                 status=data["status"],
                 programme=data["programme"].pk if data["programme"] else None,
             )
-            is_filtered = bool(data["q"].strip() or data["status"] or data["programme"])
-        applications = applications.order_by("-submitted_at", "-pk")
+            if data["overdue"]:  # the whole park's, whoever's stage: the dashboard's "overdue now"
+                applications = applications_overdue(queryset=applications, now=now)
+            is_filtered = bool(data["q"].strip() or data["status"] or data["programme"] or data["overdue"])
+        sort = filter_form.cleaned_data.get("sort") if filter_form.is_valid() else ""
+        if sort == "due" or (not sort and filter_form.is_valid() and filter_form.cleaned_data["overdue"]):
+            applications = applications.order_by(F("stage_due_at").asc(nulls_last=True), "pk")
+        else:
+            applications = applications.order_by("-submitted_at", "-pk")
     else:
         applications = application_queue(user=request.user, view=tab, now=now)
     applications = applications.select_related("programme", "enterprise", "current_stage")
@@ -278,6 +311,7 @@ def _detail(
         {
             "application": application,
             "enterprise": application.enterprise,
+            "answers": application_answers(application=application),
             "programme": programme,
             "timeline": timeline,
             "history": timeline.events,

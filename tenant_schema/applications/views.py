@@ -246,6 +246,8 @@ def application_new(request, programme_id):
         except ValidationError as error:
             _form_add_service_error(form, error)
         else:
+            if request.POST.get("and_submit"):
+                return _submit_after_save(request, application)
             messages.success(request, _("Draft saved. Attach the documents, then submit it."))
             return redirect("applications:detail", pk=application.pk)
     return render(
@@ -275,13 +277,35 @@ def application_edit(request, pk):
         except ValidationError as error:
             _form_add_service_error(form, error)
         else:
-            messages.success(request, _("Saved."))
+            if request.POST.get("and_submit"):
+                return _submit_after_save(request, application)
+            messages.success(request, _("Your changes are saved."))
             return redirect("applications:detail", pk=application.pk)
     return render(
         request,
         "applications/application_form.html",
         {"form": form, "programme": application.programme, "application": application},
     )
+
+
+def _submit_after_save(request, application: Application):
+    """ "Submit to the park" on the form: saved a moment ago, now sent, the same move as the page's button.
+
+    Refused (documents still missing, the programme closed meanwhile): the draft is kept
+    and its page says why.
+    """
+    resubmitting = application.status == S.RETURNED
+    try:
+        application_transition(application_id=application.pk, action=wf.SUBMIT, actor=request.user)
+    except (TransitionRefused, ValidationError) as error:
+        text = str(error.message) if isinstance(error, TransitionRefused) else _error_text(error)
+        messages.error(request, _("Your draft is saved but was not sent: %(reason)s") % {"reason": text})
+    else:
+        if resubmitting:
+            messages.success(request, _("Sent back to the park. It continues at the stage that returned it."))
+        else:
+            messages.success(request, _("Submitted. The park now has it; follow every stage here."))
+    return redirect("applications:detail", pk=application.pk)
 
 
 def _detail_parts(
@@ -366,6 +390,7 @@ def application_withdraw(request, pk):
     """Withdrawing cannot be undone, so it asks first (a page of its own: no script needed)."""
     application = _own_application(request, pk)
     if request.method == "POST":
+        was_draft = application.status == S.DRAFT
         try:
             application_transition(
                 application_id=application.pk,
@@ -378,6 +403,9 @@ def application_withdraw(request, pk):
             return _detail(request, _own_application(request, pk), status=409, error=str(refused.message))
         except ValidationError as error:
             return _detail(request, application, status=400, error=_error_text(error))
+        if was_draft:  # never sent: gone from the list (its history row stays)
+            messages.success(request, _("The draft is deleted."))
+            return redirect("applications:list")
         messages.success(request, _("The application was withdrawn."))
         return redirect("applications:detail", pk=application.pk)
     if wf.WITHDRAW not in {t.action for t in wf.APPLICATION_WORKFLOW.actions_for(request.user, application)}:

@@ -22,11 +22,13 @@ again: a tenant that already has the demo providers gets nothing. All or nothing
 
 import datetime as dt
 import random
+import zlib
 from collections import Counter
 from contextlib import ExitStack
 from decimal import Decimal
 from unittest import mock
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Count
@@ -37,7 +39,7 @@ from saas.workdays import SHANGHAI
 from tenant_schema.applications.demo import _owners_ensure, backdated_clock
 from tenant_schema.enterprises.models import Enterprise
 
-from .models import Payment, Provider, Rating, Service, Subscription, Voucher
+from .models import Payment, Provider, Rating, Service, Subscription, TransferAccount, Voucher
 from .services import (
     VOUCHER_ALPHABET,
     add_months,
@@ -49,6 +51,7 @@ from .services import (
     subscription_expire,
     subscription_refund,
     subscription_request_transfer,
+    transfer_account_save,
     voucher_issue,
     voucher_void,
 )
@@ -229,8 +232,22 @@ def billing_summary(totals: list[Counter]) -> str:
     return (
         f"  Value-added services: {total['services']} services of {total['providers']} providers, "
         f"{total['subscriptions']} subscriptions ({states}), {total['vouchers']} vouchers, "
-        f"{total['ratings']} ratings; {total['added']} rows added"
+        f"{total['ratings']} ratings; {total['added']} rows added\n" + _card_path_note()
     )
+
+
+def _card_path_note() -> str:
+    """Whether the demo shows the card path (Stripe Checkout) and, when not, how to turn it on."""
+    key = settings.STRIPE_SECRET_KEY
+    if not key:
+        return (
+            "  Card payments: OFF (no STRIPE_SECRET_KEY). Orders are paid by bank transfer; to show the card "
+            "path, set STRIPE_SECRET_KEY=sk_test_... and STRIPE_WEBHOOK_SECRET=whsec_... (Stripe test mode) "
+            "and forward webhooks to /stripe/webhook/ (stripe listen --forward-to)."
+        )
+    if key.startswith("sk_test_") or key.startswith("rk_test_"):
+        return "  Card payments: ON, Stripe test mode: pay with card 4242 4242 4242 4242, any future date and CVC."
+    return "  Card payments: ON with a LIVE Stripe key: demo buyers would be charged; use a sk_test_ key."
 
 
 def billing_seed_demo(*, rng: random.Random) -> Counter:
@@ -263,6 +280,7 @@ def billing_seed_demo(*, rng: random.Random) -> Counter:
         ):
             before["added"] = 0
             return before
+        _transfer_account_ensure(admin)
         with ExitStack() as patches:
             clock = patches.enter_context(backdated_clock())
             for patch in _seed_patches(rng):
@@ -273,6 +291,23 @@ def billing_seed_demo(*, rng: random.Random) -> Counter:
         after[key] - before[key] for key in ("providers", "services", "vouchers", "ratings", "subscriptions")
     )
     return after
+
+
+def _transfer_account_ensure(admin) -> None:
+    """The park's bank account, so demo orders by transfer show where to pay (made up, like the rest)."""
+    if TransferAccount.objects.exists():
+        return
+    from public_schema.tenants.models import Tenant
+
+    tenant = Tenant.objects.filter(schema_name=connection.schema_name).only("name").first()
+    transfer_account_save(
+        actor=admin,
+        payee=f"{tenant.name if tenant else '园区'}企业服务中心",
+        bank="中国农业银行胶州支行",
+        account_number="3809 0101 0400 " + f"{zlib.crc32(connection.schema_name.encode()) % 10**6:06d}",
+        days_to_pay=5,
+        note="请在附言中填写订单编号；到账后园区1个工作日内确认。",
+    )
 
 
 def _seed_patches(rng: random.Random) -> list:

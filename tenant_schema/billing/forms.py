@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from tenant_schema.enterprises.credit_code import credit_code_validate
 from tenant_schema.enterprises.models import Enterprise
 
-from .models import Payment, Provider, Service, Subscription, Voucher
+from .models import Payment, Provider, Service, Subscription, TransferAccount, Voucher
 from .selectors import vouchers_usable
 from .services import voucher_discount
 
@@ -180,9 +180,21 @@ class VoucherForm(forms.Form):
         return expires_on
 
 
+class TransferAccountForm(forms.ModelForm):
+    class Meta:
+        model = TransferAccount
+        fields = ["payee", "bank", "account_number", "days_to_pay", "note"]
+
+
 class SubscriptionFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("status"),
         required=False,
         choices=[("", _("All")), *Subscription.Status.choices],
+    )
+    q = forms.CharField(
+        label=_("Enterprise"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or credit code")}),
     )

@@ -215,6 +215,9 @@ class Subscription(models.Model):
     created_at = models.DateTimeField(_("ordered"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
     activated_at = models.DateTimeField(_("payment confirmed"), null=True, blank=True)
+    # Set when an order is placed with something left to pay; the hourly sweep cancels it
+    # once passed (orders placed before deadlines existed have none and wait as before).
+    pay_by = models.DateTimeField(_("pay by"), null=True, blank=True)
     # Stamps that make notices go out once, however often the jobs run.
     activation_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     reminder_7d_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -244,12 +247,57 @@ class Subscription(models.Model):
     def __str__(self):
         return f"{self.enterprise} · {self.service} · {self.term_months}"
 
+    @property
+    def order_reference(self) -> str:
+        """What the enterprise writes in the transfer's memo (附言) so the park can match the money to the order."""
+        return f"FW{self.pk:06d}"
+
 
 ONE_PENDING_ORDER = UniqueRule(
     constraint="one_pending_order_per_service",
     field="service",
     message=_("An order for this service is already waiting for payment. Pay or cancel it first."),
 )
+
+
+class TransferAccount(models.Model):
+    """The park's bank account for transfers (对公转账): one per tenant, set by its administrator.
+
+    A tenant's schema holds one park, so "one per tenant" is one row: the constant
+    `singleton` column is unique and can only be true.
+    """
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    payee = models.CharField(
+        _("payee"), max_length=200, help_text=_("The account holder's name, as the bank has it.")
+    )
+    bank = models.CharField(
+        _("bank"), max_length=200, help_text=_("Bank and branch, e.g. 中国工商银行北京中关村支行.")
+    )
+    account_number = models.CharField(_("account number"), max_length=40)
+    days_to_pay = models.PositiveSmallIntegerField(
+        _("working days to pay"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("An order not paid within this many working days is cancelled and its voucher freed."),
+    )
+    note = models.CharField(_("note for payers"), max_length=300, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    DEFAULT_DAYS_TO_PAY = 5
+
+    class Meta:
+        verbose_name = _("bank account for transfers")
+        verbose_name_plural = _("bank account for transfers")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(singleton=True), name="one_transfer_account"),
+        ]
+
+    def __str__(self):
+        return f"{self.payee} · {self.bank}"
 
 
 class BillingHistoryEntry(HistoryEntry):

@@ -28,6 +28,7 @@ from .models import (
     Service,
     Subscription,
     SubscriptionHistory,
+    TransferAccount,
     Voucher,
     VoucherHistory,
 )
@@ -192,9 +193,12 @@ SUBSCRIPTION_HISTORIES = (
 
 
 def subscription_list_for_user(
-    *, user: User, status: str = "", service_id: int | None = None
+    *, user: User, status: str = "", service_id: int | None = None, search: str = ""
 ) -> QuerySet[Subscription]:
-    """Park staff see every subscription of the park; an enterprise user only its enterprise's."""
+    """Park staff see every subscription of the park; an enterprise user only its enterprise's.
+
+    `search`: part of the enterprise's name or its credit code (the park's list).
+    """
     if user_is_park_staff(user):
         subscriptions = Subscription.objects.all()
     else:
@@ -206,6 +210,10 @@ def subscription_list_for_user(
         subscriptions = subscriptions.filter(status=status)
     if service_id:
         subscriptions = subscriptions.filter(service_id=service_id)
+    if search := (search or "").strip():
+        subscriptions = subscriptions.filter(
+            Q(enterprise__name__icontains=search) | Q(enterprise__credit_code__iexact=search)
+        )
     return (
         subscriptions.select_related("service", "service__provider", "enterprise", "voucher")
         .prefetch_related(*SUBSCRIPTION_HISTORIES)
@@ -233,6 +241,11 @@ def transfers_awaiting_confirmation() -> QuerySet[Subscription]:
         .distinct()
         .order_by("created_at")
     )
+
+
+def transfer_account() -> TransferAccount | None:
+    """The park's bank account for transfers, or None until its administrator has set it."""
+    return TransferAccount.objects.first()
 
 
 # ---------------------------------------------------------------------------

@@ -58,12 +58,34 @@ def subscription_activated_notify_task(*, subscription_id: int) -> bool:
     )
     if subscription is None or subscription.status != Subscription.Status.ACTIVE:
         return False
-    return _send_once(
-        # The term's own dates are part of the key: ids restart in a fresh database, notices must not.
-        f"billing-activated:{subscription.pk}:{subscription.activated_at.isoformat()}",
-        "activated",
-        _context(subscription, f"/services/subscriptions/{subscription.pk}/"),
-        _enterprise_recipients(subscription),
+    # The term's own dates are part of the key: ids restart in a fresh database, notices must not.
+    key = f"billing-activated:{subscription.pk}:{subscription.activated_at.isoformat()}"
+    context = _context(subscription, f"/services/subscriptions/{subscription.pk}/")
+    sent = _send_once(key, "activated", context, _enterprise_recipients(subscription))
+    if subscription.payments.filter(
+        status=Payment.Status.SUCCEEDED, method__in=(Payment.Method.STRIPE, Payment.Method.OFFLINE)
+    ).exists():
+        # Someone else confirmed the money (Stripe, the park on receipt of a transfer): the
+        # enterprise's people also see it in the app. A voucher or a free service started at
+        # their own click, which needs no notice to themselves beyond the receipt mail.
+        _notify_in_app(subscription, key, context)
+    return sent
+
+
+def _notify_in_app(subscription: Subscription, key: str, context: dict) -> None:
+    from tenant_schema.notifications.services import notification_send
+
+    with translation.override(settings.LANGUAGE_CODE):
+        title = render_to_string("billing/email/activated_subject.txt", context).strip()
+        body = render_to_string("billing/email/activated.txt", context).strip()
+    members = Membership.objects.filter(enterprise_id=subscription.enterprise_id, user__is_active=True)
+    notification_send(
+        user_ids=list(members.values_list("user_id", flat=True)),
+        title=title,
+        body=body,
+        link=f"/services/subscriptions/{subscription.pk}/",
+        dedupe_key=key,
+        already_emailed=True,  # the mail above is the email of this notice
     )
 
 

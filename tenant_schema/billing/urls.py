@@ -30,6 +30,7 @@ urlpatterns = [
         name="park_confirm_transfer",
     ),
     path("park/services/subscriptions/<int:pk>/refund/", views.park_refund, name="park_refund"),
+    path("park/services/transfer-account/", views.park_transfer_account, name="park_transfer_account"),
     path("park/services/vouchers/", views.park_vouchers, name="park_vouchers"),
     path("park/services/vouchers/<int:pk>/void/", views.park_voucher_void, name="park_voucher_void"),
     path("park/services/revenue/", views.park_revenue, name="park_revenue"),

@@ -25,6 +25,7 @@ from .forms import (
     RatingForm,
     ServiceForm,
     SubscriptionFilterForm,
+    TransferAccountForm,
     TransferForm,
     VoucherForm,
 )
@@ -40,6 +41,7 @@ from .selectors import (
     subscription_entitles,
     subscription_get_for_user,
     subscription_list_for_user,
+    transfer_account,
     transfers_awaiting_confirmation,
     voucher_get_for_user,
     voucher_list_for_user,
@@ -56,6 +58,7 @@ from .services import (
     subscription_pay_online,
     subscription_refund,
     subscription_request_transfer,
+    transfer_account_save,
     voucher_issue,
     voucher_void,
 )
@@ -248,6 +251,7 @@ def subscription_detail(request, pk):
             "awaiting_transfer": subscription.payments.filter(
                 method=Payment.Method.OFFLINE, status=Payment.Status.PENDING
             ).exists(),
+            "transfer_account": transfer_account(),
         },
     )
 
@@ -352,8 +356,10 @@ def park_provider_new(request):
 @park_staff_required
 def park_subscriptions(request):
     filter_form = SubscriptionFilterForm(request.GET or None)
-    status = filter_form.cleaned_data.get("status", "") if filter_form.is_valid() else ""
-    subscriptions = subscription_list_for_user(user=request.user, status=status).prefetch_related("payments")
+    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+    subscriptions = subscription_list_for_user(
+        user=request.user, status=filters.get("status", ""), search=filters.get("q", "")
+    ).prefetch_related("payments")
     page = Paginator(subscriptions, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -364,8 +370,26 @@ def park_subscriptions(request):
             "subscriptions": page.object_list,
             "awaiting": transfers_awaiting_confirmation(),
             "can_change": user_is_park_admin(request.user),
+            "transfer_account": transfer_account(),
         },
     )
+
+
+@park_staff_required
+def park_transfer_account(request):
+    """The park's bank account for transfers, shown on every order waiting for a transfer."""
+    _require_park_admin(request.user)
+    account = transfer_account()
+    form = TransferAccountForm(request.POST or None, instance=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer_account_save(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(request, _("The bank account is saved; enterprises now see it on their orders."))
+            return redirect("billing:park_subscriptions")
+    return render(request, "billing/park_transfer_account.html", {"form": form, "account": account})
 
 
 @require_POST
@@ -456,6 +480,7 @@ def park_voucher_void(request, pk):
 
 @park_staff_required
 def park_revenue(request):
+    _require_park_admin(request.user)  # the money is the administrator's; a reviewer reviews
     return render(
         request,
         "billing/park_revenue.html",

@@ -3,13 +3,14 @@
     subscription (an order until it is paid):
         pending_payment ─activate→ active ─expire→ expired
         pending_payment ─cancel→ cancelled
+        pending_payment ─lapse→ cancelled (not paid by its deadline: the hourly sweep)
         pending_payment / active / expired ─refund→ refunded
     payment (one attempt to pay an order):
         pending ─succeed→ succeeded ─refund→ refunded
-        pending ─fail→ failed (a Stripe session that expired)
+        pending ─fail→ failed (a Stripe session that expired, an order not paid by its deadline)
         pending ─cancel→ cancelled (the order cancelled, or another way of paying chosen)
     voucher:
-        available ─use→ used ─release→ available (its order was cancelled)
+        available ─use→ used ─release→ available (its order was cancelled, or lapsed unpaid)
         available ─void→ void (withdrawn by the park)
 
 Actors: "owner" is the ordering enterprise's own people, "park_admin" a park administrator,
@@ -75,6 +76,7 @@ ORDER = "order"  # the history row of placing an order
 ACTIVATE = "activate"
 CANCEL = "cancel"
 EXPIRE = "expire"
+LAPSE = "lapse"
 REFUND = "refund"
 
 SUBSCRIPTION_WORKFLOW = Workflow(
@@ -91,6 +93,8 @@ SUBSCRIPTION_WORKFLOW = Workflow(
         Transition(
             CANCEL, (S.PENDING_PAYMENT,), S.CANCELLED, _("Order cancelled"), actors=(OWNER, PARK_ADMIN)
         ),
+        # Listed after CANCEL: a person's "cancelled" is CANCEL (action_to takes the first match).
+        Transition(LAPSE, (S.PENDING_PAYMENT,), S.CANCELLED, _("Not paid by the deadline"), actors=(SYSTEM,)),
         Transition(EXPIRE, (S.ACTIVE,), S.EXPIRED, _("Term ended"), actors=(SYSTEM,)),
         # The money came back before we learned it had arrived (a refund event first), or a
         # refund made after the term ended: still recorded.
@@ -139,7 +143,12 @@ VOUCHER_WORKFLOW = Workflow(
     [
         Transition(USE, (V.AVAILABLE,), V.USED, _("Used for an order"), actors=(OWNER,)),
         Transition(
-            RELEASE, (V.USED,), V.AVAILABLE, _("Freed: its order was cancelled"), actors=(OWNER, PARK_ADMIN)
+            RELEASE,
+            (V.USED,),
+            V.AVAILABLE,
+            _("Freed: its order was cancelled"),
+            # The system too: an order not paid by its deadline is cancelled by the hourly sweep.
+            actors=(OWNER, PARK_ADMIN, SYSTEM),
         ),
         Transition(VOID, (V.AVAILABLE,), V.VOID, _("Withdrawn"), actors=(PARK_ADMIN,)),
     ],

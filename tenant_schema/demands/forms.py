@@ -60,7 +60,9 @@ class AcceptForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+    comment = forms.CharField(
+        label=_("Your message to the enterprise"), widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class ExtendForm(forms.Form):
@@ -73,7 +75,7 @@ class ExtendForm(forms.Form):
 
 
 class CategoryPolicyForm(forms.Form):
-    category = forms.ChoiceField(choices=Category.choices, widget=forms.HiddenInput)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices, widget=forms.HiddenInput)
     first_reply_days = forms.IntegerField(
         label=_("First reply (working days)"), min_value=1, max_value=MAX_RESOLUTION_DAYS
     )

@@ -45,7 +45,8 @@ def demand_changed_notify(*, demand: Demand, transition) -> None:
     body = "\n".join(body_parts)
     if transition.action != wf.RATE:
         notification_send(
-            user_ids=_enterprise_user_ids(demand),
+            # Not the person who acted (an enterprise's own step is no news to itself).
+            user_ids=[i for i in _enterprise_user_ids(demand) if event is None or i != event.actor_id],
             title=title,
             body=body,
             link=f"/demands/{demand.pk}/",

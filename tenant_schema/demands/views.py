@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from saas.attachments import attachment_response
@@ -40,9 +41,19 @@ from .selectors import (
     demand_timeline,
     park_staff_list,
 )
-from .services import category_policy_set, demand_file, demand_transition
+from .services import category_limits, category_policy_set, demand_file, demand_transition
 
 PAGE_SIZE = 25
+CORRECT_THE_FORM = gettext_lazy("Not saved: correct what the form below points out.")
+# What a person reads once an action went through: a sentence, not the action's name and a tick.
+DONE_MESSAGES = {
+    wf.ACCEPT: gettext_lazy("The demand is accepted; its time limits run from now."),
+    wf.ASSIGN: gettext_lazy("The demand is assigned."),
+    wf.REPLY: gettext_lazy("Your reply is sent to the enterprise."),
+    wf.ANSWER: gettext_lazy("Your answer is sent; the enterprise can now rate it."),
+    wf.EXTEND: gettext_lazy("The time limit is extended; the enterprise sees the reason."),
+    wf.RATE: gettext_lazy("Thank you for your rating."),
+}
 
 
 def _own_enterprise(request):
@@ -119,6 +130,10 @@ def _detail_context(request, demand: Demand, **extra) -> dict:
         "extend_form": ExtendForm(),
         "now": timezone.now(),
     }
+    if demand.status == Demand.Status.SUBMITTED:
+        # Before acceptance no deadline runs yet; say which ones will (the category's limits).
+        reply_days, resolution_days, _department = category_limits(category=demand.category)
+        context["limits_once_accepted"] = {"reply": reply_days, "resolution": resolution_days}
     context.update(extra)
     return context
 
@@ -175,13 +190,14 @@ def demand_act(request, pk, action):
         except TransitionRefused as refused:
             error, status = str(refused.message), 409
         except ValidationError as invalid:
+            # The reason is shown once, on the form; the banner only points to it.
             form_add_service_error(form, invalid)
-            error, status = " ".join(invalid.messages), 400
+            error, status = str(CORRECT_THE_FORM), 400
         else:
-            messages.success(request, str(wf.DEMAND_WORKFLOW.get(action).label) + " ✓")
+            messages.success(request, str(DONE_MESSAGES[action]))
             return redirect("demands:park_detail" if staff_page else "demands:detail", pk=demand.pk)
     else:
-        error, status = " ".join(" ".join(errors) for errors in form.errors.values()), 400
+        error, status = str(CORRECT_THE_FORM), 400
     demand = demand_get_for_user(user=request.user, pk=pk)
     form_name = {
         wf.RATE: "rate_form",

@@ -1,4 +1,5 @@
-"""A tenant site's home page: the visitor's roles and, for park staff, the registrations waiting.
+"""A tenant site's home page: the visitor's roles and, for park staff, the registrations waiting
+and the park's dashboard.
 
 Here rather than in the kernel (saas), which routes to feature apps but imports none.
 """
@@ -8,7 +9,8 @@ from django.shortcuts import redirect, render
 
 from every_schema.accounts import roles
 
-from .selectors import enterprise_list_for_user, user_is_park_staff
+from .dashboard import PERIODS, dashboard_period, park_dashboard
+from .selectors import enterprise_list_for_user, user_is_park_admin, user_is_park_staff
 
 
 def tenant_home(request):
@@ -22,4 +24,9 @@ def tenant_home(request):
             context["pending_enterprise_count"] = enterprise_list_for_user(
                 user=user, status="pending"
             ).count()
+            # The park's own figures, from the definitions the hub uses (tenant_schema.figures).
+            period = dashboard_period(request.GET.get("period", ""))
+            context["dashboard"] = park_dashboard(period=period, with_revenue=user_is_park_admin(user))
+            context["period"] = period
+            context["periods"] = PERIODS
     return render(request, "home.html", context)

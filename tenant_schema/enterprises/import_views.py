@@ -28,6 +28,7 @@ from .importing import (
     import_batch_get_for_user,
     import_batch_problems,
     import_batch_stalled,
+    import_batch_warnings,
     import_failure_message,
     import_template_workbook,
     user_may_import,
@@ -97,7 +98,11 @@ def import_batch(request, batch_id):
         return render(
             request,
             "enterprises/import_preview.html",
-            {"batch": batch, "problems": import_batch_problems(batch=batch)},
+            {
+                "batch": batch,
+                "problems": import_batch_problems(batch=batch),
+                "warnings": import_batch_warnings(batch=batch),
+            },
         )
     display_status = import_batch_display_status(batch)
     return render(
@@ -132,6 +137,7 @@ def import_confirm(request, batch_id):
             {
                 "batch": batch,
                 "problems": import_batch_problems(batch=batch),
+                "warnings": import_batch_warnings(batch=batch),
                 "confirm_error": " ".join(error.messages),
             },
             status=400,

@@ -101,9 +101,18 @@ class StageForm(forms.Form):
 class BaseStageFormSet(forms.BaseFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        form.fields[forms.formsets.ORDERING_FIELD_NAME].label = _("Order")
-        form.fields[forms.formsets.ORDERING_FIELD_NAME].widget.attrs.update(
-            {"inputmode": "numeric", "min": "1"}
+        # A decimal order: a stage put between 2 and 3 is given 2.5 and every stage is then
+        # numbered 1, 2, 3... again on saving (programme_stages_set), no renumbering by hand.
+        integer_order = form.fields[forms.formsets.ORDERING_FIELD_NAME]
+        form.fields[forms.formsets.ORDERING_FIELD_NAME] = forms.DecimalField(
+            label=_("Order"),
+            required=False,
+            min_value=0,
+            max_digits=6,
+            decimal_places=2,
+            initial=integer_order.initial,
+            help_text=_("To put a stage between two others, give it a number between theirs, e.g. 2.5."),
+            widget=forms.NumberInput(attrs={"inputmode": "decimal", "min": "0", "step": "any"}),
         )
         form.fields[forms.formsets.DELETION_FIELD_NAME].label = _("Remove this stage")
 

@@ -8,11 +8,15 @@ from saas.celery import send_on_commit
 from .models import Notification
 
 
-def notification_send(*, user_ids, title: str, body: str = "", link: str = "", dedupe_key: str) -> int:
+def notification_send(
+    *, user_ids, title: str, body: str = "", link: str = "", dedupe_key: str, already_emailed: bool = False
+) -> int:
     """Notify each user once for `dedupe_key` (in-app now, email by Celery); returns how many were new.
 
     Safe to call twice for the same cause: the unique (user, dedupe_key) pair makes the
     second call a no-op, which is what lets reminder tasks run twice without doubling mail.
+    `already_emailed`: the caller has mailed this cause itself (a mail of its own, with its
+    own once-only key); the in-app row is recorded as emailed and no second mail goes out.
     """
     dedupe_key = dedupe_key[:120]
     wanted = set(user_ids)
@@ -24,8 +28,15 @@ def notification_send(*, user_ids, title: str, body: str = "", link: str = "", d
                 "user_id", flat=True
             )
         )
+        emailed = (
+            {"email_status": Notification.EmailStatus.SENT, "emailed_at": timezone.now()}
+            if already_emailed
+            else {}
+        )
         rows = [
-            Notification(user_id=user_id, title=title[:200], body=body, link=link, dedupe_key=dedupe_key)
+            Notification(
+                user_id=user_id, title=title[:200], body=body, link=link, dedupe_key=dedupe_key, **emailed
+            )
             for user_id in wanted - already
         ]
         # ignore_conflicts: a concurrent call for the same cause may have inserted some meanwhile.

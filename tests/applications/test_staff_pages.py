@@ -222,6 +222,27 @@ def test_the_stage_editor_renames_removes_reorders_and_adds_before_any_submissio
         ]
 
 
+def test_a_stage_goes_between_two_others_with_an_order_between_theirs(as_park_admin, programme):
+    """2.5 puts it after the second stage; the stages are numbered 1, 2, 3... again, nobody renumbers by hand."""
+    stages = current_stages(programme)
+    new_review = {
+        "name": "现场核查",
+        "public_name": "现场核查",
+        "kind": "review",
+        "role": "reviewer",
+        "office": "",
+        "time_limit_days": 3,
+        "ORDER": "2.5",
+    }
+    response = as_park_admin.post(
+        f"/park/programmes/{programme.pk}/stages/", stage_form_data(stages, extra=new_review)
+    )
+    assert response.status_code == 302
+    with schema_context(ALPHA):
+        names = list(Programme.objects.get(pk=programme.pk).stages.values_list("position", "name"))
+    assert names[:4] == [(1, "受理"), (2, "初审"), (3, "现场核查"), (4, "专家评审")]
+
+
 def test_the_stage_editor_shows_the_services_rule_when_the_order_of_kinds_is_wrong(as_park_admin, programme):
     stages = current_stages(programme)
     stages[0]["ORDER"], stages[3]["ORDER"] = 4, 1  # the public notice first

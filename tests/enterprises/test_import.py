@@ -598,3 +598,15 @@ def test_a_run_whose_process_died_is_shown_interrupted_and_the_button_runs_it_ag
     retried = confirm(admin_client, batch_url).context["batch"]
     assert (retried.status, retried.created, retried.attempts) == ("done", 5, 2)
     assert len(codes_in(ALPHA, [row[CODE] for row in rows])) == 5
+
+
+def test_a_micro_enterprise_flagged_above_designated_size_is_pointed_out_but_imported(admin_client):
+    rows = [enterprise_row(i) for i in range(3)]
+    rows[1][SIZE], rows[1][ABOVE], rows[1][EMPLOYEES] = "微型", "是", 8
+    batch_url = upload(admin_client, xlsx(rows))
+    page = admin_client.get(batch_url)
+    assert [warning["row"] for warning in page.context["warnings"]] == [
+        3
+    ]  # Excel row 3: the second enterprise
+    assert page.context["batch"].valid_rows == 3 and not page.context["problems"]
+    assert "check the flag before confirming" in page.content.decode()  # admin_client reads English

@@ -516,11 +516,18 @@ def test_the_home_page_invites_visitors_to_register(db, client_a):
     assert 'href="/register/"' in body and 'href="/accounts/login/"' in body
 
 
-def test_the_home_page_leads_park_staff_to_the_enterprises(db, client_a, reviewer_a):
-    client_a.force_login(reviewer_a)
+def test_the_home_page_leads_the_park_administrator_to_the_enterprises(db, client_a, park_admin_a):
+    client_a.force_login(park_admin_a)
     body = client_a.get("/").content.decode()
     assert 'href="/park/enterprises/"' in body and 'href="/park/enterprises/?status=pending"' in body
     assert 'href="/register/"' not in body
+
+
+def test_a_reviewers_home_and_menu_leave_out_the_register_of_enterprises(db, client_a, reviewer_a):
+    """Verifying registrations is the administrator's (issue 20): a reviewer's menu is their work."""
+    client_a.force_login(reviewer_a)
+    body = client_a.get("/").content.decode()
+    assert 'href="/park/enterprises/"' not in body and 'href="/register/"' not in body
 
 
 def test_the_home_page_shows_the_enterprise_its_status(db, client_a, registration_x):

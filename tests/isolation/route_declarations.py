@@ -287,7 +287,9 @@ TENANT = {
     "billing:park_voucher_void": D(
         get=POST_ONLY, objects={"pk": "voucher"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}
     ),
-    "billing:park_revenue": D(get=STAFF_PAGE),
+    "billing:park_revenue": D(get=ADMIN_PAGE),
+    # The park's bank account for transfers: its administrator only (a reviewer reads it on orders).
+    "billing:park_transfer_account": D(get=ADMIN_PAGE, write={"reviewer": "403"}),
     # Shared files: every signed-in user of the park; park B's file is not found here.
     "media": D(get={"anon": "login", "users": "park"}, objects={"name": "media"}),
     # The API. Roles refused a whole endpoint get 403 (no object is looked up); an object

@@ -3,6 +3,8 @@
 import pytest
 from django_tenants.utils import schema_context
 
+from every_schema.accounts import roles
+from tenant_schema.applications.services import application_transition
 from tenant_schema.notifications.models import Notification
 from tenant_schema.notifications.services import notification_send
 
@@ -83,6 +85,9 @@ def test_an_application_moving_notifies_the_enterprise(db, client_a):
     with schema_context(ALPHA):
         x = EnterpriseFactory(verified=True)
         application = ApplicationFactory(registration=x, requested_amount="1000.00", submitted=True)
+        # The park moves it (the enterprise's own submission notifies nobody of the enterprise).
+        reviewer = make_user(ALPHA, role=roles.REVIEWER)
+        application_transition(application_id=application.pk, action="advance", actor=reviewer)
     client_a.force_login(x.user)
     body = client_a.get(LIST).json()
     assert body["unread_count"] >= 1

@@ -5,6 +5,7 @@
 - orders: checkout, paying online or by transfer, cancelling
 - payments: payment attempts, refunds, following Stripe
 - subscriptions: the term's moves, its start and end, the hourly sweep
+- transfers: the park's bank account, each order's payment deadline, lapsing unpaid orders
 - ratings
 
 Every status change of a subscription, a payment or a voucher goes through its workflow
@@ -45,6 +46,12 @@ from .subscriptions import (
     subscription_transition,
     subscriptions_sweep,
 )
+from .transfers import (
+    TRANSFER_ACCOUNT_FIELDS,
+    order_pay_by,
+    subscriptions_lapse_unpaid,
+    transfer_account_save,
+)
 from .vouchers import (
     VOUCHER_ALPHABET,
     voucher_discount,
@@ -59,12 +66,14 @@ __all__ = [
     "CHECKOUT_SESSION_LIFETIME",
     "CHECKOUT_SESSION_REUSE",
     "SERVICE_FIELDS",
+    "TRANSFER_ACCOUNT_FIELDS",
     "VOUCHER_ALPHABET",
     "Checkout",
     "add_months",
     "coverage_end",
     "current_tenant",
     "is_park_admin",
+    "order_pay_by",
     "payment_duplicate_refund",
     "payment_for_stripe_metadata",
     "payment_open",
@@ -87,7 +96,9 @@ __all__ = [
     "subscription_refund",
     "subscription_request_transfer",
     "subscription_transition",
+    "subscriptions_lapse_unpaid",
     "subscriptions_sweep",
+    "transfer_account_save",
     "voucher_discount",
     "voucher_issue",
     "voucher_lock_for_use",

@@ -32,6 +32,7 @@ from .payments import (
     payments_cancel_pending,
 )
 from .subscriptions import subscription_activate, subscription_lock, subscription_transition
+from .transfers import order_pay_by
 from .vouchers import voucher_discount, voucher_lock_for_use, voucher_release, voucher_use
 
 User = get_user_model()
@@ -138,6 +139,8 @@ def subscription_checkout(
                 voucher=voucher,
                 renews=renews,
                 created_by=actor,
+                # Something left to pay: unpaid after the park's deadline, the order lapses (transfers).
+                pay_by=order_pay_by(ordered_at=timezone.now()) if amount_due > 0 else None,
             )
         history_record(obj=subscription, action=wf.ORDER, actor=actor)
         if voucher is not None:

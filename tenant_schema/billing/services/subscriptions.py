@@ -132,7 +132,8 @@ def subscription_expire(*, subscription: Subscription, now: datetime | None = No
 
 
 def subscriptions_sweep(*, now: datetime | None = None) -> dict[str, int]:
-    """The hourly job of one tenant: end terms that ran out, remind 7 days and 1 day before the end.
+    """The hourly job of one tenant: end terms that ran out, remind 7 days and 1 day before the end,
+    cancel orders not paid by their deadline (freeing their vouchers).
 
     Each reminder is claimed by a conditional UPDATE of its stamp, in the transaction that
     queues the mail, so running the job twice (or two at once) sends it once. A term that
@@ -146,7 +147,9 @@ def subscriptions_sweep(*, now: datetime | None = None) -> dict[str, int]:
         _remind(days=days, stamp=stamp, now=now)
         for days, stamp in ((1, "reminder_1d_sent_at"), (7, "reminder_7d_sent_at"))
     )
-    return {"expired": expired, "reminded": reminded}
+    from .transfers import subscriptions_lapse_unpaid  # transfers builds on this module
+
+    return {"expired": expired, "reminded": reminded, "lapsed": subscriptions_lapse_unpaid(now=now)}
 
 
 def _remind(*, days: int, stamp: str, now: datetime) -> int:

@@ -89,6 +89,11 @@ def import_batch_problems(*, batch: ImportBatch) -> list[dict]:
     return cache.get(_batch_key(batch.id) + ":problems") or []
 
 
+def import_batch_warnings(*, batch: ImportBatch) -> list[dict]:
+    """The preview's rows imported as they are but worth a look (规上 and micro at once); [] once expired."""
+    return cache.get(_batch_key(batch.id) + ":warnings") or []
+
+
 def import_async_threshold() -> int:
     return int(settings.PARKHUB_IMPORT_ASYNC_ROWS)
 
@@ -167,6 +172,7 @@ def import_batch_create(*, actor: User, upload) -> ImportBatch:
         would_keep=plan.unchanged,
     )
     cache.set(_batch_key(str(batch_id)) + ":problems", parsed.problems, timeout=BATCH_TTL)
+    cache.set(_batch_key(str(batch_id)) + ":warnings", parsed.warnings, timeout=BATCH_TTL)
     return batch
 
 
@@ -188,6 +194,7 @@ def import_batch_discard(*, batch: ImportBatch) -> None:
         batch.delete()
     default_storage.delete(batch.storage_name)
     cache.delete(_batch_key(str(batch.pk)) + ":problems")
+    cache.delete(_batch_key(str(batch.pk)) + ":warnings")
 
 
 def import_batch_confirm(*, batch: ImportBatch, actor: User) -> ImportBatch:

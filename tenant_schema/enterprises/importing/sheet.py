@@ -261,6 +261,29 @@ class ParsedSheet:
     total_rows: int
     sheet_title: str = ""
     ignored_columns: list[str] = field(default_factory=list)
+    # Rows imported as they are but worth a second look (the same shape as `problems`).
+    warnings: list[dict] = field(default_factory=list)
+
+
+# Below this many staff an enterprise is micro in every industry (工信部联企业〔2011〕300号); a
+# 规上 enterprise (annual revenue of 20 million yuan or more) that small is most likely a slip.
+MICRO_STAFF_BELOW = 10
+
+
+def row_warnings(values: dict[str, Any]) -> list[str]:
+    """What looks wrong in a valid row without being refused: 规上 and micro at once."""
+    if not values.get("above_designated_size"):
+        return []
+    employees = values.get("employees")
+    if values.get("size_class") == "micro" or (employees is not None and employees < MICRO_STAFF_BELOW):
+        return [
+            _(
+                "Flagged 规上 (annual revenue of 20 million yuan or more) but micro-sized "
+                "(%(employees)s staff): check the flag before confirming."
+            )
+            % {"employees": employees if employees is not None else "—"}
+        ]
+    return []
 
 
 def _refuse_unreadable() -> ValidationError:
@@ -349,6 +372,7 @@ def _sheet_rows_check(worksheet, header_number: int, header_cells: tuple) -> Par
 
     rows: list[ImportRow] = []
     problems: list[dict] = []
+    warnings: list[dict] = []
     first_row_of: dict[str, int] = {}
     total = 0
     empty_run = 0
@@ -382,10 +406,27 @@ def _sheet_rows_check(worksheet, header_number: int, header_cells: tuple) -> Par
             )
         else:
             rows.append(row)
+            if notes := row_warnings(row.values):
+                warnings.append(
+                    {
+                        "row": number,
+                        "credit_code": row.credit_code,
+                        "name": row.values.get("name", ""),
+                        "reasons": [
+                            {"column": header_text.get("above_designated_size", ""), "message": str(note)}
+                            for note in notes
+                        ],
+                    }
+                )
     if total == 0:
         raise ValidationError(_("The sheet has no enterprise rows below the header."), code="empty")
     return ParsedSheet(
-        rows=rows, problems=problems, total_rows=total, sheet_title=worksheet.title, ignored_columns=ignored
+        rows=rows,
+        problems=problems,
+        total_rows=total,
+        sheet_title=worksheet.title,
+        ignored_columns=ignored,
+        warnings=warnings,
     )
 
 

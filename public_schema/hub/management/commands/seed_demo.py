@@ -25,6 +25,7 @@ from public_schema.tenants.services import hub_ensure, tenant_provision, tenant_
 from tenant_schema.applications.demo import applications_seed_demo
 from tenant_schema.billing.demo import billing_seed_demo, billing_summary
 from tenant_schema.demands.demo import demands_seed_demo
+from tenant_schema.eligibility.demo import eligibility_seed_demo
 from tenant_schema.enterprises.demo import demo_accounts_ensure, enterprises_seed_demo, network_allocation
 from tenant_schema.enterprises.models import Enterprise
 
@@ -181,6 +182,7 @@ class Command(BaseCommand):
                 applications_seed_demo(
                     rng=random.Random(f"parkhub-demo-applications:{slug}")
                 )  # programmes too
+                eligibility_seed_demo()  # rules (qualifies / not / cannot tell), programmes not applied to
                 billing_totals.append(billing_seed_demo(rng=random.Random(f"parkhub-demo-billing:{slug}")))
                 enterprises_total += Enterprise.objects.count()
                 above_total += Enterprise.objects.filter(above_designated_size=True).count()
