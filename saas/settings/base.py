@@ -40,6 +40,7 @@ SHARED_APPS = [
     "public_schema.workcalendar",
     "public_schema.installation",
     "public_schema.network",
+    "public_schema.voucher_schemes",
 ]
 
 # Accounts, sessions, tokens and login-lockout records exist in every tenant schema as
