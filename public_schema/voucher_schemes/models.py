@@ -116,6 +116,10 @@ class VoucherScheme(models.Model):
     def enterprise_cap(self) -> Decimal:
         return self.cap_per_enterprise if self.cap_per_enterprise is not None else self.voucher_amount
 
+    @property
+    def category_labels(self) -> list[str]:
+        return [str(ServiceCategory(category).label) for category in self.categories]
+
     @cached_property
     def value_label(self) -> str:
         if self.kind == self.Kind.FACE_VALUE:

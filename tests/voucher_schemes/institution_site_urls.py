@@ -1,0 +1,12 @@
+"""An institution's site for these tests, as saas/urls_institutions.py includes the voucher routes (not on this branch)."""
+
+from django.urls import include, path
+
+from public_schema.voucher_schemes import api as vouchers_api
+
+api_patterns = [path("", include(vouchers_api.institution_urlpatterns))]
+
+urlpatterns = [
+    path("", include("public_schema.voucher_schemes.institution_urls")),
+    path("api/v1/", include((api_patterns, "api"))),
+]
