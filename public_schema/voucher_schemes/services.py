@@ -204,6 +204,12 @@ def scheme_create(
             )
         scheme.save()
         scheme.area.set(area)
+        if scheme.auto_grant:
+            from saas.celery import send_on_commit
+
+            from .tasks import scheme_auto_grant_task
+
+            send_on_commit(scheme_auto_grant_task, scheme_id=scheme.pk)
     return scheme
 
 

@@ -308,3 +308,15 @@ def test_voucher_history_is_append_only(scheme, tenant_a, enterprise_a, hub_oper
     grant(scheme, tenant_a, enterprise_a, hub_operator)
     with transaction.atomic(), pytest.raises(ProgrammingError, match="pgtrigger"):
         VoucherHistory.objects.update(comment="changed")
+
+
+def test_the_expiry_task_expires_past_validity_and_is_safe_twice(
+    scheme, tenant_a, enterprise_a, hub_operator
+):
+    from public_schema.voucher_schemes.tasks import vouchers_expire_due_task
+
+    voucher = grant(scheme, tenant_a, enterprise_a, hub_operator)
+    NetworkVoucher.objects.filter(pk=voucher.pk).update(valid_until=timezone.localdate() - timedelta(days=1))
+    assert vouchers_expire_due_task.apply().get() == 1
+    assert vouchers_expire_due_task.apply().get() == 0
+    assert used(scheme) == 0
