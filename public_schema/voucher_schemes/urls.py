@@ -10,6 +10,7 @@ urlpatterns = [
     path("network-vouchers/schemes/", views.issuer_schemes, name="issuer-schemes"),
     path("network-vouchers/schemes/<int:pk>/", views.issuer_scheme, name="issuer-scheme"),
     path("network-vouchers/applications/", views.issuer_applications, name="issuer-applications"),
+    path("network-vouchers/figures/", views.hub_figures, name="figures"),
     path("network-vouchers/claims/", views.issuer_claims, name="issuer-claims"),
     path("network-vouchers/claims/<int:pk>/", views.issuer_claim, name="issuer-claim"),
     path(

@@ -271,3 +271,48 @@ def institution_claim_file(request, pk, file_pk):
     _institution_only(request)
     claim = selectors.claim_get_for_institution(institution=site_tenant(request), pk=pk)
     return attachment_response(attachment=selectors.claim_file_get(claim=claim, pk=file_pk))
+
+
+# ---------------------------------------------------------------------------------------------
+# The hub's figures
+# ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def hub_figures(request):
+    """Vouchers issued, spent, claimed and settled per issuer and per institution; ?export=csv for a file."""
+    import csv
+
+    from django.http import HttpResponse
+
+    from .figures import (
+        COLUMNS,
+        voucher_figures_by_institution,
+        voucher_figures_by_issuer,
+        voucher_figures_total,
+    )
+
+    if (
+        not wf.is_issuer_staff(request.user, site_tenant(request))
+        or site_tenant(request).schema_name != "public"
+    ):
+        raise Http404
+    by_issuer, by_institution = voucher_figures_by_issuer(), voucher_figures_by_institution()
+    if request.GET.get("export") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="voucher-figures.csv"'
+        response.write("\ufeff")  # Excel opens UTF-8 with a byte-order mark as Chinese text
+        writer = csv.writer(response)
+        writer.writerow([_("Group"), _("Name"), *COLUMNS])
+        for group, rows, key in (
+            (_("Issuer"), by_issuer, "scheme__issuer__name"),
+            (_("Institution"), by_institution, "institution__name"),
+        ):
+            for row in rows:
+                writer.writerow([group, row[key], *(row[column] for column in COLUMNS)])
+        return response
+    return render(
+        request,
+        "voucher_schemes/hub_figures.html",
+        {"by_issuer": by_issuer, "by_institution": by_institution, "total": voucher_figures_total()},
+    )
