@@ -21,6 +21,7 @@ from public_schema.installation.selectors import installation_row
 from public_schema.installation.services import installation_update
 from public_schema.tenants.models import Tenant
 from public_schema.tenants.services import hub_ensure, tenant_provision, tenant_site_url
+from public_schema.voucher_schemes.demo import vouchers_seed_demo
 from tenant_schema.applications.demo import applications_seed_demo
 from tenant_schema.billing.demo import billing_seed_demo, billing_summary
 from tenant_schema.demands.demo import demands_seed_demo
@@ -205,5 +206,6 @@ class Command(BaseCommand):
             f"designated size (规上); {created:,} added in {time.monotonic() - started:.1f}s"
         )
         self.stdout.write(billing_summary(billing_totals))
+        self.stdout.write(vouchers_seed_demo(rng=random.Random("parkhub-demo-vouchers")))
         self.stdout.write(f"  API docs   {hub_url}api/v1/docs/  (each site also has /api/v1/docs/)")
         self.stdout.write(f"  Base domain: {settings.PARKHUB_BASE_DOMAIN} (*.localhost needs no DNS set-up)")
