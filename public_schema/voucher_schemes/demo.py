@@ -30,8 +30,8 @@ from .models import NetworkVoucher, VoucherScheme
 CITY_TITLE = "2026 年胶州市科技创新券"
 LOCAL_TITLE = "2026 年企业服务券（分平台）"
 DEMO_INSTITUTIONS = [
-    ("jz-kechuang", "胶州市科创服务中心（示例）"),
-    ("jz-jiance", "胶州市检验检测服务站（示例）"),
+    ("jzkechuang", "胶州市科创服务中心（示例）"),
+    ("jzjiance", "胶州市检验检测服务站（示例）"),
 ]
 PDF = b"%PDF-1.4\n% demo claim document\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
