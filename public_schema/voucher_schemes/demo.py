@@ -122,6 +122,8 @@ def _spend(voucher, institution, rng, number: str):
         category=voucher.scheme.categories[0] if voucher.scheme.categories else ServiceCategory.INNOVATION,
         price=price,
     )
+    # Illustrative: the enterprise confirms delivery (the orders app does this on another branch).
+    services.voucher_delivered(order_reference=f"DEMO-{number}")
 
 
 def _claim(institution, vouchers):

@@ -176,6 +176,8 @@ class NetworkVoucher(models.Model):
     order_price = models.DecimalField(_("order price (CNY)"), **MONEY, null=True, blank=True)
     discount = models.DecimalField(_("discount (CNY)"), **MONEY, null=True, blank=True)
     spent_at = models.DateTimeField(_("spent"), null=True, blank=True)
+    # When the enterprise confirmed the order's delivery (the orders side tells us): only then may it be claimed.
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     claim = models.ForeignKey(
         "VoucherClaim",
         verbose_name=_("claim"),

@@ -224,7 +224,12 @@ def institution_claims(request):
 def institution_claim_new(request):
     _institution_only(request)
     institution = site_tenant(request)
-    spent = list(selectors.vouchers_spent_at(institution=institution, status=NetworkVoucher.Status.SPENT))
+    # Only orders the enterprise confirmed as delivered may be claimed.
+    spent = list(
+        selectors.vouchers_spent_at(institution=institution, status=NetworkVoucher.Status.SPENT).filter(
+            delivered_at__isnull=False
+        )
+    )
     form = ClaimForm(request.POST or None, request.FILES or None, vouchers=spent)
     status = 200
     if request.method == "POST":

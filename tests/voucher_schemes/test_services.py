@@ -36,9 +36,18 @@ def grant(scheme, tenant, registration, operator=None):
 
 
 def spend(
-    voucher, tenant, registration, institution, *, reference="NO-1", category="innovation", price="1500"
+    voucher,
+    tenant,
+    registration,
+    institution,
+    *,
+    reference="NO-1",
+    category="innovation",
+    price="1500",
+    delivered=True,
 ):
-    return services.voucher_spend(
+    """Spend on an order; `delivered`: the enterprise then confirms the delivery (so it may be claimed)."""
+    discount = services.voucher_spend(
         voucher_id=voucher.pk,
         holder_tenant=tenant,
         enterprise_id=registration.enterprise.pk,
@@ -47,6 +56,9 @@ def spend(
         category=category,
         price=Decimal(price),
     )
+    if delivered:
+        services.voucher_delivered(order_reference=reference)
+    return discount
 
 
 def pdf(name):
@@ -320,3 +332,21 @@ def test_the_expiry_task_expires_past_validity_and_is_safe_twice(
     assert vouchers_expire_due_task.apply().get() == 1
     assert vouchers_expire_due_task.apply().get() == 0
     assert used(scheme) == 0
+
+
+def test_an_order_not_yet_delivered_cannot_be_claimed(
+    scheme, tenant_a, enterprise_a, hub_operator, institution, institution_staff
+):
+    voucher = grant(scheme, tenant_a, enterprise_a, hub_operator)
+    spend(voucher, tenant_a, enterprise_a, institution, delivered=False)
+    with on_site(institution), translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        services.claim_file(
+            institution=institution, actor=institution_staff, voucher_ids=[voucher.pk], files=claim_files()
+        )
+    assert "尚未确认交付" in " ".join(refused.value.messages)
+    services.voucher_delivered(order_reference="NO-1")
+    with on_site(institution):
+        claim = services.claim_file(
+            institution=institution, actor=institution_staff, voucher_ids=[voucher.pk], files=claim_files()
+        )
+    assert claim.status == VoucherClaim.Status.SUBMITTED
