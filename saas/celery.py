@@ -48,6 +48,10 @@ app.conf.beat_schedule = {
     "accounts-housekeeping": {"task": "accounts.housekeeping_all", "schedule": crontab(minute=15, hour=3)},
     # Envelopes between tenants still pending after a minute (a lost message, a killed worker).
     "network-handoff-sweep": {"task": "network.handoff_sweep", "schedule": 60.0},
+    # Network vouchers: expire unspent ones past validity (their amount returns to the budget), just
+    # after midnight Asia/Shanghai; 免申即享 grants to enterprises that came to qualify, hourly.
+    "voucher-schemes-expire": {"task": "voucher_schemes.expire_due", "schedule": crontab(minute=10, hour=0)},
+    "voucher-schemes-auto-grant": {"task": "voucher_schemes.auto_grant_all", "schedule": crontab(minute=50)},
     "notifications-purge-read": {
         "task": "notifications.purge_read_all",
         "schedule": crontab(minute=45, hour=3),

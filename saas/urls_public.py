@@ -9,6 +9,7 @@ from public_schema.city_programmes import api as citywide_api
 from public_schema.hub import api as hub_api
 from public_schema.network import hub_api as pool_api
 from public_schema.tenants import api as tenants_api
+from public_schema.voucher_schemes import api as vouchers_api
 from saas.views import media_serve
 
 api_patterns = [
@@ -24,6 +25,7 @@ api_patterns = [
     path("hub/stats/", hub_api.HubStatsApi.as_view(), name="hub-stats"),
     path("", include(citywide_api.urlpatterns)),
     path("", include(pool_api.urlpatterns)),
+    path("", include(vouchers_api.issuer_urlpatterns)),
     path("schema/", SpectacularAPIView.as_view(urlconf="saas.urls_public"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -34,6 +36,7 @@ urlpatterns = [
     path("", include("public_schema.stripe_events.urls")),
     path("", include("public_schema.city_programmes.urls")),
     path("", include("public_schema.network.handoff_urls")),
+    path("", include("public_schema.voucher_schemes.urls")),
     path("", include("public_schema.workcalendar.urls")),
     path("pool/", include("public_schema.network.hub_urls")),
     # The API, version 1. The unversioned paths answer the same for one release, with

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from every_schema.accounts import api as accounts_api
+from public_schema.voucher_schemes import api as vouchers_api
 from saas.views import media_serve
 from tenant_schema.applications import api as applications_api
 from tenant_schema.billing import api as billing_api
@@ -25,6 +26,8 @@ api_patterns = [
     path("", include(demands_api.urlpatterns)),
     path("", include(billing_api.urlpatterns)),
     path("", include(matching_api.urlpatterns)),
+    path("", include(vouchers_api.issuer_urlpatterns)),
+    path("", include(vouchers_api.holder_urlpatterns)),
     path("schema/", SpectacularAPIView.as_view(urlconf="saas.urls_tenants"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -40,6 +43,7 @@ urlpatterns = [
     path("", include("tenant_schema.demands.urls")),
     path("", include("tenant_schema.billing.urls")),
     path("", include("tenant_schema.eligibility.urls")),
+    path("", include("public_schema.voucher_schemes.tenant_urls")),
     path("park/enterprises/import/", include("tenant_schema.enterprises.import_urls")),
     # The API, version 1. The unversioned paths answer the same for one release, with
     # Deprecation and Sunset headers (saas.api.middleware); reverse("api:...") gives v1.

@@ -43,6 +43,7 @@ SHARED_APPS = [
     "public_schema.workcalendar",
     "public_schema.installation",
     "public_schema.network",
+    "public_schema.voucher_schemes",
 ]
 
 # Accounts, sessions, tokens and login-lockout records exist in every tenant schema as
@@ -434,6 +435,10 @@ SPECTACULAR_SETTINGS = {
         "ServiceCategoryEnum": "tenant_schema.billing.models.Service.Category",
         "VoucherKindEnum": "tenant_schema.billing.models.Voucher.Kind",
         "VoucherStatusEnum": "tenant_schema.billing.models.Voucher.Status",
+        "VoucherSchemeKindEnum": "public_schema.voucher_schemes.models.VoucherScheme.Kind",
+        "NetworkVoucherStatusEnum": "public_schema.voucher_schemes.models.NetworkVoucher.Status",
+        "VoucherClaimStatusEnum": "public_schema.voucher_schemes.models.VoucherClaim.Status",
+        "ClaimFileKindEnum": "public_schema.voucher_schemes.models.ClaimFile.Kind",
         "SubscriptionStatusEnum": "tenant_schema.billing.models.Subscription.Status",
         "PaymentMethodEnum": "tenant_schema.billing.models.Payment.Method",
         "PaymentStatusEnum": "tenant_schema.billing.models.Payment.Status",

@@ -80,6 +80,11 @@ VISITORS_ONLY = {"anon": "ok", "users": "moved"}
 # Staff asking for an enterprise's page of an object are sent to the park's page of it.
 PARK_MOVED = {"x": "moved", "y": "moved", "b": "404"}
 API_POST_ONLY = {"anon": "login", "users": "405"}
+# Network vouchers: pages and API of this site as an issuer, for its park administrators only.
+ISSUER_PAGE = {"anon": "login", "users": "404", "admin": "ok"}
+ISSUER_POST_ONLY = {"anon": "login", "users": "404", "admin": "405"}
+# A route whose object the matrix does not build: nobody finds it.
+NOT_HERE = {"anon": "login", "users": "404"}
 
 
 def own_then(answer):
@@ -456,11 +461,36 @@ TENANT = {
     "api:billing-revenue": D(get={"anon": "login", "enterprise": "403", "staff": "ok"}),
     "api:schema": D(get={"all": "ok"}, roles=SCHEMA_ROLES),
     "api:docs": D(get={"all": "ok"}),
+    # Network vouchers (public_schema/voucher_schemes): the park admin issues and reviews on its own
+    # site, an enterprise sees its own; objects the matrix does not build answer 404.
+    "vouchers:issuer-schemes": D(get=ISSUER_PAGE),
+    "vouchers:issuer-scheme": D(get=NOT_HERE),
+    "vouchers:issuer-applications": D(get=ISSUER_PAGE),
+    "vouchers:issuer-claims": D(get=ISSUER_PAGE),
+    "vouchers:figures": D(get=NOT_HERE),  # the hub's only
+    "vouchers:issuer-claim": D(get=NOT_HERE),
+    "vouchers:issuer-claim-file": D(get=NOT_HERE),
+    "vouchers:mine": D(get=ENTERPRISE_PAGE),
+    "vouchers:apply": D(get={"anon": "login", "users": "405"}, write={"users": "404"}),
+    "api:voucher-scheme-issued-list": D(get=ISSUER_PAGE),
+    "api:voucher-scheme-issued-detail": D(get=NOT_HERE),
+    "api:voucher-issued-list": D(get=ISSUER_PAGE),
+    "api:voucher-issued-review": D(get=ISSUER_POST_ONLY, write={"admin": "404"}),
+    "api:voucher-claim-review-list": D(get=ISSUER_PAGE),
+    "api:voucher-claim-review-detail": D(get=NOT_HERE),
+    "api:voucher-claim-review-move": D(get=ISSUER_POST_ONLY, write={"admin": "404"}),
+    "api:voucher-claim-review-file": D(get=NOT_HERE),
+    "api:voucher-scheme-open-list": D(get=SIGNED_IN),
+    "api:voucher-scheme-apply": D(get={"anon": "login", "users": "405"}, write={"users": "404"}),
+    "api:voucher-mine-list": D(get=ENTERPRISE_PAGE),
+    "api:voucher-mine-detail": D(get=NOT_HERE),
+    "api:voucher-held-list": D(get=ISSUER_PAGE),
 }
 
 # The hub has one role of its own, the operator; every park user is a stranger there. The
 # operator sees every park, so both parks' slugs are "ok".
 HUB_ONLY = {"anon": "login", "hub": "ok"}
+HUB_NOT_HERE = {"anon": "login", "hub": "404"}
 HUB = {
     "hub:home": D(get=HUB_ONLY),
     "hub:tenant_suspend": D(get=POST_ONLY, objects={"slug": "tenant"}, write=LOGIN),
@@ -505,6 +535,21 @@ HUB = {
     "api:hub-stats": D(get=HUB_ONLY),
     "api:city-programme-list": D(get=HUB_ONLY),
     "api:city-programme-detail": D(get=HUB_ONLY, objects={"pk": "city_programme"}),
+    "vouchers:issuer-schemes": D(get=HUB_ONLY),
+    "vouchers:issuer-scheme": D(get=HUB_NOT_HERE),
+    "vouchers:issuer-applications": D(get=HUB_ONLY),
+    "vouchers:issuer-claims": D(get=HUB_ONLY),
+    "vouchers:figures": D(get=HUB_ONLY),
+    "vouchers:issuer-claim": D(get=HUB_NOT_HERE),
+    "vouchers:issuer-claim-file": D(get=HUB_NOT_HERE),
+    "api:voucher-scheme-issued-list": D(get=HUB_ONLY),
+    "api:voucher-scheme-issued-detail": D(get=HUB_NOT_HERE),
+    "api:voucher-issued-list": D(get=HUB_ONLY),
+    "api:voucher-issued-review": D(get={"anon": "login", "hub": "405"}, write={"hub": "404"}),
+    "api:voucher-claim-review-list": D(get=HUB_ONLY),
+    "api:voucher-claim-review-detail": D(get=HUB_NOT_HERE),
+    "api:voucher-claim-review-move": D(get={"anon": "login", "hub": "405"}, write={"hub": "404"}),
+    "api:voucher-claim-review-file": D(get=HUB_NOT_HERE),
     "api:schema": D(get={"all": "ok"}, roles=SCHEMA_ROLES),
     "api:docs": D(get={"all": "ok"}),
     # The hub shares no files.

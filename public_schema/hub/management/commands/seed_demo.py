@@ -22,6 +22,7 @@ from public_schema.installation.services import installation_update
 from public_schema.network.demo import network_seed_demo
 from public_schema.tenants.models import Tenant
 from public_schema.tenants.services import hub_ensure, tenant_provision, tenant_site_url
+from public_schema.voucher_schemes.demo import vouchers_seed_demo
 from tenant_schema.applications.demo import applications_seed_demo
 from tenant_schema.billing.demo import billing_seed_demo, billing_summary
 from tenant_schema.demands.demo import demands_seed_demo
@@ -209,5 +210,6 @@ class Command(BaseCommand):
         )
         self.stdout.write(billing_summary(billing_totals))
         self.stdout.write(network_seed_demo(password=DEMO_PASSWORD, password_hash=demo_password_hash))
+        self.stdout.write(vouchers_seed_demo(rng=random.Random("parkhub-demo-vouchers")))
         self.stdout.write(f"  API docs   {hub_url}api/v1/docs/  (each site also has /api/v1/docs/)")
         self.stdout.write(f"  Base domain: {settings.PARKHUB_BASE_DOMAIN} (*.localhost needs no DNS set-up)")
