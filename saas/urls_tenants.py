@@ -13,6 +13,7 @@ from tenant_schema.eligibility import api as matching_api
 from tenant_schema.enterprises import api as enterprises_api
 from tenant_schema.enterprises.home_views import tenant_home
 from tenant_schema.funding import api as funding_api
+from tenant_schema.network_orders import api as network_orders_api
 from tenant_schema.notifications import api as notifications_api
 
 api_patterns = [
@@ -25,6 +26,7 @@ api_patterns = [
     path("", include(demands_api.urlpatterns)),
     path("", include(billing_api.urlpatterns)),
     path("", include(matching_api.urlpatterns)),
+    path("", include(network_orders_api.urlpatterns)),
     path("schema/", SpectacularAPIView.as_view(urlconf="saas.urls_tenants"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

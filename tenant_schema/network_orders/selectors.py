@@ -147,6 +147,14 @@ def institution_evaluations(
         ).values_list("pk", "schema_name")
     )
     evaluations = {pk: Evaluation(institution_id=pk) for pk in institution_ids}
+    if schemas:
+        # A tenant row whose schema is not there (being provisioned, or dropped) has no figures yet.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [list(schemas.values())]
+            )
+            present = {name for (name,) in cursor.fetchall()}
+        schemas = {pk: schema for pk, schema in schemas.items() if schema in present}
     if not schemas:
         return evaluations
     table = NetworkOrder._meta.db_table

@@ -450,6 +450,21 @@ TENANT = {
         write={"admin": "park"},
     ),
     "api:billing-revenue": D(get={"anon": "login", "enterprise": "403", "staff": "ok"}),
+    # The network catalogue: every signed-in user may look; an order is placed only by a verified
+    # enterprise (a 400 that says so); park staff read their enterprises' orders and take no step.
+    "api:network-product-list": D(get=SIGNED_IN),
+    "api:network-product-detail": D(
+        get={"anon": "login", "users": "park"}, objects={"pk": "network_product"}
+    ),
+    "api:network-order-list": D(get=SIGNED_IN, write={"pending": "400", "staff": "400"}),
+    "api:network-order-detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "network_order"}),
+    "api:network-order-step": D(
+        get=API_POST_ONLY,
+        objects={"pk": "network_order"},
+        fixed={"action": "cancel"},
+        # The owner's own order is cancelled (placed, not yet accepted); staff only look (409).
+        write={"anon": "login", **own_then("ok"), "staff": {"x": "409", "y": "409", "b": "404"}},
+    ),
     "api:schema": D(get={"all": "ok"}, roles=SCHEMA_ROLES),
     "api:docs": D(get={"all": "ok"}),
 }

@@ -96,3 +96,19 @@ def buyer_a(db, tenant_a):
 def buyer_b(db, tenant_b):
     with schema_context(BETA):
         return EnterpriseFactory(verified=True)
+
+
+@pytest.fixture(scope="module")
+def other_institution(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        made = institution_make(name="胶州另一家培训机构")
+        yield made
+        connection.set_schema_to_public()
+        tenant_drop(tenant=Tenant.objects.get(pk=made.tenant.pk))
+
+
+def site_of(tenant: Tenant):
+    """A test client on `tenant`'s own host."""
+    from ..conftest import HostClient
+
+    return HostClient(tenant.domains.get().domain)
