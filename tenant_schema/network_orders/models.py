@@ -196,3 +196,9 @@ class NetworkOrderHistory(HistoryEntry):
 
     def __str__(self):
         return f"{self.action}: {self.from_status or '-'} → {self.to_status}"
+
+    @property
+    def action_display(self) -> str:
+        from .workflow import action_label  # the workflow module imports these models
+
+        return action_label(self.action)

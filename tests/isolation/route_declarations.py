@@ -228,6 +228,22 @@ TENANT = {
         objects={"pk": "notification"},
     ),
     # Demands.
+    # The network catalogue (服务超市): every signed-in user may look; only a verified enterprise orders.
+    "network_orders:catalogue": D(get=SIGNED_IN),
+    "network_orders:product": D(
+        get={"anon": "login", "users": "park"},
+        objects={"pk": "network_product"},
+        write={"pending": {"x": "400", "b": "404"}, "staff": "404"},
+    ),
+    "network_orders:mine": D(get={**ENTERPRISE_PAGE, "staff": "moved"}),
+    "network_orders:order": D(get=ENTERPRISE_OBJECT, objects={"pk": "network_order"}),
+    "network_orders:order_act": D(
+        get={"anon": "login", "users": "405"},
+        objects={"pk": "network_order"},
+        # The matrix's empty form names no step: a 404 like an unknown action, for everyone.
+        write={"anon": "login", "users": "404"},
+    ),
+    "network_orders:park_orders": D(get=STAFF_PAGE),
     "demands:list": D(get={**ENTERPRISE_PAGE, "staff": "moved"}),
     "demands:new": D(get=ENTERPRISE_PAGE),
     "demands:detail": D(get={**ENTERPRISE_OBJECT, "staff": PARK_MOVED}, objects={"pk": "demand"}),

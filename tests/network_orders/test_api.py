@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 from public_schema.network.handoffs import handoff_deliver
 from public_schema.network.models import Handoff
 
-from ..conftest import ALPHA, BETA, make_user
+from ..conftest import ALPHA, make_user
 from ..factories import EnterpriseFactory
 from .conftest import site_of
 
