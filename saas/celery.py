@@ -48,6 +48,11 @@ app.conf.beat_schedule = {
     "accounts-housekeeping": {"task": "accounts.housekeeping_all", "schedule": crontab(minute=15, hour=3)},
     # Envelopes between tenants still pending after a minute (a lost message, a killed worker).
     "network-handoff-sweep": {"task": "network.handoff_sweep", "schedule": 60.0},
+    # Network orders: institutions reminded of acceptance and delivery limits (working hours, working days).
+    "network-orders-reminders": {
+        "task": "network_orders.reminders_send_all",
+        "schedule": crontab(minute=25, hour="8-17"),
+    },
     "notifications-purge-read": {
         "task": "notifications.purge_read_all",
         "schedule": crontab(minute=45, hour=3),
