@@ -52,6 +52,11 @@ app.conf.beat_schedule = {
     # after midnight Asia/Shanghai; 免申即享 grants to enterprises that came to qualify, hourly.
     "voucher-schemes-expire": {"task": "voucher_schemes.expire_due", "schedule": crontab(minute=10, hour=0)},
     "voucher-schemes-auto-grant": {"task": "voucher_schemes.auto_grant_all", "schedule": crontab(minute=50)},
+    # Network orders: institutions reminded of acceptance and delivery limits (working hours, working days).
+    "network-orders-reminders": {
+        "task": "network_orders.reminders_send_all",
+        "schedule": crontab(minute=25, hour="8-17"),
+    },
     "notifications-purge-read": {
         "task": "notifications.purge_read_all",
         "schedule": crontab(minute=45, hour=3),

@@ -235,6 +235,22 @@ TENANT = {
         objects={"pk": "notification"},
     ),
     # Demands.
+    # The network catalogue (服务超市): every signed-in user may look; only a verified enterprise orders.
+    "network_orders:catalogue": D(get=SIGNED_IN),
+    "network_orders:product": D(
+        get={"anon": "login", "users": "park"},
+        objects={"pk": "network_product"},
+        write={"pending": {"x": "400", "b": "404"}, "staff": "404"},
+    ),
+    "network_orders:mine": D(get={**ENTERPRISE_PAGE, "staff": "moved"}),
+    "network_orders:order": D(get=ENTERPRISE_OBJECT, objects={"pk": "network_order"}),
+    "network_orders:order_act": D(
+        get={"anon": "login", "users": "405"},
+        objects={"pk": "network_order"},
+        # The matrix's empty form names no step: a 404 like an unknown action, for everyone.
+        write={"anon": "login", "users": "404"},
+    ),
+    "network_orders:park_orders": D(get=STAFF_PAGE),
     "demands:list": D(get={**ENTERPRISE_PAGE, "staff": "moved"}),
     "demands:new": D(get=ENTERPRISE_PAGE),
     "demands:detail": D(get={**ENTERPRISE_OBJECT, "staff": PARK_MOVED}, objects={"pk": "demand"}),
@@ -459,6 +475,21 @@ TENANT = {
         write={"admin": "park"},
     ),
     "api:billing-revenue": D(get={"anon": "login", "enterprise": "403", "staff": "ok"}),
+    # The network catalogue: every signed-in user may look; an order is placed only by a verified
+    # enterprise (a 400 that says so); park staff read their enterprises' orders and take no step.
+    "api:network-product-list": D(get=SIGNED_IN),
+    "api:network-product-detail": D(
+        get={"anon": "login", "users": "park"}, objects={"pk": "network_product"}
+    ),
+    "api:network-order-list": D(get=SIGNED_IN, write={"pending": "400", "staff": "400"}),
+    "api:network-order-detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "network_order"}),
+    "api:network-order-step": D(
+        get=API_POST_ONLY,
+        objects={"pk": "network_order"},
+        fixed={"action": "cancel"},
+        # The owner's own order is cancelled (placed, not yet accepted); staff only look (409).
+        write={"anon": "login", **own_then("ok"), "staff": {"x": "409", "y": "409", "b": "404"}},
+    ),
     "api:schema": D(get={"all": "ok"}, roles=SCHEMA_ROLES),
     "api:docs": D(get={"all": "ok"}),
     # Network vouchers (public_schema/voucher_schemes): the park admin issues and reviews on its own

@@ -27,6 +27,7 @@ from django_tenants.utils import schema_context
 from every_schema.accounts import roles
 from every_schema.accounts.services import api_token_create
 from public_schema.city_programmes.services import city_programme_publish
+from public_schema.network.models import InstitutionProfile, NetworkProduct
 from public_schema.network.services import network_product_create
 from public_schema.tenants.models import Tenant
 from tenant_schema.applications.attachments import attachment_add
@@ -35,6 +36,7 @@ from tenant_schema.billing.services import service_create, subscription_checkout
 from tenant_schema.demands.services import demand_file
 from tenant_schema.enterprises.services import enterprise_verify
 from tenant_schema.funding.services import programme_create, programme_open
+from tenant_schema.network_orders.services import order_place
 from tenant_schema.notifications.services import notification_send
 
 from ..conftest import ALPHA, BETA, HUB_HOST, INST_A, INST_B, HostClient, host_of, make_user
@@ -217,6 +219,32 @@ def _institution_objects() -> tuple[dict, dict]:
     return people, objects
 
 
+def _network_orders(objects: dict, owners: dict) -> None:
+    """An institution's products on the network catalogue and an order of each owner.
+
+    The institution is only a registry row (no schema): the orders' envelopes are queued on
+    commit, so never delivered from this rolled-back transaction. One product is offered to
+    every sub-platform, the other to park B only (park A's enterprises get a 404 for it).
+    """
+    institution = Tenant.objects.create(
+        schema_name="matrixinstitution", name="矩阵测试服务机构", kind=Tenant.Kind.INSTITUTION
+    )
+    InstitutionProfile.objects.create(tenant=institution, status=InstitutionProfile.Status.ADMITTED)
+    everywhere, beta_only = (
+        NetworkProduct.objects.create(
+            institution=institution, name=name, category="consulting", price=Decimal("800.00")
+        )
+        for name in ("管理咨询", "乙园专享咨询")
+    )
+    beta_only.serves.set([Tenant.objects.get(schema_name=BETA)])
+    objects["network_product"] = {"x": everywhere, "b": beta_only}
+    for label, registration in owners.items():
+        schema = BETA if label == "b" else ALPHA
+        with schema_context(schema):
+            order = order_place(actor=registration.user, product_id=everywhere.pk)
+        objects.setdefault("network_order", {})[label] = order
+
+
 def world_build() -> World:
     hosts = {"tenant": host_of(ALPHA), "hub": HUB_HOST, "beta": host_of(BETA), "institution": host_of(INST_A)}
     with schema_context(ALPHA):
@@ -250,6 +278,7 @@ def world_build() -> World:
     institution_people, institution_objects = _institution_objects()
     objects = alpha_objects
     objects.update(institution_objects)
+    _network_orders(objects, {"x": x, "y": y, "b": b})
     objects["city_programme"] = {"x": city_programme}
     objects["handoff"] = {"x": city_programme.shares.get().handoff}  # its envelope to beta, pending
     objects["hub_token"] = {"x": hub_token}

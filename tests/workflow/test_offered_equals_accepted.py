@@ -34,6 +34,8 @@ from ..enterprises.conftest import register
 
 # A new workflow gets its walk (here or in test_billing_and_verification_walks.py), and its name added.
 WALKED = {"application", "demand", "subscription", "payment", "voucher", "verification", "admission"}
+# Network orders walk theirs in tests/network_orders/test_walks.py.
+WALKED |= {"network_order", "network_order_payment"}
 
 
 class _Undo(Exception):

@@ -29,6 +29,7 @@ from tenant_schema.demands.demo import demands_seed_demo
 from tenant_schema.eligibility.demo import eligibility_seed_demo
 from tenant_schema.enterprises.demo import demo_accounts_ensure, enterprises_seed_demo, network_allocation
 from tenant_schema.enterprises.models import Enterprise
+from tenant_schema.network_orders.demo import network_orders_seed_demo
 
 DEMO_PASSWORD = "parkhub-demo-2026"
 JIAOZHOU_HUB_NAME = "胶州市企业公共服务平台"
@@ -187,6 +188,7 @@ class Command(BaseCommand):
                 billing_totals.append(billing_seed_demo(rng=random.Random(f"parkhub-demo-billing:{slug}")))
                 enterprises_total += Enterprise.objects.count()
                 above_total += Enterprise.objects.filter(above_designated_size=True).count()
+        network_orders_seed_demo(rng=random.Random("parkhub-demo-network-orders"))  # after the institutions
         rollup_refresh_all()  # the dashboard reads the hub rollups: fill them now, not at the nightly run
 
         hub_url = tenant_site_url(tenant=hub)

@@ -1,0 +1,256 @@
+"""Reads of network orders: scoped per person (the same 404 for "not yours" and "no such order"),
+the institution's queue (new, due, overdue), the pending envelopes, the catalogue's visible
+products and each institution's evaluation (orders, on-time delivery rate, average rating).
+
+Each side reads only its own schema's rows and the envelopes' shared fields. The one
+exception is the evaluation: three aggregate figures per institution, computed by
+PostgreSQL over the institutions' seller-side rows in one UNION ALL statement (as the
+hub's demand figures are), never a row of an order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from public_schema.network.models import Handoff, InstitutionProfile, NetworkProduct
+from public_schema.network.selectors import handoffs_pending_for
+from public_schema.tenants.models import Tenant
+from tenant_schema.enterprises.selectors import enterprise_of_user, user_is_park_staff
+
+from .models import NetworkOrder
+from .workflow import is_institution_staff
+
+S = NetworkOrder.Status
+OPEN_STATUSES = (S.PLACED, S.ACCEPTED, S.DELIVERED)
+SUB_PLATFORM_KINDS = (Tenant.Kind.DISTRICT, Tenant.Kind.PARK)
+
+
+def current_tenant() -> Tenant:
+    """The tenant row of the current schema (a schema_context carries only a stand-in)."""
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Tenant) and tenant.pk:
+        return tenant
+    return Tenant.objects.get(schema_name=connection.schema_name)
+
+
+# ---------------------------------------------------------------------------
+# The catalogue: what an enterprise of this sub-platform may order
+# ---------------------------------------------------------------------------
+
+
+def _products_visible_to(tenant: Tenant) -> QuerySet[NetworkProduct]:
+    """Published products of admitted, active institutions offered to `tenant`.
+
+    The one private definition of "visible here" until the institution site's selector
+    (network_products_for_tenant) is merged: swap this body for it then. A product with no
+    `serves` of its own is offered wherever its institution serves (none listed: everywhere).
+    """
+    offered = NetworkProduct.serves.through.objects.filter(networkproduct_id=OuterRef("pk"))
+    served = InstitutionProfile.serves.through.objects.filter(
+        institutionprofile__tenant_id=OuterRef("institution_id")
+    )
+    return (
+        NetworkProduct.objects.filter(
+            is_published=True,
+            institution__kind=Tenant.Kind.INSTITUTION,
+            institution__status=Tenant.Status.ACTIVE,
+            institution__slot=Tenant.Slot.LIVE,
+            institution__institution_profile__status=InstitutionProfile.Status.ADMITTED,
+        )
+        .filter(
+            Exists(offered.filter(tenant_id=tenant.pk))
+            | (~Exists(offered) & (Exists(served.filter(tenant_id=tenant.pk)) | ~Exists(served)))
+        )
+        .select_related("institution")
+    )
+
+
+def network_product_list_visible(
+    *,
+    tenant: Tenant,
+    category: str | None = None,
+    price_min: Decimal | None = None,
+    price_max: Decimal | None = None,
+    free_only: bool = False,
+) -> QuerySet[NetworkProduct]:
+    """The network catalogue of `tenant`'s enterprises, filtered; empty outside a sub-platform."""
+    if tenant.kind not in SUB_PLATFORM_KINDS:
+        return NetworkProduct.objects.none()
+    products = _products_visible_to(tenant)
+    if category:
+        products = products.filter(category=category)
+    if price_min is not None:
+        products = products.filter(price__gte=price_min)
+    if price_max is not None:
+        products = products.filter(price__lte=price_max)
+    if free_only:
+        products = products.filter(price=0)
+    return products.order_by("category", "name", "pk")
+
+
+def network_product_get_visible(*, tenant: Tenant, pk: int) -> NetworkProduct:
+    """One product this sub-platform's enterprises may order; 404 otherwise (suspended, not offered here)."""
+    product = network_product_list_visible(tenant=tenant).filter(pk=pk).first()
+    if product is None:
+        raise Http404("No such product")
+    return product
+
+
+# ---------------------------------------------------------------------------
+# Evaluation (绩效评价) of institutions, from their seller-side rows
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    institution_id: int
+    orders: int = 0
+    delivery_due: int = 0  # delivered, or past the delivery deadline without delivery
+    delivered_on_time: int = 0
+    rated: int = 0
+    rating_average: Decimal | None = None
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        """Share delivered by the deadline, of the orders delivered or overdue; None before any."""
+        if not self.delivery_due:
+            return None
+        return (Decimal(100) * self.delivered_on_time / self.delivery_due).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
+
+
+EVALUATION_COLUMNS = """
+    COUNT(*) AS orders,
+    COUNT(*) FILTER (WHERE delivered_at IS NOT NULL
+                     OR (status = %(accepted)s AND delivery_due_at < %(now)s)) AS delivery_due,
+    COUNT(*) FILTER (WHERE delivered_at <= delivery_due_at) AS delivered_on_time,
+    COUNT(rating) AS rated,
+    ROUND(AVG(rating)::numeric, 2) AS rating_average
+"""
+
+
+def institution_evaluations(
+    *, institution_ids: list[int], now: dt.datetime | None = None
+) -> dict[int, Evaluation]:
+    """Each institution's figures, by tenant id (an institution without orders has zeros)."""
+    schemas = dict(
+        Tenant.objects.filter(
+            pk__in=institution_ids, kind=Tenant.Kind.INSTITUTION, slot=Tenant.Slot.LIVE
+        ).values_list("pk", "schema_name")
+    )
+    evaluations = {pk: Evaluation(institution_id=pk) for pk in institution_ids}
+    if schemas:
+        # A tenant row whose schema is not there (being provisioned, or dropped) has no figures yet.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [list(schemas.values())]
+            )
+            present = {name for (name,) in cursor.fetchall()}
+        schemas = {pk: schema for pk, schema in schemas.items() if schema in present}
+    if not schemas:
+        return evaluations
+    table = NetworkOrder._meta.db_table
+    quote = connection.ops.quote_name
+    parts = [
+        f"SELECT {int(pk)} AS institution_id, {EVALUATION_COLUMNS} "
+        f"FROM {quote(schema)}.{quote(table)} WHERE side = %(seller)s"
+        for pk, schema in schemas.items()
+    ]
+    params = {"accepted": S.ACCEPTED, "now": now or timezone.now(), "seller": NetworkOrder.Side.SELLER}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for institution_id, orders, due, on_time, rated, average in cursor.fetchall():
+            evaluations[institution_id] = Evaluation(
+                institution_id=institution_id,
+                orders=orders,
+                delivery_due=due,
+                delivered_on_time=on_time,
+                rated=rated,
+                rating_average=average,
+            )
+    return evaluations
+
+
+def institution_evaluation(*, institution_id: int) -> Evaluation:
+    return institution_evaluations(institution_ids=[institution_id])[institution_id]
+
+
+# ---------------------------------------------------------------------------
+# Orders, scoped to the person asking
+# ---------------------------------------------------------------------------
+
+
+def order_viewer_kind(*, user) -> str | None:
+    """How `user` sees this schema's orders: "seller" (institution staff), "park" (read-only), "buyer", or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    tenant = current_tenant()
+    if tenant.kind == Tenant.Kind.INSTITUTION:
+        return "seller" if is_institution_staff(user) else None
+    if user_is_park_staff(user):
+        return "park"
+    if enterprise_of_user(user=user) is not None:
+        return "buyer"
+    return None
+
+
+def order_list_for_user(*, user, status: str | None = None) -> QuerySet[NetworkOrder]:
+    """The orders `user` may see: an enterprise its own, park staff their enterprises', an institution's staff theirs."""
+    kind = order_viewer_kind(user=user)
+    orders = NetworkOrder.objects.none()
+    if kind == "seller":
+        orders = NetworkOrder.objects.filter(side=NetworkOrder.Side.SELLER)
+    elif kind == "park":
+        orders = NetworkOrder.objects.filter(side=NetworkOrder.Side.BUYER)
+    elif kind == "buyer":
+        enterprise = enterprise_of_user(user=user)
+        orders = NetworkOrder.objects.filter(side=NetworkOrder.Side.BUYER, enterprise=enterprise)
+    if status:
+        orders = orders.filter(status=status)
+    return orders.order_by("-placed_at", "-pk")
+
+
+def order_get_for_user(*, user, pk: int) -> NetworkOrder:
+    """One order `user` may see; the same 404 for another's order and for no such order."""
+    order = order_list_for_user(user=user).filter(pk=pk).first()
+    if order is None:
+        raise Http404("No such order")
+    return order
+
+
+def order_queue_for_institution(*, user, now: dt.datetime | None = None) -> dict[str, list[NetworkOrder]]:
+    """The institution's desk: new (awaiting acceptance), due (open, deadline ahead), overdue."""
+    now = now or timezone.now()
+    orders = list(order_list_for_user(user=user).filter(status__in=(S.PLACED, S.ACCEPTED)))
+    overdue = [order for order in orders if order.is_overdue(now)]
+    return {
+        "new": [order for order in orders if order.status == S.PLACED and not order.is_overdue(now)],
+        "due": [order for order in orders if order.status == S.ACCEPTED and not order.is_overdue(now)],
+        "overdue": overdue,
+    }
+
+
+def order_is_pending(*, order: NetworkOrder) -> bool:
+    """True while an envelope about this order has not reached the other side."""
+    return handoffs_pending_for(reference=order.reference).exists()
+
+
+def orders_pending(*, references: list[str]) -> set[str]:
+    """Of `references`, those with an envelope not yet applied on the other side (for lists)."""
+    return set(
+        Handoff.objects.filter(reference__in=references, state=Handoff.State.PENDING).values_list(
+            "reference", flat=True
+        )
+    )
+
+
+def order_history(*, order: NetworkOrder):
+    return order.history.order_by("created_at", "pk")
