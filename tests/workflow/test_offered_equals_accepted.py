@@ -33,7 +33,15 @@ from ..conftest import ALPHA, make_user
 from ..enterprises.conftest import register
 
 # A new workflow gets its walk (here or in test_billing_and_verification_walks.py), and its name added.
-WALKED = {"application", "demand", "subscription", "payment", "voucher", "verification"}
+WALKED = {
+    "application",
+    "demand",
+    "subscription",
+    "payment",
+    "voucher",
+    "verification",
+    "tenant_status",
+}
 
 
 class _Undo(Exception):
