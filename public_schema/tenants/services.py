@@ -16,6 +16,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -333,6 +334,10 @@ def tenant_drop(*, tenant: Tenant) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
         Domain.objects.filter(tenant=tenant).delete()
+        # The status history is append-only while its tenant exists; erasing the tenant (its
+        # schema is gone above) is the one deletion it allows, for that tenant's rows only.
+        with pgtrigger.ignore("tenants.TenantStatusHistory:tenant_status_history_no_delete"):
+            TenantStatusHistory.objects.filter(tenant=tenant).delete()
         Tenant.objects.filter(pk=tenant.pk).delete()
 
 
