@@ -33,6 +33,7 @@ from saas.celery import send_on_commit
 from saas.workflow import transition_apply
 
 from .models import Domain, Tenant, TenantStatusHistory
+from .workflow import TENANT_STATUS
 
 logger = logging.getLogger(__name__)
 
@@ -292,8 +293,6 @@ def tenant_reactivate(
 
 
 def _tenant_status_move(*, tenant: Tenant, action: str, reason: str, actor, expected_status) -> Tenant:
-    from .workflow import TENANT_STATUS  # the workflow imports the models this module imports
-
     reason = (reason or "").strip()[:300]
 
     def change(locked: Tenant, transition) -> dict:
