@@ -1,6 +1,9 @@
-"""The hub's publish form. It only parses; public_schema.city_programmes.services decides."""
+"""The hub's publish form. It only parses; public_schema.city_programmes.services decides.
 
-import json
+The eligibility rules and the 免申即享 flag come from the rules editor tenants use
+(tenant_schema.eligibility.forms), shown beside this form, so a city programme's rules are
+written the same way as a park's and never as raw JSON.
+"""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -39,30 +42,12 @@ class CityProgrammeForm(forms.Form):
             "None chosen: every live tenant of today. Tenants created later receive it only when added."
         ),
     )
-    eligibility_rules = forms.CharField(
-        label=_("eligibility rules (JSON)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_(
-            'e.g. {"combine": "all", "conditions": [{"field": "above_designated_size", "op": "eq", "value": true}]}'
-        ),
-    )
-    no_application_needed = forms.BooleanField(label=_("No application needed (免申即享)"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tenants"].queryset = (
             Tenant.objects.live().filter(status=Tenant.Status.ACTIVE).order_by("name")
         )
-
-    def clean_eligibility_rules(self):
-        text = (self.cleaned_data.get("eligibility_rules") or "").strip()
-        if not text:
-            return {}
-        try:
-            return json.loads(text)
-        except ValueError:
-            raise forms.ValidationError(_("Enter the rules as JSON.")) from None
 
 
 class AddTenantForm(forms.Form):

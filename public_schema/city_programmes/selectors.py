@@ -6,6 +6,12 @@ from .models import CityProgramme
 
 
 def city_programme_list():
+    """Every city-wide programme with its shares and their envelopes.
+
+    The fan-out runs after the publish commits, tenant by tenant: until `delivered_count`
+    (a property over the prefetched envelopes) reaches the shares' count, the list says
+    delivery is in progress, not a bare "delivered 1".
+    """
     return CityProgramme.objects.prefetch_related("shares__tenant", "shares__handoff").all()
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from public_schema.hub.access import hub_operator_required
+from tenant_schema.eligibility.forms import ConditionFormSet, RulesForm
 from tenant_schema.eligibility.rules import rules_render
 from tenant_schema.enterprises.forms import form_add_service_error
 
@@ -16,16 +17,31 @@ from .services import city_programme_publish, city_programme_tenants_add, city_p
 
 @hub_operator_required
 def programme_list(request):
-    form = CityProgrammeForm(request.POST or None)
+    data = request.POST if request.method == "POST" else None
+    form = CityProgrammeForm(data)
+    rules_form = RulesForm(data, prefix="rules", initial={"combine": "all"})
+    formset = ConditionFormSet(data, prefix="conditions")
+    rule_errors: list[str] = []
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            tenants = list(data.pop("tenants")) or None
+        if form.is_valid() and rules_form.is_valid() and formset.is_valid():
+            fields = dict(form.cleaned_data)
+            tenants = list(fields.pop("tenants")) or None
+            conditions = [c for c in (row.condition() for row in formset) if c is not None]
+            fields["eligibility_rules"] = (
+                {"combine": rules_form.cleaned_data["combine"], "conditions": conditions}
+                if conditions
+                else {}
+            )
+            fields["no_application_needed"] = rules_form.cleaned_data["no_application_needed"]
             try:
-                city_programme = city_programme_publish(actor=request.user, tenants=tenants, **data)
+                city_programme = city_programme_publish(actor=request.user, tenants=tenants, **fields)
             except ValidationError as error:
-                form_add_service_error(form, error)
+                # A refused rule is shown above the rules editor, every other refusal on its field.
+                errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+                rule_errors = errors.pop("eligibility_rules", [])
+                for field, field_errors in errors.items():
+                    form.add_error(field if field in form.fields else None, field_errors)
                 status = 400
             else:
                 messages.success(request, _("Published; each chosen tenant receives its own copy."))
@@ -33,7 +49,16 @@ def programme_list(request):
         else:
             status = 400
     return render(
-        request, "citywide/list.html", {"programmes": city_programme_list(), "form": form}, status=status
+        request,
+        "citywide/list.html",
+        {
+            "programmes": city_programme_list(),
+            "form": form,
+            "rules_form": rules_form,
+            "formset": formset,
+            "rule_errors": rule_errors,
+        },
+        status=status,
     )
 
 

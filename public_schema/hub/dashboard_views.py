@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from public_schema.tenants.selectors import tenant_get_live
 
@@ -74,6 +75,36 @@ def _drill_url(request) -> str:
     """The drill-down's address with "__slug__" for the tenant, keeping the page's filters."""
     query = _query(request)
     return reverse("hub:tenant_dashboard", args=["__slug__"]) + (f"?{query}" if query else "")
+
+
+# The page's sections (tabs), in order: an overview that fits one screen, then one section per
+# question an official asks. Every table of hub_tables belongs to exactly one (tests/hub).
+SECTIONS = [
+    ("overview", _lazy("Overview"), ["kinds"]),
+    (
+        "applications",
+        _lazy("Applications and decisions"),
+        ["applications", "stages", "decisions", "timeliness", "deadlines"],
+    ),
+    ("funds", _lazy("Funds and services"), ["funds", "services"]),
+    ("demands", _lazy("Enterprise demands"), ["demands"]),
+    ("enterprises", _lazy("Enterprises and ranking"), ["enterprises", "ranking"]),
+]
+
+
+def _sections(tables, *, with_tenant_list: bool) -> list[dict]:
+    """The tables grouped into the page's sections; a section with nothing to show is left out."""
+    by_key = {table.key: table for table in tables}
+    sections = [
+        {"key": key, "label": label, "tables": [by_key[k] for k in keys if k in by_key]}
+        for key, label, keys in SECTIONS
+    ]
+    sections = [section for section in sections if section["tables"] or section["key"] == "overview"]
+    if with_tenant_list:
+        sections.append(
+            {"key": "tenants", "label": _lazy("Sub-platforms"), "tables": [], "tenant_list": True}
+        )
+    return sections
 
 
 def _charts(tables):
@@ -154,6 +185,7 @@ def dashboard(request):
             "tables": tables,
             "charts": _charts(tables),
             "tenant": None,
+            "sections": _sections(tables, with_tenant_list=True),
             "headline": stats.city.values,
             "query": _query(request),
             "tenant_list": _tenant_list(request, stats),
@@ -178,6 +210,7 @@ def tenant_dashboard(request, slug):
             "tables": tables,
             "charts": _charts(tables),
             "tenant": tenant,
+            "sections": _sections(tables, with_tenant_list=False),
             "headline": stats.rows[0].values,
             "query": _query(request),
             "drill_url": "",

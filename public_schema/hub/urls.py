@@ -6,6 +6,7 @@ app_name = "hub"
 
 urlpatterns = [
     path("", views.hub_home, name="home"),
+    path("tenants/new/", views.tenant_create, name="tenant_create"),
     path(
         "tenants/<slug:slug>/suspend/",
         views.tenant_status_change,

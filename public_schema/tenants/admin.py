@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
+from saas.workflow import TransitionRefused
+
 from .models import Domain, Tenant
 from .services import tenant_reactivate, tenant_suspend
 
@@ -49,9 +51,11 @@ class TenantAdmin(admin.ModelAdmin):
         changed = 0
         for tenant in queryset:
             try:
-                service(tenant=tenant, reason=reason)
+                service(tenant=tenant, reason=reason, actor=request.user)
             except ValidationError as error:
                 self.message_user(request, f"{tenant.name}: {' '.join(error.messages)}", messages.ERROR)
+            except TransitionRefused as refused:
+                self.message_user(request, f"{tenant.name}: {refused.message}", messages.ERROR)
             else:
                 changed += 1
         if changed:

@@ -1,6 +1,5 @@
 """Hub API for the tenant registry: list, provision, suspend, reactivate (hub operators only)."""
 
-from django_tenants.utils import schema_context
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -10,7 +9,13 @@ from every_schema.accounts.permissions import IsHubOperator
 
 from .models import Tenant
 from .selectors import tenant_get_live, tenant_list_live
-from .services import tenant_provision, tenant_reactivate, tenant_site_url, tenant_suspend
+from .services import (
+    tenant_administrator_invite,
+    tenant_provision,
+    tenant_reactivate,
+    tenant_site_url,
+    tenant_suspend,
+)
 
 
 class TenantOutputSerializer(serializers.ModelSerializer):
@@ -50,18 +55,8 @@ class TenantListCreateApi(APIView):
         serializer = TenantCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         provisioned = tenant_provision(**serializer.validated_data)
-        _queue_administrator_invitation(provisioned)
+        tenant_administrator_invite(provisioned=provisioned)
         return Response(TenantOutputSerializer(provisioned.tenant).data, status=status.HTTP_201_CREATED)
-
-
-def _queue_administrator_invitation(provisioned):
-    from django.contrib.auth import get_user_model
-
-    from every_schema.accounts.services import invitation_queue
-
-    # The row and the task live in the new tenant's schema: the administrator exists only there.
-    with schema_context(provisioned.tenant.schema_name):
-        invitation_queue(user=get_user_model().objects.get(pk=provisioned.administrator_id))
 
 
 class TenantDetailApi(APIView):
@@ -72,19 +67,35 @@ class TenantDetailApi(APIView):
         return Response(TenantOutputSerializer(tenant_get_live(slug=slug)).data)
 
 
+class TenantStatusChangeSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    # The status the client saw ("active" / "suspended"): a move from another state is a 409.
+    expected_status = serializers.CharField(max_length=20, required=False)
+
+
 class TenantSuspendApi(APIView):
+    """Suspend a tenant; `reason` is required (a 400 without it) and kept in the status history."""
+
     permission_classes = [IsHubOperator]
 
-    @extend_schema(request=None, responses=TenantOutputSerializer)
+    @extend_schema(request=TenantStatusChangeSerializer, responses=TenantOutputSerializer)
     def post(self, request, slug):
-        tenant = tenant_suspend(tenant=tenant_get_live(slug=slug))
+        serializer = TenantStatusChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tenant = tenant_suspend(
+            tenant=tenant_get_live(slug=slug), actor=request.user, **serializer.validated_data
+        )
         return Response(TenantOutputSerializer(tenant).data)
 
 
 class TenantReactivateApi(APIView):
     permission_classes = [IsHubOperator]
 
-    @extend_schema(request=None, responses=TenantOutputSerializer)
+    @extend_schema(request=TenantStatusChangeSerializer, responses=TenantOutputSerializer)
     def post(self, request, slug):
-        tenant = tenant_reactivate(tenant=tenant_get_live(slug=slug))
+        serializer = TenantStatusChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tenant = tenant_reactivate(
+            tenant=tenant_get_live(slug=slug), actor=request.user, **serializer.validated_data
+        )
         return Response(TenantOutputSerializer(tenant).data)

@@ -10,6 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
+from saas.workflow import HistoryEntry, append_only_triggers
+
 
 class TenantQuerySet(models.QuerySet):
     def live(self):
@@ -81,3 +83,19 @@ class Domain(DomainMixin):
     class Meta:
         verbose_name = _("domain")
         verbose_name_plural = _("domains")
+
+
+class TenantStatusHistory(HistoryEntry):
+    """Every suspension and reactivation of a tenant: who, when, why; append-only in PostgreSQL.
+
+    `Tenant.status_reason` holds only the latest reason; this is the record a hub operator
+    reads when asked why a sub-platform went offline last spring.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="status_history")
+
+    class Meta(HistoryEntry.Meta):
+        verbose_name = _("tenant status history")
+        verbose_name_plural = _("tenant status history")
+        triggers = append_only_triggers("tenant_status_history")
+        indexes = [models.Index(fields=["tenant", "created_at"])]

@@ -30,3 +30,8 @@ def tenant_get_live(*, slug: str) -> Tenant:
 
 def spare_pool_size() -> int:
     return Tenant.objects.spares().count()
+
+
+def tenant_status_history(*, tenant: Tenant, limit: int = 20) -> list:
+    """The latest suspensions and reactivations of `tenant`, newest first, with who made them."""
+    return list(tenant.status_history.select_related("actor").order_by("-created_at", "-pk")[:limit])

@@ -16,6 +16,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -30,8 +31,10 @@ from every_schema.accounts import roles
 from every_schema.accounts.services import roles_sync, user_create, user_password_set_path
 from public_schema.network.services import institution_profile_create
 from saas.celery import send_on_commit
+from saas.workflow import transition_apply
 
-from .models import Domain, Tenant
+from .models import Domain, Tenant, TenantStatusHistory
+from .workflow import TENANT_STATUS
 
 logger = logging.getLogger(__name__)
 
@@ -176,6 +179,17 @@ def tenant_provision(
     )
 
 
+def tenant_administrator_invite(*, provisioned: ProvisionedTenant) -> None:
+    """Queue the first administrator's invitation (the one-time link by email) once the provisioning commits."""
+    from django.contrib.auth import get_user_model
+
+    from every_schema.accounts.services import invitation_queue
+
+    # The row and the task live in the new tenant's schema: the administrator exists only there.
+    with schema_context(provisioned.tenant.schema_name):
+        invitation_queue(user=get_user_model().objects.get(pk=provisioned.administrator_id))
+
+
 def _template_clone(*, target: str) -> None:
     """Copy the migrated template schema (tables, data, sequences) to `target`.
 
@@ -259,28 +273,62 @@ def spare_pool_refill(*, target: int | None = None) -> int:
     return created
 
 
-def tenant_suspend(*, tenant: Tenant, reason: str = "") -> Tenant:
-    """Close a tenant's pages and API (503) without touching its data; the reason is kept with the status."""
-    return _tenant_status_set(tenant=tenant, status=Tenant.Status.SUSPENDED, reason=reason)
+def tenant_suspend(
+    *, tenant: Tenant, reason: str = "", actor=None, expected_status: str | None = None
+) -> Tenant:
+    """Close a tenant's pages and API (503) without touching its data.
 
-
-def tenant_reactivate(*, tenant: Tenant, reason: str = "") -> Tenant:
-    return _tenant_status_set(tenant=tenant, status=Tenant.Status.ACTIVE, reason=reason)
-
-
-def _tenant_status_set(*, tenant: Tenant, status: str, reason: str = "") -> Tenant:
-    if tenant.slot != Tenant.Slot.LIVE or tenant.kind == Tenant.Kind.HUB:
+    A reason is required: a misclick must not take a sub-platform offline unexplained, and
+    its people and support read why. `actor` None is the platform itself (a command).
+    """
+    if not (reason or "").strip():
         raise ValidationError(
-            _("Only a live sub-platform, park or institution can be suspended or reactivated.")
+            {"reason": _("Say why the platform is suspended: its people and support will read it.")}
         )
-    with transaction.atomic():
-        tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
-        if tenant.status != status:
-            tenant.status = status
-            tenant.status_changed_at = timezone.now()
-            tenant.status_reason = (reason or "").strip()[:300]
-            tenant.save(update_fields=["status", "status_changed_at", "status_reason"])
-    return tenant
+    return _tenant_status_move(
+        tenant=tenant, action="suspend", reason=reason, actor=actor, expected_status=expected_status
+    )
+
+
+def tenant_reactivate(
+    *, tenant: Tenant, reason: str = "", actor=None, expected_status: str | None = None
+) -> Tenant:
+    """Open a suspended tenant's pages and API again; the move and its reason go in the status history."""
+    return _tenant_status_move(
+        tenant=tenant, action="reactivate", reason=reason, actor=actor, expected_status=expected_status
+    )
+
+
+def _tenant_status_move(*, tenant: Tenant, action: str, reason: str, actor, expected_status) -> Tenant:
+    reason = (reason or "").strip()[:300]
+
+    def change(locked: Tenant, transition) -> dict:
+        locked.status_changed_at = timezone.now()
+        locked.status_reason = reason
+        return {"update_fields": ["status_changed_at", "status_reason"]}
+
+    def history(locked: Tenant, transition, from_status: str, extra: dict):
+        return TenantStatusHistory.objects.create(
+            tenant=locked,
+            actor=actor,
+            action=transition.action,
+            from_status=from_status,
+            to_status=locked.status,
+            comment=extra.get("comment", ""),
+            is_public=False,
+        )
+
+    return transition_apply(
+        model=Tenant,
+        pk=tenant.pk,
+        workflow=TENANT_STATUS,
+        action=action,
+        actor=actor,
+        change=change,
+        history=history,
+        comment=reason,
+        expected={"status": expected_status} if expected_status else None,
+    )
 
 
 def tenant_drop(*, tenant: Tenant) -> None:
@@ -292,6 +340,10 @@ def tenant_drop(*, tenant: Tenant) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
         Domain.objects.filter(tenant=tenant).delete()
+        # The status history is append-only while its tenant exists; erasing the tenant (its
+        # schema is gone above) is the one deletion it allows, for that tenant's rows only.
+        with pgtrigger.ignore("tenants.TenantStatusHistory:tenant_status_history_no_delete"):
+            TenantStatusHistory.objects.filter(tenant=tenant).delete()
         Tenant.objects.filter(pk=tenant.pk).delete()
 
 

@@ -165,6 +165,7 @@ TEMPLATES = [
                 "every_schema.accounts.context_processors.roles",
                 "public_schema.workcalendar.context_processors.calendar_expiry",
                 "public_schema.installation.context_processors.installation",
+                "public_schema.hub.context_processors.hub_operator",
             ],
         },
     },

@@ -3,6 +3,7 @@
 import pgtrigger
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -75,6 +76,14 @@ class Programme(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def opens_later(self) -> bool:
+        """Published ("open") but its application period has not begun: a city-wide programme
+        arrives in a tenant before its opening day, and must not read as 申报中 until then."""
+        return (
+            self.status == self.Status.OPEN and self.opens_at is not None and self.opens_at > timezone.now()
+        )
 
     def clean(self):
         """Rules are refused with messages naming the field; 免申即享 needs a fixed amount (the cap)."""

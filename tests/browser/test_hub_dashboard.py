@@ -79,6 +79,9 @@ def test_the_dashboard_draws_its_charts_with_data(page, site_url, committed_hub)
 
     # The list of sub-platforms: found by name, ordered (a list on a phone, where the table is
     # shown as cards without headings), leading to the drill-down.
+    # The page opens on its overview; the list is in its own section (a tab).
+    assert page.locator("#section-overview").is_visible() and not page.locator("#table-tenants").is_visible()
+    page.locator(".hub-tabs a[data-section=tenants]").click()
     tenants = page.locator("#table-tenants")
     tenants.locator("input[name=q]").fill("browsereast")
     tenants.locator("select[name=sort]").select_option("-funds_approved")

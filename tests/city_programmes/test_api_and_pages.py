@@ -71,7 +71,13 @@ def test_hub_page_publishes(hub_operator, tenant_a):
             "opens_at": (now - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
             "closes_at": (now + dt.timedelta(days=9)).strftime("%Y-%m-%dT%H:%M"),
             "tenants": [tenant_a.pk],
-            "eligibility_rules": '{"conditions": [{"field": "tags", "op": "has_tag", "value": "专精特新"}]}',
+            # The rules editor tenants use: one row per condition, no JSON.
+            "rules-combine": "all",
+            "conditions-TOTAL_FORMS": "2",
+            "conditions-INITIAL_FORMS": "0",
+            "conditions-0-field": "tags",
+            "conditions-0-op": "has_tag",
+            "conditions-0-value": "专精特新",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -108,3 +114,37 @@ def test_hub_page_shows_each_tenant_delivered_on_its_way_or_failing(hub_operator
     assert "ValueError: Invalid isoformat string" in page
     listing = client.get("/city-programmes/").content.decode()
     assert "全市稳岗补贴" in listing
+    from public_schema.city_programmes.models import CityProgramme
+
+    published = CityProgramme.objects.get(title="全市首台套奖励")
+    assert published.eligibility_rules["conditions"] == [
+        {"field": "tags", "op": "has_tag", "value": "专精特新"}
+    ]
+
+
+def test_hub_page_offers_the_rules_editor_and_refuses_a_bad_rule_on_it(hub_operator, tenant_a):
+    client = HostClient(HUB_HOST)
+    client.force_login(hub_operator)
+    html = client.get("/city-programmes/").content.decode()
+    assert 'name="conditions-0-field"' in html and "JSON" not in html
+    now = timezone.localtime()
+    response = client.post(
+        "/city-programmes/",
+        {
+            "title": "全市稳岗补贴",
+            "category": "subsidy",
+            "budget": "500000",
+            "opens_at": (now - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (now + dt.timedelta(days=9)).strftime("%Y-%m-%dT%H:%M"),
+            "tenants": [tenant_a.pk],
+            "rules-combine": "all",
+            "conditions-TOTAL_FORMS": "2",
+            "conditions-INITIAL_FORMS": "0",
+            "conditions-0-field": "employees",
+            "conditions-0-op": "gte",
+            "conditions-0-value": "很多",
+        },
+    )
+    assert response.status_code == 400
+    assert response.context["rule_errors"]
+    assert "全市稳岗补贴" not in [p.title for p in response.context["programmes"]]

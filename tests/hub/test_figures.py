@@ -101,7 +101,7 @@ def test_ranking_orders_tenants_on_the_chosen_figure(seeded):
 
 
 def test_a_suspended_tenant_is_shown_as_suspended_and_can_be_left_out(seeded):
-    tenant_suspend(tenant=seeded.west.tenant)
+    tenant_suspend(tenant=seeded.west.tenant, reason="合同到期")
     everyone = hub_stats(filters=DISTRICTS)
     assert {row.tenant.schema_name: row.tenant.status for row in everyone.rows}["west"] == "suspended"
     assert everyone.city.values["funds_approved"] == Decimal("150000.00")

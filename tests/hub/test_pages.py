@@ -59,7 +59,7 @@ def test_operator_sees_every_table_with_its_chart_data(seeded, operator_client):
 def test_suspended_tenants_are_marked_and_the_status_filter_hides_them(seeded, operator_client):
     from public_schema.tenants.services import tenant_suspend
 
-    tenant_suspend(tenant=seeded.north.tenant)
+    tenant_suspend(tenant=seeded.north.tenant, reason="合同到期")
     html = operator_client.get("/dashboard/?kind=district").content.decode()
     assert "hub-suspended-row" in html and "badge-suspended" in html
     page = operator_client.get("/dashboard/?kind=district&status=active")

@@ -524,8 +524,10 @@ HUB_ONLY = {"anon": "login", "hub": "ok"}
 HUB_NOT_HERE = {"anon": "login", "hub": "404"}
 HUB = {
     "hub:home": D(get=HUB_ONLY),
-    "hub:tenant_suspend": D(get=POST_ONLY, objects={"slug": "tenant"}, write=LOGIN),
-    "hub:tenant_reactivate": D(get=POST_ONLY, objects={"slug": "tenant"}, write=LOGIN),
+    "hub:tenant_create": D(get=HUB_ONLY),
+    # A GET is the confirmation page (with the status history); the move is its POST.
+    "hub:tenant_suspend": D(get=HUB_ONLY, objects={"slug": "tenant"}),
+    "hub:tenant_reactivate": D(get=HUB_ONLY, objects={"slug": "tenant"}),
     "hub:dashboard": D(get=HUB_ONLY),
     "hub:wall": D(get=HUB_ONLY),
     "hub:duplicates": D(get=HUB_ONLY),

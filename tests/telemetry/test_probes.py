@@ -22,7 +22,7 @@ def probe(host: str, path: str):
 
 @pytest.fixture
 def suspended_park(db, tenant_b):
-    return tenant_suspend(tenant=tenant_b)
+    return tenant_suspend(tenant=tenant_b, reason="探针测试")
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,8 @@ def test_a_suspended_tenant_answers_503_on_pages_and_api_with_its_data_intact(
     db, hub_client, hub_operator, client_a, park_admin_a
 ):
     hub_client.force_login(hub_operator)
-    response = hub_client.post(f"/api/hub/tenants/{ALPHA}/suspend/")
+    assert hub_client.post(f"/api/hub/tenants/{ALPHA}/suspend/").status_code == 400  # no reason given
+    response = hub_client.post(f"/api/hub/tenants/{ALPHA}/suspend/", {"reason": "合同到期未续签"})
     assert response.status_code == 200 and response.json()["status"] == "suspended"
 
     page = client_a.get("/")
@@ -37,12 +38,12 @@ def test_a_suspended_tenant_answers_503_on_pages_and_api_with_its_data_intact(
 
 def test_the_hub_page_suspends_and_reactivates_and_shows_the_status(db, hub_client, hub_operator, client_a):
     hub_client.force_login(hub_operator)
-    hub_client.post(f"/tenants/{ALPHA}/suspend/")
+    hub_client.post(f"/tenants/{ALPHA}/suspend/", {"reason": "合同到期未续签", "expected_status": "active"})
     assert Tenant.objects.get(schema_name=ALPHA).status == Tenant.Status.SUSPENDED
     listing = hub_client.get("/?status=suspended")
     assert [t.schema_name for t in listing.context["tenants"]] == [ALPHA]
     assert client_a.get("/").status_code == 503
-    hub_client.post(f"/tenants/{ALPHA}/reactivate/")
+    hub_client.post(f"/tenants/{ALPHA}/reactivate/", {"reason": "已续签", "expected_status": "suspended"})
     assert Tenant.objects.get(schema_name=ALPHA).status == Tenant.Status.ACTIVE
 
 
@@ -52,8 +53,8 @@ def test_only_hub_operators_can_suspend(db, hub_client, client_a, park_admin_a):
     assert client_a.post(f"/api/hub/tenants/{ALPHA}/suspend/").status_code == 404
     visitor = User.objects.create_user(email="visitor@hub.cn", password=PASSWORD)
     hub_client.force_login(visitor)
-    assert hub_client.post(f"/api/hub/tenants/{ALPHA}/suspend/").status_code == 403
-    assert hub_client.post(f"/tenants/{ALPHA}/suspend/").status_code == 404
+    assert hub_client.post(f"/api/hub/tenants/{ALPHA}/suspend/", {"reason": "x"}).status_code == 403
+    assert hub_client.post(f"/tenants/{ALPHA}/suspend/", {"reason": "x"}).status_code == 404
     assert Tenant.objects.get(schema_name=ALPHA).status == Tenant.Status.ACTIVE
 
 

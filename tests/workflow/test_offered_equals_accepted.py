@@ -33,7 +33,16 @@ from ..conftest import ALPHA, make_user
 from ..enterprises.conftest import register
 
 # A new workflow gets its walk (here or in test_billing_and_verification_walks.py), and its name added.
-WALKED = {"application", "demand", "subscription", "payment", "voucher", "verification", "admission"}
+WALKED = {
+    "application",
+    "demand",
+    "subscription",
+    "payment",
+    "voucher",
+    "verification",
+    "admission",
+    "tenant_status",
+}
 # Network orders walk theirs in tests/network_orders/test_walks.py.
 WALKED |= {"network_order", "network_order_payment"}
 
