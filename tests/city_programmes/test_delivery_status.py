@@ -6,11 +6,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from public_schema.city_programmes.services import (
-    city_programme_deliver,
-    city_programme_pending_share_ids,
-    city_programme_publish,
-)
+from public_schema.city_programmes.services import city_programme_publish, city_programme_reference
+from public_schema.network.handoffs import handoff_deliver
+from public_schema.network.models import Handoff
 
 from ..conftest import HUB_HOST, HostClient
 
@@ -37,10 +35,10 @@ def test_the_list_says_delivery_is_in_progress_until_every_tenant_has_its_copy(
     hub = HostClient(HUB_HOST)
     hub.force_login(hub_operator)
     assert _delivery_cell(hub) == "分发中（已送达 0 / 2）"
-    first, second = city_programme_pending_share_ids(city_programme_id=city_programme.pk)
-    city_programme_deliver(share_id=first)
+    first, second = Handoff.objects.filter(reference=city_programme_reference(city_programme)).order_by("pk")
+    handoff_deliver(handoff_id=first.pk)
     assert _delivery_cell(hub) == "分发中（已送达 1 / 2）"
-    city_programme_deliver(share_id=second)
+    handoff_deliver(handoff_id=second.pk)
     assert _delivery_cell(hub) == "已全部送达（2 个成员单位）"
 
     # In the tenant, the copy opens tomorrow: the park's list says it has not started.
