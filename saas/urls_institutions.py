@@ -21,7 +21,8 @@ api_patterns = [
 
 urlpatterns = [
     path("", include("public_schema.network.site_urls")),
-    # Orders and claims pages (tenant_schema/network_orders) add their include here.
+    path("", include("tenant_schema.network_orders.institution_urls")),
+    path("", include("public_schema.voucher_schemes.institution_urls")),
     path("accounts/", include("every_schema.accounts.urls")),
     # The API, version 1; the unversioned paths answer the same for one release (saas.api.middleware).
     path("api/v1/", include((api_patterns, "api"))),

@@ -72,7 +72,10 @@ def city_programme_publish(*, actor, tenants=None, budget=None, stages=None, **f
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     if tenants is None:
-        tenants = list(Tenant.objects.live().filter(status=Tenant.Status.ACTIVE))
+        # Institutions are not sub-platforms: they take no programmes.
+        tenants = list(
+            Tenant.objects.live().filter(status=Tenant.Status.ACTIVE).exclude(kind=Tenant.Kind.INSTITUTION)
+        )
     shares = _shares(tenants=tenants, budget=budget)
     try:
         fields["eligibility_rules"] = rules_validate(fields.get("eligibility_rules") or {})

@@ -42,8 +42,10 @@ def institution_make(*, name: str, serves=()) -> Institution:
         for role in INSTITUTION_ROLES:  # the institution site's roles (not on this branch yet)
             Group.objects.get_or_create(name=role)
     connection.set_schema_to_public()
-    profile = InstitutionProfile.objects.create(
-        tenant=tenant, status=InstitutionProfile.Status.ADMITTED, credit_code="91370281MA3C000001"
+    # Provisioning made the draft pool entry; admit it directly (the pool's own walk is tests/network's).
+    profile, _created = InstitutionProfile.objects.update_or_create(
+        tenant=tenant,
+        defaults={"status": InstitutionProfile.Status.ADMITTED, "credit_code": "91370281MA3C000001"},
     )
     profile.serves.set(serves)
     alpha = Tenant.objects.get(schema_name=ALPHA)
