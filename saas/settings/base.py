@@ -426,6 +426,8 @@ SPECTACULAR_SETTINGS = {
     # Several models have a "status" or "kind": give each enum its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "ProgrammeStatusEnum": "tenant_schema.funding.models.Programme.Status",
+        "NetworkOrderStatusEnum": "tenant_schema.network_orders.models.NetworkOrder.Status",
+        "NetworkCategoryEnum": "public_schema.network.models.ServiceCategory",
         "ProgrammeCategoryEnum": "tenant_schema.funding.models.Programme.Category",
         "StageKindEnum": "tenant_schema.funding.models.Stage.Kind",
         "StageRoleEnum": "tenant_schema.funding.models.Stage.Role",

@@ -17,4 +17,5 @@ urlpatterns = [
     path("orders/", views.institution_desk, name="desk"),
     path("orders/<int:pk>/", views.institution_order, name="order"),
     path("orders/<int:pk>/act/", views.institution_order_act, name="order_act"),
+    path("orders/<int:pk>/files/<int:file_pk>/", views.institution_order_file, name="order_file"),
 ]

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from public_schema.network.models import ServiceCategory
+from saas.attachments import AttachmentFileMixin, attachment_storage_path
 from saas.workflow import HistoryEntry, append_only_triggers
 from tenant_schema.enterprises.models import Enterprise
 
@@ -202,3 +203,22 @@ class NetworkOrderHistory(HistoryEntry):
         from .workflow import action_label  # the workflow module imports these models
 
         return action_label(self.action)
+
+
+def delivery_file_path(attachment, filename):
+    # Referenced by name in the migrations; the path itself is the one rule of saas.attachments.
+    return attachment_storage_path(owner_kind="network_orders", owner_id=attachment.order_id)
+
+
+class NetworkOrderFile(AttachmentFileMixin):
+    """A file of the institution's delivery record, kept with its copy of the order (its own schema).
+
+    The enterprise's copy lists the files' names and sizes (`NetworkOrder.delivery_files`); the
+    files themselves do not cross the boundary.
+    """
+
+    order = models.ForeignKey(NetworkOrder, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(_("file"), upload_to=delivery_file_path, max_length=300)
+
+    class Meta(AttachmentFileMixin.Meta):
+        pass

@@ -24,7 +24,7 @@ from public_schema.network.selectors import handoffs_pending_for
 from public_schema.tenants.models import Tenant
 from tenant_schema.enterprises.selectors import enterprise_of_user, user_is_park_staff
 
-from .models import NetworkOrder
+from .models import NetworkOrder, NetworkOrderFile
 from .workflow import is_institution_staff
 
 S = NetworkOrder.Status
@@ -254,3 +254,12 @@ def orders_pending(*, references: list[str]) -> set[str]:
 
 def order_history(*, order: NetworkOrder):
     return order.history.order_by("created_at", "pk")
+
+
+def order_file_get_for_user(*, user, order_pk: int, pk: int) -> NetworkOrderFile:
+    """A delivery file of an order `user` may see (its institution's staff); 404 otherwise."""
+    order = order_get_for_user(user=user, pk=order_pk)
+    found = order.files.filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such file")
+    return found

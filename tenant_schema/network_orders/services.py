@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from public_schema.network.handoffs import handoff_send
 from public_schema.tenants.models import Tenant
+from saas.attachments import upload_checked, upload_original_name
 from saas.workdays import working_days_after
 from saas.workflow import StaleAction, transition_apply
 from tenant_schema.billing.services import add_months
@@ -26,7 +27,7 @@ from tenant_schema.enterprises.models import Enterprise
 from tenant_schema.enterprises.selectors import enterprise_of_user
 
 from . import workflow as wf
-from .models import NetworkOrder, NetworkOrderHistory
+from .models import NetworkOrder, NetworkOrderFile, NetworkOrderHistory
 from .selectors import current_tenant, network_product_get_visible
 
 S = NetworkOrder.Status
@@ -199,7 +200,10 @@ def _step_fields(order: NetworkOrder, action: str, *, now, comment: str, inputs:
         return {
             "delivered_at": now,
             "delivery_note": note,
-            "delivery_files": list(inputs.get("delivery_files") or []),
+            "delivery_files": [
+                {"name": upload_original_name(upload), "size": upload.size}
+                for upload in inputs.get("uploads") or []
+            ],
         }
     if action == wf.CONFIRM:
         rating = inputs.get("rating")
@@ -263,6 +267,8 @@ def order_step(
         )
 
     expected = {status_field: expected_status} if expected_status else None
+    uploads = list(inputs.get("uploads") or []) if action == wf.DELIVER else []
+    checked = [(upload, upload_checked(upload, field="files")) for upload in uploads]
     with transaction.atomic():
         saved = transition_apply(
             model=NetworkOrder,
@@ -276,6 +282,15 @@ def order_step(
             status_field=status_field,
             expected=expected,
         )
+        for upload, content_type in checked:  # kept with this copy; the other side gets their names
+            NetworkOrderFile.objects.create(
+                order=saved,
+                file=upload,
+                original_name=upload_original_name(upload),
+                content_type=content_type,
+                size=upload.size,
+                uploaded_by=actor,
+            )
         handoff_send(
             kind="order.event",
             sender=current_tenant(),

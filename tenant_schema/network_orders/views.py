@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from public_schema.network.models import ServiceCategory
+from saas.attachments import ACCEPT, attachment_response
 from saas.workflow import TransitionRefused
 from tenant_schema.enterprises.selectors import enterprise_of_user
 from tenant_schema.enterprises.views import park_staff_required
@@ -31,6 +32,7 @@ from .selectors import (
     institution_evaluations,
     network_product_get_visible,
     network_product_list_visible,
+    order_file_get_for_user,
     order_get_for_user,
     order_history,
     order_is_pending,
@@ -123,6 +125,8 @@ def product_detail(request, pk):
 
 
 def _order_page(request, order, *, template: str, status: int = 200, error: str | None = None):
+    # Delivery files are served on the institution's site only, to its staff (they stay in its schema).
+    files_downloadable = template == "network_orders/institution_order.html"
     return render(
         request,
         template,
@@ -134,6 +138,9 @@ def _order_page(request, order, *, template: str, status: int = 200, error: str 
             "actions": [t.action for t in wf.actions_for(request.user, order)],
             "error": error,
             "ratings": range(5, 0, -1),
+            "accept_files": ACCEPT,
+            "files": list(order.files.all()) if files_downloadable else [],
+            "files_downloadable": files_downloadable,
         },
         status=status,
     )
@@ -188,6 +195,8 @@ def act(request, pk, *, template: str, success_url: str):
         for name in ("delivery_note", "rating", "rating_comment", "transfer_reference")
         if request.POST.get(name)
     }
+    if request.FILES:
+        fields["uploads"] = request.FILES.getlist("files")
     try:
         order_step(
             order=order,
@@ -270,3 +279,9 @@ def institution_order_act(request, pk):
         template="network_orders/institution_order.html",
         success_url="network_orders_institution:order",
     )
+
+
+@institution_staff_required
+def institution_order_file(request, pk, file_pk):
+    """A file of the institution's delivery record, for its own staff."""
+    return attachment_response(attachment=order_file_get_for_user(user=request.user, order_pk=pk, pk=file_pk))

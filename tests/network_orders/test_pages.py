@@ -4,6 +4,7 @@ share, and follows it; the institution's desk shows it new, then due; the park r
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django_tenants.utils import schema_context
 
@@ -70,14 +71,17 @@ def test_the_institution_desk_shows_new_orders_and_takes_steps(
     assert repeat.status_code == 409
     missing = desk.post(f"/orders/{copy.pk}/act/", {"action": "deliver", "expected_status": "accepted"})
     assert missing.status_code == 400
-    assert (
-        desk.post(f"/orders/{copy.pk}/act/", {"action": "deliver", "delivery_note": "讲座已完成"}).status_code
-        == 302
-    )
+    report = SimpleUploadedFile("交付报告.pdf", b"%PDF-1.4 delivery report", content_type="application/pdf")
+    form = {"action": "deliver", "delivery_note": "讲座已完成", "files": [report]}
+    assert desk.post(f"/orders/{copy.pk}/act/", form).status_code == 302
+    with schema_context(institution.tenant.schema_name):
+        stored = NetworkOrder.objects.get(pk=copy.pk).files.get()
+    assert desk.get(f"/orders/{copy.pk}/files/{stored.pk}/").status_code == 200
+    assert "交付报告.pdf" in desk.get(f"/orders/{copy.pk}/").content.decode()
     deliver_all()
     enterprise = signed_in(tenant_a, buyer_a.user)
     mine = enterprise.get(f"/network/orders/{order.pk}/").content.decode()
-    assert "讲座已完成" in mine and 'value="confirm"' in mine
+    assert "讲座已完成" in mine and 'value="confirm"' in mine and "交付报告.pdf" in mine
     assert (
         enterprise.post(f"/network/orders/{order.pk}/act/", {"action": "confirm", "rating": "5"}).status_code
         == 302
