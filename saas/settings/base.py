@@ -447,7 +447,6 @@ SPECTACULAR_SETTINGS = {
         "PaymentMethodEnum": "tenant_schema.billing.models.Payment.Method",
         "PaymentStatusEnum": "tenant_schema.billing.models.Payment.Status",
         "InstitutionStatusEnum": "public_schema.network.models.InstitutionProfile.Status",
-        "NetworkCategoryEnum": "public_schema.network.models.ServiceCategory",
         "NetworkProductTermEnum": "public_schema.network.models.NetworkProduct.Term",
     },
 }
