@@ -21,8 +21,9 @@ api_patterns = [
 
 urlpatterns = [
     path("", include("public_schema.network.site_urls")),
-    path("", include("tenant_schema.network_orders.institution_urls")),
-    path("", include("public_schema.voucher_schemes.institution_urls")),
+    # Orders desk and voucher claims (tenant_schema/network_orders/institution_urls.py,
+    # public_schema/voucher_schemes/institution_urls.py) go here once their routes are declared
+    # in tests/isolation/route_declarations.py for the institution site.
     path("accounts/", include("every_schema.accounts.urls")),
     # The API, version 1; the unversioned paths answer the same for one release (saas.api.middleware).
     path("api/v1/", include((api_patterns, "api"))),
