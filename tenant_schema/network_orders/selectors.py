@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from public_schema.network.models import Handoff, InstitutionProfile, NetworkProduct
-from public_schema.network.selectors import handoffs_pending_for
+from public_schema.network.models import Handoff, NetworkProduct
+from public_schema.network.selectors import handoffs_pending_for, network_products_for_tenant
 from public_schema.tenants.models import Tenant
 from tenant_schema.enterprises.selectors import enterprise_of_user, user_is_park_staff
 
@@ -45,33 +45,6 @@ def current_tenant() -> Tenant:
 # ---------------------------------------------------------------------------
 
 
-def _products_visible_to(tenant: Tenant) -> QuerySet[NetworkProduct]:
-    """Published products of admitted, active institutions offered to `tenant`.
-
-    The one private definition of "visible here" until the institution site's selector
-    (network_products_for_tenant) is merged: swap this body for it then. A product with no
-    `serves` of its own is offered wherever its institution serves (none listed: everywhere).
-    """
-    offered = NetworkProduct.serves.through.objects.filter(networkproduct_id=OuterRef("pk"))
-    served = InstitutionProfile.serves.through.objects.filter(
-        institutionprofile__tenant_id=OuterRef("institution_id")
-    )
-    return (
-        NetworkProduct.objects.filter(
-            is_published=True,
-            institution__kind=Tenant.Kind.INSTITUTION,
-            institution__status=Tenant.Status.ACTIVE,
-            institution__slot=Tenant.Slot.LIVE,
-            institution__institution_profile__status=InstitutionProfile.Status.ADMITTED,
-        )
-        .filter(
-            Exists(offered.filter(tenant_id=tenant.pk))
-            | (~Exists(offered) & (Exists(served.filter(tenant_id=tenant.pk)) | ~Exists(served)))
-        )
-        .select_related("institution")
-    )
-
-
 def network_product_list_visible(
     *,
     tenant: Tenant,
@@ -80,19 +53,13 @@ def network_product_list_visible(
     price_max: Decimal | None = None,
     free_only: bool = False,
 ) -> QuerySet[NetworkProduct]:
-    """The network catalogue of `tenant`'s enterprises, filtered; empty outside a sub-platform."""
-    if tenant.kind not in SUB_PLATFORM_KINDS:
-        return NetworkProduct.objects.none()
-    products = _products_visible_to(tenant)
-    if category:
-        products = products.filter(category=category)
-    if price_min is not None:
-        products = products.filter(price__gte=price_min)
-    if price_max is not None:
-        products = products.filter(price__lte=price_max)
-    if free_only:
-        products = products.filter(price=0)
-    return products.order_by("category", "name", "pk")
+    """The network catalogue of `tenant`'s enterprises, filtered; empty outside a sub-platform.
+
+    "Offered here" is the network's one definition (network_products_for_tenant).
+    """
+    return network_products_for_tenant(
+        tenant=tenant, category=category, price_min=price_min, price_max=price_max, free_only=free_only
+    ).order_by("category", "name", "pk")
 
 
 def network_product_get_visible(*, tenant: Tenant, pk: int) -> NetworkProduct:

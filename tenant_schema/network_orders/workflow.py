@@ -21,6 +21,7 @@ copies end in the same state.
 
 from django.utils.translation import gettext_lazy as _
 
+from every_schema.accounts import roles
 from saas.workflow import Transition, TransitionRefused, Workflow
 from tenant_schema.enterprises.selectors import enterprise_of_user
 
@@ -32,7 +33,7 @@ P = NetworkOrder.PaymentStatus
 BUYER, SELLER, PEER = "buyer", "seller", "peer"
 # The institution site's roles (tenant kind "institution"); every_schema.accounts.roles names them once
 # the institution site is merged.
-INSTITUTION_ROLES = ("institution_admin", "institution_staff")
+INSTITUTION_ROLES = (roles.INSTITUTION_ADMIN, roles.INSTITUTION_STAFF)
 
 
 class PeerSide:
