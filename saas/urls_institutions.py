@@ -9,21 +9,25 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from every_schema.accounts import api as accounts_api
 from public_schema.network import api as network_api
+from public_schema.voucher_schemes import api as vouchers_api
+from tenant_schema.network_orders import api as network_orders_api
 
 api_patterns = [
     path("", include(accounts_api.urlpatterns)),
     path("me/", accounts_api.MeApi.as_view(), name="me"),
     path("", include(network_api.urlpatterns)),
-    # Orders and claims (tenant_schema/network_orders) add their API here.
+    # The orders it received (the same views as a sub-platform's, answering for the seller) and
+    # the vouchers spent with it and the claims it files.
+    path("", include(network_orders_api.institution_urlpatterns)),
+    path("", include(vouchers_api.institution_urlpatterns)),
     path("schema/", SpectacularAPIView.as_view(urlconf="saas.urls_institutions"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
 
 urlpatterns = [
     path("", include("public_schema.network.site_urls")),
-    # Orders desk and voucher claims (tenant_schema/network_orders/institution_urls.py,
-    # public_schema/voucher_schemes/institution_urls.py) go here once their routes are declared
-    # in tests/isolation/route_declarations.py for the institution site.
+    path("", include("tenant_schema.network_orders.institution_urls")),
+    path("", include("public_schema.voucher_schemes.institution_urls")),
     path("accounts/", include("every_schema.accounts.urls")),
     # The API, version 1; the unversioned paths answer the same for one release (saas.api.middleware).
     path("api/v1/", include((api_patterns, "api"))),

@@ -25,17 +25,19 @@ from django_tenants.utils import schema_context
 from every_schema.accounts import roles
 from saas.static_checks import vendored_assets_in_templates
 
-from .conftest import HUB_HOST, PASSWORD, ROOT, free_port, make_user, process_env, wait_until
+from .conftest import ALPHA, HUB_HOST, PASSWORD, ROOT, free_port, host_of, make_user, process_env, wait_until
 from .static_build import NO_NODE_MODULES, build_static_set, built_static_set  # noqa: F401
 from .test_production_settings import run_with_production_settings
 
 pytestmark = pytest.mark.slow
 User = get_user_model()
 
-# Every template that names a vendored file, and the page that renders it.
+# Every template that names a vendored file, and the page that renders it: the schema whose
+# user signs in ("public": the hub operator; a park: its administrator) and the path.
 PAGES_WITH_VENDORED_FILES = {
-    "hub/dashboard.html": (HUB_HOST, "/dashboard/"),
-    "hub/wall.html": (HUB_HOST, "/dashboard/wall/"),
+    "hub/dashboard.html": ("public", "/dashboard/"),
+    "hub/wall.html": ("public", "/dashboard/wall/"),
+    "home.html": (ALPHA, "/"),  # the park administrator's dashboard
 }
 
 
@@ -157,7 +159,7 @@ def production_server(built_static_set, django_db_setup, django_db_blocker, tmp_
             STATIC_ROOT=str(built_static_set),
             PARKHUB_NODE_MODULES=NO_NODE_MODULES,
             PARKHUB_BASE_DOMAIN=settings.PARKHUB_BASE_DOMAIN,
-            CSRF_TRUSTED_ORIGINS=f"https://{HUB_HOST}",
+            CSRF_TRUSTED_ORIGINS=f"https://{HUB_HOST},https://{host_of(ALPHA)}",
             EMAIL_URL="consolemail://",
             MEDIA_ROOT=str(tmp_path_factory.mktemp("image-media")),
         )
@@ -188,29 +190,41 @@ def production_server(built_static_set, django_db_setup, django_db_blocker, tmp_
 
 
 @pytest.fixture
-def operator(committed_db):
-    user = make_user("public", role=roles.HUB_OPERATOR)
-    # Production checks passwords with its own hashers, not the tests' fast MD5.
-    user.password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
-    with schema_context("public"):
-        user.save(update_fields=["password"])
-    yield user
-    # The ORM's cascade would look for tenant-only tables (memberships) in the public schema.
-    with connection.cursor() as cursor:
-        for table, column in ((User.groups.through._meta.db_table, "user_id"), (User._meta.db_table, "id")):
-            cursor.execute(f"DELETE FROM {table} WHERE {column} = %s", [user.pk])
+def signed_in_user(committed_db, tenant_a):
+    """A user of the schema who may open the page: the hub operator, or the park's administrator."""
+    made = []
+
+    def make(schema: str):
+        role = roles.HUB_OPERATOR if schema == "public" else roles.PARK_ADMIN
+        user = make_user(schema, role=role)
+        # Production checks passwords with its own hashers, not the tests' fast MD5.
+        user.password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
+        with schema_context(schema):
+            user.save(update_fields=["password"])
+        made.append((schema, user))
+        return user
+
+    yield make
+    # The ORM's cascade would look for tables of other schemas (memberships in the public schema).
+    for schema, user in made:
+        with schema_context(schema), connection.cursor() as cursor:
+            for table, column in (
+                (User.groups.through._meta.db_table, "user_id"),
+                (User._meta.db_table, "id"),
+            ):
+                cursor.execute(f"DELETE FROM {table} WHERE {column} = %s", [user.pk])
 
 
 @pytest.mark.parametrize("template", sorted(PAGES_WITH_VENDORED_FILES))
 def test_each_page_with_a_vendored_file_renders_and_its_file_is_served_from_the_built_set(
     template,
     production_server,
-    operator,
+    signed_in_user,
     built_static_set,  # noqa: F811
 ):
-    host, path = PAGES_WITH_VENDORED_FILES[template]
-    browser = Browser(production_server, host)
-    browser.log_in(operator.email, PASSWORD)
+    schema, path = PAGES_WITH_VENDORED_FILES[template]
+    browser = Browser(production_server, HUB_HOST if schema == "public" else host_of(schema))
+    browser.log_in(signed_in_user(schema).email, PASSWORD)
 
     status, page = browser.request("GET", path)
 

@@ -224,7 +224,7 @@ def _build(tenant, index, category, state, serves, email, password_hash, operato
             actor=admin,
             serves=serves,
             credit_code=_credit_code(index + 1),
-            introduction=f"{tenant.name}是胶州市企业公共服务平台的专业服务机构，面向中小企业提供专业化服务。",
+            introduction=f"{tenant.name}是入驻本市企业公共服务平台网络的专业服务机构，面向中小企业提供专业化服务。",
             qualifications="营业执照；相关行业资质证书；近三年服务案例20项以上。",
             categories=[category, rng.choice(other)],
             contact_name="服务专员",

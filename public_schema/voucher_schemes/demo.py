@@ -80,8 +80,9 @@ def _institutions() -> list[Tenant]:
 def _staff(tenant: Tenant):
     """The tenant's first administrator, in its own schema (the one who acts on its site)."""
     User = get_user_model()
+    role = roles.INSTITUTION_ADMIN if tenant.kind == Tenant.Kind.INSTITUTION else roles.PARK_ADMIN
     return (
-        User.objects.filter(groups__name=roles.PARK_ADMIN).order_by("pk").first()
+        User.objects.filter(groups__name=role).order_by("pk").first()
         or User.objects.filter(is_superuser=True).first()
     )
 

@@ -37,7 +37,7 @@ C = VoucherClaim.Status
 
 ISSUER, INSTITUTION, SYSTEM = "issuer", "institution", "system"
 # Roles of an institution's staff in its own schema (the institution site's accounts).
-INSTITUTION_STAFF_ROLES = (roles.PARK_ADMIN, roles.REVIEWER)
+INSTITUTION_STAFF_ROLES = roles.INSTITUTION_ROLES
 
 
 def signed_in(actor) -> bool:

@@ -212,3 +212,7 @@ urlpatterns = [
     path("network/orders/<int:pk>/", OrderDetailApi.as_view(), name="network-order-detail"),
     path("network/orders/<int:pk>/<str:action>/", OrderStepApi.as_view(), name="network-order-step"),
 ]
+
+# An institution's site: the orders it received, through the same views (they answer for the
+# seller's side there); it buys nothing, so no catalogue.
+institution_urlpatterns = [route for route in urlpatterns if route.name.startswith("network-order-")]

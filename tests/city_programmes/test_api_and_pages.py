@@ -82,6 +82,12 @@ def test_hub_page_publishes(hub_operator, tenant_a):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert client.get(response["Location"]).status_code == 200
+    from public_schema.city_programmes.models import CityProgramme
+
+    published = CityProgramme.objects.get(title="全市首台套奖励")
+    assert published.eligibility_rules["conditions"] == [
+        {"field": "tags", "op": "has_tag", "value": "专精特新"}
+    ]
 
 
 def test_hub_page_shows_each_tenant_delivered_on_its_way_or_failing(hub_operator, tenant_a, tenant_b):
@@ -114,12 +120,6 @@ def test_hub_page_shows_each_tenant_delivered_on_its_way_or_failing(hub_operator
     assert "ValueError: Invalid isoformat string" in page
     listing = client.get("/city-programmes/").content.decode()
     assert "全市稳岗补贴" in listing
-    from public_schema.city_programmes.models import CityProgramme
-
-    published = CityProgramme.objects.get(title="全市首台套奖励")
-    assert published.eligibility_rules["conditions"] == [
-        {"field": "tags", "op": "has_tag", "value": "专精特新"}
-    ]
 
 
 def test_hub_page_offers_the_rules_editor_and_refuses_a_bad_rule_on_it(hub_operator, tenant_a):

@@ -642,6 +642,24 @@ INSTITUTION = {
         objects={"pk": "product"},
         write={"institution": OWN_PRODUCT},
     ),
+    # The orders it received and the voucher claims it files (their objects are not built by
+    # the matrix: every id is somebody else's, a 404; tests/network_orders and voucher_schemes
+    # walk the institution's own).
+    "network_orders_institution:desk": D(get=INST_PAGE),
+    "network_orders_institution:order": D(get=NOT_HERE),
+    "network_orders_institution:order_act": D(get={"anon": "login", "users": "405"}, write=NOT_HERE),
+    "network_orders_institution:order_file": D(get=NOT_HERE),
+    "voucher_claims:list": D(get=INST_PAGE),
+    "voucher_claims:new": D(get=INST_PAGE),
+    "voucher_claims:detail": D(get=NOT_HERE),
+    "voucher_claims:file": D(get=NOT_HERE),
+    "api:network-order-list": D(get=INST_PAGE),
+    "api:network-order-detail": D(get=NOT_HERE),
+    "api:network-order-step": D(get=API_POST_ONLY, write=NOT_HERE),
+    "api:voucher-spent-list": D(get=INST_PAGE),
+    "api:voucher-claim-list": D(get=INST_PAGE),
+    "api:voucher-claim-detail": D(get=NOT_HERE),
+    "api:voucher-claim-file": D(get=NOT_HERE),
     "api:schema": D(get={"all": "ok"}, roles=SCHEMA_ROLES),
     "api:docs": D(get={"all": "ok"}),
 }

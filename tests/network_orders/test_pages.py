@@ -3,7 +3,6 @@ share, and follows it; the institution's desk shows it new, then due; the park r
 
 import re
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django_tenants.utils import schema_context
@@ -49,7 +48,6 @@ def test_an_enterprise_finds_orders_and_follows_a_network_service(institution, b
     assert "企业管理诊断" in page.get("/network/orders/").content.decode()
 
 
-@pytest.mark.urls("tests.network_orders.urls_institution")
 def test_the_institution_desk_shows_new_orders_and_takes_steps(
     institution, buyer_a, tenant_a, institution_staff
 ):

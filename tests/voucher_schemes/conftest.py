@@ -72,7 +72,7 @@ def institution(db, institution_site) -> Tenant:
 
 @pytest.fixture
 def institution_staff(institution):
-    return make_user(INSTITUTION, role=roles.PARK_ADMIN)
+    return make_user(INSTITUTION, role=roles.INSTITUTION_ADMIN)
 
 
 @pytest.fixture
