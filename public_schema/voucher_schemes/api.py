@@ -13,7 +13,7 @@ Anything of another party answers 404, as if it did not exist.
 from django.db import connection
 from django.http import Http404
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
@@ -248,8 +248,15 @@ class ClaimInputSerializer(serializers.Serializer):
     delivery = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
+# Only the site's administrators issue: to anyone else the issuer's routes do not exist.
+NOT_AN_ISSUER = OpenApiResponse(
+    description="Not an issuer's administrator on this site (the same answer as no route)."
+)
+
+
 def _page(view, request, queryset, serializer_class):
-    paginator = PageNumberPagination()
+    """One page of a list; the view names PageNumberPagination so the schema documents the page."""
+    paginator = view.pagination_class()
     page = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
@@ -261,6 +268,7 @@ def _page(view, request, queryset, serializer_class):
 
 class IssuedSchemeListApi(APIView):
     permission_classes = [IsIssuerStaffOr404]
+    pagination_class = PageNumberPagination
 
     @extend_schema(tags=[TAG], responses=SchemeSerializer(many=True), summary="Schemes this site issued")
     def get(self, request):
@@ -269,7 +277,10 @@ class IssuedSchemeListApi(APIView):
         )
 
     @extend_schema(
-        tags=[TAG], request=SchemeInputSerializer, responses={201: SchemeSerializer}, summary="Issue a scheme"
+        tags=[TAG],
+        request=SchemeInputSerializer,
+        responses={201: SchemeSerializer, 404: NOT_AN_ISSUER},
+        summary="Issue a scheme",
     )
     def post(self, request):
         data = SchemeInputSerializer(data=request.data)
@@ -295,6 +306,7 @@ class IssuedVoucherListApi(APIView):
     """Vouchers of this site's schemes; `?status=applied` for the applications to review."""
 
     permission_classes = [IsIssuerStaffOr404]
+    pagination_class = PageNumberPagination
 
     @extend_schema(tags=[TAG], responses=VoucherSerializer(many=True))
     def get(self, request):
@@ -334,6 +346,7 @@ class IssuedVoucherReviewApi(APIView):
 
 class IssuerClaimListApi(APIView):
     permission_classes = [IsIssuerStaffOr404]
+    pagination_class = PageNumberPagination
 
     @extend_schema(
         tags=[TAG], responses=ClaimSerializer(many=True), summary="Claims filed against this site's schemes"
@@ -428,6 +441,8 @@ issuer_urlpatterns = [
 
 
 class OpenSchemeListApi(APIView):
+    pagination_class = PageNumberPagination
+
     @extend_schema(
         tags=[TAG],
         responses=SchemeSerializer(many=True),
@@ -451,6 +466,8 @@ class SchemeApplyApi(APIView):
 
 
 class MyVoucherListApi(APIView):
+    pagination_class = PageNumberPagination
+
     @extend_schema(tags=[TAG], responses=VoucherSerializer(many=True), summary="My enterprise's vouchers")
     def get(self, request):
         enterprise = enterprise_of(request)
@@ -472,6 +489,7 @@ class HeldVoucherListApi(APIView):
     """The vouchers this sub-platform's enterprises hold, whoever issued them (park staff)."""
 
     permission_classes = [IsIssuerStaffOr404]
+    pagination_class = PageNumberPagination
 
     @extend_schema(tags=[TAG], responses=VoucherSerializer(many=True))
     def get(self, request):
@@ -496,6 +514,7 @@ holder_urlpatterns = [
 
 class SpentVoucherListApi(APIView):
     permission_classes = [IsInstitutionStaffOr404]
+    pagination_class = PageNumberPagination
 
     @extend_schema(
         tags=[TAG], responses=VoucherSerializer(many=True), summary="Vouchers spent with this institution"
@@ -511,6 +530,7 @@ class SpentVoucherListApi(APIView):
 class InstitutionClaimListApi(APIView):
     permission_classes = [IsInstitutionStaffOr404]
     parser_classes = [MultiPartParser, FormParser]
+    pagination_class = PageNumberPagination
 
     @extend_schema(tags=[TAG], responses=ClaimSerializer(many=True), summary="Claims this institution filed")
     def get(self, request):
