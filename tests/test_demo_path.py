@@ -25,6 +25,17 @@ def get(port: int, host: str, path: str) -> int:
         return error.code
 
 
+def _stop_group(proc: subprocess.Popen) -> None:
+    """Stop make dev's processes; a script that already exited has no group left to signal."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
 def test_make_dev_sets_up_seeds_and_serves_the_hub_and_a_tenant(tmp_path):
     port = free_port()
     database = f"parkhub_demo_check_{os.getpid()}"
@@ -66,10 +77,6 @@ def test_make_dev_sets_up_seeds_and_serves_the_hub_and_a_tenant(tmp_path):
         assert get(port, "kaifaqu.localhost", "/accounts/login/") == 200
         assert get(port, "nowhere.localhost", "/") == 404
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        _stop_group(proc)
         with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
