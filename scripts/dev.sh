@@ -11,6 +11,7 @@ export PARKHUB_URL_PORT="$PORT"
 export PATH="$PWD/.venv/bin:$PATH"
 python scripts/ensure_database.py
 python manage.py parkhub_setup -v 0
-python manage.py seed_demo
+# PARKHUB_DEMO_ARGS: a smaller demo, e.g. "--enterprises 700 --institutions 6" (tests/test_demo_path.py).
+python manage.py seed_demo ${PARKHUB_DEMO_ARGS:-}
 echo "Starting web (port $PORT), worker and beat. Stop with Ctrl-C."
 exec honcho start -f Procfile -p "$PORT"

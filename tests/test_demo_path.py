@@ -49,6 +49,9 @@ def test_make_dev_sets_up_seeds_and_serves_the_hub_and_a_tenant(tmp_path):
         MEDIA_ROOT=str(tmp_path / "media"),
         PARKHUB_SERVICES_ENV=str(tmp_path / "services.env"),
         PORT=str(port),
+        # The whole path, on a tenth of the network's enterprises and a few institutions: the full
+        # demo takes minutes on a small machine, and its size adds nothing to what is checked here.
+        PARKHUB_DEMO_ARGS="--enterprises 700 --institutions 6",
     )
     log = tmp_path / "dev.log"
     proc = subprocess.Popen(
@@ -76,6 +79,9 @@ def test_make_dev_sets_up_seeds_and_serves_the_hub_and_a_tenant(tmp_path):
         assert get(port, "jiaodong.localhost", "/") == 200
         assert get(port, "kaifaqu.localhost", "/accounts/login/") == 200
         assert get(port, "nowhere.localhost", "/") == 404
+        # The X of 1+12+X: an institution's login is printed and its own site answers.
+        assert "@jigou01.demo" in output
+        assert get(port, "jigou01.localhost", "/accounts/login/") == 200
     finally:
         _stop_group(proc)
         with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:

@@ -47,7 +47,7 @@ def _institutions() -> list[Tenant]:
     admitted = list(
         Tenant.objects.filter(
             kind=Tenant.Kind.INSTITUTION, institution_profile__status=InstitutionProfile.Status.ADMITTED
-        ).order_by("pk")[:2]
+        ).order_by("pk")
     )
     if admitted:
         return admitted
@@ -151,8 +151,13 @@ def _play(scheme, *, issuer_actor, holders, institutions, rng, tag: str, on_issu
     with on_issuer_site():
         granted = [_grant(scheme, holder, e, issuer_actor) for holder, e in enterprises[:7]]
     # Spent: five of them, at the institutions in turn.
+    # Each at an institution that takes it (admitted and serving the voucher's sub-platform).
     for index, voucher in enumerate(granted[:5]):
-        _spend(voucher, institutions[index % len(institutions)], rng, f"{tag}-{index + 1:04d}")
+        takers = [
+            i for i in institutions if services.institution_may_take(institution=i, holder=voucher.holder)
+        ]
+        if takers:
+            _spend(voucher, takers[index % len(takers)], rng, f"{tag}-{index + 1:04d}")
     # Claims: one each for the first three spent vouchers (settled, refused, under review); two stay spent.
     spent = NetworkVoucher.objects.filter(pk__in=[v.pk for v in granted[:3]]).select_related("institution")
     claims = [_claim(voucher.institution, [voucher]) for voucher in spent.order_by("pk")]

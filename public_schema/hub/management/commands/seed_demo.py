@@ -97,6 +97,12 @@ class Command(BaseCommand):
             "--enterprises).",
         )
         parser.add_argument(
+            "--institutions",
+            type=int,
+            default=None,
+            help="Service institutions to seed (default: every one of the demo's 30+).",
+        )
+        parser.add_argument(
             "--allow-production",
             action="store_true",
             help="Seed even with production settings (a public demo installation). The demo accounts' "
@@ -188,7 +194,6 @@ class Command(BaseCommand):
                 billing_totals.append(billing_seed_demo(rng=random.Random(f"parkhub-demo-billing:{slug}")))
                 enterprises_total += Enterprise.objects.count()
                 above_total += Enterprise.objects.filter(above_designated_size=True).count()
-        network_orders_seed_demo(rng=random.Random("parkhub-demo-network-orders"))  # after the institutions
         rollup_refresh_all()  # the dashboard reads the hub rollups: fill them now, not at the nightly run
 
         hub_url = tenant_site_url(tenant=hub)
@@ -211,7 +216,15 @@ class Command(BaseCommand):
             f"designated size (规上); {created:,} added in {time.monotonic() - started:.1f}s"
         )
         self.stdout.write(billing_summary(billing_totals))
-        self.stdout.write(network_seed_demo(password=DEMO_PASSWORD, password_hash=demo_password_hash))
+        self.stdout.write(
+            network_seed_demo(
+                password=DEMO_PASSWORD, password_hash=demo_password_hash, count=options["institutions"]
+            )
+        )
+        placed = network_orders_seed_demo(
+            rng=random.Random("parkhub-demo-network-orders")
+        )  # needs institutions
+        self.stdout.write(f"  Network orders: {placed:,} placed by enterprises of several sub-platforms")
         self.stdout.write(vouchers_seed_demo(rng=random.Random("parkhub-demo-vouchers")))
         self.stdout.write(f"  API docs   {hub_url}api/v1/docs/  (each site also has /api/v1/docs/)")
         self.stdout.write(f"  Base domain: {settings.PARKHUB_BASE_DOMAIN} (*.localhost needs no DNS set-up)")
