@@ -458,6 +458,7 @@ def duplicates_table(*, rows: list[dict]) -> Table:
         Column("awards", _("Awards"), f.COUNT),
         Column("amount", _("Total awarded"), f.MONEY),
         Column("latest", _("Latest award")),
+        Column("open_recoveries", _("Open recoveries"), f.COUNT),
     ]
     return Table(
         "duplicates",
