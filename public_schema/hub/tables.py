@@ -470,6 +470,41 @@ def duplicates_table(*, rows: list[dict]) -> Table:
     )
 
 
+def programme_table(*, rows: list[dict]) -> Table:
+    """Per programme (public_schema.hub.selectors.programme_figures): the money and the average time per stage."""
+    columns = [
+        Column("tenant", _("Sub-platform")),
+        Column("title", _("Programme")),
+        Column("applications", _("Applications"), f.COUNT),
+        Column("awarded", _("Awarded"), f.COUNT),
+        Column("budget", _("Budget"), f.MONEY),
+        Column("committed", _("Committed"), f.MONEY),
+        Column("paid", _("Paid"), f.MONEY),
+        Column("recovered", _("Recovered"), f.MONEY),
+        Column("stage_days", _("Average working days per stage")),
+    ]
+    shown = [
+        {
+            **row,
+            "stage_days": " · ".join(
+                f"{stage['stage']} {stage['average_days']}"
+                for stage in row["stages"]
+                if stage["average_days"] is not None
+            ),
+        }
+        for row in rows
+    ]
+    return Table(
+        "programmes",
+        _("Programmes"),
+        columns,
+        shown,
+        chart="bar",
+        chart_columns=["committed", "paid", "recovered"],
+        label_column="title",
+    )
+
+
 # ---------------------------------------------------------------------------
 # Export
 # ---------------------------------------------------------------------------
