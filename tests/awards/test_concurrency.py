@@ -37,8 +37,13 @@ def park(django_db_setup, django_db_blocker):
     slug = f"awards{secrets.token_hex(3)}"
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
-        tenant_provision(name=f"拨付并发园区 {slug}", slug=slug, kind=Tenant.Kind.PARK, admin_email=f"a@{slug}.test")
-        people = {"admin": make_user(slug, role=roles.PARK_ADMIN), "reviewer": make_user(slug, role=roles.REVIEWER)}
+        tenant_provision(
+            name=f"拨付并发园区 {slug}", slug=slug, kind=Tenant.Kind.PARK, admin_email=f"a@{slug}.test"
+        )
+        people = {
+            "admin": make_user(slug, role=roles.PARK_ADMIN),
+            "reviewer": make_user(slug, role=roles.REVIEWER),
+        }
         try:
             yield slug, people
         finally:
@@ -51,12 +56,20 @@ def _at_disbursement(slug, people, programme, *, approve=True, amount="100000.00
     registration = register(slug)
     with schema_context(slug):
         enterprise_verify(enterprise=registration.enterprise, actor=people["admin"])
-        application = ApplicationFactory(registration=registration, programme=programme, requested_amount=amount)
-        steps = [("submit", registration.user), ("advance", people["reviewer"]), ("advance", people["reviewer"])]
+        application = ApplicationFactory(
+            registration=registration, programme=programme, requested_amount=amount
+        )
+        steps = [
+            ("submit", registration.user),
+            ("advance", people["reviewer"]),
+            ("advance", people["reviewer"]),
+        ]
         for action, actor in steps:
             application_transition(application_id=application.pk, action=action, actor=actor)
         if approve:
-            application_transition(application_id=application.pk, action="approve", actor=people["admin"], amount=amount)
+            application_transition(
+                application_id=application.pk, action="approve", actor=people["admin"], amount=amount
+            )
             application_transition(application_id=application.pk, action="advance", actor=people["admin"])
     return application
 
@@ -135,7 +148,10 @@ def test_payments_and_approvals_at_once_keep_paid_within_committed_within_budget
             if index < 4:
                 return tranche_pay(tranche_id=firsts[index], actor=people["admin"], reference=f"B{index}")
             return application_transition(
-                application_id=waiting[index - 4].pk, action="approve", actor=people["admin"], amount="100000.00"
+                application_id=waiting[index - 4].pk,
+                action="approve",
+                actor=people["admin"],
+                amount="100000.00",
             )
 
     outcomes = _at_once(8, work)
