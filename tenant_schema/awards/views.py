@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from saas.attachments import ACCEPT
+from saas.attachments import ACCEPT, attachment_response
 from saas.workflow import TransitionRefused
 from tenant_schema.enterprises.selectors import enterprise_of_user, user_is_park_staff
 
 from . import workflow as wf
-from .models import Recovery, Report, Tranche
+from .models import Recovery, Report, ReportAttachment, Tranche
 from .selectors import (
     approved_without_plan,
     award_get_for_user,
@@ -307,3 +307,13 @@ def park_award_plan(request, application_pk):
         },
         status=status,
     )
+
+
+@login_required
+def report_file(request, pk, file_pk):
+    """A report's file, for whoever may see the award (the enterprise, the park's staff, its acceptance reviewers)."""
+    award = award_get_for_user(user=request.user, pk=pk)
+    attachment = ReportAttachment.objects.filter(pk=file_pk, report__award=award).first()
+    if attachment is None:
+        raise Http404("No such file")
+    return attachment_response(attachment=attachment)

@@ -13,7 +13,15 @@ from public_schema.hub.selectors import (
 )
 from tenant_schema.awards.services import recovery_open, recovery_transition, tranche_pay
 
-from ..awards.conftest import award, days, enterprise_x, in_alpha, park_admin, programme, reviewer  # noqa: F401
+from ..awards.conftest import (  # noqa: F401
+    award,
+    days,
+    enterprise_x,
+    in_alpha,
+    park_admin,
+    programme,
+    reviewer,
+)
 from ..conftest import ALPHA, BETA
 
 
@@ -59,9 +67,7 @@ def test_programme_figures_are_equal_live_and_from_the_rollups(award, park_admin
         assert all(stage["exits"] == 1 and stage["average_days"] == 0 for stage in row["stages"])
 
         # The duplicate-award check flags the enterprise while its recovery is open.
-        flagged = [
-            r for r in duplicate_award_list() if r["credit_code"] == award.application.enterprise.credit_code
-        ]
+        flagged = [r for r in duplicate_award_list() if r["credit_code"] == credit_code]
         assert flagged and flagged[0]["open_recoveries"] == 1
 
         hub_client.force_login(hub_operator)

@@ -260,6 +260,9 @@ TENANT = {
         # The matrix's empty form names no step: a 404 like an unknown one, for everyone.
         write={"anon": "login", "users": "404"},
     ),
+    "awards:report_file": D(
+        get=ENTERPRISE_OBJECT, objects={"pk": "award", "file_pk": "award_file"}, posts=False
+    ),
     "awards:park_list": D(get=STAFF_PAGE),
     # Planning is the administrators' (the reviewer sees the park's award to plan: 403).
     "awards:park_plan": D(

@@ -185,7 +185,9 @@ def _park_objects(schema: str, *, admin, owners: dict) -> dict[str, dict[str, ob
             application_id=noticed.pk, action="approve", actor=admin, amount="80000.00"
         )
         objects["noticed_application"] = {first_label: noticed}
-        objects["award"] = {first_label: _award(schema, first, reviewer, admin, now)}
+        award = _award(schema, first, reviewer, admin, now)
+        objects["award"] = {first_label: award}
+        objects["award_file"] = {first_label: _award_file(award, first.user)}
         shared = default_storage.save(
             f"shared/matrix-{schema}.txt", ContentFile(f"{schema} circular".encode())
         )
@@ -231,6 +233,12 @@ def _award(schema, owner, reviewer, admin, now):
         ],
         reports=[{"kind": "midterm", "due_on": soon}],
     )
+
+
+def _award_file(award, owner):
+    from tenant_schema.awards.services import report_attachment_add
+
+    return report_attachment_add(report=award.reports.get(), actor=owner, upload=_pdf("中期报告.pdf"))
 
 
 def _institution_objects() -> tuple[dict, dict]:

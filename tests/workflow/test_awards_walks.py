@@ -17,13 +17,21 @@ from tenant_schema.awards.services import (
     tranche_pay,
 )
 
-from ..awards.conftest import award, days, enterprise_x, in_alpha, park_admin, programme, reviewer  # noqa: F401
+from ..awards.conftest import (  # noqa: F401
+    award,
+    days,
+    enterprise_x,
+    in_alpha,
+    park_admin,
+    programme,
+    reviewer,
+)
 from ..conftest import ALPHA, make_user
 from ..enterprises.conftest import register
 from .test_offered_equals_accepted import _walk
 
 
-def _people(award, reviewer, park_admin):
+def _people(award, reviewer, park_admin):  # noqa: F811
     expert = make_user(ALPHA)
     award.acceptance_reviewers.set([expert])
     return {
@@ -98,7 +106,9 @@ def test_awards_offer_exactly_what_the_service_accepts(award, reviewer, park_adm
                 f"reports {reports}, {status}",
                 obj,
                 people,
-                lambda action, user: award_transition(award_id=award.pk, action=action, actor=user, comment="验收意见"),
+                lambda action, user: award_transition(
+                    award_id=award.pk, action=action, actor=user, comment="验收意见"
+                ),
             )
     assert disagreements == []
 
@@ -124,7 +134,12 @@ def test_recoveries_offer_exactly_what_the_service_accepts(award, reviewer, park
             obj,
             people,
             lambda action, user: recovery_transition(
-                recovery_id=recovery.pk, action=action, actor=user, comment="原因", amount="1000", reference="R-1"
+                recovery_id=recovery.pk,
+                action=action,
+                actor=user,
+                comment="原因",
+                amount="1000",
+                reference="R-1",
             ),
         )
     assert disagreements == []
