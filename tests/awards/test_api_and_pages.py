@@ -111,3 +111,26 @@ def test_the_park_plans_an_award_from_its_page(
     }
     assert client_a.post(f"/park/awards/plan/{application.pk}/", form).status_code == 302
     assert application.award.tranches.count() == 2 and application.award.reports.get().kind == "final"
+
+
+def test_a_reviewer_sees_the_enterprises_open_recovery_before_approving(
+    award, client_a, enterprise_x, reviewer, park_admin
+):
+    from tenant_schema.awards.services import recovery_open, tranche_pay
+
+    from ..applications.conftest import act, draft_for, make_programme
+
+    tranche_pay(tranche_id=award.tranches.get(position=1).pk, actor=park_admin, reference="B1")
+    recovery_open(
+        award_id=award.pk,
+        actor=park_admin,
+        reason="relocation",
+        explanation="迁出",
+        amount_due="30000",
+        deadline=days(30),
+    )
+    application = draft_for(enterprise_x, make_programme(title="2026年度数字化改造奖励"))
+    act(application, "submit", enterprise_x.user)
+    client_a.force_login(reviewer)
+    page = client_a.get(f"/park/applications/{application.pk}/").content.decode()
+    assert "open-recoveries" in page and award.application.programme.title in page
