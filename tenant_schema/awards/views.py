@@ -10,6 +10,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -217,7 +218,8 @@ def award_act(request, pk):
     """One step on the award or one of its tranches, reports or recoveries, named by `target` and `action`."""
     award = award_get_for_user(user=request.user, pk=pk)
     try:
-        _step(request, award)
+        with transaction.atomic():  # a report's files and its sending stand or fall together
+            _step(request, award)
     except PermissionDenied as refused:
         return _page(request, award_get_for_user(user=request.user, pk=pk), status=403, error=str(refused))
     except TransitionRefused as refused:
