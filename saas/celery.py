@@ -57,6 +57,11 @@ app.conf.beat_schedule = {
         "task": "network_orders.reminders_send_all",
         "schedule": crontab(minute=25, hour="8-17"),
     },
+    # Awards: enterprises reminded of reports due soon and overdue (working days; an overdue one holds a tranche).
+    "awards-report-reminders": {
+        "task": "awards.report_reminders_send_all",
+        "schedule": crontab(minute=10, hour=9),
+    },
     "notifications-purge-read": {
         "task": "notifications.purge_read_all",
         "schedule": crontab(minute=45, hour=3),

@@ -8,6 +8,7 @@ from every_schema.accounts import api as accounts_api
 from public_schema.voucher_schemes import api as vouchers_api
 from saas.views import media_serve
 from tenant_schema.applications import api as applications_api
+from tenant_schema.awards import api as awards_api
 from tenant_schema.billing import api as billing_api
 from tenant_schema.demands import api as demands_api
 from tenant_schema.eligibility import api as matching_api
@@ -30,6 +31,7 @@ api_patterns = [
     path("", include(vouchers_api.issuer_urlpatterns)),
     path("", include(vouchers_api.holder_urlpatterns)),
     path("", include(network_orders_api.urlpatterns)),
+    path("", include(awards_api.urlpatterns)),
     path("schema/", SpectacularAPIView.as_view(urlconf="saas.urls_tenants"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -47,6 +49,7 @@ urlpatterns = [
     path("", include("tenant_schema.eligibility.urls")),
     path("", include("public_schema.voucher_schemes.tenant_urls")),
     path("", include("tenant_schema.network_orders.urls")),
+    path("", include("tenant_schema.awards.urls")),
     path("park/enterprises/import/", include("tenant_schema.enterprises.import_urls")),
     # The API, version 1. The unversioned paths answer the same for one release, with
     # Deprecation and Sunset headers (saas.api.middleware); reverse("api:...") gives v1.

@@ -460,4 +460,77 @@ def tables_read() -> set[str]:
         *DECISIONS_TABLES,
         *STATUS_TABLES,
         *TIMELINESS_TABLES,
+        *programme_tables_read(),
     }
+
+
+# ---------------------------------------------------------------------------
+# Per programme (issue 18): applications, awarded, committed, paid, recovered, and the
+# average working days each stage took. As now, for every programme that is not a draft.
+# The park's own count of a programme's money (tenant_schema.awards.selectors.programme_money)
+# runs this same statement for one programme.
+# ---------------------------------------------------------------------------
+
+from tenant_schema.awards.models import Award, Recovery, Repayment, Tranche  # noqa: E402
+
+PROGRAMME_FIGURE_KEYS = ["applications", "awarded", "committed", "paid", "recovered"]
+PROGRAMME_FIGURE_UNITS = {
+    "applications": COUNT,
+    "awarded": COUNT,
+    "committed": MONEY,
+    "paid": MONEY,
+    "recovered": MONEY,
+}
+PROGRAMME_TABLES = tuple(
+    table(model) for model in (Programme, Application, Award, Tranche, Recovery, Repayment)
+)
+PROGRAMME_FIGURES_SQL = f"""
+SELECT p.id AS programme_id, p.title, p.category, p.budget,
+       coalesce(a.applications, 0) AS applications, coalesce(a.awarded, 0) AS awarded,
+       coalesce(a.committed, 0) AS committed,
+       coalesce(t.paid, 0) + coalesce(a.paid_single, 0) AS paid, coalesce(r.recovered, 0) AS recovered
+FROM {{schema}}.{table(Programme)} p
+LEFT JOIN LATERAL (
+  SELECT count(*) FILTER (WHERE x.submitted_at IS NOT NULL) AS applications,
+         count(*) FILTER (WHERE x.status IN {APPROVED_OR_PAID}) AS awarded,
+         sum(x.approved_amount) FILTER (WHERE x.status IN {APPROVED_OR_PAID}) AS committed,
+         -- an award paid in one go, without a payment plan in tranches
+         sum(x.disbursed_amount) FILTER (WHERE x.status IN {APPROVED_OR_PAID} AND NOT EXISTS (
+           SELECT 1 FROM {{schema}}.{table(Award)} w WHERE w.application_id = x.id)) AS paid_single
+  FROM {{schema}}.{table(Application)} x WHERE x.programme_id = p.id
+) a ON TRUE
+LEFT JOIN LATERAL (
+  SELECT sum(tr.amount) AS paid FROM {{schema}}.{table(Tranche)} tr
+  JOIN {{schema}}.{table(Award)} w ON w.id = tr.award_id
+  JOIN {{schema}}.{table(Application)} x ON x.id = w.application_id
+  WHERE x.programme_id = p.id AND tr.status = '{Tranche.Status.PAID}'
+) t ON TRUE
+LEFT JOIN LATERAL (
+  SELECT sum(rp.amount) AS recovered FROM {{schema}}.{table(Repayment)} rp
+  JOIN {{schema}}.{table(Recovery)} rc ON rc.id = rp.recovery_id
+  JOIN {{schema}}.{table(Award)} w ON w.id = rc.award_id
+  JOIN {{schema}}.{table(Application)} x ON x.id = w.application_id
+  WHERE x.programme_id = p.id
+) r ON TRUE
+WHERE p.status <> '{Programme.Status.DRAFT}'"""
+
+# A stage is entered by an event that sets a due date and left by the application's next
+# event (as in timeliness_sql); its length in working days from the hub's calendar.
+PROGRAMME_STAGE_TABLES = (table(Application), table(ApplicationEvent), table(Stage))
+PROGRAMME_STAGE_SQL = f"""
+SELECT st.programme_id, st.name AS stage, min(st.position) AS position, count(*) AS exits,
+       sum(we.ordinal - ws.ordinal) AS days_total
+FROM (
+  SELECT to_stage_id, due_at, created_at AS entered_at,
+         lead(created_at) OVER (PARTITION BY application_id ORDER BY created_at, id) AS left_at
+  FROM {{schema}}.{table(ApplicationEvent)}
+) e
+JOIN {{schema}}.{table(Stage)} st ON st.id = e.to_stage_id
+JOIN public.hub_workingday ws ON ws.day = {shanghai_day("e.entered_at")}
+JOIN public.hub_workingday we ON we.day = {shanghai_day("e.left_at")}
+WHERE e.due_at IS NOT NULL AND e.left_at IS NOT NULL
+GROUP BY st.programme_id, st.name"""
+
+
+def programme_tables_read() -> set[str]:
+    return {*PROGRAMME_TABLES, *PROGRAMME_STAGE_TABLES}

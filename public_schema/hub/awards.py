@@ -47,6 +47,31 @@ def award_record_add(*, application, approved_at) -> AwardRecord:
     return record
 
 
+def award_record_recovery_set(*, application_id: int, recovery_open: bool, recovered) -> int:
+    """Mark the award's record with its recovery (追回): open or not, and the amount recovered.
+
+    Called by tenant_schema.awards.services inside the recovery's transaction, in the tenant's
+    schema, so the city-wide duplicate check flags an enterprise with an open recovery from
+    the moment it is opened. Returns the rows updated (0 for an award made before the register).
+    """
+    from public_schema.tenants.models import Tenant
+
+    tenant_id = Tenant.objects.filter(schema_name=connection.schema_name).values_list("pk", flat=True).get()
+    return AwardRecord.objects.filter(tenant_id=tenant_id, application_id=application_id).update(
+        recovery_open=recovery_open, recovered_amount=recovered
+    )
+
+
+def open_recoveries_for(*, credit_code: str) -> list[AwardRecord]:
+    """Awards to this enterprise, in any sub-platform, with a recovery still open: a reviewer
+    about to approve a new award sees them beside the duplicates."""
+    return list(
+        AwardRecord.objects.select_related("tenant")
+        .filter(credit_code=credit_code, recovery_open=True)
+        .order_by("-approved_at")
+    )
+
+
 def duplicate_awards_for(
     *, credit_code: str, category: str, exclude_schema: str | None = None, at: dt.datetime | None = None
 ) -> list[AwardRecord]:

@@ -20,7 +20,7 @@ from public_schema.tenants.selectors import tenant_get_live
 
 from .access import hub_operator_required
 from .forms import HubFilterForm
-from .selectors import duplicate_award_list, hub_stats
+from .selectors import duplicate_award_list, hub_stats, programme_figures
 from .tables import (
     OVERVIEW_KEYS,
     TENANTS_PER_PAGE,
@@ -31,6 +31,7 @@ from .tables import (
     kind_table,
     overview_rows,
     overview_table,
+    programme_table,
     table_csv,
     tables_xlsx,
 )
@@ -250,5 +251,18 @@ def duplicates(request):
     return _export(request, [table], "duplicate-awards") or render(
         request,
         "hub/duplicates.html",
+        {"form": form, "table": table, "query": _query(request), "drill_url": ""},
+    )
+
+
+@hub_operator_required
+def programmes(request):
+    """Per programme of every sub-platform: applications, awards, money committed, paid and recovered,
+    and the average working days each stage took (as now; the date range does not apply)."""
+    form = HubFilterForm(request.GET or None)
+    table = programme_table(rows=programme_figures(filters=form.filters()))
+    return _export(request, [table], "programmes") or render(
+        request,
+        "hub/programmes.html",
         {"form": form, "table": table, "query": _query(request), "drill_url": ""},
     )

@@ -27,6 +27,12 @@ class AwardRecord(models.Model):
     programme_title = models.CharField(_("programme"), max_length=200)
     amount = models.DecimalField(_("amount (CNY)"), max_digits=16, decimal_places=2)
     approved_at = models.DateTimeField(_("approved at"))
+    # Recovery (追回) of this award's money: open now, and how much has come back so far
+    # (tenant_schema.awards.services writes them in the recovery's own transaction).
+    recovery_open = models.BooleanField(_("recovery open"), default=False, db_default=False)
+    recovered_amount = models.DecimalField(
+        _("recovered (CNY)"), max_digits=16, decimal_places=2, default=0, db_default=0
+    )
 
     class Meta:
         verbose_name = _("award record")
@@ -263,3 +269,43 @@ class RollupDemandDue(models.Model):
 
     def __str__(self):
         return f"{self.tenant_id} {self.day} {self.kind}: {len(self.due_times)} due"
+
+
+class RollupProgrammeFigures(models.Model):
+    """Per programme of a tenant (not draft): applications, awards, money committed, paid and
+    recovered, as now (public_schema.hub.figures.PROGRAMME_FIGURES_SQL)."""
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
+    programme_id = models.BigIntegerField()
+    title = models.CharField(max_length=200)
+    category = models.CharField(max_length=20)
+    budget = models.DecimalField(max_digits=20, decimal_places=2)
+    applications = models.IntegerField()
+    awarded = models.IntegerField()
+    committed = models.DecimalField(max_digits=20, decimal_places=2)
+    paid = models.DecimalField(max_digits=20, decimal_places=2)
+    recovered = models.DecimalField(max_digits=20, decimal_places=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant"])]
+
+    def __str__(self):
+        return f"{self.tenant_id} {self.title}"
+
+
+class RollupProgrammeStage(models.Model):
+    """Per programme and stage: stages left and the working days they took in all
+    (public_schema.hub.figures.PROGRAMME_STAGE_SQL); the average is their quotient."""
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
+    programme_id = models.BigIntegerField()
+    stage = models.CharField(max_length=200)
+    position = models.IntegerField()
+    exits = models.IntegerField()
+    days_total = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant"])]
+
+    def __str__(self):
+        return f"{self.tenant_id} {self.programme_id} {self.stage}"

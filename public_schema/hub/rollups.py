@@ -193,6 +193,8 @@ def rollup_refresh(*, schema_name: str) -> bool:
             "hub_rollupprogramme",
             "hub_rolluptenant",
             "hub_rollupdemanddue",
+            "hub_rollupprogrammefigures",
+            "hub_rollupprogrammestage",
         ):
             cursor.execute(f"DELETE FROM public.{table} WHERE tenant_id = %s", [tenant_id])
 
@@ -261,6 +263,26 @@ WHERE tenant_id = %(tenant)s AND NOT month GROUP BY 3, kind""",
                 f"""
 INSERT INTO public.hub_rollupprogramme (tenant_id, opens_at, closes_at, budget)
 SELECT %(tenant)s, opens_at, closes_at, budget FROM ({PROGRAMMES_SQL.format(schema=schema)}) s""",
+                params,
+            )
+        # Per programme (as now) and per programme and stage.
+        if has(*f.PROGRAMME_TABLES):
+            _execute(
+                cursor,
+                f"""
+INSERT INTO public.hub_rollupprogrammefigures
+  (tenant_id, programme_id, title, category, budget, {", ".join(f.PROGRAMME_FIGURE_KEYS)})
+SELECT %(tenant)s, programme_id, title, category, budget, {", ".join(f.PROGRAMME_FIGURE_KEYS)}
+FROM ({f.PROGRAMME_FIGURES_SQL.format(schema=schema)}) s""",
+                params,
+            )
+        if has(*f.PROGRAMME_STAGE_TABLES):
+            _execute(
+                cursor,
+                f"""
+INSERT INTO public.hub_rollupprogrammestage (tenant_id, programme_id, stage, position, exits, days_total)
+SELECT %(tenant)s, programme_id, stage, position, exits, days_total
+FROM ({f.PROGRAMME_STAGE_SQL.format(schema=schema)}) s""",
                 params,
             )
         if has(*f.DECISIONS_TABLES):

@@ -458,6 +458,7 @@ def duplicates_table(*, rows: list[dict]) -> Table:
         Column("awards", _("Awards"), f.COUNT),
         Column("amount", _("Total awarded"), f.MONEY),
         Column("latest", _("Latest award")),
+        Column("open_recoveries", _("Open recoveries"), f.COUNT),
     ]
     return Table(
         "duplicates",
@@ -466,6 +467,41 @@ def duplicates_table(*, rows: list[dict]) -> Table:
         rows,
         chart="none",
         label_column="enterprise_name",
+    )
+
+
+def programme_table(*, rows: list[dict]) -> Table:
+    """Per programme (public_schema.hub.selectors.programme_figures): the money and the average time per stage."""
+    columns = [
+        Column("tenant", _("Sub-platform")),
+        Column("title", _("Programme")),
+        Column("applications", _("Applications"), f.COUNT),
+        Column("awarded", _("Awarded"), f.COUNT),
+        Column("budget", _("Budget"), f.MONEY),
+        Column("committed", _("Committed"), f.MONEY),
+        Column("paid", _("Paid"), f.MONEY),
+        Column("recovered", _("Recovered"), f.MONEY),
+        Column("stage_days", _("Average working days per stage")),
+    ]
+    shown = [
+        {
+            **row,
+            "stage_days": " · ".join(
+                f"{stage['stage']} {stage['average_days']}"
+                for stage in row["stages"]
+                if stage["average_days"] is not None
+            ),
+        }
+        for row in rows
+    ]
+    return Table(
+        "programmes",
+        _("Programmes"),
+        columns,
+        shown,
+        chart="bar",
+        chart_columns=["committed", "paid", "recovered"],
+        label_column="title",
     )
 
 

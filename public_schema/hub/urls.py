@@ -22,6 +22,7 @@ urlpatterns = [
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard/wall/", dashboard_views.wall, name="wall"),
     path("dashboard/duplicate-awards/", dashboard_views.duplicates, name="duplicates"),
+    path("dashboard/programmes/", dashboard_views.programmes, name="programmes"),
     path("dashboard/tenants/<slug:slug>/", dashboard_views.tenant_dashboard, name="tenant_dashboard"),
     path("installation/", installation_views.installation_edit, name="installation"),
 ]

@@ -64,6 +64,7 @@ TENANT_APPS = [
     "tenant_schema.demands",
     "tenant_schema.eligibility",
     "tenant_schema.network_orders",
+    "tenant_schema.awards",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -448,6 +449,13 @@ SPECTACULAR_SETTINGS = {
         "PaymentStatusEnum": "tenant_schema.billing.models.Payment.Status",
         "InstitutionStatusEnum": "public_schema.network.models.InstitutionProfile.Status",
         "NetworkProductTermEnum": "public_schema.network.models.NetworkProduct.Term",
+        "AwardStatusEnum": "tenant_schema.awards.models.Award.Status",
+        "TrancheStatusEnum": "tenant_schema.awards.models.Tranche.Status",
+        "TrancheConditionEnum": "tenant_schema.awards.models.Tranche.Condition",
+        "AwardReportKindEnum": "tenant_schema.awards.models.Report.Kind",
+        "AwardReportStatusEnum": "tenant_schema.awards.models.Report.Status",
+        "RecoveryStatusEnum": "tenant_schema.awards.models.Recovery.Status",
+        "RecoveryReasonEnum": "tenant_schema.awards.models.Recovery.Reason",
     },
 }
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from public_schema.hub.awards import duplicate_awards_for
+from public_schema.hub.awards import duplicate_awards_for, open_recoveries_for
 from saas.workdays import working_days_between
 from saas.workflow import TransitionRefused, expected_state_from
 from tenant_schema.enterprises.forms import form_add_service_error
@@ -333,6 +333,10 @@ def _detail(
                 category=programme.category,
                 exclude_schema=connection.schema_name,
             )
+            if application.status in (S.IN_REVIEW, S.APPROVED)
+            else [],
+            # Awards to this enterprise, here or elsewhere, with money being recovered (追回).
+            "open_recoveries": open_recoveries_for(credit_code=application.enterprise.credit_code)
             if application.status in (S.IN_REVIEW, S.APPROVED)
             else [],
         },

@@ -251,6 +251,24 @@ TENANT = {
         write={"anon": "login", "users": "404"},
     ),
     "network_orders:park_orders": D(get=STAFF_PAGE),
+    # After the award (tenant_schema/awards): the award's enterprise and the park's staff see it.
+    "awards:mine": D(get={**ENTERPRISE_PAGE, "staff": "moved"}),
+    "awards:detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "award"}),
+    "awards:act": D(
+        get={"anon": "login", "users": "405"},
+        objects={"pk": "award"},
+        # The matrix's empty form names no step: a 404 like an unknown one, for everyone.
+        write={"anon": "login", "users": "404"},
+    ),
+    "awards:report_file": D(
+        get=ENTERPRISE_OBJECT, objects={"pk": "award", "file_pk": "award_file"}, posts=False
+    ),
+    "awards:park_list": D(get=STAFF_PAGE),
+    # Planning is the administrators' (the reviewer sees the park's award to plan: 403).
+    "awards:park_plan": D(
+        get={"anon": "login", "enterprise": "404", "reviewer": {"x": "403", "b": "404"}, "admin": "park"},
+        objects={"application_pk": "noticed_application"},
+    ),
     "demands:list": D(get={**ENTERPRISE_PAGE, "staff": "moved"}),
     "demands:new": D(get=ENTERPRISE_PAGE),
     "demands:detail": D(get={**ENTERPRISE_OBJECT, "staff": PARK_MOVED}, objects={"pk": "demand"}),
@@ -481,6 +499,61 @@ TENANT = {
     "api:network-product-detail": D(
         get={"anon": "login", "users": "park"}, objects={"pk": "network_product"}
     ),
+    # Awards: the plan is the administrators'; every other route starts from the award (outsiders: 404).
+    "api:award-list": D(get=SIGNED_IN, write={"enterprise": "403", "reviewer": "403"}),
+    "api:award-detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "award"}),
+    "api:award-action": D(
+        get=API_POST_ONLY,
+        objects={"pk": "award"},
+        fixed={"action": "pass"},
+        # Nobody passes an award not in acceptance: a 409 for whoever sees it.
+        write={"anon": "login", **own_then("409"), "staff": {"x": "409", "b": "404"}},
+    ),
+    "api:award-reviewers": D(
+        get=API_POST_ONLY,
+        objects={"pk": "award"},
+        write={
+            "anon": "login",
+            **own_then("403"),
+            "reviewer": {"x": "403", "b": "404"},
+            "admin": {"x": "400", "b": "404"},
+        },
+    ),
+    "api:award-tranche-pay": D(
+        get=API_POST_ONLY,
+        objects={"pk": "award"},
+        fixed={"position": 1},
+        write={"anon": "login", **own_then("400"), "staff": {"x": "400", "b": "404"}},
+    ),
+    "api:award-report-action": D(
+        get=API_POST_ONLY,
+        objects={"pk": "award"},
+        fixed={"kind": "midterm", "action": "accept"},
+        write={"anon": "login", **own_then("409"), "staff": {"x": "409", "b": "404"}},
+    ),
+    "api:award-report-files": D(
+        get=API_POST_ONLY,
+        objects={"pk": "award"},
+        fixed={"kind": "midterm"},
+        # The enterprise's own people add files to a report still owed; staff do not (403).
+        write={"anon": "login", **own_then("ok"), "staff": {"x": "403", "b": "404"}},
+    ),
+    "api:award-recoveries": D(
+        get=API_POST_ONLY,
+        objects={"pk": "award"},
+        write={
+            "anon": "login",
+            **own_then("403"),
+            "reviewer": {"x": "403", "b": "404"},
+            "admin": {"x": "400", "b": "404"},
+        },
+    ),
+    "api:award-recovery-action": D(
+        get=API_POST_ONLY,
+        objects={"pk": "award"},
+        fixed={"action": "repay"},
+        write={"anon": "login", **own_then("404"), "staff": "404"},
+    ),
     "api:network-order-list": D(get=SIGNED_IN, write={"pending": "400", "staff": "400"}),
     "api:network-order-detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "network_order"}),
     "api:network-order-step": D(
@@ -531,6 +604,7 @@ HUB = {
     "hub:dashboard": D(get=HUB_ONLY),
     "hub:wall": D(get=HUB_ONLY),
     "hub:duplicates": D(get=HUB_ONLY),
+    "hub:programmes": D(get=HUB_ONLY),
     "hub:tenant_dashboard": D(get=HUB_ONLY, objects={"slug": "tenant"}),
     "hub:installation": D(get=HUB_ONLY),
     "accounts:login": D(get=VISITORS_ONLY),

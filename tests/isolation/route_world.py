@@ -185,12 +185,60 @@ def _park_objects(schema: str, *, admin, owners: dict) -> dict[str, dict[str, ob
             application_id=noticed.pk, action="approve", actor=admin, amount="80000.00"
         )
         objects["noticed_application"] = {first_label: noticed}
+        award = _award(schema, first, reviewer, admin, now)
+        objects["award"] = {first_label: award}
+        objects["award_file"] = {first_label: _award_file(award, first.user)}
         shared = default_storage.save(
             f"shared/matrix-{schema}.txt", ContentFile(f"{schema} circular".encode())
         )
         objects["media"] = {label_of_park: shared}
         objects["tenant"] = {label_of_park: schema}
     return objects
+
+
+def _award(schema, owner, reviewer, admin, now):
+    """An award at 拨付 planned in two tranches with a mid-term report (tenant_schema/awards)."""
+    from tenant_schema.awards.services import award_plan
+
+    programme = programme_open(
+        programme=programme_create(
+            actor=admin,
+            title=f"{schema} 技改项目分期补助",
+            category="subsidy",
+            budget=Decimal("1000000.00"),
+            per_enterprise_cap=Decimal("200000.00"),
+            opens_at=now - dt.timedelta(days=1),
+            closes_at=now + dt.timedelta(days=30),
+            required_documents=[],
+        )
+    )
+    application = application_create(
+        programme_id=programme.pk,
+        enterprise=owner.enterprise,
+        applicant=owner.user,
+        requested_amount="100000.00",
+    )
+    steps = [("submit", owner.user), ("advance", reviewer), ("advance", reviewer)]
+    for action, actor in steps:
+        application_transition(application_id=application.pk, action=action, actor=actor)
+    application_transition(application_id=application.pk, action="approve", actor=admin, amount="100000.00")
+    application_transition(application_id=application.pk, action="advance", actor=admin)
+    soon = timezone.localdate() + dt.timedelta(days=10)
+    return award_plan(
+        application_id=application.pk,
+        actor=admin,
+        tranches=[
+            {"amount": "40000", "condition": "signing", "due_on": soon},
+            {"amount": "60000", "condition": "acceptance", "due_on": soon},
+        ],
+        reports=[{"kind": "midterm", "due_on": soon}],
+    )
+
+
+def _award_file(award, owner):
+    from tenant_schema.awards.services import report_attachment_add
+
+    return report_attachment_add(report=award.reports.get(), actor=owner, upload=_pdf("中期报告.pdf"))
 
 
 def _institution_objects() -> tuple[dict, dict]:

@@ -43,6 +43,8 @@ WALKED = {
     "admission",
     "tenant_status",
 }
+# After an award (tenant_schema/awards): tests/workflow/test_awards_walks.py.
+WALKED |= {"tranche", "award_report", "award", "recovery"}
 # Network orders walk theirs in tests/network_orders/test_walks.py.
 WALKED |= {"network_order", "network_order_payment"}
 # TO DO: network vouchers and claims have transition tests (tests/voucher_schemes/test_services.py)

@@ -5,7 +5,8 @@
 - stats: HubStats, the figures' keys and units, totals, rates and percentiles;
 - live: every figure computed over the tenant schemas (public_schema.hub.figures' live SQL);
 - rollup: every figure from the rollup tables (what the pages read);
-- awards: the duplicate awards across sub-platforms.
+- awards: the duplicate awards across sub-platforms;
+- programmes: the figures per programme (awarded, committed, paid, recovered, time per stage).
 
 See docs/hub.md for the measurements behind the choices.
 """
@@ -17,6 +18,7 @@ from django.conf import settings
 from ..awards import duplicate_awards_for
 from .awards import duplicate_award_list
 from .live import hub_stats_live
+from .programmes import programme_figures, programme_figures_live, programme_figures_rollup
 from .rollup import hub_stats_rollup, period_cover
 from .schemas import quote_schema
 from .stats import (
@@ -52,6 +54,9 @@ __all__ = [
     "hub_stats_rollup",
     "hub_tenants",
     "percentile_from_histogram",
+    "programme_figures",
+    "programme_figures_live",
+    "programme_figures_rollup",
     "percentiles_from_histogram",
     "period_cover",
     "quote_schema",

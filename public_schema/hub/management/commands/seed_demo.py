@@ -24,6 +24,7 @@ from public_schema.tenants.models import Tenant
 from public_schema.tenants.services import hub_ensure, tenant_provision, tenant_site_url
 from public_schema.voucher_schemes.demo import vouchers_seed_demo
 from tenant_schema.applications.demo import applications_seed_demo
+from tenant_schema.awards.demo import awards_seed_demo
 from tenant_schema.billing.demo import billing_seed_demo, billing_summary
 from tenant_schema.demands.demo import demands_seed_demo
 from tenant_schema.eligibility.demo import eligibility_seed_demo
@@ -190,6 +191,7 @@ class Command(BaseCommand):
                 applications_seed_demo(
                     rng=random.Random(f"parkhub-demo-applications:{slug}")
                 )  # programmes too
+                awards_seed_demo()  # tranches paid and pending, a report overdue, accepted, failed, a recovery
                 eligibility_seed_demo()  # rules (qualifies / not / cannot tell), programmes not applied to
                 billing_totals.append(billing_seed_demo(rng=random.Random(f"parkhub-demo-billing:{slug}")))
                 enterprises_total += Enterprise.objects.count()
