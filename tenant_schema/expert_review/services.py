@@ -408,7 +408,7 @@ def review_confirm(
     with transaction.atomic():
         # Lock every assignment at this stage first: a sheet arriving now waits, then finds the decision.
         list(
-            Assignment.objects.select_for_update()
+            Assignment.objects.select_for_update(of=("self",))
             .filter(
                 sheet=sheet, application__current_stage_id=sheet.stage_id, application__status="in_review"
             )

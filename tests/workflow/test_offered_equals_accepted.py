@@ -43,6 +43,8 @@ WALKED = {
     "admission",
     "tenant_status",
 }
+# Expert review walks its own in test_expert_review_walk.py.
+WALKED |= {"expert_assignment"}
 # Network orders walk theirs in tests/network_orders/test_walks.py.
 WALKED |= {"network_order", "network_order_payment"}
 # TO DO: network vouchers and claims have transition tests (tests/voucher_schemes/test_services.py)
