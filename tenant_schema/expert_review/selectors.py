@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from every_schema.accounts import roles
 from tenant_schema.applications.models import Application
@@ -260,7 +261,10 @@ def review_outcomes_for_enterprise(*, application: Application) -> list[Enterpri
             .order_by("submitted_at", "pk")
         )
         comments = [
-            (str(a.expert.user) if sheet.publish_expert_names else str(index), a.public_comment)
+            (
+                str(a.expert.user) if sheet.publish_expert_names else gettext("Expert %(n)s") % {"n": index},
+                a.public_comment,
+            )
             for index, a in enumerate(submitted, start=1)
             if a.public_comment
         ]
@@ -283,3 +287,30 @@ def notice_scores(*, application_ids) -> dict[int, ReviewDecision]:
         sheet__show_on_notice=True,
     ).order_by("decided_at")
     return {decision.application_id: decision for decision in found}
+
+
+def review_stages_of_park():
+    """Every review stage of the park's programmes, with its score sheet when it has one (the park's overview)."""
+    from tenant_schema.funding.models import Stage
+
+    return (
+        Stage.objects.filter(kind=Stage.Kind.REVIEW)
+        .select_related("programme", "score_sheet")
+        .order_by("-programme__opens_at", "programme_id", "position")
+    )
+
+
+def review_stage_get_for_admin(*, stage_pk: int):
+    stage = review_stages_of_park().filter(pk=stage_pk).first()
+    if stage is None:
+        raise Http404
+    return stage
+
+
+def expert_pool():
+    return (
+        ExpertProfile.objects.select_related("user")
+        .prefetch_related("ties__enterprise")
+        .annotate(open_cases=Count("assignments", filter=Q(assignments__status__in=OPEN)))
+        .order_by("pk")
+    )
