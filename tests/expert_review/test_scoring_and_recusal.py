@@ -243,3 +243,14 @@ def test_only_a_park_administrator_confirms(world, reviewer):
         review_confirm(sheet=world["sheet"], actor=reviewer)
     assert Application.objects.get(pk=world["app_x"].pk).status == "in_review"
     assert expert_stage(world["programme"]).score_sheet == world["sheet"]
+
+
+def test_a_scored_stage_is_not_passed_by_a_plain_approve_before_the_experts_outcome(world, admin):
+    from tenant_schema.applications import workflow as application_wf
+    from tenant_schema.applications.services import application_transition
+
+    app = Application.objects.select_related("current_stage").get(pk=world["app_x"].pk)
+    assert "approve" not in {t.action for t in application_wf.APPLICATION_WORKFLOW.actions_for(admin, app)}
+    assert "reject" in {t.action for t in application_wf.APPLICATION_WORKFLOW.actions_for(admin, app)}
+    with pytest.raises(ValidationError, match="专家评审|expert review"):
+        application_transition(application_id=app.pk, action="approve", actor=admin, amount="1000.00")
