@@ -149,7 +149,13 @@ class _ExpertApi(APIView):
             raise Http404
 
 
-@extend_schema(tags=[TAG], responses={200: CaseSerializer(many=True)})
+@extend_schema(
+    tags=[TAG],
+    responses={
+        200: CaseSerializer(many=True),
+        404: OpenApiResponse(description=_("Not an expert of this site.")),
+    },
+)
 class CaseListApi(_ExpertApi):
     def get(self, request):
         return Response([_case(a, request.user) for a in assignment_list_for_expert(user=request.user)])

@@ -208,3 +208,11 @@ def test_the_park_sets_a_sheet_and_adds_experts_from_its_pages(world, admin, cli
     )
     assert added.status_code == 302
     assert client_a.get("/park/expert-review/experts/").status_code == 200
+
+
+def test_the_staff_application_page_sends_the_administrator_to_the_scores(world, admin, client_a):
+    client_a.force_login(admin)
+    page = client_a.get(f"/park/applications/{world['app_x'].pk}/")
+    stage = expert_stage(world["programme"])
+    assert f"/park/expert-review/stages/{stage.pk}/" in page.content.decode()
+    assert "approve" not in [t.action for t, _form in page.context["action_forms"]]
