@@ -14,6 +14,7 @@ from tenant_schema.demands import api as demands_api
 from tenant_schema.eligibility import api as matching_api
 from tenant_schema.enterprises import api as enterprises_api
 from tenant_schema.enterprises.home_views import tenant_home
+from tenant_schema.expert_review import api as expert_review_api
 from tenant_schema.funding import api as funding_api
 from tenant_schema.network_orders import api as network_orders_api
 from tenant_schema.notifications import api as notifications_api
@@ -32,6 +33,7 @@ api_patterns = [
     path("", include(vouchers_api.holder_urlpatterns)),
     path("", include(network_orders_api.urlpatterns)),
     path("", include(awards_api.urlpatterns)),
+    path("", include(expert_review_api.urlpatterns)),
     path("schema/", SpectacularAPIView.as_view(urlconf="saas.urls_tenants"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -50,6 +52,7 @@ urlpatterns = [
     path("", include("public_schema.voucher_schemes.tenant_urls")),
     path("", include("tenant_schema.network_orders.urls")),
     path("", include("tenant_schema.awards.urls")),
+    path("", include("tenant_schema.expert_review.urls")),
     path("park/enterprises/import/", include("tenant_schema.enterprises.import_urls")),
     # The API, version 1. The unversioned paths answer the same for one release, with
     # Deprecation and Sunset headers (saas.api.middleware); reverse("api:...") gives v1.

@@ -13,6 +13,7 @@ REVIEWER = "reviewer"
 ENTERPRISE_USER = "enterprise_user"
 INSTITUTION_ADMIN = "institution_admin"
 INSTITUTION_STAFF = "institution_staff"
+EXPERT = "expert"
 
 ROLE_NAMES = {
     HUB_OPERATOR: _("City hub operator"),
@@ -21,13 +22,14 @@ ROLE_NAMES = {
     ENTERPRISE_USER: _("Enterprise user"),
     INSTITUTION_ADMIN: _("Institution administrator"),
     INSTITUTION_STAFF: _("Institution staff"),
+    EXPERT: _("Expert"),
 }
 
 # Roles present in the hub (public schema) and in every tenant schema.
 HUB_ROLES = (HUB_OPERATOR,)
 # Every tenant schema carries them all (spares and the template do not know yet which kind of
 # tenant they will become); an institution's site gives its people only the institution roles.
-TENANT_ROLES = (PARK_ADMIN, REVIEWER, ENTERPRISE_USER, INSTITUTION_ADMIN, INSTITUTION_STAFF)
+TENANT_ROLES = (PARK_ADMIN, REVIEWER, ENTERPRISE_USER, INSTITUTION_ADMIN, INSTITUTION_STAFF, EXPERT)
 INSTITUTION_ROLES = (INSTITUTION_ADMIN, INSTITUTION_STAFF)
 
 # role -> permission codenames ("app_label.codename"); "*" gives all of an app.
@@ -53,3 +55,5 @@ ROLE_PERMISSIONS[REVIEWER] += [
 # no model permission (the network's tables live in the public schema).
 ROLE_PERMISSIONS[INSTITUTION_ADMIN] = ["accounts.*", "auth.view_group"]
 ROLE_PERMISSIONS[INSTITUTION_STAFF] = []
+# Experts (评审专家) reach their own cases through scoped selectors (tenant_schema.expert_review): no model permission.
+ROLE_PERMISSIONS[EXPERT] = []

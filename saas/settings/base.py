@@ -65,6 +65,7 @@ TENANT_APPS = [
     "tenant_schema.eligibility",
     "tenant_schema.network_orders",
     "tenant_schema.awards",
+    "tenant_schema.expert_review",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]

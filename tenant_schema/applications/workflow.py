@@ -60,7 +60,20 @@ def _stage_kind(application: Application) -> str | None:
     return application.current_stage.kind if application.current_stage_id else None
 
 
+def _scores_decided(application: Application) -> None:
+    # A stage with a score sheet (tenant_schema.expert_review) passes an application only on the
+    # experts' confirmed outcome: review_confirm records it, then takes this very transition.
+    stage = application.current_stage
+    sheet = getattr(stage, "score_sheet", None) if stage is not None else None
+    if sheet is not None and not application.review_decisions.filter(sheet=sheet, outcome="passed").exists():
+        raise ValidationError(
+            _("This stage is decided by the experts' scores: confirm the outcome on the expert review page.")
+        )
+
+
 def _advance_ready(application: Application) -> None:
+    if application.status == S.IN_REVIEW:
+        _scores_decided(application)
     following = following_stage(application)
     if application.status == S.IN_REVIEW and (following is None or following.kind != K.REVIEW):
         raise ValidationError(_("This is the last review stage: approve or reject the application."))
@@ -71,6 +84,7 @@ def _advance_ready(application: Application) -> None:
 
 
 def _approve_ready(application: Application) -> None:
+    _scores_decided(application)
     following = following_stage(application)
     if following is not None and following.kind == K.REVIEW:
         raise ValidationError(_("Approval comes at the last review stage; pass it on first."))

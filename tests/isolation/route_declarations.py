@@ -83,6 +83,8 @@ API_POST_ONLY = {"anon": "login", "users": "405"}
 # Network vouchers: pages and API of this site as an issuer, for its park administrators only.
 ISSUER_PAGE = {"anon": "login", "users": "404", "admin": "ok"}
 ISSUER_POST_ONLY = {"anon": "login", "users": "404", "admin": "405"}
+# The expert review's outcome of an application: its own enterprise only (the park has the stage page).
+EXPERT_OUTCOME = {"anon": "login", "member": "own", "other": "own", "pending": "404", "staff": "404"}
 # A route whose object the matrix does not build: nobody finds it.
 NOT_HERE = {"anon": "login", "users": "404"}
 
@@ -589,6 +591,29 @@ TENANT = {
     "api:voucher-mine-list": D(get=ENTERPRISE_PAGE),
     "api:voucher-mine-detail": D(get=NOT_HERE),
     "api:voucher-held-list": D(get=ISSUER_PAGE),
+    # Expert review: no matrix role is an expert, so the expert's pages and API are a 404 to every
+    # signed-in role (tests/expert_review covers the expert and the outsider); the park's for its
+    # administrators; the outcome for the application's own enterprise.
+    "expert_review:cases": D(get=NOT_HERE),
+    "expert_review:case": D(get=NOT_HERE),
+    "expert_review:case_application": D(get=NOT_HERE),
+    "expert_review:case_act": D(get=NOT_HERE),
+    "expert_review:park": D(get=ISSUER_PAGE),
+    "expert_review:experts": D(get=ISSUER_PAGE, write={"users": "404", "admin": "400"}),
+    "expert_review:expert_tie": D(get=ISSUER_POST_ONLY, write={"admin": "404"}),
+    "expert_review:stage": D(get=NOT_HERE),
+    "expert_review:sheet_new": D(get=NOT_HERE),
+    "expert_review:assign": D(get=ISSUER_POST_ONLY, write={"admin": "404"}),
+    "expert_review:confirm": D(get=ISSUER_POST_ONLY, write={"admin": "404"}),
+    "expert_review:outcome": D(get=EXPERT_OUTCOME, objects={"pk": "application"}),
+    "api:expert-case-list": D(get=NOT_HERE),
+    "api:expert-case-detail": D(get=NOT_HERE),
+    "api:expert-case-application": D(get=NOT_HERE),
+    "api:expert-case-action": D(get=NOT_HERE),
+    "api:expert-stage-standings": D(get=NOT_HERE),
+    "api:expert-stage-assign": D(get=API_POST_ONLY, write={"users": "404"}),
+    "api:expert-stage-confirm": D(get=API_POST_ONLY, write={"users": "404"}),
+    "api:application-expert-review": D(get=EXPERT_OUTCOME, objects={"pk": "application"}),
 }
 
 # The hub has one role of its own, the operator; every park user is a stranger there. The

@@ -45,6 +45,8 @@ WALKED = {
 }
 # After an award (tenant_schema/awards): tests/workflow/test_awards_walks.py.
 WALKED |= {"tranche", "award_report", "award", "recovery"}
+# Expert review walks its own in test_expert_review_walk.py.
+WALKED |= {"expert_assignment"}
 # Network orders walk theirs in tests/network_orders/test_walks.py.
 WALKED |= {"network_order", "network_order_payment"}
 # TO DO: network vouchers and claims have transition tests (tests/voucher_schemes/test_services.py)

@@ -30,6 +30,7 @@ from tenant_schema.demands.demo import demands_seed_demo
 from tenant_schema.eligibility.demo import eligibility_seed_demo
 from tenant_schema.enterprises.demo import demo_accounts_ensure, enterprises_seed_demo, network_allocation
 from tenant_schema.enterprises.models import Enterprise
+from tenant_schema.expert_review.demo import expert_review_seed_demo
 from tenant_schema.network_orders.demo import network_orders_seed_demo
 
 DEMO_PASSWORD = "parkhub-demo-2026"
@@ -192,6 +193,10 @@ class Command(BaseCommand):
                     rng=random.Random(f"parkhub-demo-applications:{slug}")
                 )  # programmes too
                 awards_seed_demo()  # tranches paid and pending, a report overdue, accepted, failed, a recovery
+                # A programme scored by an expert panel, with a recusal (回避) and a confirmed outcome.
+                expert_review_seed_demo(
+                    rng=random.Random(f"parkhub-demo-experts:{slug}"), password=DEMO_PASSWORD
+                )
                 eligibility_seed_demo()  # rules (qualifies / not / cannot tell), programmes not applied to
                 billing_totals.append(billing_seed_demo(rng=random.Random(f"parkhub-demo-billing:{slug}")))
                 enterprises_total += Enterprise.objects.count()
