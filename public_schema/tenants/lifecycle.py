@@ -6,7 +6,7 @@ An export is a gzip'd tar archive:
   the domains, the schema's applied migrations, and per table its columns and row count;
 - `tables/<table>.tsv`: each table's rows as PostgreSQL's COPY text format, with the
   columns named in the manifest (so a restore does not depend on column order);
-- `uploads/…`: the tenant's files (MEDIA_ROOT/<schema>/), paths kept.
+- `uploads/…`: the tenant's files (its storage prefix, on local disk or S3), paths kept.
 
 A restore takes a schema the way provisioning does (a spare from the pool, else a clone
 of the template), empties it and loads the rows in one transaction, with the tenant's own
@@ -21,19 +21,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Domain, Tenant
+from .storage import schema_storage, schema_uploads_delete, storage_names
 
 FORMAT_VERSION = 1
 
@@ -91,10 +91,6 @@ def _quoted_columns(columns: list[str]) -> str:
     return ", ".join(f'"{column}"' for column in columns)
 
 
-def _uploads_dir(schema_name: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / schema_name
-
-
 def tenant_export(*, tenant: Tenant, path: Path | str) -> ExportSummary:
     """Write the tenant's schema, registry row, domains and uploads to one archive at `path`.
 
@@ -147,16 +143,18 @@ def tenant_export(*, tenant: Tenant, path: Path | str) -> ExportSummary:
             "tables": manifest_tables,
         }
         (Path(workdir) / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
-        uploads = _uploads_dir(schema_name)
+        storage = schema_storage(schema_name)
         files = 0
         with tarfile.open(path, "w:gz") as archive:
             archive.add(Path(workdir) / "manifest.json", arcname="manifest.json")
             archive.add(tables_dir, arcname="tables")
-            if uploads.is_dir():
-                for file in sorted(uploads.rglob("*")):
-                    if file.is_file():
-                        archive.add(file, arcname=f"uploads/{file.relative_to(uploads).as_posix()}")
-                        files += 1
+            for name in storage_names(storage):
+                with storage.open(name, "rb") as stored:
+                    info = tarfile.TarInfo(f"uploads/{name}")
+                    info.size = storage.size(name)
+                    info.mtime = int(started.timestamp())
+                    archive.addfile(info, stored)
+                files += 1
     seconds = (timezone.now() - started).total_seconds()
     return ExportSummary(
         path=path, tables=len(manifest_tables), rows=total_rows, files=files, seconds=seconds
@@ -249,7 +247,7 @@ def tenant_restore(*, path: Path | str, slug: str | None = None, name: str | Non
             files = _uploads_place(schema_name=slug, source=Path(workdir) / "uploads")
     except Exception:
         tenant_drop(tenant=tenant)
-        shutil.rmtree(_uploads_dir(slug), ignore_errors=True)
+        schema_uploads_delete(slug)
         raise
     tenant.created_at = dt.datetime.fromisoformat(exported["created_at"])
     tenant.status = exported.get("status") or Tenant.Status.ACTIVE
@@ -324,14 +322,17 @@ def _identity_sequences_reset(cursor, schema_name: str) -> None:
 
 
 def _uploads_place(*, schema_name: str, source: Path) -> int:
-    target = _uploads_dir(schema_name)
+    """Store the unpacked files under the schema's prefix, each under its exported name."""
+    storage = schema_storage(schema_name)
     if not source.is_dir():
         return 0
     files = 0
-    for file in source.rglob("*"):
+    for file in sorted(source.rglob("*")):
         if file.is_file():
-            destination = target / file.relative_to(source)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(file, destination)
+            name = file.relative_to(source).as_posix()
+            if storage.exists(name):  # a leftover of the same name: the archive's copy wins
+                storage.delete(name)
+            with open(file, "rb") as content:
+                storage.save(name, File(content, name=name))
             files += 1
     return files
