@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,11 +92,14 @@ def _quoted_columns(columns: list[str]) -> str:
     return ", ".join(f'"{column}"' for column in columns)
 
 
-def tenant_export(*, tenant: Tenant, path: Path | str) -> ExportSummary:
+def tenant_export(
+    *, tenant: Tenant, path: Path | str, progress: Callable[[int, int], None] | None = None
+) -> ExportSummary:
     """Write the tenant's schema, registry row, domains and uploads to one archive at `path`.
 
     The rows are read in one REPEATABLE READ transaction, so the archive is one consistent
-    moment of the tenant even while people keep working.
+    moment of the tenant even while people keep working. `progress(done, total)` is called
+    after each table (the hub API's export job shows it).
     """
     if tenant.kind == Tenant.Kind.HUB or tenant.slot != Tenant.Slot.LIVE:
         raise ValidationError(_("Only a live sub-platform, park or institution can be exported."))
@@ -113,7 +117,8 @@ def tenant_export(*, tenant: Tenant, path: Path | str) -> ExportSummary:
             # On the raw connection: it must be the transaction's first statement, before any
             # search_path the tenant-aware cursor might set.
             raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            for table in _tables_of(schema_name):
+            tables = _tables_of(schema_name)
+            for table in tables:
                 columns = _columns_of(schema_name, table)
                 rows = 0
                 with open(tables_dir / f"{table}.tsv", "wb") as out, raw.cursor() as cursor:
@@ -125,6 +130,8 @@ def tenant_export(*, tenant: Tenant, path: Path | str) -> ExportSummary:
                             rows += bytes(chunk).count(b"\n")
                 manifest_tables.append({"name": table, "columns": columns, "rows": rows})
                 total_rows += rows
+                if progress is not None:
+                    progress(len(manifest_tables), len(tables))
             migrations = _migrations_of(schema_name)
         manifest = {
             "format": FORMAT_VERSION,

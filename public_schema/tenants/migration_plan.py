@@ -20,6 +20,8 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.migration_executors import get_executor
 
+from .models import TOMBSTONE_SCHEMA_PREFIX
+
 # Options with which a run must see every schema, not only those behind.
 _UNFILTERED_OPTIONS = (
     "app_label",
@@ -174,7 +176,8 @@ class _OnlySchemasBehind:
         return get_executor(codename=codename)(self.args, self.options)
 
     def run_migrations(self, tenants=None):
-        tenants = list(tenants or [])
+        # A deleted tenant's tombstone row has no schema to migrate (public_schema.tenants.deletion).
+        tenants = [schema for schema in (tenants or []) if not schema.startswith(TOMBSTONE_SCHEMA_PREFIX)]
         if not any(self.options.get(option) for option in _UNFILTERED_OPTIONS):
             tenants = schemas_behind(tenants)
             if int(self.options.get("verbosity", 1)) >= 1:

@@ -290,6 +290,10 @@ PARKHUB_MEDIA_BACKEND = env.str("PARKHUB_MEDIA_BACKEND", default="local")
 if PARKHUB_MEDIA_BACKEND not in ("local", "s3"):
     raise ImproperlyConfigured(f"PARKHUB_MEDIA_BACKEND must be local or s3, not {PARKHUB_MEDIA_BACKEND!r}")
 PARKHUB_MEDIA_URL_EXPIRE = env.int("PARKHUB_MEDIA_URL_EXPIRE", default=60)
+# Deleting a tenant (public_schema.tenants.deletion): suspended at once, dropped by the nightly
+# sweep after this many days (an operator may ask for more, never fewer than the minimum).
+PARKHUB_TENANT_DELETION_GRACE_DAYS = env.int("PARKHUB_TENANT_DELETION_GRACE_DAYS", default=30)
+PARKHUB_TENANT_DELETION_MIN_GRACE_DAYS = env.int("PARKHUB_TENANT_DELETION_MIN_GRACE_DAYS", default=7)
 PARKHUB_MEDIA_ACCEL_REDIRECT = env.str("PARKHUB_MEDIA_ACCEL_REDIRECT", default="")
 if PARKHUB_MEDIA_BACKEND == "s3":
     STORAGES["default"] = {

@@ -29,7 +29,11 @@ class Command(BaseCommand):
         call_command("migrate_schemas", tenant=True, interactive=False, verbosity=verbosity)
         # Roles and their permissions follow the code: only schemas whose roles differ from
         # the freshly synced template are synced (one query compares them all).
-        schemas = list(Tenant.objects.exclude(schema_name="public").values_list("schema_name", flat=True))
+        schemas = list(
+            Tenant.objects.exclude(schema_name="public")
+            .exclude(slot=Tenant.Slot.TOMBSTONE)
+            .values_list("schema_name", flat=True)
+        )
         synced = roles_sync_where_changed(schemas, reference_schema=settings.PARKHUB_TEMPLATE_SCHEMA)
         if not options["no_pool"]:
             spare_pool_refill()
