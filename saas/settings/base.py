@@ -101,6 +101,10 @@ DEBUG = env.bool("DEBUG", default=False)
 
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# Django's PostgreSQL backend under django-tenants' one, without the unused pattern-ops
+# ("_like") indexes in tenant schemas (saas/postgresql/base.py says why).
+ORIGINAL_BACKEND = "saas.postgresql"
+PARKHUB_TENANT_PATTERN_INDEXES = env.bool("PARKHUB_TENANT_PATTERN_INDEXES", default=False)
 # django-tenants otherwise sends `SET search_path` before every cursor, doubling the round
 # trips of each page. With this it is sent once per connection and tenant; its backend forgets
 # it on ROLLBACK and ROLLBACK TO SAVEPOINT (which revert a SET), and every request sets the
