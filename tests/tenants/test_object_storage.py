@@ -217,3 +217,30 @@ def test_on_local_disk_behind_nginx_the_download_is_an_internal_redirect(
     outsider = verified(register(ALPHA, name="青岛远洋食品有限公司"))
     refused = signed_in(outsider.user).get(attachment.json()["download_url"])
     assert refused.status_code == 404 and "X-Accel-Redirect" not in refused
+
+
+def test_the_deletion_sweep_keeps_the_final_export_in_the_bucket_and_empties_the_prefix(
+    s3_server, s3_media, source_tenant
+):
+    import pgtrigger
+    from django.utils import timezone
+
+    from public_schema.tenants.deletion import tenant_deletion_schedule, tenant_deletions_due
+    from public_schema.tenants.models import Tenant, TenantExport, TenantStatusHistory
+
+    tenant, _owner = source_tenant
+    assert [key for key in bucket_keys(s3_server, s3_media) if key.startswith("tenants/exportsrc/")]
+    tenant_deletion_schedule(tenant=tenant, reason="园区撤并")
+    Tenant.objects.filter(pk=tenant.pk).update(delete_after=timezone.now())
+
+    assert tenant_deletions_due() == ["exportsrc"]
+
+    keys = bucket_keys(s3_server, s3_media)
+    assert not [key for key in keys if key.startswith("tenants/exportsrc/")]
+    final = TenantExport.objects.get(tenant_id=tenant.pk, final=True)
+    assert f"tenants/public/{final.archive_name}" in keys
+    # The tombstone is this test's own: removed, with the history that names it.
+    with pgtrigger.ignore("tenants.TenantStatusHistory:tenant_status_history_no_delete"):
+        TenantStatusHistory.objects.filter(tenant_id=tenant.pk).delete()
+    TenantExport.objects.filter(tenant_id=tenant.pk).delete()
+    Tenant.objects.filter(pk=tenant.pk).delete()
