@@ -567,7 +567,9 @@ HUB = {
     "api:tenant-reactivate": D(get={"anon": "login", "hub": "405"}, objects={"slug": "tenant"}),
     # The lifecycle (tests/tenants/test_deletion.py walks them with their outsiders).
     "api:tenant-exports": D(get=HUB_ONLY, objects={"slug": "tenant"}),
-    "api:tenant-export": D(get={"anon": "login", "hub": "404"}, objects={"slug": "tenant"}, fixed={"pk": 999999}),
+    "api:tenant-export": D(
+        get={"anon": "login", "hub": "404"}, objects={"slug": "tenant"}, fixed={"pk": 999999}
+    ),
     "api:tenant-export-archive": D(
         get={"anon": "login", "hub": "404"}, objects={"slug": "tenant"}, fixed={"pk": 999999}
     ),

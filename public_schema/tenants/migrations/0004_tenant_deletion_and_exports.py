@@ -5,66 +5,94 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0003_tenant_status_history'),
+        ("tenants", "0003_tenant_status_history"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TenantExport',
+            name="TenantExport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_by_label', models.CharField(blank=True, max_length=200, verbose_name='requested by')),
-                ('final', models.BooleanField(default=False, verbose_name='final export before deletion')),
-                ('tables_total', models.PositiveIntegerField(default=0)),
-                ('tables_done', models.PositiveIntegerField(default=0)),
-                ('rows', models.PositiveBigIntegerField(default=0)),
-                ('files', models.PositiveIntegerField(default=0)),
-                ('archive_name', models.CharField(blank=True, max_length=300)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "requested_by_label",
+                    models.CharField(blank=True, max_length=200, verbose_name="requested by"),
+                ),
+                ("final", models.BooleanField(default=False, verbose_name="final export before deletion")),
+                ("tables_total", models.PositiveIntegerField(default=0)),
+                ("tables_done", models.PositiveIntegerField(default=0)),
+                ("rows", models.PositiveBigIntegerField(default=0)),
+                ("files", models.PositiveIntegerField(default=0)),
+                ("archive_name", models.CharField(blank=True, max_length=300)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'tenant export',
-                'verbose_name_plural': 'tenant exports',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "tenant export",
+                "verbose_name_plural": "tenant exports",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='tenant',
-            name='delete_after',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='to be deleted after'),
+            model_name="tenant",
+            name="delete_after",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="to be deleted after"),
         ),
         migrations.AddField(
-            model_name='tenant',
-            name='deleted_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='deleted'),
+            model_name="tenant",
+            name="deleted_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="deleted"),
         ),
         migrations.AddField(
-            model_name='tenant',
-            name='deleted_slug',
-            field=models.CharField(blank=True, max_length=63, verbose_name='address before deletion'),
+            model_name="tenant",
+            name="deleted_slug",
+            field=models.CharField(blank=True, max_length=63, verbose_name="address before deletion"),
         ),
         migrations.AlterField(
-            model_name='tenant',
-            name='slot',
-            field=models.CharField(choices=[('live', 'Live'), ('spare', 'Spare (provisioning pool)'), ('template', 'Template'), ('tombstone', 'Deleted (record kept)')], default='live', max_length=20, verbose_name='slot'),
+            model_name="tenant",
+            name="slot",
+            field=models.CharField(
+                choices=[
+                    ("live", "Live"),
+                    ("spare", "Spare (provisioning pool)"),
+                    ("template", "Template"),
+                    ("tombstone", "Deleted (record kept)"),
+                ],
+                default="live",
+                max_length=20,
+                verbose_name="slot",
+            ),
         ),
         migrations.AlterField(
-            model_name='tenant',
-            name='status',
-            field=models.CharField(choices=[('active', 'Active'), ('suspended', 'Suspended'), ('deleted', 'Deleted')], default='active', max_length=20, verbose_name='status'),
+            model_name="tenant",
+            name="status",
+            field=models.CharField(
+                choices=[("active", "Active"), ("suspended", "Suspended"), ("deleted", "Deleted")],
+                default="active",
+                max_length=20,
+                verbose_name="status",
+            ),
         ),
         migrations.AddIndex(
-            model_name='tenant',
-            index=models.Index(condition=models.Q(('delete_after__isnull', False)), fields=['delete_after'], name='tenant_deletion_due'),
+            model_name="tenant",
+            index=models.Index(
+                condition=models.Q(("delete_after__isnull", False)),
+                fields=["delete_after"],
+                name="tenant_deletion_due",
+            ),
         ),
         migrations.AddField(
-            model_name='tenantexport',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='exports', to='tenants.tenant'),
+            model_name="tenantexport",
+            name="tenant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="exports", to="tenants.tenant"
+            ),
         ),
     ]
