@@ -13,7 +13,11 @@ here; each app keeps only who may add or remove a file and when (its services).
   name, never the uploader's, so a name cannot clash, overwrite or climb out.
 - Serving: a private file is served only by its app's access-checked view through
   `attachment_response`; /media/ serves nothing but the tenant's shared folder
-  (`shared_media_path`), however a private file's path is spelt.
+  (`shared_media_name`), however a private file's path is spelt. Once the checks pass,
+  the bytes do not go through a gunicorn worker (`stored_file_response`): on S3 the answer
+  is a redirect to a signed URL that expires in PARKHUB_MEDIA_URL_EXPIRE seconds; on local
+  disk behind nginx an X-Accel-Redirect to its internal location. Only development,
+  with neither set, streams the file from Django.
 
 This module is part of the kernel: it imports no feature app.
 """
@@ -28,7 +32,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import models
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.utils.encoding import iri_to_uri
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -68,6 +74,9 @@ class AttachmentFileMixin(models.Model):
         self.content_type = content_type
         self.size = upload.size
         self.uploaded_by = uploaded_by
+        # The stored object carries the type the bytes showed, never the browser's claim
+        # (an object store serves it with that type; the name on disk has no extension).
+        upload.content_type = content_type
         self.file.save(upload.name or "file", upload, save=False)
         self.save()
 
@@ -134,28 +143,59 @@ def upload_checked(upload, *, field: str = "file") -> str:
     return content_type
 
 
-def attachment_response(*, attachment: AttachmentFileMixin) -> FileResponse:
+def attachment_response(*, attachment: AttachmentFileMixin) -> HttpResponse:
     """The file, for a caller that has already fetched the attachment through an access-checked selector.
 
     PDFs and images open in the browser; anything else (Office documents) downloads.
     """
-    return FileResponse(
-        attachment.file.open("rb"),
+    return stored_file_response(
+        storage=attachment.file.storage,
+        name=attachment.file.name,
         content_type=attachment.content_type,
-        as_attachment=not attachment.content_type.startswith(("image/", "application/pdf")),
         filename=attachment.original_name,
+        inline=attachment.content_type.startswith(("image/", "application/pdf")),
     )
 
 
-def shared_media_path(name: str) -> Path | None:
-    """The file a /media/ name means, if it lies under this schema's shared folder; else None.
+def stored_file_response(
+    *, storage, name: str, content_type: str, filename: str, inline: bool
+) -> HttpResponse:
+    """Hand a stored file, already access-checked, to whatever serves it best (module docstring).
+
+    Each answer is `private, no-store`: a signed URL or a checked file must not be kept by a
+    shared cache and replayed to someone else.
+    """
+    disposition = content_disposition_header(as_attachment=not inline, filename=filename)
+    if hasattr(storage, "bucket_name"):  # django-storages' S3 backend (public_schema.tenants.storage)
+        url = storage.url(
+            name,
+            expire=settings.PARKHUB_MEDIA_URL_EXPIRE,
+            parameters={"ResponseContentType": content_type, "ResponseContentDisposition": disposition},
+        )
+        response = HttpResponseRedirect(url)
+    elif settings.PARKHUB_MEDIA_ACCEL_REDIRECT:
+        relative = Path(storage.path(name)).resolve().relative_to(Path(settings.MEDIA_ROOT).resolve())
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = iri_to_uri(settings.PARKHUB_MEDIA_ACCEL_REDIRECT + relative.as_posix())
+        response["Content-Disposition"] = disposition
+    else:
+        response = FileResponse(
+            storage.open(name, "rb"), content_type=content_type, as_attachment=not inline, filename=filename
+        )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def shared_media_name(name: str, *, storage=None) -> str | None:
+    """The stored name a /media/ name means, if it lies in this schema's shared folder and exists; else None.
 
     The name is normalised before anything is checked: Django has already decoded the URL
     once, so "shared/%2e%2e/attachments/x" arrives as "shared/../attachments/x", which starts
     with "shared/" and, joined naively, is another enterprise's private attachment. Names
     with a backslash, a NUL, a percent sign (a second layer of encoding) or a leading slash
-    mean no file we store, and the resolved path (symbolic links followed) must still lie
-    inside MEDIA_ROOT/<schema>/shared/.
+    mean no file we store. On local disk the resolved path (symbolic links followed) must
+    still lie inside MEDIA_ROOT/<schema>/shared/ (`shared_media_path`).
     """
     if not name or any(character in name for character in "\\\x00%") or name.startswith("/"):
         return None
@@ -163,6 +203,20 @@ def shared_media_path(name: str) -> Path | None:
     if any(part in ("", ".", "..") for part in parts):
         return None
     if posixpath.normpath(name) != name or not name.startswith(settings.PARKHUB_SHARED_MEDIA_PREFIX):
+        return None
+    storage = storage or default_storage
+    if hasattr(storage, "bucket_name"):
+        return name if storage.exists(name) else None
+    return name if shared_media_path(name) is not None else None
+
+
+def shared_media_path(name: str) -> Path | None:
+    """The local file a /media/ name means, if it lies under this schema's shared folder; else None."""
+    if not name or any(character in name for character in "\\\x00%") or name.startswith("/"):
+        return None
+    if any(part in ("", ".", "..") for part in name.split("/")) or posixpath.normpath(name) != name:
+        return None
+    if not name.startswith(settings.PARKHUB_SHARED_MEDIA_PREFIX):
         return None
     schema_root = Path(default_storage.location).resolve()
     shared_root = (schema_root / settings.PARKHUB_SHARED_MEDIA_PREFIX).resolve()

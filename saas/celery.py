@@ -19,6 +19,8 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # The pool is refilled after every provisioning; this catches a refill that was lost.
     "spare-pool-refill": {"task": "tenants.spare_pool_refill", "schedule": crontab(minute="*/10")},
+    # Tenants whose deletion grace period is over: final export, drop, tombstone (public_schema.tenants.deletion).
+    "tenant-deletions-due": {"task": "tenants.tenant_deletions_due", "schedule": crontab(minute=30, hour=3)},
     # Demands: close answers unrated for 5 working days (hourly); escalate overdue ones each morning
     # (the task skips non-working days itself and is safe to run twice: one notice per person and day).
     "demands-close-unrated": {"task": "demands.close_unrated_all", "schedule": crontab(minute=40)},

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connection
 
 logger = logging.getLogger(__name__)
@@ -60,7 +61,10 @@ def check_broker() -> None:
 
 
 def check_storage() -> None:
-    """Uploads land under MEDIA_ROOT/<schema>/: the folder must take a file."""
+    """Uploads land under MEDIA_ROOT/<schema>/ (the folder must take a file) or in the bucket (it must answer)."""
+    if settings.PARKHUB_MEDIA_BACKEND == "s3":
+        default_storage.connection.meta.client.head_bucket(Bucket=default_storage.bucket_name)
+        return
     root = str(settings.MEDIA_ROOT)
     os.makedirs(root, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=root, prefix=".readyz-") as probe:

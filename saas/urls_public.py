@@ -22,6 +22,30 @@ api_patterns = [
         tenants_api.TenantReactivateApi.as_view(),
         name="tenant-reactivate",
     ),
+    path(
+        "hub/tenants/<slug:slug>/exports/", tenants_api.TenantExportListApi.as_view(), name="tenant-exports"
+    ),
+    path(
+        "hub/tenants/<slug:slug>/exports/<int:pk>/",
+        tenants_api.TenantExportDetailApi.as_view(),
+        name="tenant-export",
+    ),
+    path(
+        "hub/tenants/<slug:slug>/exports/<int:pk>/archive/",
+        tenants_api.TenantExportArchiveApi.as_view(),
+        name="tenant-export-archive",
+    ),
+    path(
+        "hub/tenants/<slug:slug>/deletion/",
+        tenants_api.TenantDeletionScheduleApi.as_view(),
+        name="tenant-deletion-schedule",
+    ),
+    path(
+        "hub/tenants/<slug:slug>/deletion/cancel/",
+        tenants_api.TenantDeletionCancelApi.as_view(),
+        name="tenant-deletion-cancel",
+    ),
+    path("hub/tenant-restores/", tenants_api.TenantRestoreApi.as_view(), name="tenant-restore"),
     path("hub/stats/", hub_api.HubStatsApi.as_view(), name="hub-stats"),
     path("", include(citywide_api.urlpatterns)),
     path("", include(pool_api.urlpatterns)),

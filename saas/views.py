@@ -1,16 +1,18 @@
 """Pages of every site that need no feature app: shared media, rate-limit and error pages."""
 
 import mimetypes
+import posixpath
 import sys
 
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
 
-from saas.attachments import shared_media_path
+from saas.attachments import shared_media_name, stored_file_response
 
 
 @login_required
@@ -23,11 +25,17 @@ def media_serve(request, name):
     by their apps' access-checked views, and are a 404 at this address, however the path
     is spelt (saas.attachments.shared_media_path).
     """
-    full_path = shared_media_path(name)
-    if full_path is None:
+    stored = shared_media_name(name)
+    if stored is None:
         raise Http404
-    content_type, _encoding = mimetypes.guess_type(full_path.name)
-    return FileResponse(open(full_path, "rb"), content_type=content_type or "application/octet-stream")
+    content_type, _encoding = mimetypes.guess_type(stored)
+    return stored_file_response(
+        storage=default_storage,
+        name=stored,
+        content_type=content_type or "application/octet-stream",
+        filename=posixpath.basename(stored),
+        inline=True,
+    )
 
 
 def too_many_requests(request, exception=None):

@@ -6,7 +6,7 @@ An export is a gzip'd tar archive:
   the domains, the schema's applied migrations, and per table its columns and row count;
 - `tables/<table>.tsv`: each table's rows as PostgreSQL's COPY text format, with the
   columns named in the manifest (so a restore does not depend on column order);
-- `uploads/…`: the tenant's files (MEDIA_ROOT/<schema>/), paths kept.
+- `uploads/…`: the tenant's files (its storage prefix, on local disk or S3), paths kept.
 
 A restore takes a schema the way provisioning does (a spare from the pool, else a clone
 of the template), empties it and loads the rows in one transaction, with the tenant's own
@@ -21,19 +21,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Domain, Tenant
+from .storage import schema_storage, schema_uploads_delete, storage_names
 
 FORMAT_VERSION = 1
 
@@ -91,15 +92,14 @@ def _quoted_columns(columns: list[str]) -> str:
     return ", ".join(f'"{column}"' for column in columns)
 
 
-def _uploads_dir(schema_name: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / schema_name
-
-
-def tenant_export(*, tenant: Tenant, path: Path | str) -> ExportSummary:
+def tenant_export(
+    *, tenant: Tenant, path: Path | str, progress: Callable[[int, int], None] | None = None
+) -> ExportSummary:
     """Write the tenant's schema, registry row, domains and uploads to one archive at `path`.
 
     The rows are read in one REPEATABLE READ transaction, so the archive is one consistent
-    moment of the tenant even while people keep working.
+    moment of the tenant even while people keep working. `progress(done, total)` is called
+    after each table (the hub API's export job shows it).
     """
     if tenant.kind == Tenant.Kind.HUB or tenant.slot != Tenant.Slot.LIVE:
         raise ValidationError(_("Only a live sub-platform, park or institution can be exported."))
@@ -117,7 +117,8 @@ def tenant_export(*, tenant: Tenant, path: Path | str) -> ExportSummary:
             # On the raw connection: it must be the transaction's first statement, before any
             # search_path the tenant-aware cursor might set.
             raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            for table in _tables_of(schema_name):
+            tables = _tables_of(schema_name)
+            for table in tables:
                 columns = _columns_of(schema_name, table)
                 rows = 0
                 with open(tables_dir / f"{table}.tsv", "wb") as out, raw.cursor() as cursor:
@@ -129,6 +130,8 @@ def tenant_export(*, tenant: Tenant, path: Path | str) -> ExportSummary:
                             rows += bytes(chunk).count(b"\n")
                 manifest_tables.append({"name": table, "columns": columns, "rows": rows})
                 total_rows += rows
+                if progress is not None:
+                    progress(len(manifest_tables), len(tables))
             migrations = _migrations_of(schema_name)
         manifest = {
             "format": FORMAT_VERSION,
@@ -147,16 +150,18 @@ def tenant_export(*, tenant: Tenant, path: Path | str) -> ExportSummary:
             "tables": manifest_tables,
         }
         (Path(workdir) / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
-        uploads = _uploads_dir(schema_name)
+        storage = schema_storage(schema_name)
         files = 0
         with tarfile.open(path, "w:gz") as archive:
             archive.add(Path(workdir) / "manifest.json", arcname="manifest.json")
             archive.add(tables_dir, arcname="tables")
-            if uploads.is_dir():
-                for file in sorted(uploads.rglob("*")):
-                    if file.is_file():
-                        archive.add(file, arcname=f"uploads/{file.relative_to(uploads).as_posix()}")
-                        files += 1
+            for name in storage_names(storage):
+                with storage.open(name, "rb") as stored:
+                    info = tarfile.TarInfo(f"uploads/{name}")
+                    info.size = storage.size(name)
+                    info.mtime = int(started.timestamp())
+                    archive.addfile(info, stored)
+                files += 1
     seconds = (timezone.now() - started).total_seconds()
     return ExportSummary(
         path=path, tables=len(manifest_tables), rows=total_rows, files=files, seconds=seconds
@@ -249,7 +254,7 @@ def tenant_restore(*, path: Path | str, slug: str | None = None, name: str | Non
             files = _uploads_place(schema_name=slug, source=Path(workdir) / "uploads")
     except Exception:
         tenant_drop(tenant=tenant)
-        shutil.rmtree(_uploads_dir(slug), ignore_errors=True)
+        schema_uploads_delete(slug)
         raise
     tenant.created_at = dt.datetime.fromisoformat(exported["created_at"])
     tenant.status = exported.get("status") or Tenant.Status.ACTIVE
@@ -324,14 +329,17 @@ def _identity_sequences_reset(cursor, schema_name: str) -> None:
 
 
 def _uploads_place(*, schema_name: str, source: Path) -> int:
-    target = _uploads_dir(schema_name)
+    """Store the unpacked files under the schema's prefix, each under its exported name."""
+    storage = schema_storage(schema_name)
     if not source.is_dir():
         return 0
     files = 0
-    for file in source.rglob("*"):
+    for file in sorted(source.rglob("*")):
         if file.is_file():
-            destination = target / file.relative_to(source)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(file, destination)
+            name = file.relative_to(source).as_posix()
+            if storage.exists(name):  # a leftover of the same name: the archive's copy wins
+                storage.delete(name)
+            with open(file, "rb") as content:
+                storage.save(name, File(content, name=name))
             files += 1
     return files

@@ -20,6 +20,8 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.migration_executors import get_executor
 
+from .models import TOMBSTONE_SCHEMA_PREFIX
+
 # Options with which a run must see every schema, not only those behind.
 _UNFILTERED_OPTIONS = (
     "app_label",
@@ -174,7 +176,8 @@ class _OnlySchemasBehind:
         return get_executor(codename=codename)(self.args, self.options)
 
     def run_migrations(self, tenants=None):
-        tenants = list(tenants or [])
+        # A deleted tenant's tombstone row has no schema to migrate (public_schema.tenants.deletion).
+        tenants = [schema for schema in (tenants or []) if not schema.startswith(TOMBSTONE_SCHEMA_PREFIX)]
         if not any(self.options.get(option) for option in _UNFILTERED_OPTIONS):
             tenants = schemas_behind(tenants)
             if int(self.options.get("verbosity", 1)) >= 1:
@@ -194,3 +197,34 @@ class _OnlySchemasBehind:
 def executor_for(codename=None):
     """GET_EXECUTOR_FUNCTION: every migrate_schemas skips the schemas already up to date."""
     return _OnlySchemasBehind
+
+
+def pattern_indexes_drop(schema_names: list[str]) -> int:
+    """Drop the pattern-ops ("_like") indexes Django made in these tenant schemas; one query finds them.
+
+    New schemas are built without them (saas/postgresql/base.py); this removes those of
+    schemas migrated before, once (afterwards the query finds nothing). Only indexes named
+    `..._like` whose every column uses varchar_pattern_ops or text_pattern_ops are dropped.
+    """
+    if not schema_names:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT n.nspname, c.relname
+            FROM pg_index x
+            JOIN pg_class c ON c.oid = x.indexrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = ANY(%s) AND c.relname LIKE '%%\\_like' AND NOT x.indisunique
+              AND NOT EXISTS (
+                  SELECT 1 FROM unnest(x.indclass::oid[]) AS k(opclass)
+                  JOIN pg_opclass o ON o.oid = k.opclass
+                  WHERE o.opcname NOT IN ('varchar_pattern_ops', 'text_pattern_ops')
+              )
+            """,
+            [list(schema_names)],
+        )
+        found = cursor.fetchall()
+        for schema, index in found:
+            cursor.execute(f'DROP INDEX IF EXISTS "{schema}"."{index}"')
+    return len(found)

@@ -35,3 +35,17 @@ def spare_pool_size() -> int:
 def tenant_status_history(*, tenant: Tenant, limit: int = 20) -> list:
     """The latest suspensions and reactivations of `tenant`, newest first, with who made them."""
     return list(tenant.status_history.select_related("actor").order_by("-created_at", "-pk")[:limit])
+
+
+def tenant_export_get(*, tenant: Tenant, pk: int):
+    """One export of `tenant`; another tenant's export, or none, is the same 404."""
+    from .models import TenantExport
+
+    try:
+        return TenantExport.objects.get(tenant=tenant, pk=pk)
+    except TenantExport.DoesNotExist:
+        raise Http404("No such export") from None
+
+
+def tenant_export_list(*, tenant: Tenant, limit: int = 50) -> list:
+    return list(tenant.exports.order_by("-created_at", "-pk")[:limit])

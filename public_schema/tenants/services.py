@@ -344,6 +344,8 @@ def tenant_drop(*, tenant: Tenant) -> None:
         # schema is gone above) is the one deletion it allows, for that tenant's rows only.
         with pgtrigger.ignore("tenants.TenantStatusHistory:tenant_status_history_no_delete"):
             TenantStatusHistory.objects.filter(tenant=tenant).delete()
+        # Its export jobs go with it (the archives stay in storage, backups of their own).
+        tenant.exports.all().delete()
         Tenant.objects.filter(pk=tenant.pk).delete()
 
 

@@ -13,18 +13,17 @@ and every grant runs under the scheme's row lock, so the sum never exceeds the b
 (services.py); a database check keeps a voucher from holding more than its amount.
 """
 
-import os
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from public_schema.network.models import ServiceCategory
+from public_schema.tenants.storage import schema_storage
 from saas.attachments import AttachmentFileMixin, attachment_storage_path
 from saas.workflow import HistoryEntry, append_only_triggers
 
@@ -303,14 +302,15 @@ class VoucherClaim(models.Model):
         return self.reference
 
 
-def claim_file_storage() -> FileSystemStorage:
-    """Claim files belong to the public schema's records: MEDIA_ROOT/public/, whichever site uploads them.
+def claim_file_storage() -> Storage:
+    """Claim files belong to the public schema's records: the public prefix, whichever site uploads them.
 
     The tenant storage would put an institution's upload under its own schema, out of the
     issuer's reach; /media/ serves only each schema's shared/ folder, so these files leave
-    only through the claim's access-checked view.
+    only through the claim's access-checked view. Local disk or S3 as for every upload
+    (public_schema.tenants.storage).
     """
-    return FileSystemStorage(location=os.path.join(str(settings.MEDIA_ROOT), "public"))
+    return schema_storage("public")
 
 
 def claim_file_path(instance, filename: str) -> str:

@@ -103,6 +103,10 @@ DEBUG = env.bool("DEBUG", default=False)
 
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# Django's PostgreSQL backend under django-tenants' one, without the unused pattern-ops
+# ("_like") indexes in tenant schemas (saas/postgresql/base.py says why).
+ORIGINAL_BACKEND = "saas.postgresql"
+PARKHUB_TENANT_PATTERN_INDEXES = env.bool("PARKHUB_TENANT_PATTERN_INDEXES", default=False)
 # django-tenants otherwise sends `SET search_path` before every cursor, doubling the round
 # trips of each page. With this it is sent once per connection and tenant; its backend forgets
 # it on ROLLBACK and ROLLBACK TO SAVEPOINT (which revert a SET), and every request sets the
@@ -281,6 +285,40 @@ STORAGES = {
     "default": {"BACKEND": "public_schema.tenants.storage.TenantMediaStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Where uploads are kept (public_schema.tenants.storage): "local" (MEDIA_ROOT/<schema>/, the
+# default for `make dev`) or "s3" (<PARKHUB_S3_PREFIX>/<schema>/ in a private bucket of any
+# S3-compatible server). Either way a download is checked for the tenant and the user first
+# and then handed to something other than a gunicorn worker (saas.attachments.stored_file_response):
+# a signed URL valid PARKHUB_MEDIA_URL_EXPIRE seconds on S3; on local disk the web server's
+# X-Accel-Redirect to PARKHUB_MEDIA_ACCEL_REDIRECT + <schema>/<name> when that is set (nginx's
+# internal location, deploy/nginx/parkhub.conf), else Django streams it (development only).
+PARKHUB_MEDIA_BACKEND = env.str("PARKHUB_MEDIA_BACKEND", default="local")
+if PARKHUB_MEDIA_BACKEND not in ("local", "s3"):
+    raise ImproperlyConfigured(f"PARKHUB_MEDIA_BACKEND must be local or s3, not {PARKHUB_MEDIA_BACKEND!r}")
+PARKHUB_MEDIA_URL_EXPIRE = env.int("PARKHUB_MEDIA_URL_EXPIRE", default=60)
+# Deleting a tenant (public_schema.tenants.deletion): suspended at once, dropped by the nightly
+# sweep after this many days (an operator may ask for more, never fewer than the minimum).
+PARKHUB_TENANT_DELETION_GRACE_DAYS = env.int("PARKHUB_TENANT_DELETION_GRACE_DAYS", default=30)
+PARKHUB_TENANT_DELETION_MIN_GRACE_DAYS = env.int("PARKHUB_TENANT_DELETION_MIN_GRACE_DAYS", default=7)
+PARKHUB_MEDIA_ACCEL_REDIRECT = env.str("PARKHUB_MEDIA_ACCEL_REDIRECT", default="")
+if PARKHUB_MEDIA_BACKEND == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "public_schema.tenants.storage.TenantS3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("PARKHUB_S3_BUCKET"),
+            "endpoint_url": env.str("PARKHUB_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("PARKHUB_S3_REGION", default="") or None,
+            "access_key": env.str("PARKHUB_S3_ACCESS_KEY_ID"),
+            "secret_key": env.str("PARKHUB_S3_SECRET_ACCESS_KEY"),
+            "location": env.str("PARKHUB_S3_PREFIX", default="tenants"),
+            "addressing_style": env.str("PARKHUB_S3_ADDRESSING_STYLE", default="path"),
+            "signature_version": "s3v4",
+            "querystring_auth": True,
+            "querystring_expire": PARKHUB_MEDIA_URL_EXPIRE,
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
 # Uploads under this prefix may be fetched by any signed-in user of the same tenant through
 # /media/; everything else (import sheets, attachments) is served only by access-checked views.
 PARKHUB_SHARED_MEDIA_PREFIX = "shared/"

@@ -664,6 +664,17 @@ HUB = {
     "api:tenant-detail": D(get=HUB_ONLY, objects={"slug": "tenant"}),
     "api:tenant-suspend": D(get={"anon": "login", "hub": "405"}, objects={"slug": "tenant"}),
     "api:tenant-reactivate": D(get={"anon": "login", "hub": "405"}, objects={"slug": "tenant"}),
+    # The lifecycle (tests/tenants/test_deletion.py walks them with their outsiders).
+    "api:tenant-exports": D(get=HUB_ONLY, objects={"slug": "tenant"}),
+    "api:tenant-export": D(
+        get={"anon": "login", "hub": "404"}, objects={"slug": "tenant"}, fixed={"pk": 999999}
+    ),
+    "api:tenant-export-archive": D(
+        get={"anon": "login", "hub": "404"}, objects={"slug": "tenant"}, fixed={"pk": 999999}
+    ),
+    "api:tenant-deletion-schedule": D(get={"anon": "login", "hub": "405"}, objects={"slug": "tenant"}),
+    "api:tenant-deletion-cancel": D(get={"anon": "login", "hub": "405"}, objects={"slug": "tenant"}),
+    "api:tenant-restore": D(get={"anon": "login", "hub": "405"}),
     "api:hub-stats": D(get=HUB_ONLY),
     "api:city-programme-list": D(get=HUB_ONLY),
     "api:city-programme-detail": D(get=HUB_ONLY, objects={"pk": "city_programme"}),

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from every_schema.accounts.services import roles_sync_where_changed
+from public_schema.tenants.migration_plan import pattern_indexes_drop
 from public_schema.tenants.models import Tenant
 from public_schema.tenants.services import hub_ensure, spare_pool_refill, template_ensure
 
@@ -29,8 +30,14 @@ class Command(BaseCommand):
         call_command("migrate_schemas", tenant=True, interactive=False, verbosity=verbosity)
         # Roles and their permissions follow the code: only schemas whose roles differ from
         # the freshly synced template are synced (one query compares them all).
-        schemas = list(Tenant.objects.exclude(schema_name="public").values_list("schema_name", flat=True))
+        schemas = list(
+            Tenant.objects.exclude(schema_name="public")
+            .exclude(slot=Tenant.Slot.TOMBSTONE)
+            .values_list("schema_name", flat=True)
+        )
         synced = roles_sync_where_changed(schemas, reference_schema=settings.PARKHUB_TEMPLATE_SCHEMA)
+        if not settings.PARKHUB_TENANT_PATTERN_INDEXES:
+            pattern_indexes_drop(schemas)  # those of schemas built before saas/postgresql/base.py
         if not options["no_pool"]:
             spare_pool_refill()
         # The hub's rollups of tenants that have none yet (a new database, a restored tenant);
