@@ -467,6 +467,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProgrammeStatusEnum": "tenant_schema.funding.models.Programme.Status",
         "NetworkOrderStatusEnum": "tenant_schema.network_orders.models.NetworkOrder.Status",
+        # Beside billing's Payment.Status and Payment.Method, which own the plain names.
+        "NetworkOrderPaymentStatusEnum": "tenant_schema.network_orders.models.NetworkOrder.PaymentStatus",
+        "NetworkOrderPaymentMethodEnum": "tenant_schema.network_orders.models.NetworkOrder.PaymentMethod",
         "NetworkCategoryEnum": "public_schema.network.models.ServiceCategory",
         "ProgrammeCategoryEnum": "tenant_schema.funding.models.Programme.Category",
         "StageKindEnum": "tenant_schema.funding.models.Stage.Kind",
