@@ -22,7 +22,13 @@ from django_tenants.utils import schema_context
 
 from every_schema.accounts import roles
 from public_schema.tenants.models import Tenant
-from public_schema.tenants.services import hub_ensure, template_ensure, tenant_drop, tenant_provision
+from public_schema.tenants.services import (
+    hub_ensure,
+    spare_pool_refill,
+    template_ensure,
+    tenant_drop,
+    tenant_provision,
+)
 
 from .factories import PASSWORD, UserFactory
 from .support.celery_worker import celery_worker_start, celery_worker_stop
@@ -80,6 +86,10 @@ def _databases_set_up(django_db_blocker, setup_databases, teardown_databases, bo
                 tenant_provision(
                     name=name, slug=slug, kind=Tenant.Kind.INSTITUTION, admin_email=f"admin@{slug}.test"
                 )
+        # A full pool, committed: a tenant provisioned inside a test's transaction takes a spare
+        # (a rename, milliseconds) instead of cloning the template (seconds), and the rollback puts
+        # the spare back. The hub's figure tests provision three tenants each.
+        spare_pool_refill()
         connection.set_schema_to_public()
     yield
     with django_db_blocker.unblock():

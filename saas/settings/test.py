@@ -7,7 +7,8 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/parkhu
 # Redis database 13 keeps test keys and queues away from a developer's running demo.
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
 os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", "parkhub-test")
-os.environ.setdefault("PARKHUB_SPARE_POOL_SIZE", "2")
+# Three spares: the most any one test provisions inside its transaction (tests/hub's seeded parks).
+os.environ.setdefault("PARKHUB_SPARE_POOL_SIZE", "3")
 os.environ.setdefault("PARKHUB_URL_SCHEME", "http")
 
 from .base import *  # noqa: E402,F403
