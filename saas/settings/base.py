@@ -44,6 +44,9 @@ SHARED_APPS = [
     "public_schema.installation",
     "public_schema.network",
     "public_schema.voucher_schemes",
+    "public_schema.handling_units",
+    # Network demands' copies: the hub's desks hold them too (also in TENANT_APPS).
+    "every_schema.network_demands",
 ]
 
 # Accounts, sessions, tokens and login-lockout records exist in every tenant schema as
@@ -64,6 +67,7 @@ TENANT_APPS = [
     "tenant_schema.demands",
     "tenant_schema.eligibility",
     "tenant_schema.network_orders",
+    "every_schema.network_demands",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
