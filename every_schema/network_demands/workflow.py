@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from public_schema.handling_units.selectors import unit_ids_for_user
-from saas.workflow import Transition, Workflow
+from saas.workflow import Transition, TransitionRefused, Workflow
 
 from .models import NetworkDemand
 
@@ -102,6 +102,11 @@ def _is_peer(actor, demand) -> bool:
     return isinstance(actor, PeerUnit) and actor.unit_id != demand.unit_id
 
 
+def _was_sent(demand) -> None:
+    if demand.sent_by_unit_id is None:
+        raise TransitionRefused(_("Nobody sent this demand to you; it cannot be sent back."))
+
+
 def _while_handling(demand) -> None:
     if demand.status != S.HANDLING:
         raise ValidationError(_("An extension is asked for while the demand is being handled."))
@@ -129,6 +134,7 @@ DEMAND_WORKFLOW = Workflow(
             _("Send back: not ours"),
             needs_reason=True,
             actors=(HOLDER, PEER),
+            precondition=_was_sent,
         ),
         Transition(
             TRANSFER,
@@ -220,8 +226,6 @@ def action_label(action: str):
 
 def actions_for(actor, demand) -> list[Transition]:
     """Every step `actor` may take on this copy now, both workflows."""
-    if isinstance(actor, PeerUnit):
-        return []
     return DEMAND_WORKFLOW.actions_for(actor, demand) + EXTENSION_WORKFLOW.actions_for(
         actor, demand, status_field="extension"
     )
