@@ -24,6 +24,7 @@ urlpatterns = [
     # Orders desk and voucher claims (tenant_schema/network_orders/institution_urls.py,
     # public_schema/voucher_schemes/institution_urls.py) go here once their routes are declared
     # in tests/isolation/route_declarations.py for the institution site.
+    path("", include("every_schema.network_demands.urls")),
     path("accounts/", include("every_schema.accounts.urls")),
     # The API, version 1; the unversioned paths answer the same for one release (saas.api.middleware).
     path("api/v1/", include((api_patterns, "api"))),

@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("public_schema.voucher_schemes.urls")),
     path("", include("public_schema.workcalendar.urls")),
     path("pool/", include("public_schema.network.hub_urls")),
+    path("", include("every_schema.network_demands.hub_urls")),
     # The API, version 1. The unversioned paths answer the same for one release, with
     # Deprecation and Sunset headers (saas.api.middleware); reverse("api:...") gives v1.
     path("api/v1/", include((api_patterns, "api"))),

@@ -47,6 +47,7 @@ urlpatterns = [
     path("", include("tenant_schema.eligibility.urls")),
     path("", include("public_schema.voucher_schemes.tenant_urls")),
     path("", include("tenant_schema.network_orders.urls")),
+    path("", include("every_schema.network_demands.urls")),
     path("park/enterprises/import/", include("tenant_schema.enterprises.import_urls")),
     # The API, version 1. The unversioned paths answer the same for one release, with
     # Deprecation and Sunset headers (saas.api.middleware); reverse("api:...") gives v1.

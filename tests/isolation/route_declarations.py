@@ -251,6 +251,15 @@ TENANT = {
         write={"anon": "login", "users": "404"},
     ),
     "network_orders:park_orders": D(get=STAFF_PAGE),
+    # Network demands (every_schema/network_demands): the enterprise's own, the unit's staff's copies.
+    "network_demands:list": D(get=SIGNED_IN),
+    "network_demands:new": D(get=SIGNED_IN, write={"anon": "login", "users": "400"}),
+    "network_demands:detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "network_demand"}),
+    "network_demands:act": D(
+        get={"anon": "login", "users": "405"},
+        objects={"pk": "network_demand"},
+        write={"anon": "login", "users": "404"},  # the empty form names no step
+    ),
     "demands:list": D(get={**ENTERPRISE_PAGE, "staff": "moved"}),
     "demands:new": D(get=ENTERPRISE_PAGE),
     "demands:detail": D(get={**ENTERPRISE_OBJECT, "staff": PARK_MOVED}, objects={"pk": "demand"}),
@@ -558,6 +567,16 @@ HUB = {
     "handoffs:list": D(get=HUB_ONLY),
     "handoffs:resend": D(get=POST_ONLY, objects={"pk": "handoff"}, write=LOGIN),
     "workcalendar:calendar": D(get=HUB_ONLY),
+    # Network demands on the hub: the operator is the supervision office (no desk seat: nothing to record).
+    "network_demands:list": D(get=HUB_ONLY),
+    "network_demands:new": D(get=HUB_NOT_HERE),
+    "network_demands:detail": D(get=HUB_NOT_HERE, fixed={"pk": 987654321}),
+    "network_demands:act": D(
+        get={"anon": "login", "hub": "405"}, fixed={"pk": 987654321}, write={"anon": "login", "hub": "404"}
+    ),
+    "network_demands:supervision": D(get=HUB_ONLY),
+    "network_demands:figures": D(get=HUB_ONLY),
+    "network_demands:figures_csv": D(get=HUB_ONLY),
     "api:token": D(get={"all": "405"}),
     "api:token-list": D(get=HUB_ONLY),
     "api:token-detail": D(get=HUB_ONLY, objects={"pk": "hub_token"}),
@@ -609,6 +628,15 @@ INSTITUTION = {
         get=POST_ONLY, objects={"pk": "product"}, write={"anon": "login", "institution": OWN_PRODUCT}
     ),
     "institution:staff": D(get=INST_ADMIN_PAGE),
+    # Network demands: the institution is a handling unit; its staff see its copies.
+    "network_demands:list": D(get=INST_PAGE),
+    "network_demands:new": D(get=INST_PAGE, write={"anon": "login", "institution": "400"}),
+    "network_demands:detail": D(get={"anon": "login", "institution": "404"}, fixed={"pk": 987654321}),
+    "network_demands:act": D(
+        get={"anon": "login", "institution": "405"},
+        fixed={"pk": 987654321},
+        write={"anon": "login", "institution": "404"},
+    ),
     "accounts:login": D(get=VISITORS_ONLY),
     "accounts:logout": D(get=POST_ONLY, posts=False),
     "accounts:password_reset": D(get={"all": "ok"}),
