@@ -8,12 +8,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from every_schema.accounts import api as accounts_api
+from every_schema.network_demands import api as network_demands_api
 from public_schema.network import api as network_api
 
 api_patterns = [
     path("", include(accounts_api.urlpatterns)),
     path("me/", accounts_api.MeApi.as_view(), name="me"),
     path("", include(network_api.urlpatterns)),
+    path("", include(network_demands_api.urlpatterns)),
     # Orders and claims (tenant_schema/network_orders) add their API here.
     path("schema/", SpectacularAPIView.as_view(urlconf="saas.urls_institutions"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

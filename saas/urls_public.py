@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from every_schema.accounts import api as accounts_api
+from every_schema.network_demands import api as network_demands_api
 from public_schema.city_programmes import api as citywide_api
 from public_schema.hub import api as hub_api
 from public_schema.network import hub_api as pool_api
@@ -26,6 +27,7 @@ api_patterns = [
     path("", include(citywide_api.urlpatterns)),
     path("", include(pool_api.urlpatterns)),
     path("", include(vouchers_api.issuer_urlpatterns)),
+    path("", include(network_demands_api.hub_urlpatterns)),
     path("schema/", SpectacularAPIView.as_view(urlconf="saas.urls_public"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

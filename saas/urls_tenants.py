@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from every_schema.accounts import api as accounts_api
+from every_schema.network_demands import api as network_demands_api
 from public_schema.voucher_schemes import api as vouchers_api
 from saas.views import media_serve
 from tenant_schema.applications import api as applications_api
@@ -30,6 +31,7 @@ api_patterns = [
     path("", include(vouchers_api.issuer_urlpatterns)),
     path("", include(vouchers_api.holder_urlpatterns)),
     path("", include(network_orders_api.urlpatterns)),
+    path("", include(network_demands_api.urlpatterns)),
     path("schema/", SpectacularAPIView.as_view(urlconf="saas.urls_tenants"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

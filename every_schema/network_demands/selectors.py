@@ -14,8 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from public_schema.handling_units.models import HandlingUnit
-from public_schema.handling_units.selectors import unit_ids_for_user
-from public_schema.handling_units.services import supervision_unit
+from public_schema.handling_units.selectors import supervision_unit_id, unit_ids_for_user
 from public_schema.network.models import Handoff
 from tenant_schema.demands.models import Category, Rating
 
@@ -84,11 +83,11 @@ def demand_is_pending(*, demand: NetworkDemand) -> bool:
 
 
 def is_supervisor(user) -> bool:
-    return connection.schema_name == "public" and supervision_unit().pk in unit_ids_for_user(user)
+    return connection.schema_name == "public" and supervision_unit_id() in unit_ids_for_user(user)
 
 
 def network_copies() -> QuerySet[NetworkDemand]:
-    return NetworkDemand.objects.filter(unit_id=supervision_unit().pk)
+    return NetworkDemand.objects.filter(unit_id=supervision_unit_id())
 
 
 def supervision_board(*, now=None) -> dict[str, list[NetworkDemand]]:

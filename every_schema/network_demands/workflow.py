@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
-from public_schema.handling_units.selectors import unit_ids_for_user
+from public_schema.handling_units.selectors import supervision_unit_id, unit_ids_for_user
 from saas.workflow import Transition, TransitionRefused, Workflow
 
 from .models import NetworkDemand
@@ -78,11 +78,9 @@ def _is_dispatcher(actor, demand) -> bool:
 
 
 def _is_supervisor(actor, demand) -> bool:
-    from public_schema.handling_units.services import supervision_unit
-
     return (
         connection.schema_name == "public"
-        and demand.unit_id == supervision_unit().pk
+        and demand.unit_id == supervision_unit_id()
         and _staff_of_this_copy(actor, demand)
     )
 

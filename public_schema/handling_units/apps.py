@@ -8,3 +8,6 @@ class HandlingUnitsConfig(AppConfig):
     name = "public_schema.handling_units"
     label = "handling_units"
     verbose_name = _("Handling units")
+
+    def ready(self):
+        from . import signals  # noqa: F401

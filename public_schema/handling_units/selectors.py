@@ -9,7 +9,6 @@ from public_schema.network.models import InstitutionProfile
 from public_schema.tenants.models import Tenant
 
 from .models import DeskStaff, HandlingUnit
-from .services import unit_for_tenant
 
 K = HandlingUnit.Kind
 SITE_STAFF_ROLES = {roles.PARK_ADMIN, roles.REVIEWER, *roles.INSTITUTION_ROLES}
@@ -63,5 +62,14 @@ def _unit_ids_for_user(user) -> set[int]:
         return ids
     if not (user.is_superuser or user.role_set() & SITE_STAFF_ROLES):
         return set()
-    tenant = Tenant.objects.filter(schema_name=connection.schema_name).first()
-    return {unit_for_tenant(tenant=tenant).pk} if tenant is not None else set()
+    # A read: the site's unit is made when the tenant goes live (signals.py), never on a request.
+    return set(
+        HandlingUnit.objects.filter(
+            tenant__schema_name=connection.schema_name, kind__in=(K.SUBPLATFORM, K.INSTITUTION)
+        ).values_list("pk", flat=True)
+    )
+
+
+def supervision_unit_id() -> int | None:
+    """The supervision office's id, without making it (reads never write)."""
+    return HandlingUnit.objects.filter(kind=K.SUPERVISION).values_list("pk", flat=True).first()

@@ -452,6 +452,10 @@ SPECTACULAR_SETTINGS = {
         "PaymentStatusEnum": "tenant_schema.billing.models.Payment.Status",
         "InstitutionStatusEnum": "public_schema.network.models.InstitutionProfile.Status",
         "NetworkProductTermEnum": "public_schema.network.models.NetworkProduct.Term",
+        "NetworkDemandStatusEnum": "every_schema.network_demands.models.NetworkDemand.Status",
+        "NetworkDemandExtensionEnum": "every_schema.network_demands.models.NetworkDemand.Extension",
+        "NetworkDemandChannelEnum": "every_schema.network_demands.models.NetworkDemand.Channel",
+        "NetworkDemandRatingChannelEnum": "every_schema.network_demands.models.NetworkDemand.RatingChannel",
     },
 }
 
