@@ -8,6 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from every_schema.accounts import api as accounts_api
+from every_schema.network_demands import api as network_demands_api
 from public_schema.network import api as network_api
 from public_schema.voucher_schemes import api as vouchers_api
 from tenant_schema.network_orders import api as network_orders_api
@@ -20,6 +21,7 @@ api_patterns = [
     # the vouchers spent with it and the claims it files.
     path("", include(network_orders_api.institution_urlpatterns)),
     path("", include(vouchers_api.institution_urlpatterns)),
+    path("", include(network_demands_api.urlpatterns)),
     path("schema/", SpectacularAPIView.as_view(urlconf="saas.urls_institutions"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -28,6 +30,7 @@ urlpatterns = [
     path("", include("public_schema.network.site_urls")),
     path("", include("tenant_schema.network_orders.institution_urls")),
     path("", include("public_schema.voucher_schemes.institution_urls")),
+    path("", include("every_schema.network_demands.urls")),
     path("accounts/", include("every_schema.accounts.urls")),
     # The API, version 1; the unversioned paths answer the same for one release (saas.api.middleware).
     path("api/v1/", include((api_patterns, "api"))),

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from every_schema.accounts import api as accounts_api
+from every_schema.network_demands import api as network_demands_api
 from public_schema.city_programmes import api as citywide_api
 from public_schema.hub import api as hub_api
 from public_schema.network import hub_api as pool_api
@@ -50,6 +51,7 @@ api_patterns = [
     path("", include(citywide_api.urlpatterns)),
     path("", include(pool_api.urlpatterns)),
     path("", include(vouchers_api.issuer_urlpatterns)),
+    path("", include(network_demands_api.hub_urlpatterns)),
     path("schema/", SpectacularAPIView.as_view(urlconf="saas.urls_public"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -63,6 +65,7 @@ urlpatterns = [
     path("", include("public_schema.voucher_schemes.urls")),
     path("", include("public_schema.workcalendar.urls")),
     path("pool/", include("public_schema.network.hub_urls")),
+    path("", include("every_schema.network_demands.hub_urls")),
     # The API, version 1. The unversioned paths answer the same for one release, with
     # Deprecation and Sunset headers (saas.api.middleware); reverse("api:...") gives v1.
     path("api/v1/", include((api_patterns, "api"))),

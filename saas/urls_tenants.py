@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from every_schema.accounts import api as accounts_api
+from every_schema.network_demands import api as network_demands_api
 from public_schema.voucher_schemes import api as vouchers_api
 from saas.views import media_serve
 from tenant_schema.applications import api as applications_api
@@ -34,6 +35,7 @@ api_patterns = [
     path("", include(network_orders_api.urlpatterns)),
     path("", include(awards_api.urlpatterns)),
     path("", include(expert_review_api.urlpatterns)),
+    path("", include(network_demands_api.urlpatterns)),
     path("schema/", SpectacularAPIView.as_view(urlconf="saas.urls_tenants"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -53,6 +55,7 @@ urlpatterns = [
     path("", include("tenant_schema.network_orders.urls")),
     path("", include("tenant_schema.awards.urls")),
     path("", include("tenant_schema.expert_review.urls")),
+    path("", include("every_schema.network_demands.urls")),
     path("park/enterprises/import/", include("tenant_schema.enterprises.import_urls")),
     # The API, version 1. The unversioned paths answer the same for one release, with
     # Deprecation and Sunset headers (saas.api.middleware); reverse("api:...") gives v1.

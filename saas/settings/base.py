@@ -44,6 +44,9 @@ SHARED_APPS = [
     "public_schema.installation",
     "public_schema.network",
     "public_schema.voucher_schemes",
+    "public_schema.handling_units",
+    # Network demands' copies: the hub's desks hold them too (also in TENANT_APPS).
+    "every_schema.network_demands",
 ]
 
 # Accounts, sessions, tokens and login-lockout records exist in every tenant schema as
@@ -66,6 +69,7 @@ TENANT_APPS = [
     "tenant_schema.network_orders",
     "tenant_schema.awards",
     "tenant_schema.expert_review",
+    "every_schema.network_demands",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -498,6 +502,10 @@ SPECTACULAR_SETTINGS = {
         "AwardReportStatusEnum": "tenant_schema.awards.models.Report.Status",
         "RecoveryStatusEnum": "tenant_schema.awards.models.Recovery.Status",
         "RecoveryReasonEnum": "tenant_schema.awards.models.Recovery.Reason",
+        "NetworkDemandStatusEnum": "every_schema.network_demands.models.NetworkDemand.Status",
+        "NetworkDemandExtensionEnum": "every_schema.network_demands.models.NetworkDemand.Extension",
+        "NetworkDemandChannelEnum": "every_schema.network_demands.models.NetworkDemand.Channel",
+        "NetworkDemandRatingChannelEnum": "every_schema.network_demands.models.NetworkDemand.RatingChannel",
     },
 }
 

@@ -271,6 +271,23 @@ TENANT = {
         get={"anon": "login", "enterprise": "404", "reviewer": {"x": "403", "b": "404"}, "admin": "park"},
         objects={"application_pk": "noticed_application"},
     ),
+    # Network demands (every_schema/network_demands): the enterprise's own, the unit's staff's copies.
+    "network_demands:list": D(get=SIGNED_IN),
+    "network_demands:new": D(get=SIGNED_IN, write={"anon": "login", "users": "400"}),
+    "network_demands:detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "network_demand"}),
+    "network_demands:act": D(
+        get={"anon": "login", "users": "405"},
+        objects={"pk": "network_demand"},
+        write={"anon": "login", "users": "404"},  # the empty form names no step
+    ),
+    "api:network-demand-list": D(get=SIGNED_IN, write={"anon": "login", "users": "400"}),
+    "api:network-demand-detail": D(get=ENTERPRISE_OBJECT, objects={"pk": "network_demand"}),
+    "api:network-demand-step": D(
+        get={"anon": "login", "users": "405"},
+        objects={"pk": "network_demand"},
+        fixed={"action": "no-such-step"},
+        write={"anon": "login", "users": "404"},
+    ),
     "demands:list": D(get={**ENTERPRISE_PAGE, "staff": "moved"}),
     "demands:new": D(get=ENTERPRISE_PAGE),
     "demands:detail": D(get={**ENTERPRISE_OBJECT, "staff": PARK_MOVED}, objects={"pk": "demand"}),
@@ -657,6 +674,25 @@ HUB = {
     "handoffs:list": D(get=HUB_ONLY),
     "handoffs:resend": D(get=POST_ONLY, objects={"pk": "handoff"}, write=LOGIN),
     "workcalendar:calendar": D(get=HUB_ONLY),
+    # Network demands on the hub: the operator is the supervision office (no desk seat: nothing to record).
+    "network_demands:list": D(get=HUB_ONLY),
+    "network_demands:new": D(get=HUB_NOT_HERE),
+    "network_demands:detail": D(get=HUB_NOT_HERE, fixed={"pk": 987654321}),
+    "network_demands:act": D(
+        get={"anon": "login", "hub": "405"}, fixed={"pk": 987654321}, write={"anon": "login", "hub": "404"}
+    ),
+    "network_demands:supervision": D(get=HUB_ONLY),
+    "network_demands:figures": D(get=HUB_ONLY),
+    "network_demands:figures_csv": D(get=HUB_ONLY),
+    "api:network-demand-list": D(get=HUB_ONLY, write={"anon": "login", "hub": "400"}),
+    "api:network-demand-detail": D(get=HUB_NOT_HERE, fixed={"pk": 987654321}),
+    "api:network-demand-step": D(
+        get={"anon": "login", "hub": "405"},
+        fixed={"pk": 987654321, "action": "sign"},
+        write={"anon": "login", "hub": "404"},
+    ),
+    "api:network-demand-supervision": D(get=HUB_ONLY),
+    "api:network-demand-figures": D(get=HUB_ONLY),
     "api:token": D(get={"all": "405"}),
     "api:token-list": D(get=HUB_ONLY),
     "api:token-detail": D(get=HUB_ONLY, objects={"pk": "hub_token"}),
@@ -719,6 +755,22 @@ INSTITUTION = {
         get=POST_ONLY, objects={"pk": "product"}, write={"anon": "login", "institution": OWN_PRODUCT}
     ),
     "institution:staff": D(get=INST_ADMIN_PAGE),
+    # Network demands: the institution is a handling unit; its staff see its copies.
+    "network_demands:list": D(get=INST_PAGE),
+    "network_demands:new": D(get=INST_PAGE, write={"anon": "login", "institution": "400"}),
+    "network_demands:detail": D(get={"anon": "login", "institution": "404"}, fixed={"pk": 987654321}),
+    "network_demands:act": D(
+        get={"anon": "login", "institution": "405"},
+        fixed={"pk": 987654321},
+        write={"anon": "login", "institution": "404"},
+    ),
+    "api:network-demand-list": D(get=INST_PAGE, write={"anon": "login", "institution": "400"}),
+    "api:network-demand-detail": D(get={"anon": "login", "institution": "404"}, fixed={"pk": 987654321}),
+    "api:network-demand-step": D(
+        get={"anon": "login", "institution": "405"},
+        fixed={"pk": 987654321, "action": "sign"},
+        write={"anon": "login", "institution": "404"},
+    ),
     "accounts:login": D(get=VISITORS_ONLY),
     "accounts:logout": D(get=POST_ONLY, posts=False),
     "accounts:password_reset": D(get={"all": "ok"}),

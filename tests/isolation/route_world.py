@@ -293,6 +293,16 @@ def _network_orders(objects: dict, owners: dict) -> None:
         objects.setdefault("network_order", {})[label] = order
 
 
+def _network_demands(objects: dict, owners: dict) -> None:
+    """A network demand filed online by each owner (its envelope to the hub is queued on commit, never sent)."""
+    from every_schema.network_demands.services import demand_file
+
+    for label, registration in owners.items():
+        with schema_context(BETA if label == "b" else ALPHA):
+            demand = demand_file(actor=registration.user, title="用地规划咨询", description="跨部门诉求")
+        objects.setdefault("network_demand", {})[label] = demand
+
+
 def world_build() -> World:
     hosts = {"tenant": host_of(ALPHA), "hub": HUB_HOST, "beta": host_of(BETA), "institution": host_of(INST_A)}
     with schema_context(ALPHA):
@@ -327,6 +337,7 @@ def world_build() -> World:
     objects = alpha_objects
     objects.update(institution_objects)
     _network_orders(objects, {"x": x, "y": y, "b": b})
+    _network_demands(objects, {"x": x, "y": y, "b": b})
     objects["city_programme"] = {"x": city_programme}
     objects["handoff"] = {"x": city_programme.shares.get().handoff}  # its envelope to beta, pending
     objects["hub_token"] = {"x": hub_token}

@@ -49,6 +49,8 @@ WALKED |= {"tranche", "award_report", "award", "recovery"}
 WALKED |= {"expert_assignment"}
 # Network orders walk theirs in tests/network_orders/test_walks.py.
 WALKED |= {"network_order", "network_order_payment"}
+# Network demands walk theirs in tests/network_demands/test_walks.py.
+WALKED |= {"network_demand", "network_demand_extension"}
 # TO DO: network vouchers and claims have transition tests (tests/voucher_schemes/test_services.py)
 # but no offered ⇔ accepted walk yet; listed so the registry check passes until it is written.
 WALKED |= {"network_voucher", "voucher_claim"}

@@ -16,6 +16,7 @@ from django_tenants.utils import schema_context
 
 from every_schema.accounts import roles
 from every_schema.accounts.services import roles_sync, user_create
+from every_schema.network_demands.demo import network_demands_seed_demo
 from public_schema.hub.rollups import rollup_refresh_all
 from public_schema.installation.selectors import installation_row
 from public_schema.installation.services import installation_update
@@ -232,6 +233,7 @@ class Command(BaseCommand):
             rng=random.Random("parkhub-demo-network-orders")
         )  # needs institutions
         self.stdout.write(f"  Network orders: {placed:,} placed by enterprises of several sub-platforms")
+        network_demands_seed_demo(password=DEMO_PASSWORD)  # dispatched, transferred, supervised, reopened
         self.stdout.write(vouchers_seed_demo(rng=random.Random("parkhub-demo-vouchers")))
         self.stdout.write(f"  API docs   {hub_url}api/v1/docs/  (each site also has /api/v1/docs/)")
         self.stdout.write(f"  Base domain: {settings.PARKHUB_BASE_DOMAIN} (*.localhost needs no DNS set-up)")
