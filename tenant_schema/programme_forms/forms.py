@@ -49,7 +49,7 @@ class GuideForm(forms.ModelForm):
         }
         help_texts = {
             "eligible_applicants": _("e.g. 在本园区注册、纳税的规模以上工业企业."),
-            "amounts": _("e.g. 按研发投入的10%给予补助, 单个企业最高50万元."),
+            "amounts": _("e.g. 按研发投入的一定比例给予补助, 单个企业最高50万元."),
             "payment_time_limit": _("e.g. 公示结束后20个工作日内拨付."),
             "contact_office": _("e.g. 园区经济发展部, 行政服务中心2楼203室."),
         }
