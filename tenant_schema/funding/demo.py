@@ -59,7 +59,7 @@ def programmes_seed_demo(*, count: int) -> list[Programme]:
         if programme is None:
             programme = programme_create(
                 actor=None,
-                guide=demo_guide(),
+                guide=demo_guide(cap=Decimal(cap)),
                 title=title,
                 category=category,
                 description=description,

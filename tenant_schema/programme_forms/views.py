@@ -26,7 +26,7 @@ from . import schema as sch
 from .exports import answers_workbook
 from .forms import FieldForm, GuideForm, SectionForm
 from .models import FormVersion
-from .selectors import filed_form_sections, form_draft_schema, form_latest, guide_of
+from .selectors import filed_form_get, filed_form_sections, form_draft_schema, form_latest, guide_of
 from .services import (
     EDITABLE,
     filed_form_problems,
@@ -285,10 +285,12 @@ def _fill_rows(filed, values: dict, errors: dict) -> list:
 @enterprise_member_required
 def form_fill(request, pk):
     application = application_get_for_enterprise(enterprise=request.enterprise, pk=pk)
-    filed = filed_form_start(application=application)
+    editable = application.status in EDITABLE
+    # Opening the form starts it while the application can still be edited; a submitted one
+    # shows the form it was filed with, or none if it was filed before the programme had one.
+    filed = filed_form_start(application=application) if editable else filed_form_get(application)
     if filed is None:
         raise Http404("This programme has no application form")
-    editable = application.status in EDITABLE
     errors: dict = {}
     values = filed.answers
     status = 200

@@ -406,3 +406,50 @@ def test_the_api_writes_the_guide_with_the_programme(db, in_alpha, park_admin):
 
 def test_factories_give_open_programmes_a_guide(db, in_alpha):
     assert ProgrammeFactory().guide.contact_phone
+
+
+def test_the_demo_seeds_a_programme_with_its_form_filled_in(in_alpha, reviewer):
+    from tenant_schema.programme_forms.demo import DEMO_FORM_PROGRAMME, programme_forms_seed_demo
+
+    for name in ("青岛星海机械有限公司", "青岛远洋食品有限公司", "胶州宏达电子有限公司"):
+        verified(register(ALPHA, name=name))
+    assert programme_forms_seed_demo() == 3
+    assert programme_forms_seed_demo() == 0  # once
+    programme = Programme.objects.get(title=DEMO_FORM_PROGRAMME)
+    assert programme.status == "open" and programme.guide.contact_phone
+    filed = FiledForm.objects.filter(application__programme=programme).order_by("application__pk")
+    assert [(f.application.status, f.version.number) for f in filed] == [
+        ("returned", 1),
+        ("in_review", 1),
+        ("draft", 1),
+    ]
+    assert filed[0].to_fix_fields == ["f3", "f11"]
+    assert FormVersion.objects.filter(programme=programme).count() == 2
+
+
+def test_the_api_return_points_at_fields_and_documents(in_alpha, enterprise_x, reviewer, private_media):
+    programme = ProgrammeFactory(title="带材料的项目", required_documents=["营业执照"])
+    simple_form(programme, NAME)
+    application = draft(enterprise_x, programme)
+    filed_form_save(application=application, actor=enterprise_x.user, answers={"f1": "新产线"})
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tenant_schema.applications.attachments import attachment_add
+
+    from ..applications.conftest import PDF
+
+    attachment_add(
+        application=application,
+        actor=enterprise_x.user,
+        upload=SimpleUploadedFile("执照.pdf", PDF, content_type="application/pdf"),
+        document="营业执照",
+    )
+    application_transition(application_id=application.pk, action="submit", actor=enterprise_x.user)
+    response = signed_in(reviewer).post(
+        f"/api/v1/applications/{application.pk}/actions/return/",
+        {"comment": "执照已过期", "to_fix_fields": ["f1", "f99"], "to_fix_documents": ["营业执照", "不存在"]},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    body = signed_in(enterprise_x.user).get(f"/api/v1/applications/{application.pk}/form/").json()
+    assert body["to_fix_fields"] == ["f1"] and body["to_fix_documents"] == ["营业执照"]
