@@ -332,7 +332,13 @@ def filed_form_problems(*, application, start: bool = True) -> tuple[FiledForm |
 
 
 def filed_form_submit_check(application) -> None:
-    """Called by the submit transition: the whole form must be valid; the reviewer's marks are then cleared."""
+    """Called by the submit transition: the whole form must be valid; the reviewer's marks are then cleared.
+
+    A 免申即享 programme's applications are made for the enterprises (tenant_schema.eligibility):
+    nobody fills in a form for them, so none is asked.
+    """
+    if application.programme.no_application_needed:
+        return
     filed, errors = filed_form_problems(application=application)
     if filed is None:
         return

@@ -453,3 +453,30 @@ def test_the_api_return_points_at_fields_and_documents(in_alpha, enterprise_x, r
     assert response.status_code == 200, response.content
     body = signed_in(enterprise_x.user).get(f"/api/v1/applications/{application.pk}/form/").json()
     assert body["to_fix_fields"] == ["f1"] and body["to_fix_documents"] == ["营业执照"]
+
+
+def test_the_form_page_hides_a_conditional_field_until_its_answer_matches(
+    programme, enterprise_x, owner_client
+):
+    simple_form(
+        programme,
+        {"label": "是否获得过其他财政资金支持", "type": "yesno", "required": True},
+        {
+            "label": "已获支持的项目",
+            "type": "textarea",
+            "required": True,
+            "show_if": {"field": "f1", "equals": "yes"},
+        },
+    )
+    application = draft(enterprise_x, programme)
+    url = f"/applications/{application.pk}/form/"
+    page = owner_client.get(url).content.decode()
+    assert 'data-show-if-field="f1" data-show-if-equals="yes" hidden' in page
+    # Answered "yes" without the project: the field shows, with its error, and nothing is sent.
+    refused = owner_client.post(url, {"f1": "yes", "f2": "", "and_submit": "1"})
+    assert refused.status_code == 400
+    assert 'data-show-if-equals="yes">' in refused.content.decode()
+    # Answered "no": the hidden answer is dropped and the application goes in.
+    assert owner_client.post(url, {"f1": "no", "f2": "旧答案", "and_submit": "1"}).status_code == 302
+    with schema_context(ALPHA):
+        assert FiledForm.objects.get(application=application).answers == {"f1": False}
