@@ -19,6 +19,7 @@ from tenant_schema.expert_review import api as expert_review_api
 from tenant_schema.funding import api as funding_api
 from tenant_schema.network_orders import api as network_orders_api
 from tenant_schema.notifications import api as notifications_api
+from tenant_schema.programme_forms import api as programme_forms_api
 
 api_patterns = [
     path("", include(accounts_api.urlpatterns)),
@@ -26,6 +27,7 @@ api_patterns = [
     path("", include(enterprises_api.urlpatterns)),
     path("", include(funding_api.urlpatterns)),
     path("", include(applications_api.urlpatterns)),
+    path("", include(programme_forms_api.urlpatterns)),
     path("", include(notifications_api.urlpatterns)),
     path("", include(demands_api.urlpatterns)),
     path("", include(billing_api.urlpatterns)),
@@ -46,6 +48,7 @@ urlpatterns = [
     path("", include("tenant_schema.enterprises.urls")),
     path("", include("tenant_schema.funding.urls")),
     path("", include("tenant_schema.applications.urls")),
+    path("", include("tenant_schema.programme_forms.urls")),
     path("park/applications/", include("tenant_schema.applications.staff_urls")),
     path("", include("tenant_schema.notifications.urls")),
     path("", include("tenant_schema.demands.urls")),

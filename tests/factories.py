@@ -34,6 +34,7 @@ from tenant_schema.enterprises.models import Enterprise, Membership
 from tenant_schema.enterprises.services import enterprise_register, enterprise_verify, member_invite
 from tenant_schema.funding.models import Programme
 from tenant_schema.funding.services import programme_create, programme_open
+from tenant_schema.programme_forms.demo import demo_guide
 
 # The password of every account the tests make (they sign in with it).
 PASSWORD = "correct-horse-battery-9"
@@ -136,6 +137,7 @@ class ProgrammeFactory(factory.Factory):
     opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
     closes_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
     required_documents = factory.LazyFunction(list)
+    guide = factory.LazyFunction(demo_guide)  # 申兑指南: a programme opens only with one
 
     @classmethod
     def _create(cls, model_class, *, opened=True, **fields):

@@ -62,6 +62,7 @@ TENANT_APPS = [
     "tenant_schema.enterprises",
     "tenant_schema.funding",
     "tenant_schema.applications",
+    "tenant_schema.programme_forms",
     "tenant_schema.notifications",
     "tenant_schema.billing",
     "tenant_schema.demands",

@@ -14,6 +14,7 @@ the same 404 as one that does not exist. Only then is the request checked:
   action at another stage: it is the application's state, not the person, that refuses.
 """
 
+from django.db import transaction
 from django.http import Http404
 from django.urls import path
 from django.utils.decorators import method_decorator
@@ -267,9 +268,16 @@ class ApplicationActionApi(_OneApplicationApi):
             raise Http404("No such action")
         serializer = ApplicationActionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        application_transition(
-            application_id=application.pk, action=action, actor=request.user, **serializer.validated_data
-        )
+        fields = dict(serializer.validated_data)
+        to_fix = {"fields": fields.pop("to_fix_fields", []), "documents": fields.pop("to_fix_documents", [])}
+        with transaction.atomic():  # the return and what it points at, together
+            application = application_transition(
+                application_id=application.pk, action=action, actor=request.user, **fields
+            )
+            if action == wf.RETURN:
+                from tenant_schema.programme_forms.services import filed_form_mark_to_fix
+
+                filed_form_mark_to_fix(application=application, **to_fix)
         return Response(_detail(self.reloaded(pk), request))
 
 

@@ -188,6 +188,22 @@ class ApplicationActionSerializer(serializers.Serializer):
             "The pages always send it."
         ),
     )
+    to_fix_fields = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        required=False,
+        default=list,
+        max_length=200,
+        help_text=_(
+            "return: keys of the programme form's fields the enterprise must correct (highlighted for it)."
+        ),
+    )
+    to_fix_documents = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        default=list,
+        max_length=50,
+        help_text=_("return: names of the required documents the enterprise must correct."),
+    )
 
 
 class ApplicationTimelineCommentSerializer(serializers.Serializer):

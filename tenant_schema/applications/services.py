@@ -20,6 +20,7 @@ from saas.workflow import NOT_SENT, Transition, transition_apply
 from tenant_schema.enterprises.models import Enterprise, Membership
 from tenant_schema.funding.models import Programme, Stage
 from tenant_schema.funding.selectors import programme_get_open
+from tenant_schema.programme_forms.services import filed_form_submit_check
 
 from . import workflow as wf
 from .models import ONE_LIVE_APPLICATION, Application, ApplicationEvent
@@ -137,6 +138,7 @@ def application_transition(
         extra = {"from_stage": application.current_stage}
         if transition.action == wf.SUBMIT:
             _check_required_documents(application)
+            filed_form_submit_check(application)  # the programme's form, fully valid
             if application.status == S.DRAFT:
                 programme_get_open(pk=application.programme_id)  # closed programmes take no new submissions
                 _enter(application, _stages(application)[0], now)

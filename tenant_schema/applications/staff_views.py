@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -30,6 +30,7 @@ from tenant_schema.enterprises.forms import form_add_service_error
 from tenant_schema.enterprises.views import park_staff_required
 from tenant_schema.funding.models import Programme
 from tenant_schema.funding.selectors import programme_awarded_total
+from tenant_schema.programme_forms.selectors import application_form_context
 
 from . import workflow as wf
 from .attachments import attachment_response
@@ -177,7 +178,14 @@ def _action_form(action: str, application: Application, data=None) -> CommentFor
         initial["amount"] = application.requested_amount
     elif action == wf.DISBURSE:
         initial = {"amount": application.approved_amount, "disbursed_on": timezone.localdate()}
-    return ACTION_FORMS[action](data, initial=initial, auto_id=f"id_{action}_%s")
+    form = ACTION_FORMS[action](data, initial=initial, auto_id=f"id_{action}_%s")
+    if (
+        action == wf.RETURN
+    ):  # what to correct: the form's fields and the documents (tenant_schema.programme_forms)
+        from tenant_schema.programme_forms.forms import add_to_fix_fields
+
+        add_to_fix_fields(form, application)
+    return form
 
 
 # ---------------------------------------------------------------------------
@@ -312,6 +320,7 @@ def _detail(
             "application": application,
             "enterprise": application.enterprise,
             "answers": application_answers(application=application),
+            **application_form_context(application),
             "programme": programme,
             "timeline": timeline,
             "history": timeline.events,
@@ -368,13 +377,22 @@ def application_act(request, pk, action):
     form = _action_form(action, application, request.POST)
     if form.is_valid():
         try:
-            application = application_transition(
-                application_id=application.pk,
-                action=action,
-                actor=request.user,
-                **form.service_kwargs(),
-                **expected_state_from(request.POST, "expected_status", "expected_stage"),
-            )
+            with transaction.atomic():  # the return and what it points at, together
+                application = application_transition(
+                    application_id=application.pk,
+                    action=action,
+                    actor=request.user,
+                    **form.service_kwargs(),
+                    **expected_state_from(request.POST, "expected_status", "expected_stage"),
+                )
+                if action == wf.RETURN:
+                    from tenant_schema.programme_forms.services import filed_form_mark_to_fix
+
+                    filed_form_mark_to_fix(
+                        application=application,
+                        fields=form.cleaned_data.get("to_fix_fields") or [],
+                        documents=form.cleaned_data.get("to_fix_documents") or [],
+                    )
         except TransitionRefused as refused:
             # The page again as it is now (a stale action: someone moved it on), with the reason.
             return _detail(

@@ -32,6 +32,7 @@ from tenant_schema.enterprises.models import Enterprise
 from tenant_schema.enterprises.selectors import enterprise_of_user, user_is_park_staff
 from tenant_schema.funding.models import Stage
 from tenant_schema.funding.selectors import programme_get_open, programme_list_open
+from tenant_schema.programme_forms.selectors import guide_of
 
 from . import workflow as wf
 from .attachments import EDITABLE, attachment_add, attachment_remove
@@ -192,6 +193,7 @@ def programme_detail(request, pk):
             "stages": list(programme.stages.all()),
             "days_left": _days_left(programme.closes_at),
             "application": _live_applications_by_programme(request.user).get(programme.pk),
+            "guide": guide_of(programme),
             **_applicant(request.user),
         },
     )
@@ -248,6 +250,11 @@ def application_new(request, programme_id):
         else:
             if request.POST.get("and_submit"):
                 return _submit_after_save(request, application)
+            from tenant_schema.programme_forms.selectors import form_latest
+
+            if form_latest(programme) is not None:  # the programme's own form comes next
+                messages.success(request, _("Draft saved. Now fill in the programme's application form."))
+                return redirect("programme_forms:fill", pk=application.pk)
             messages.success(request, _("Draft saved. Attach the documents, then submit it."))
             return redirect("applications:detail", pk=application.pk)
     return render(
@@ -315,10 +322,13 @@ def _detail_parts(
     detail = application_detail_for_enterprise(
         application=application, enterprise=request.enterprise, user=request.user, now=now
     )
+    from tenant_schema.programme_forms.selectors import application_form_context
+
     content = page_render(
         "applications/_application_detail.html",
         {
             **detail,
+            **application_form_context(application),
             "programme": application.programme,
             "error": error,
             "upload_document": upload_document,

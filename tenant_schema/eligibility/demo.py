@@ -18,6 +18,7 @@ from django.utils import timezone
 from tenant_schema.enterprises.models import Enterprise
 from tenant_schema.funding.models import Programme
 from tenant_schema.funding.services import programme_create, programme_open
+from tenant_schema.programme_forms.demo import demo_guide
 
 from .rules import ALL
 from .services import programme_rules_set
@@ -82,6 +83,7 @@ def _extra_programmes() -> list[Programme]:
             programme = programme_open(
                 programme=programme_create(
                     actor=None,
+                    guide=demo_guide(),
                     title=title,
                     category=category,
                     description=description,

@@ -18,7 +18,9 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from saas.api.filters import DjangoFilterBackend, SyncFilterSet, collection_filter
+from saas.api.schema import ErrorSerializer
 from tenant_schema.enterprises.selectors import user_is_park_admin, user_is_park_staff
+from tenant_schema.programme_forms.services import guide_save
 
 from .models import Programme
 from .selectors import programme_get_for_user, programme_list_for_user
@@ -109,7 +111,9 @@ class ProgrammeListCreateApi(APIView):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         stages = fields.pop("stages", None)
-        programme = programme_create(actor=request.user, stages=stages, **fields)
+        programme = programme_create(
+            actor=request.user, stages=stages, guide=fields.pop("guide", None), **fields
+        )
         return Response(_detail(programme, request), status=status.HTTP_201_CREATED)
 
 
@@ -149,8 +153,11 @@ class ProgrammeDetailApi(_OneProgrammeApi):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         stages = fields.pop("stages", None)
-        # The fields and the stages change together or not at all.
+        guide = fields.pop("guide", None)
+        # The fields, the guide and the stages change together or not at all.
         with transaction.atomic():
+            if guide is not None:
+                guide_save(programme=programme, actor=request.user, **guide)
             if fields:
                 programme = programme_update(programme=programme, **fields)
             if stages is not None:
@@ -163,10 +170,11 @@ class ProgrammeOpenApi(_OneProgrammeApi):
         tags=[TAG],
         summary=_("Open a programme for applications"),
         description=_(
-            "Park administrators only. Enterprises can apply between its opening and closing times."
+            "Park administrators only. Enterprises can apply between its opening and closing times. "
+            "Refused (400 on `guide`) until the programme guide (申兑指南) is written."
         ),
         request=None,
-        responses={200: ProgrammeDetailOutputSerializer, 404: NOT_FOUND},
+        responses={200: ProgrammeDetailOutputSerializer, 400: ErrorSerializer, 404: NOT_FOUND},
     )
     def post(self, request, pk: int):
         programme = self.get_programme(pk)

@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from tenant_schema.programme_forms.demo import demo_guide
+
 from .models import Programme
 from .services import programme_create, programme_open
 
@@ -57,6 +59,7 @@ def programmes_seed_demo(*, count: int) -> list[Programme]:
         if programme is None:
             programme = programme_create(
                 actor=None,
+                guide=demo_guide(cap=Decimal(cap)),
                 title=title,
                 category=category,
                 description=description,

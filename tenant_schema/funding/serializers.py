@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from saas.api.fields import MomentField
+from tenant_schema.programme_forms.serializers import GuideSerializer
 
 from .models import Programme, Stage
 
@@ -103,9 +104,18 @@ class ProgrammeDetailOutputSerializer(ProgrammeOutputSerializer):
         help_text=_("Approved and disbursed awards so far; park staff only (null for enterprises).")
     )
 
+    guide = serializers.SerializerMethodField(help_text=_("申兑指南; null until written."))
+
     class Meta(ProgrammeOutputSerializer.Meta):
-        fields = [*ProgrammeOutputSerializer.Meta.fields, "stages", "awarded_total"]
+        fields = [*ProgrammeOutputSerializer.Meta.fields, "stages", "awarded_total", "guide"]
         read_only_fields = fields
+
+    @extend_schema_field(GuideSerializer(allow_null=True))
+    def get_guide(self, programme):
+        from tenant_schema.programme_forms.selectors import guide_of
+
+        guide = guide_of(programme)
+        return None if guide is None else GuideSerializer(guide).data
 
     @extend_schema_field(serializers.DecimalField(allow_null=True, **MONEY))
     def get_awarded_total(self, programme):
@@ -144,4 +154,8 @@ class ProgrammeInputSerializer(serializers.Serializer):
             "Ordered stages. Left out on creation: the five default stages. On change: replaces the whole list, "
             "refused once an application has been submitted."
         ),
+    )
+    guide = GuideSerializer(
+        required=False,
+        help_text=_("The programme guide (申兑指南); required before the programme can be opened."),
     )

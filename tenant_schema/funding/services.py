@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from every_schema.accounts import roles
+from tenant_schema.programme_forms.services import guide_require, guide_save
 
 from .models import Programme, Stage
 
@@ -63,10 +64,13 @@ def _require_park_admin_or_system(actor) -> None:
         raise PermissionDenied(_("Only a park administrator can create a programme."))
 
 
-def programme_create(*, actor, stages: list[dict] | None = None, **fields) -> Programme:
-    """Create a programme with its stages (the five default ones unless given).
+def programme_create(
+    *, actor, stages: list[dict] | None = None, guide: dict | None = None, **fields
+) -> Programme:
+    """Create a programme with its stages (the five default ones unless given) and, if given, its guide.
 
     `actor` is a park administrator, or None for the system (PermissionDenied otherwise).
+    `guide` is the 申兑指南 (tenant_schema.programme_forms.services.GUIDE_FIELDS); it is needed to open.
     """
     _require_park_admin_or_system(actor)
     programme = Programme(created_by=actor, **fields)
@@ -74,6 +78,8 @@ def programme_create(*, actor, stages: list[dict] | None = None, **fields) -> Pr
     with transaction.atomic():
         programme.save()
         _stages_write(programme, stages or DEFAULT_STAGES)
+        if guide:
+            guide_save(programme=programme, actor=actor, **guide)
     return programme
 
 
@@ -141,6 +147,13 @@ def programme_update(*, programme: Programme, **fields) -> Programme:
 
 
 def programme_open(*, programme: Programme) -> Programme:
+    """Open for applications; refused (field `guide`) until the programme's guide (申兑指南) is written.
+
+    A park's copy of a city-wide programme is opened by its delivery: the hub's programme
+    carries no guide yet, so the copy opens without one (its page says to ask the park).
+    """
+    if programme.city_programme_id is None:
+        guide_require(programme)
     programme.status = Programme.Status.OPEN
     programme.save(update_fields=["status", "updated_at"])
     return programme

@@ -168,7 +168,12 @@ def programme_stages(request, pk):
 def programme_open_view(request, pk):
     programme = programme_get(pk=pk)
     _require_park_admin(request.user)
-    programme_open(programme=programme)
+    try:
+        programme_open(programme=programme)
+    except ValidationError as error:  # no guide (申兑指南) yet: write it first
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("programme_forms:guide", pk=programme.pk)
     messages.success(request, _("“%(title)s” is open for applications.") % {"title": programme.title})
     return redirect("funding:programme_detail", pk=programme.pk)
 

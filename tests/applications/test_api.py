@@ -21,6 +21,7 @@ from django_tenants.utils import schema_context
 
 from tenant_schema.applications.models import Application, Attachment, Objection
 from tenant_schema.funding.models import Programme
+from tenant_schema.programme_forms.demo import demo_guide
 
 from ..conftest import ALPHA, BETA, HostClient, host_of
 from ..enterprises.conftest import register
@@ -176,6 +177,7 @@ def test_park_admin_creates_a_programme_with_its_own_stages_then_opens_and_close
             {"name": "联审", "public_name": "部门联合审查", "role": "park_admin", "time_limit_days": 7},
             {"name": "拨付", "kind": "disbursement", "role": "park_admin", "time_limit_days": 10},
         ],
+        "guide": demo_guide(),  # 申兑指南: without it the programme does not open
     }
     created = ok(post_json(admin, PROGRAMMES, payload), 201)
     assert created["status"] == "draft" and created["budget"] == "500000.00"

@@ -18,6 +18,7 @@ from every_schema.accounts import roles
 from tenant_schema.applications.attachments import attachment_add
 from tenant_schema.applications.models import Application
 from tenant_schema.funding.models import Programme
+from tenant_schema.programme_forms.demo import demo_guide
 
 from ..conftest import ALPHA, BETA, make_user
 from ..enterprises.conftest import register
@@ -138,6 +139,10 @@ def test_park_admin_creates_a_programme_with_the_default_stages(as_park_admin):
         ]
     listing = as_park_admin.get("/park/programmes/")
     assert listing.status_code == 200 and "2026年度研发费用补助" in listing.content.decode()
+    # Without its guide (申兑指南) it does not open: the administrator is sent to write it.
+    refused = as_park_admin.post(f"/park/programmes/{programme.pk}/open/")
+    assert refused["Location"] == f"/park/programmes/{programme.pk}/guide/"
+    assert as_park_admin.post(refused["Location"], demo_guide()).status_code == 302
     assert as_park_admin.post(f"/park/programmes/{programme.pk}/open/").status_code == 302
     with schema_context(ALPHA):
         assert Programme.objects.get(pk=programme.pk).status == Programme.Status.OPEN

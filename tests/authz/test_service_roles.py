@@ -17,6 +17,7 @@ from tenant_schema.eligibility.services import push_start
 from tenant_schema.enterprises.services import enterprise_create, enterprise_resubmit
 from tenant_schema.funding.models import Programme
 from tenant_schema.funding.services import programme_create, programme_open
+from tenant_schema.programme_forms.demo import demo_guide
 
 from ..conftest import ALPHA, make_user
 from ..enterprises.conftest import new_credit_code, register
@@ -32,6 +33,7 @@ def programme_fields(title: str) -> dict:
         opens_at=now - dt.timedelta(days=1),
         closes_at=now + dt.timedelta(days=3),
         required_documents=[],
+        guide=demo_guide(title),
     )
 
 

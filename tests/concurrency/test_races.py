@@ -27,6 +27,7 @@ from tenant_schema.demands.models import Demand, DemandEvent
 from tenant_schema.demands.services import demand_file, demand_transition
 from tenant_schema.enterprises.models import Membership
 from tenant_schema.funding.services import programme_create, programme_open
+from tenant_schema.programme_forms.demo import demo_guide
 
 from .conftest import hidden
 
@@ -39,6 +40,7 @@ def programme(park):
     with schema_context(park.slug):
         created = programme_create(
             actor=None,
+            guide=demo_guide(),
             title=f"并发测试专项 {now.timestamp()}",
             category="award",
             budget=Decimal("10000000.00"),

@@ -25,6 +25,7 @@ from public_schema.tenants.models import Tenant
 from public_schema.tenants.services import tenant_drop, tenant_provision
 from tenant_schema.applications.services import application_create, application_transition
 from tenant_schema.funding.services import programme_create, programme_open
+from tenant_schema.programme_forms.demo import demo_guide
 
 from ..conftest import PASSWORD, ROOT, free_port, make_user, process_env, wait_until
 from ..enterprises.conftest import register
@@ -225,6 +226,7 @@ def make_programme(title: str):
     now = timezone.now()
     programme = programme_create(
         actor=None,
+        guide=demo_guide(),
         title=title,
         category="award",
         budget=Decimal("1000000.00"),

@@ -162,6 +162,36 @@ TENANT = {
         get=POST_ONLY, objects={"pk": "programme"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}
     ),
     "matching:overview": D(get=STAFF_PAGE),
+    # Programme guides and forms (tenant_schema.programme_forms): the park's staff read, administrators change.
+    "programme_forms:guide": D(
+        get=STAFF_OBJECT, objects={"pk": "programme"}, write={"reviewer": SEEN_NOT_CHANGED}
+    ),
+    "programme_forms:builder": D(
+        get=STAFF_OBJECT, objects={"pk": "programme"}, write={"reviewer": SEEN_NOT_CHANGED}
+    ),
+    "programme_forms:field_new": D(
+        get=STAFF_OBJECT, objects={"pk": "programme"}, write={"reviewer": SEEN_NOT_CHANGED}
+    ),
+    "programme_forms:field": D(
+        get=STAFF_OBJECT,
+        objects={"pk": "programme"},
+        fixed={"key": "f1"},
+        write={"reviewer": SEEN_NOT_CHANGED},
+    ),
+    "programme_forms:item": D(
+        get=POST_ONLY,
+        objects={"pk": "programme"},
+        fixed={"key": "f1"},
+        write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED},
+    ),
+    "programme_forms:publish": D(
+        get=POST_ONLY, objects={"pk": "programme"}, write={**STAFF_OBJECT, "reviewer": SEEN_NOT_CHANGED}
+    ),
+    "programme_forms:export": D(get=STAFF_OBJECT, objects={"pk": "programme"}, posts=False),
+    # The enterprise's form of its application; X's is submitted, so it is shown read-only.
+    "programme_forms:fill": D(
+        get={**ENTERPRISE_OBJECT, "staff": "moved"}, objects={"pk": "application"}, write={"staff": "404"}
+    ),
     "matching:rules": D(get=STAFF_OBJECT, objects={"pk": "programme"}, write={"reviewer": SEEN_NOT_CHANGED}),
     "matching:qualifying": D(get=STAFF_OBJECT, objects={"pk": "programme"}),
     "matching:push": D(
@@ -417,6 +447,10 @@ TENANT = {
     "api:match-report": D(get=ENTERPRISE_PAGE),
     "api:auto-application-decline": D(get=API_POST_ONLY, write={"anon": "login", "users": "404"}),
     "api:application-list": D(get=SIGNED_IN, write={"staff": "403"}),
+    "api:programme-form": D(get={"anon": "login", "users": "park"}, objects={"pk": "programme"}),
+    "api:application-form": D(
+        get=ENTERPRISE_OBJECT, objects={"pk": "application"}, write={"staff": SEEN_NOT_CHANGED}
+    ),
     "api:application-detail": D(
         get=ENTERPRISE_OBJECT, objects={"pk": "application"}, write={"staff": SEEN_NOT_CHANGED}
     ),

@@ -38,6 +38,7 @@ from tenant_schema.enterprises.services import enterprise_verify
 from tenant_schema.funding.services import programme_create, programme_open
 from tenant_schema.network_orders.services import order_place
 from tenant_schema.notifications.services import notification_send
+from tenant_schema.programme_forms.demo import demo_form_minimal, demo_guide
 
 from ..conftest import ALPHA, BETA, HUB_HOST, INST_A, INST_B, HostClient, host_of, make_user
 from ..enterprises.conftest import register
@@ -92,6 +93,7 @@ def _park_objects(schema: str, *, admin, owners: dict) -> dict[str, dict[str, ob
         programme = programme_open(
             programme=programme_create(
                 actor=admin,
+                guide=demo_guide(),
                 title=f"{schema} 专精特新企业奖励",
                 category="award",
                 budget=Decimal("1000000.00"),
@@ -101,6 +103,7 @@ def _park_objects(schema: str, *, admin, owners: dict) -> dict[str, dict[str, ob
                 required_documents=[],
             )
         )
+        demo_form_minimal(programme)  # its form pages and API have a form to show (key f1)
         service = service_create(
             actor=admin,
             name=f"{schema} 企业法律顾问",
@@ -164,6 +167,7 @@ def _park_objects(schema: str, *, admin, owners: dict) -> dict[str, dict[str, ob
         noticed_programme = programme_open(
             programme=programme_create(
                 actor=admin,
+                guide=demo_guide(),
                 title=f"{schema} 技术改造补助",
                 category="award",
                 budget=Decimal("1000000.00"),

@@ -27,6 +27,7 @@ from tenant_schema.demands import workflow as demand_wf
 from tenant_schema.demands.models import Demand
 from tenant_schema.demands.services import demand_file, demand_transition
 from tenant_schema.funding.services import programme_create, programme_open
+from tenant_schema.programme_forms.demo import demo_guide
 
 from ..applications.conftest import draft_for, make_programme, verified
 from ..conftest import ALPHA, make_user
@@ -123,6 +124,7 @@ def _programme(shape: str, stages):
     return programme_open(
         programme=programme_create(
             actor=None,
+            guide=demo_guide(),
             title=f"走查项目 {shape}",
             category="subsidy",
             budget=Decimal("1000000"),
