@@ -33,6 +33,7 @@ from tenant_schema.enterprises.demo import demo_accounts_ensure, enterprises_see
 from tenant_schema.enterprises.models import Enterprise
 from tenant_schema.expert_review.demo import expert_review_seed_demo
 from tenant_schema.network_orders.demo import network_orders_seed_demo
+from tenant_schema.programme_forms.demo import programme_forms_seed_demo
 
 DEMO_PASSWORD = "parkhub-demo-2026"
 JIAOZHOU_HUB_NAME = "胶州市企业公共服务平台"
@@ -193,6 +194,7 @@ class Command(BaseCommand):
                 applications_seed_demo(
                     rng=random.Random(f"parkhub-demo-applications:{slug}")
                 )  # programmes too
+                programme_forms_seed_demo()  # a programme's own form: in review, returned with marks, draft
                 awards_seed_demo()  # tranches paid and pending, a report overdue, accepted, failed, a recovery
                 # A programme scored by an expert panel, with a recusal (回避) and a confirmed outcome.
                 expert_review_seed_demo(
