@@ -427,6 +427,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProgrammeStatusEnum": "tenant_schema.funding.models.Programme.Status",
         "NetworkOrderStatusEnum": "tenant_schema.network_orders.models.NetworkOrder.Status",
+        "NetworkOrderPaymentMethodEnum": "tenant_schema.network_orders.models.NetworkOrder.PaymentMethod",
+        "NetworkOrderRemainderMethodEnum": "tenant_schema.network_orders.serializers.REMAINDER_METHOD_CHOICES",
         "NetworkCategoryEnum": "public_schema.network.models.ServiceCategory",
         "ProgrammeCategoryEnum": "tenant_schema.funding.models.Programme.Category",
         "StageKindEnum": "tenant_schema.funding.models.Stage.Kind",

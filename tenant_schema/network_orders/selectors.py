@@ -22,6 +22,8 @@ from django.utils import timezone
 from public_schema.network.models import Handoff, NetworkProduct
 from public_schema.network.selectors import handoffs_pending_for, network_products_for_tenant
 from public_schema.tenants.models import Tenant
+from public_schema.voucher_schemes.models import NetworkVoucher
+from tenant_schema.enterprises.models import Enterprise
 from tenant_schema.enterprises.selectors import enterprise_of_user, user_is_park_staff
 
 from .models import NetworkOrder, NetworkOrderFile
@@ -230,3 +232,23 @@ def order_file_get_for_user(*, user, order_pk: int, pk: int) -> NetworkOrderFile
     if found is None:
         raise Http404("No such file")
     return found
+
+
+def vouchers_usable_for(*, enterprise: Enterprise, product) -> list[NetworkVoucher]:
+    """The enterprise's granted, valid vouchers whose scheme covers the product's category (the form's list).
+
+    A read for the order form; voucher_spend still decides under the lock.
+    """
+    today = timezone.localdate()
+    vouchers = NetworkVoucher.objects.filter(
+        holder=current_tenant(),
+        enterprise_id=enterprise.pk,
+        status=NetworkVoucher.Status.GRANTED,
+        valid_until__gte=today,
+        scheme__valid_from__lte=today,
+    ).select_related("scheme")
+    return [
+        voucher
+        for voucher in vouchers.order_by("valid_until", "pk")
+        if not voucher.scheme.categories or product.category in voucher.scheme.categories
+    ]

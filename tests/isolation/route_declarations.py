@@ -250,6 +250,12 @@ TENANT = {
         # The matrix's empty form names no step: a 404 like an unknown action, for everyone.
         write={"anon": "login", "users": "404"},
     ),
+    "network_orders:order_pay": D(
+        get={"anon": "login", "users": "405"},
+        objects={"pk": "network_order"},
+        # Someone else's order is a 404; one's own is paid online only when it was ordered so (409).
+        write={"anon": "login", "users": "404"},
+    ),
     "network_orders:park_orders": D(get=STAFF_PAGE),
     "demands:list": D(get={**ENTERPRISE_PAGE, "staff": "moved"}),
     "demands:new": D(get=ENTERPRISE_PAGE),
