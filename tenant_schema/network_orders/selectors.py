@@ -35,11 +35,25 @@ SUB_PLATFORM_KINDS = (Tenant.Kind.DISTRICT, Tenant.Kind.PARK)
 
 
 def current_tenant() -> Tenant:
-    """The tenant row of the current schema (a schema_context carries only a stand-in)."""
+    """The tenant row of the current schema: the request's own (connection.tenant), no query.
+
+    Outside a request (a task or a test under schema_context) the connection holds only a
+    stand-in naming the schema; the row is read once and kept on that stand-in, so it lasts
+    as long as the context and never outlives a change of schema.
+    """
     tenant = getattr(connection, "tenant", None)
     if isinstance(tenant, Tenant) and tenant.pk:
         return tenant
-    return Tenant.objects.get(schema_name=connection.schema_name)
+    cached = getattr(tenant, "_parkhub_tenant_row", None)
+    if cached is not None and cached.schema_name == connection.schema_name:
+        return cached
+    row = Tenant.objects.get(schema_name=connection.schema_name)
+    if tenant is not None:
+        try:
+            tenant._parkhub_tenant_row = row
+        except AttributeError:  # pragma: no cover - a stand-in that takes no attributes
+            pass
+    return row
 
 
 # ---------------------------------------------------------------------------
