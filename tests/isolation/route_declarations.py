@@ -253,8 +253,15 @@ TENANT = {
     "network_orders:order_pay": D(
         get={"anon": "login", "users": "405"},
         objects={"pk": "network_order"},
-        # Someone else's order is a 404; one's own is paid online only when it was ordered so (409).
-        write={"anon": "login", "users": "404"},
+        # Someone else's order is a 404; an order one sees is paid online only by its enterprise and
+        # only when ordered so (the matrix's orders are transfers): 409.
+        write={
+            "anon": "login",
+            "users": "404",
+            "member": {"x": "409", "y": "404", "b": "404"},
+            "other": {"x": "404", "y": "409", "b": "404"},
+            "staff": {"x": "409", "y": "409", "b": "404"},
+        },
     ),
     "network_orders:park_orders": D(get=STAFF_PAGE),
     "demands:list": D(get={**ENTERPRISE_PAGE, "staff": "moved"}),
