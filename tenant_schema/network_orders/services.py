@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from public_schema.network.handoffs import handoff_send
+from public_schema.network.services import institution_evaluation_publish
 from public_schema.tenants.models import Tenant
 from public_schema.voucher_schemes.models import NetworkVoucher
 from public_schema.voucher_schemes.services import voucher_delivered, voucher_release, voucher_spend
@@ -31,7 +32,7 @@ from tenant_schema.enterprises.selectors import enterprise_of_user
 
 from . import workflow as wf
 from .models import NetworkOrder, NetworkOrderFile, NetworkOrderHistory
-from .selectors import current_tenant, network_product_get_visible
+from .selectors import current_tenant, institution_evaluation_figures, network_product_get_visible
 
 S = NetworkOrder.Status
 P = NetworkOrder.PaymentStatus
@@ -289,6 +290,31 @@ def _voucher_follow(order: NetworkOrder) -> None:
         voucher_delivered(order_reference=order.reference, delivered_at=order.delivered_at)
 
 
+def evaluation_publish(*, now=None) -> None:
+    """The institution's figures, from its own rows, to its public row: on each seller-side step.
+
+    Run in the institution's schema, in the step's transaction. Vouchers redeemed are the
+    settled vouchers spent with it (a public count).
+    """
+    institution = current_tenant()
+    if institution.kind != Tenant.Kind.INSTITUTION:
+        return
+    redeemed = NetworkVoucher.objects.filter(
+        institution=institution, status=NetworkVoucher.Status.SETTLED
+    ).count()
+    institution_evaluation_publish(
+        institution_id=institution.pk,
+        vouchers_redeemed=redeemed,
+        **institution_evaluation_figures(now=now),
+    )
+
+
+def _after_step(order: NetworkOrder) -> None:
+    _voucher_follow(order)
+    if order.side == NetworkOrder.Side.SELLER:
+        evaluation_publish()
+
+
 def _peer_tenant(order: NetworkOrder) -> Tenant:
     return Tenant.objects.get(pk=order.peer_tenant_id)
 
@@ -354,7 +380,7 @@ def order_step(
                 size=upload.size,
                 uploaded_by=actor,
             )
-        _voucher_follow(saved)
+        _after_step(saved)
         handoff_send(
             kind="order.event",
             sender=current_tenant(),
@@ -460,6 +486,7 @@ def order_receive_placed(*, handoff) -> NetworkOrder:
         comment=order.note,
         handoff_key=handoff.idempotency_key,
     )
+    evaluation_publish()
     return order
 
 
@@ -524,7 +551,7 @@ def order_receive_step(*, handoff) -> NetworkOrder | None:
             comment=payload.get("comment", "") or ("-" if workflow.get(action).needs_reason else ""),
             status_field=status_field,
         )
-        _voucher_follow(saved)
+        _after_step(saved)
         return saved
     except StaleAction as stale:  # pragma: no cover - no expected state is sent for a peer's step
         raise OutOfOrder(str(stale)) from stale
