@@ -559,6 +559,7 @@ HUB = {
     "payments:stripe_webhook": D(get=POST_ONLY, write={"all": "400"}),
     # The institution pool (入库): the operator reviews; institution people are strangers here.
     "pool:list": D(get=HUB_ONLY),
+    "pool:ranking": D(get=HUB_ONLY),
     "pool:detail": D(get=HUB_ONLY, objects={"slug": "institution"}),
     "pool:act": D(get=POST_ONLY, objects={"slug": "institution"}, fixed={"action": "review"}, write=LOGIN),
     "api:hub-institution-list": D(get=HUB_ONLY),
