@@ -8,6 +8,7 @@ app_name = "pool"
 
 urlpatterns = [
     path("", hub_views.pool_list, name="list"),
+    path("ranking/", hub_views.pool_ranking, name="ranking"),
     path("<slug:slug>/", hub_views.pool_detail, name="detail"),
     path("<slug:slug>/act/<str:action>/", hub_views.pool_act, name="act"),
 ]

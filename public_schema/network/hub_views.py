@@ -1,8 +1,10 @@
 """The hub's pages of the institution pool (入库): the list by status, one institution, its review steps."""
 
+import csv
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +22,7 @@ from .selectors import (
     institution_pool_counts,
     institution_pool_list,
     institution_products,
+    institution_ranking,
 )
 from .services import admission_transition
 from .site_views import expected_status
@@ -86,3 +89,37 @@ def pool_act(request, slug, action):
             % {"name": profile.tenant.name, "action": wf.ADMISSION_WORKFLOW.get(action).label},
         )
     return redirect("pool:detail", slug=slug)
+
+
+@hub_operator_required
+def pool_ranking(request):
+    """The institutions ranked on their published figures (绩效排名); `?format=csv` exports the same rows."""
+    ranking = list(institution_ranking())
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="institution-ranking.csv"'
+        response.write("\ufeff")  # so that spreadsheet programs read the Chinese names as UTF-8
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                _("rank"),
+                _("institution"),
+                _("orders"),
+                _("on-time delivery (%)"),
+                _("average rating"),
+                _("vouchers redeemed"),
+            ]
+        )
+        for rank, row in enumerate(ranking, start=1):
+            writer.writerow(
+                [
+                    rank,
+                    row.institution.name,
+                    row.orders,
+                    "" if row.on_time_rate is None else row.on_time_rate,
+                    "" if row.rating_average is None else row.rating_average,
+                    row.vouchers_redeemed,
+                ]
+            )
+        return response
+    return render(request, "network/hub_ranking.html", {"ranking": ranking})

@@ -221,3 +221,37 @@ class NetworkProduct(models.Model):
     @property
     def is_free(self) -> bool:
         return self.price == 0
+
+
+class InstitutionEvaluation(models.Model):
+    """An institution's published figures (绩效评价): one public row, written on each seller-side step.
+
+    The institution's schema holds its orders; what the catalogue, the ranking and the hub
+    read is this row, written in the same transaction as the step that changed the figures
+    (tenant_schema.network_orders), so no page reads across the institutions' schemas.
+    """
+
+    institution = models.OneToOneField(
+        "tenants.Tenant",
+        verbose_name=_("institution"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="evaluation",
+    )
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    # Delivered, or accepted and past the delivery deadline, when last published.
+    delivery_due = models.PositiveIntegerField(default=0)
+    delivered_on_time = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    rating_average = models.DecimalField(
+        _("average rating"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    vouchers_redeemed = models.PositiveIntegerField(_("vouchers redeemed"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("institution evaluation")
+        verbose_name_plural = _("institution evaluations")
+
+    def __str__(self):
+        return f"{self.institution_id}: {self.orders}"

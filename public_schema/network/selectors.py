@@ -3,14 +3,15 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import NullIf, Round
 from django.http import Http404
 from django.utils import timezone
 
 from every_schema.accounts import roles
 from public_schema.tenants.models import Tenant
 
-from .models import AdmissionHistory, Handoff, InstitutionProfile, NetworkProduct
+from .models import AdmissionHistory, Handoff, InstitutionEvaluation, InstitutionProfile, NetworkProduct
 from .workflow import TIMELINE_STAGES
 
 # An envelope never attempted this long after it was sent lost its message (a broker outage at send).
@@ -236,4 +237,30 @@ def institution_staff_list():
         .distinct()
         .prefetch_related("groups")
         .order_by("email")
+    )
+
+
+def institution_ranking():
+    """The institutions ranked on their published figures (绩效排名), computed by PostgreSQL.
+
+    Highest average rating first, then on-time delivery rate, then orders; an institution
+    without ratings comes after those with. The same rows feed the hub's page and its CSV.
+    """
+    on_time = Round(
+        ExpressionWrapper(
+            Value(Decimal(100)) * F("delivered_on_time") / NullIf(F("delivery_due"), 0),
+            output_field=DecimalField(max_digits=6, decimal_places=1),
+        ),
+        1,
+    )
+    return (
+        InstitutionEvaluation.objects.filter(institution__kind=Tenant.Kind.INSTITUTION)
+        .select_related("institution", "institution__institution_profile")
+        .annotate(on_time_rate=on_time)
+        .order_by(
+            F("rating_average").desc(nulls_last=True),
+            F("on_time_rate").desc(nulls_last=True),
+            "-orders",
+            "institution__name",
+        )
     )

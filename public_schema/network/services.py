@@ -310,3 +310,30 @@ def institution_staff_invite(*, actor, email: str, full_name: str = "", role: st
     user = user_create(email=email, full_name=(full_name or "").strip(), role=role)
     invitation_queue(user=user)
     return user
+
+
+EVALUATION_FIGURES = (
+    "orders",
+    "delivery_due",
+    "delivered_on_time",
+    "rated",
+    "rating_average",
+    "vouchers_redeemed",
+)
+
+
+def institution_evaluation_publish(*, institution_id: int, **figures) -> None:
+    """Write an institution's figures to its public row (insert or overwrite, one statement).
+
+    Called by the institution's own steps, in their transaction: INSERT … ON CONFLICT makes
+    two steps publishing at once one row, never an error.
+    """
+    from .models import InstitutionEvaluation
+
+    values = {name: figures[name] for name in EVALUATION_FIGURES}
+    InstitutionEvaluation.objects.bulk_create(
+        [InstitutionEvaluation(institution_id=institution_id, updated_at=timezone.now(), **values)],
+        update_conflicts=True,
+        unique_fields=["institution"],
+        update_fields=[*EVALUATION_FIGURES, "updated_at"],
+    )

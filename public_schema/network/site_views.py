@@ -15,6 +15,7 @@ from saas.workflow import TransitionRefused, expected_state_from
 
 from . import workflow as wf
 from .access import institution_staff_required, is_institution_admin
+from .dashboard_sections import dashboard_sections_for
 from .forms import ProductForm, ProfileForm, StaffInviteForm
 from .models import InstitutionProfile
 from .selectors import (
@@ -71,6 +72,7 @@ def dashboard(request):
             "counts": institution_product_counts(institution=request.tenant),
             "missing": wf.profile_missing_fields(profile),
             "is_institution_admin": is_institution_admin(request),
+            "sections": dashboard_sections_for(request),
         },
     )
 

@@ -142,6 +142,12 @@ def _dispatch(record: StripeEvent) -> bool:
     if not schema or not Tenant.objects.live().filter(schema_name=schema).exists():
         return False
     record.tenant_schema = schema
+    if metadata.get("parkhub_network_order"):
+        # A network order's remainder, paid by its enterprise (tenant_schema.network_orders).
+        from tenant_schema.network_orders.services import order_payment_sync_from_stripe
+
+        with schema_context(schema):
+            return order_payment_sync_from_stripe(reference=metadata["parkhub_network_order"])
     from tenant_schema.billing.services import payment_for_stripe_metadata, payment_sync_from_stripe
 
     with schema_context(schema):

@@ -8,3 +8,7 @@ class VoucherSchemesConfig(AppConfig):
     name = "public_schema.voucher_schemes"
     label = "voucher_schemes"
     verbose_name = _("Network vouchers")
+
+    def ready(self):
+        # The institution dashboard's card of claims (public_schema.network.dashboard_sections).
+        from . import dashboard  # noqa: F401

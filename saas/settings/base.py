@@ -475,6 +475,7 @@ SPECTACULAR_SETTINGS = {
         # Beside billing's Payment.Status and Payment.Method, which own the plain names.
         "NetworkOrderPaymentStatusEnum": "tenant_schema.network_orders.models.NetworkOrder.PaymentStatus",
         "NetworkOrderPaymentMethodEnum": "tenant_schema.network_orders.models.NetworkOrder.PaymentMethod",
+        "NetworkOrderRemainderMethodEnum": "tenant_schema.network_orders.serializers.REMAINDER_METHOD_CHOICES",
         "NetworkCategoryEnum": "public_schema.network.models.ServiceCategory",
         "ProgrammeCategoryEnum": "tenant_schema.funding.models.Programme.Category",
         "StageKindEnum": "tenant_schema.funding.models.Stage.Kind",

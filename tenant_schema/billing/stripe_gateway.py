@@ -71,7 +71,9 @@ def checkout_session_create(
         "metadata": metadata,
         # The PaymentIntent carries the same metadata, so events about charges and refunds find their tenant.
         "payment_intent_data": {"metadata": metadata},
-        "client_reference_id": f"{metadata['parkhub_tenant']}-{metadata['parkhub_subscription']}",
+        # A subscription's payment, or a network order's remainder (tenant_schema.network_orders).
+        "client_reference_id": f"{metadata['parkhub_tenant']}-"
+        f"{metadata.get('parkhub_subscription') or metadata.get('parkhub_network_order', '')}",
         "locale": "auto",
     }
     if "wechat_pay" in methods:
@@ -98,6 +100,7 @@ class CheckoutState:
     currency: str
     amount_refunded: int
     metadata: dict
+    url: str = ""  # where the customer pays, while the session is open
 
     @property
     def refunded(self) -> bool:
@@ -137,6 +140,7 @@ def checkout_state(*, session_id: str) -> CheckoutState:
         currency=(session.get("currency") or "").lower(),
         amount_refunded=amount_refunded,
         metadata=dict(session.get("metadata") or {}),
+        url=session.get("url") or "",
     )
 
 

@@ -11,4 +11,4 @@ class NetworkOrdersConfig(AppConfig):
 
     def ready(self):
         # The receivers of "order.placed" and "order.event" register with public_schema.network.handoffs.
-        from . import handoff_receivers  # noqa: F401
+        from . import dashboard, handoff_receivers  # noqa: F401

@@ -40,6 +40,8 @@ class NetworkOrder(models.Model):
     class PaymentMethod(models.TextChoices):
         FREE = "free", _("Free (public welfare)")
         OFFLINE = "offline", _("Bank transfer (对公转账)")
+        VOUCHER = "voucher", _("Voucher (the whole price)")
+        STRIPE = "stripe", _("Online payment (Stripe Checkout)")
 
     class PaymentStatus(models.TextChoices):
         FREE = "free", _("Nothing to pay")
@@ -86,10 +88,14 @@ class NetworkOrder(models.Model):
         related_name="+",
     )
 
-    # Money: the voucher hook (the vouchers work fills voucher_discount; amount_due is what is left).
+    # Money: a network voucher (public_schema.voucher_schemes) spent on the order gives
+    # `voucher_discount`; `amount_due` is the remainder, paid by transfer or Stripe Checkout.
     payment_method = models.CharField(_("payment"), max_length=10, choices=PaymentMethod.choices)
     payment_status = models.CharField(_("payment status"), max_length=6, choices=PaymentStatus.choices)
     voucher_discount = models.DecimalField(_("voucher discount"), **MONEY, default=Decimal("0"))
+    voucher_code = models.CharField(_("voucher"), max_length=40, blank=True)
+    # The buyer's Stripe Checkout Session for the remainder (buyer's copy only; Stripe's id, not a key).
+    checkout_session_id = models.CharField(max_length=255, blank=True, editable=False, db_index=True)
     amount_due = models.DecimalField(_("amount due"), **MONEY)
     transfer_reference = models.CharField(_("transfer reference"), max_length=100, blank=True)
     paid_at = models.DateTimeField(_("payment received"), null=True, blank=True)

@@ -15,6 +15,7 @@ from saas.workdays import is_working_day, working_days_between
 from tenant_schema.notifications.services import notification_send
 
 from .models import NetworkOrder
+from .services import evaluation_publish
 from .workflow import INSTITUTION_ROLES
 
 S = NetworkOrder.Status
@@ -34,6 +35,8 @@ def order_reminders_send(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Notify the institution's staff of orders to accept or deliver by the next working day, or overdue."""
     now = now or timezone.now()
     sent = {"acceptance": 0, "delivery": 0}
+    # Deadlines pass without a step: the published on-time figures are brought up to date here.
+    evaluation_publish(now=now)
     staff = _institution_staff_ids()
     if not staff or not is_working_day(timezone.localdate(now)):  # nobody at the desk to read it
         return sent

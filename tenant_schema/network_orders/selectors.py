@@ -2,10 +2,9 @@
 the institution's queue (new, due, overdue), the pending envelopes, the catalogue's visible
 products and each institution's evaluation (orders, on-time delivery rate, average rating).
 
-Each side reads only its own schema's rows and the envelopes' shared fields. The one
-exception is the evaluation: three aggregate figures per institution, computed by
-PostgreSQL over the institutions' seller-side rows in one UNION ALL statement (as the
-hub's demand figures are), never a row of an order.
+Each side reads only its own schema's rows and the envelopes' shared fields. The
+evaluation is read from the public rows the institutions publish on each of their steps
+(public_schema.network.InstitutionEvaluation), never from another schema.
 """
 
 from __future__ import annotations
@@ -19,9 +18,11 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from public_schema.network.models import Handoff, NetworkProduct
+from public_schema.network.models import Handoff, InstitutionEvaluation, NetworkProduct
 from public_schema.network.selectors import handoffs_pending_for, network_products_for_tenant
 from public_schema.tenants.models import Tenant
+from public_schema.voucher_schemes.models import NetworkVoucher
+from tenant_schema.enterprises.models import Enterprise
 from tenant_schema.enterprises.selectors import enterprise_of_user, user_is_park_staff
 
 from .models import NetworkOrder, NetworkOrderFile
@@ -33,11 +34,25 @@ SUB_PLATFORM_KINDS = (Tenant.Kind.DISTRICT, Tenant.Kind.PARK)
 
 
 def current_tenant() -> Tenant:
-    """The tenant row of the current schema (a schema_context carries only a stand-in)."""
+    """The tenant row of the current schema: the request's own (connection.tenant), no query.
+
+    Outside a request (a task or a test under schema_context) the connection holds only a
+    stand-in naming the schema; the row is read once and kept on that stand-in, so it lasts
+    as long as the context and never outlives a change of schema.
+    """
     tenant = getattr(connection, "tenant", None)
     if isinstance(tenant, Tenant) and tenant.pk:
         return tenant
-    return Tenant.objects.get(schema_name=connection.schema_name)
+    cached = getattr(tenant, "_parkhub_tenant_row", None)
+    if cached is not None and cached.schema_name == connection.schema_name:
+        return cached
+    row = Tenant.objects.get(schema_name=connection.schema_name)
+    if tenant is not None:
+        try:
+            tenant._parkhub_tenant_row = row
+        except AttributeError:  # pragma: no cover - a stand-in that takes no attributes
+            pass
+    return row
 
 
 # ---------------------------------------------------------------------------
@@ -104,45 +119,37 @@ EVALUATION_COLUMNS = """
 """
 
 
-def institution_evaluations(
-    *, institution_ids: list[int], now: dt.datetime | None = None
-) -> dict[int, Evaluation]:
-    """Each institution's figures, by tenant id (an institution without orders has zeros)."""
-    schemas = dict(
-        Tenant.objects.filter(
-            pk__in=institution_ids, kind=Tenant.Kind.INSTITUTION, slot=Tenant.Slot.LIVE
-        ).values_list("pk", "schema_name")
-    )
-    evaluations = {pk: Evaluation(institution_id=pk) for pk in institution_ids}
-    if schemas:
-        # A tenant row whose schema is not there (being provisioned, or dropped) has no figures yet.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [list(schemas.values())]
-            )
-            present = {name for (name,) in cursor.fetchall()}
-        schemas = {pk: schema for pk, schema in schemas.items() if schema in present}
-    if not schemas:
-        return evaluations
+def institution_evaluation_figures(*, now: dt.datetime | None = None) -> dict:
+    """This institution's figures, over its own seller-side rows (run in its schema): what it publishes."""
     table = NetworkOrder._meta.db_table
-    quote = connection.ops.quote_name
-    parts = [
-        f"SELECT {int(pk)} AS institution_id, {EVALUATION_COLUMNS} "
-        f"FROM {quote(schema)}.{quote(table)} WHERE side = %(seller)s"
-        for pk, schema in schemas.items()
-    ]
     params = {"accepted": S.ACCEPTED, "now": now or timezone.now(), "seller": NetworkOrder.Side.SELLER}
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        for institution_id, orders, due, on_time, rated, average in cursor.fetchall():
-            evaluations[institution_id] = Evaluation(
-                institution_id=institution_id,
-                orders=orders,
-                delivery_due=due,
-                delivered_on_time=on_time,
-                rated=rated,
-                rating_average=average,
-            )
+        cursor.execute(
+            f"SELECT {EVALUATION_COLUMNS} FROM {connection.ops.quote_name(table)} WHERE side = %(seller)s",
+            params,
+        )
+        orders, due, on_time, rated, average = cursor.fetchone()
+    return {
+        "orders": orders,
+        "delivery_due": due,
+        "delivered_on_time": on_time,
+        "rated": rated,
+        "rating_average": average,
+    }
+
+
+def institution_evaluations(*, institution_ids: list[int]) -> dict[int, Evaluation]:
+    """Each institution's published figures, by tenant id (one public query; none yet: zeros).
+
+    The rows are written by the institutions' own steps (services.evaluation_publish), so
+    the catalogue never reads an institution's schema.
+    """
+    evaluations = {pk: Evaluation(institution_id=pk) for pk in institution_ids}
+    rows = InstitutionEvaluation.objects.filter(institution_id__in=institution_ids).values(
+        "institution_id", "orders", "delivery_due", "delivered_on_time", "rated", "rating_average"
+    )
+    for row in rows:
+        evaluations[row["institution_id"]] = Evaluation(**row)
     return evaluations
 
 
@@ -230,3 +237,23 @@ def order_file_get_for_user(*, user, order_pk: int, pk: int) -> NetworkOrderFile
     if found is None:
         raise Http404("No such file")
     return found
+
+
+def vouchers_usable_for(*, enterprise: Enterprise, product) -> list[NetworkVoucher]:
+    """The enterprise's granted, valid vouchers whose scheme covers the product's category (the form's list).
+
+    A read for the order form; voucher_spend still decides under the lock.
+    """
+    today = timezone.localdate()
+    vouchers = NetworkVoucher.objects.filter(
+        holder=current_tenant(),
+        enterprise_id=enterprise.pk,
+        status=NetworkVoucher.Status.GRANTED,
+        valid_until__gte=today,
+        scheme__valid_from__lte=today,
+    ).select_related("scheme")
+    return [
+        voucher
+        for voucher in vouchers.order_by("valid_until", "pk")
+        if not voucher.scheme.categories or product.category in voucher.scheme.categories
+    ]

@@ -8,7 +8,7 @@ from public_schema.network.models import NetworkProduct, ServiceCategory
 
 from . import workflow as wf
 from .models import NetworkOrder
-from .services import CONTACT_ENTERPRISE, CONTACT_ME
+from .services import CONTACT_ENTERPRISE, CONTACT_ME, PAY_OFFLINE, PAY_STRIPE
 
 
 class EvaluationSerializer(serializers.Serializer):
@@ -118,6 +118,7 @@ class OrderOutputSerializer(serializers.ModelSerializer):
             "payment_status",
             "payment_status_display",
             "voucher_discount",
+            "voucher_code",
             "amount_due",
             "transfer_reference",
             "paid_at",
@@ -163,6 +164,13 @@ class OrderDetailSerializer(OrderOutputSerializer):
         return HistorySerializer(obj.history.order_by("created_at", "pk"), many=True).data
 
 
+# How the remainder a voucher leaves is paid (named NetworkOrderRemainderMethodEnum in the schema).
+REMAINDER_METHOD_CHOICES = [
+    (PAY_OFFLINE, _("Bank transfer (对公转账)")),
+    (PAY_STRIPE, _("Online payment (Stripe Checkout)")),
+]
+
+
 class OrderPlaceSerializer(serializers.Serializer):
     product_id = serializers.IntegerField()
     share_contact = serializers.ChoiceField(
@@ -171,6 +179,22 @@ class OrderPlaceSerializer(serializers.Serializer):
         help_text=_("Whose name, phone and email the institution sees."),
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    voucher_id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "One of your enterprise's network vouchers, spent on this order (its discount comes off)."
+        ),
+    )
+    payment_method = serializers.ChoiceField(
+        choices=[
+            (PAY_OFFLINE, _("Bank transfer (对公转账)")),
+            (PAY_STRIPE, _("Online payment (Stripe Checkout)")),
+        ],
+        default=PAY_OFFLINE,
+        help_text=_("How the amount the voucher leaves is paid; ignored when nothing is due."),
+    )
     reference = serializers.UUIDField(
         required=False,
         allow_null=True,

@@ -13,22 +13,26 @@ import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from public_schema.network.handoffs import handoff_send
+from public_schema.network.services import institution_evaluation_publish
 from public_schema.tenants.models import Tenant
+from public_schema.voucher_schemes.models import NetworkVoucher
+from public_schema.voucher_schemes.services import voucher_delivered, voucher_release, voucher_spend
 from saas.attachments import upload_checked, upload_original_name
 from saas.workdays import working_days_after
-from saas.workflow import StaleAction, transition_apply
+from saas.workflow import StaleAction, TransitionRefused, transition_apply
+from tenant_schema.billing import stripe_gateway
 from tenant_schema.billing.services import add_months
 from tenant_schema.enterprises.models import Enterprise
 from tenant_schema.enterprises.selectors import enterprise_of_user
 
 from . import workflow as wf
 from .models import NetworkOrder, NetworkOrderFile, NetworkOrderHistory
-from .selectors import current_tenant, network_product_get_visible
+from .selectors import current_tenant, institution_evaluation_figures, network_product_get_visible
 
 S = NetworkOrder.Status
 P = NetworkOrder.PaymentStatus
@@ -57,12 +61,16 @@ SHARED_FIELDS = (
     "payment_method",
     "payment_status",
     "voucher_discount",
+    "voucher_code",
     "amount_due",
     "placed_at",
     "acceptance_due_at",
 )
 
 CONTACT_ENTERPRISE, CONTACT_ME = "enterprise", "me"
+# How the enterprise pays what a voucher leaves (the remainder): the choices of the order form.
+PAY_OFFLINE, PAY_STRIPE = NetworkOrder.PaymentMethod.OFFLINE, NetworkOrder.PaymentMethod.STRIPE
+REMAINDER_METHODS = (PAY_OFFLINE, PAY_STRIPE)
 
 
 def _json(value):
@@ -106,6 +114,8 @@ def order_place(
     share_contact: str = CONTACT_ENTERPRISE,
     note: str = "",
     reference: str | None = None,
+    voucher_id: int | None = None,
+    payment_method: str = PAY_OFFLINE,
 ) -> NetworkOrder:
     """An enterprise orders a network product: its own row and the envelope, in one transaction.
 
@@ -113,12 +123,26 @@ def order_place(
     institution sees only the enterprise's name, credit code, the contact it chose to share
     and its message. `reference` (a UUID the order form or an API client made) makes a
     repeated submit the same order: the first is returned.
+
+    A voucher (`voucher_id`, one of the enterprise's network vouchers) is spent in the same
+    transaction (voucher_schemes.voucher_spend, under its scheme's lock: two orders never
+    spend one voucher); what it leaves is paid by `payment_method`, a bank transfer or
+    Stripe Checkout (billing_checkout_start afterwards). A refused voucher refuses the order.
     """
     enterprise = enterprise_of_user(user=actor)
     if enterprise is None:
         raise ValidationError(_("Only an enterprise's own account can place an order."))
     if enterprise.status != Enterprise.Status.VERIFIED:
         raise ValidationError(_("Your enterprise must be verified by the park before it can order."))
+    if payment_method not in REMAINDER_METHODS:
+        raise ValidationError({"payment_method": _("Choose bank transfer or online payment.")})
+    if voucher_id not in (None, ""):
+        try:
+            voucher_id = int(voucher_id)
+        except (TypeError, ValueError):
+            raise ValidationError({"voucher": _("No such voucher for your enterprise.")}) from None
+    else:
+        voucher_id = None
     try:
         reference = str(uuid.UUID(str(reference))) if reference else str(uuid.uuid4())
     except ValueError:
@@ -132,8 +156,6 @@ def order_place(
     product = network_product_get_visible(tenant=tenant, pk=product_id)
     now = timezone.now()
     price = product.price
-    voucher_discount = Decimal("0")  # the vouchers work fills this in (issue 17 item 4)
-    amount_due = max(price - voucher_discount, Decimal("0"))
     order = NetworkOrder(
         reference=reference,
         side=NetworkOrder.Side.BUYER,
@@ -152,20 +174,29 @@ def order_place(
         enterprise_name=enterprise.name,
         enterprise_credit_code=enterprise.credit_code,
         note=(note or "").strip(),
-        payment_method=(
-            NetworkOrder.PaymentMethod.FREE if amount_due == 0 else NetworkOrder.PaymentMethod.OFFLINE
-        ),
-        payment_status=P.FREE if amount_due == 0 else P.DUE,
-        voucher_discount=voucher_discount,
-        amount_due=amount_due,
         placed_at=now,
         acceptance_due_at=working_days_after(now, ACCEPTANCE_WORKING_DAYS),
         created_by=actor,
         **_contact(choice=share_contact, enterprise=enterprise, actor=actor),
     )
+    _payment_set(order, discount=Decimal("0"), voucher_code="", method=payment_method)
     order.full_clean(exclude=["enterprise", "created_by"])
     try:
         with transaction.atomic():
+            if voucher_id is not None and price > 0:
+                # The scheme's lock is taken here, inside the order's transaction: the voucher is
+                # spent exactly when the order exists (a refusal or a failure below undoes both).
+                discount = voucher_spend(
+                    voucher_id=voucher_id,
+                    holder_tenant=tenant,
+                    enterprise_id=enterprise.pk,
+                    order_reference=reference,
+                    institution=product.institution,
+                    category=product.category,
+                    price=price,
+                )
+                code = NetworkVoucher.objects.values_list("code", flat=True).get(pk=voucher_id)
+                _payment_set(order, discount=discount, voucher_code=code, method=payment_method)
             order.save()
             NetworkOrderHistory.objects.create(
                 order=order, actor=actor, action=wf.PLACE, from_status="", to_status=order.status
@@ -185,6 +216,21 @@ def order_place(
             raise
         return existing
     return order
+
+
+def _payment_set(order: NetworkOrder, *, discount: Decimal, voucher_code: str, method: str) -> None:
+    """The order's money: price less the voucher's discount is due, by `method`; nothing due, nothing to pay."""
+    order.voucher_discount = discount
+    order.voucher_code = voucher_code
+    order.amount_due = max(order.price - discount, Decimal("0"))
+    if order.amount_due == 0:
+        order.payment_method = (
+            NetworkOrder.PaymentMethod.VOUCHER if discount > 0 else NetworkOrder.PaymentMethod.FREE
+        )
+        order.payment_status = P.FREE
+    else:
+        order.payment_method = method
+        order.payment_status = P.DUE
 
 
 def _step_fields(order: NetworkOrder, action: str, *, now, comment: str, inputs: dict) -> dict:
@@ -223,7 +269,50 @@ def _step_fields(order: NetworkOrder, action: str, *, now, comment: str, inputs:
         return fields
     if action == wf.CONFIRM_PAYMENT:
         return {"paid_at": now, "transfer_reference": (inputs.get("transfer_reference") or "").strip()[:100]}
+    if action == wf.PAY_ONLINE:
+        return {"paid_at": now}
     return {}
+
+
+def _voucher_follow(order: NetworkOrder) -> None:
+    """The order's voucher follows the order, in the step's own transaction (idempotent both ways).
+
+    The seller's copy decides whether an order stands (workflow.py): the voucher is freed
+    when that copy is cancelled or refused, never on the buyer's cancellation alone (an
+    acceptance may be crossing it). It becomes claimable by the institution when the
+    enterprise confirms delivery on its copy.
+    """
+    if not order.voucher_code:
+        return
+    if order.side == NetworkOrder.Side.SELLER and order.status in (S.CANCELLED, S.REFUSED):
+        voucher_release(order_reference=order.reference)
+    elif order.side == NetworkOrder.Side.BUYER and order.status == S.CONFIRMED:
+        voucher_delivered(order_reference=order.reference, delivered_at=order.delivered_at)
+
+
+def evaluation_publish(*, now=None) -> None:
+    """The institution's figures, from its own rows, to its public row: on each seller-side step.
+
+    Run in the institution's schema, in the step's transaction. Vouchers redeemed are the
+    settled vouchers spent with it (a public count).
+    """
+    institution = current_tenant()
+    if institution.kind != Tenant.Kind.INSTITUTION:
+        return
+    redeemed = NetworkVoucher.objects.filter(
+        institution=institution, status=NetworkVoucher.Status.SETTLED
+    ).count()
+    institution_evaluation_publish(
+        institution_id=institution.pk,
+        vouchers_redeemed=redeemed,
+        **institution_evaluation_figures(now=now),
+    )
+
+
+def _after_step(order: NetworkOrder) -> None:
+    _voucher_follow(order)
+    if order.side == NetworkOrder.Side.SELLER:
+        evaluation_publish()
 
 
 def _peer_tenant(order: NetworkOrder) -> Tenant:
@@ -291,6 +380,7 @@ def order_step(
                 size=upload.size,
                 uploaded_by=actor,
             )
+        _after_step(saved)
         handoff_send(
             kind="order.event",
             sender=current_tenant(),
@@ -306,6 +396,74 @@ def order_step(
             },
         )
     return saved
+
+
+def order_checkout_start(*, order: NetworkOrder, actor, success_url: str, cancel_url: str) -> str:
+    """The enterprise pays its order's remainder by Stripe Checkout: the address to send it to.
+
+    Only the buyer's own copy of an order it pays online, with the amount still due and the
+    order not closed. An open session is reused (a second click pays the same session); a
+    new one is made only after the previous expired, keyed on it, so a retried request is
+    Stripe's same session (idempotency key). The webhook (order_payment_sync_from_stripe)
+    moves the payment on; this never does.
+    """
+    if not wf._is_buyer(actor, order):
+        raise TransitionRefused(_("Only the ordering enterprise pays its order."))
+    if (
+        order.payment_method != NetworkOrder.PaymentMethod.STRIPE
+        or order.payment_status != P.DUE
+        or order.status in (S.CANCELLED, S.REFUSED)
+    ):
+        raise TransitionRefused(_("This order has nothing to pay online."))
+    if not stripe_gateway.stripe_enabled():
+        raise TransitionRefused(_("Online payment is not available at the moment; pay by bank transfer."))
+    previous = order.checkout_session_id
+    if previous:
+        state = stripe_gateway.checkout_state(session_id=previous)
+        if state.paid:
+            order_payment_sync_from_stripe(reference=order.reference)
+            raise TransitionRefused(_("This order has been paid."))
+        if state.session_status == "open" and state.url:
+            return state.url
+    session = stripe_gateway.checkout_session_create(
+        idempotency_key=f"parkhub-network-order-{order.reference}-{previous or 'first'}",
+        amount=order.amount_due,
+        product_name=order.product_name,
+        success_url=success_url,
+        cancel_url=cancel_url,
+        metadata={"parkhub_tenant": connection.schema_name, "parkhub_network_order": order.reference},
+        customer_email=getattr(actor, "email", "") or "",
+    )
+    NetworkOrder.objects.filter(pk=order.pk).update(checkout_session_id=session.id)
+    order.checkout_session_id = session.id
+    return session.url
+
+
+def order_payment_sync_from_stripe(*, reference: str) -> bool:
+    """Stripe's word on an order's Checkout Session, read from Stripe (never from the event): paid moves it.
+
+    Runs in the buyer's schema (the webhook's metadata names it). Paid in full, in CNY, for
+    the amount due: the payment workflow's `pay_online`, mirrored to the institution's copy
+    in its envelope. Any number of events, in any order, move it once. False when the order
+    or its session is not ours.
+    """
+    order = NetworkOrder.objects.filter(reference=reference, side=NetworkOrder.Side.BUYER).first()
+    if order is None or not order.checkout_session_id:
+        return False
+    state = stripe_gateway.checkout_state(session_id=order.checkout_session_id)
+    if state.metadata.get("parkhub_network_order") != reference:
+        return False
+    if order.payment_status != P.DUE or not state.paid:
+        return True
+    if state.currency != stripe_gateway.CURRENCY or state.amount_total != stripe_gateway.to_fen(
+        order.amount_due
+    ):
+        raise ValueError(f"Stripe session {state.session_id} is not for the {order.amount_due} CNY due")
+    try:
+        order_step(order=order, action=wf.PAY_ONLINE, actor=wf.StripeSide(), expected_status=P.DUE)
+    except StaleAction:
+        pass  # another event about the same payment moved it a moment ago
+    return True
 
 
 class OutOfOrder(Exception):
@@ -328,6 +486,7 @@ def order_receive_placed(*, handoff) -> NetworkOrder:
         comment=order.note,
         handoff_key=handoff.idempotency_key,
     )
+    evaluation_publish()
     return order
 
 
@@ -381,7 +540,7 @@ def order_receive_step(*, handoff) -> NetworkOrder | None:
         )
 
     try:
-        return transition_apply(
+        saved = transition_apply(
             model=NetworkOrder,
             pk=order.pk,
             workflow=workflow,
@@ -392,5 +551,7 @@ def order_receive_step(*, handoff) -> NetworkOrder | None:
             comment=payload.get("comment", "") or ("-" if workflow.get(action).needs_reason else ""),
             status_field=status_field,
         )
+        _after_step(saved)
+        return saved
     except StaleAction as stale:  # pragma: no cover - no expected state is sent for a peer's step
         raise OutOfOrder(str(stale)) from stale

@@ -12,5 +12,6 @@ urlpatterns = [
     path("network/orders/", views.my_orders, name="mine"),
     path("network/orders/<int:pk>/", views.order_detail, name="order"),
     path("network/orders/<int:pk>/act/", views.order_act, name="order_act"),
+    path("network/orders/<int:pk>/pay/", views.order_pay, name="order_pay"),
     path("park/network-orders/", views.park_orders, name="park_orders"),
 ]

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -40,8 +41,17 @@ from .selectors import (
     order_queue_for_institution,
     order_viewer_kind,
     orders_pending,
+    vouchers_usable_for,
 )
-from .services import CONTACT_ENTERPRISE, CONTACT_ME, order_place, order_step
+from .services import (
+    CONTACT_ENTERPRISE,
+    CONTACT_ME,
+    PAY_OFFLINE,
+    PAY_STRIPE,
+    order_checkout_start,
+    order_place,
+    order_step,
+)
 
 
 def _decimal(value):
@@ -103,6 +113,8 @@ def product_detail(request, pk):
                 share_contact=request.POST.get("share_contact", CONTACT_ENTERPRISE),
                 note=request.POST.get("note", "")[:2000],
                 reference=request.POST.get("reference") or None,
+                voucher_id=request.POST.get("voucher_id") or None,
+                payment_method=request.POST.get("payment_method", PAY_OFFLINE),
             )
         except ValidationError as invalid:
             error = " ".join(invalid.messages)
@@ -118,6 +130,11 @@ def product_detail(request, pk):
             "enterprise": enterprise,
             "reference": uuid.uuid4(),  # the form's order number: a second submit is the same order
             "contact_choices": [(CONTACT_ENTERPRISE, _("The enterprise's contact")), (CONTACT_ME, _("Me"))],
+            "vouchers": (vouchers_usable_for(enterprise=enterprise, product=product) if enterprise else []),
+            "payment_choices": [
+                (PAY_OFFLINE, _("Bank transfer (对公转账)")),
+                (PAY_STRIPE, _("Online payment (Stripe Checkout)")),
+            ],
             "error": error,
         },
         status=400 if error else 200,
@@ -136,6 +153,13 @@ def _order_page(request, order, *, template: str, status: int = 200, error: str 
             "pending": order_is_pending(order=order),
             "overdue": order.is_overdue(timezone.now()),
             "actions": [t.action for t in wf.actions_for(request.user, order)],
+            "pay_online": (
+                order.is_buyer_side
+                and order.payment_method == order.PaymentMethod.STRIPE
+                and order.payment_status == order.PaymentStatus.DUE
+                and order.status not in (wf.S.CANCELLED, wf.S.REFUSED)
+                and wf._is_buyer(request.user, order)
+            ),
             "error": error,
             "ratings": range(5, 0, -1),
             "accept_files": ACCEPT,
@@ -230,6 +254,27 @@ def act(request, pk, *, template: str, success_url: str):
 @require_POST
 def order_act(request, pk):
     return act(request, pk, template="network_orders/order_detail.html", success_url="network_orders:order")
+
+
+@login_required
+@require_POST
+def order_pay(request, pk):
+    """Pay the order's remainder by Stripe Checkout: off to Stripe's page; the webhook records the payment."""
+    order = order_get_for_user(user=request.user, pk=pk)
+    back = request.build_absolute_uri(reverse("network_orders:order", kwargs={"pk": order.pk}))
+    try:
+        url = order_checkout_start(
+            order=order, actor=request.user, success_url=f"{back}?paid=1", cancel_url=back
+        )
+    except TransitionRefused as refused:
+        return _order_page(
+            request,
+            order,
+            template="network_orders/order_detail.html",
+            status=409,
+            error=str(refused.message),
+        )
+    return redirect(url)
 
 
 # ---------------------------------------------------------------------------

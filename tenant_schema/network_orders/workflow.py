@@ -5,7 +5,9 @@
         placed ─refuse→ refused (the institution, with a reason)
         placed ─cancel→ cancelled (the enterprise, before acceptance)
     payment (a second status of the same row):
-        due ─confirm_payment→ paid (the institution received the transfer); free orders start "free"
+        due ─confirm_payment→ paid (the institution received the transfer, for a transfer order)
+        due ─pay_online→ paid (Stripe says the Checkout Session is paid: its webhook, on the buyer's copy)
+        free orders, and orders a voucher pays in full, start "free"
 
 Actors: "buyer" is the ordering enterprise's own people on the buyer's copy, "seller" the
 institution's staff on the seller's copy, "peer" the other side's step arriving in its
@@ -30,7 +32,7 @@ from .models import NetworkOrder
 S = NetworkOrder.Status
 P = NetworkOrder.PaymentStatus
 
-BUYER, SELLER, PEER = "buyer", "seller", "peer"
+BUYER, SELLER, PEER, STRIPE = "buyer", "seller", "peer", "stripe"
 # The institution site's roles (tenant kind "institution"); every_schema.accounts.roles names them once
 # the institution site is merged.
 INSTITUTION_ROLES = (roles.INSTITUTION_ADMIN, roles.INSTITUTION_STAFF)
@@ -47,6 +49,16 @@ class PeerSide:
 
     def __str__(self):
         return str(NetworkOrder.Side(self.side).label)
+
+
+class StripeSide:
+    """Stripe, reporting a paid Checkout Session through its signed webhook: not a person."""
+
+    is_authenticated = False
+    pk = None
+
+    def __str__(self):
+        return "Stripe"
 
 
 def signed_in(actor) -> bool:
@@ -74,7 +86,20 @@ def _is_peer(actor, order) -> bool:
     return isinstance(actor, PeerSide) and actor.side == order.peer_side
 
 
-ACTOR_RULES = {BUYER: _is_buyer, SELLER: _is_seller, PEER: _is_peer}
+def _is_stripe(actor, order) -> bool:
+    return isinstance(actor, StripeSide) and order.side == NetworkOrder.Side.BUYER
+
+
+ACTOR_RULES = {BUYER: _is_buyer, SELLER: _is_seller, PEER: _is_peer, STRIPE: _is_stripe}
+
+
+def _paid_by_transfer(actor, order) -> bool:
+    # Money paid through Stripe is Stripe's to confirm: the institution confirms transfers only.
+    return order.payment_method == NetworkOrder.PaymentMethod.OFFLINE or _is_peer(actor, order)
+
+
+def _paid_online(actor, order) -> bool:
+    return order.payment_method == NetworkOrder.PaymentMethod.STRIPE
 
 
 def _peer_when_cancelled(actor, order) -> bool:
@@ -90,6 +115,7 @@ def _paid_before_delivery(order) -> None:
 PLACE = "place"  # the first history row of each copy: no move between states
 ACCEPT, REFUSE, CANCEL, DELIVER, CONFIRM = "accept", "refuse", "cancel", "deliver", "confirm"
 CONFIRM_PAYMENT = "confirm_payment"
+PAY_ONLINE = "pay_online"
 CANCEL_LATE = "cancel_late"  # a cancellation that reached the institution after it had accepted
 
 ORDER_WORKFLOW = Workflow(
@@ -131,7 +157,15 @@ ORDER_WORKFLOW = Workflow(
 PAYMENT_WORKFLOW = Workflow(
     "network_order_payment",
     [
-        Transition(CONFIRM_PAYMENT, (P.DUE,), P.PAID, _("Payment received"), actors=(SELLER, PEER)),
+        Transition(
+            CONFIRM_PAYMENT,
+            (P.DUE,),
+            P.PAID,
+            _("Payment received"),
+            actors=(SELLER, PEER),
+            guard=_paid_by_transfer,
+        ),
+        Transition(PAY_ONLINE, (P.DUE,), P.PAID, _("Paid online"), actors=(STRIPE, PEER), guard=_paid_online),
     ],
     actor_rules=ACTOR_RULES,
 )
@@ -140,6 +174,7 @@ PAYMENT_WORKFLOW = Workflow(
 ACTIONS = {
     **{action: (ORDER_WORKFLOW, "status") for action in ORDER_WORKFLOW.transitions},
     CONFIRM_PAYMENT: (PAYMENT_WORKFLOW, "payment_status"),
+    PAY_ONLINE: (PAYMENT_WORKFLOW, "payment_status"),
 }
 CREATION_LABELS = {PLACE: _("Ordered"), CANCEL_LATE: _("Cancellation arrived after acceptance")}
 

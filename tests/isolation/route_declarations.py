@@ -282,6 +282,19 @@ TENANT = {
         # The matrix's empty form names no step: a 404 like an unknown action, for everyone.
         write={"anon": "login", "users": "404"},
     ),
+    "network_orders:order_pay": D(
+        get={"anon": "login", "users": "405"},
+        objects={"pk": "network_order"},
+        # Someone else's order is a 404; an order one sees is paid online only by its enterprise and
+        # only when ordered so (the matrix's orders are transfers): 409.
+        write={
+            "anon": "login",
+            "users": "404",
+            "member": {"x": "409", "y": "404", "b": "404"},
+            "other": {"x": "404", "y": "409", "b": "404"},
+            "staff": {"x": "409", "y": "409", "b": "404"},
+        },
+    ),
     "network_orders:park_orders": D(get=STAFF_PAGE),
     # After the award (tenant_schema/awards): the award's enterprise and the park's staff see it.
     "awards:mine": D(get={**ENTERPRISE_PAGE, "staff": "moved"}),
@@ -696,6 +709,7 @@ HUB = {
     "payments:stripe_webhook": D(get=POST_ONLY, write={"all": "400"}),
     # The institution pool (入库): the operator reviews; institution people are strangers here.
     "pool:list": D(get=HUB_ONLY),
+    "pool:ranking": D(get=HUB_ONLY),
     "pool:detail": D(get=HUB_ONLY, objects={"slug": "institution"}),
     "pool:act": D(get=POST_ONLY, objects={"slug": "institution"}, fixed={"action": "review"}, write=LOGIN),
     "api:hub-institution-list": D(get=HUB_ONLY),

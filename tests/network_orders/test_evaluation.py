@@ -56,3 +56,20 @@ def test_orders_on_time_rate_and_average_rating(institution, other_institution, 
         both[other_institution.tenant.pk].orders == 0
         and both[other_institution.tenant.pk].on_time_rate is None
     )
+
+
+def test_the_figures_are_published_by_the_institutions_steps_and_read_in_one_public_query(
+    institution, other_institution, buyer_a, django_assert_num_queries
+):
+    from public_schema.network.models import InstitutionEvaluation
+
+    with schema_context(ALPHA):
+        order_place(actor=buyer_a.user, product_id=institution.free.pk)
+    assert not InstitutionEvaluation.objects.filter(institution=institution.tenant, orders__gt=0).exists()
+    deliver_all()  # the institution's copy is made: its step publishes
+    published = InstitutionEvaluation.objects.get(institution=institution.tenant)
+    assert published.orders == 1 and published.vouchers_redeemed == 0
+    ids = [institution.tenant.pk, other_institution.tenant.pk]
+    with django_assert_num_queries(1):
+        figures = institution_evaluations(institution_ids=ids)
+    assert figures[institution.tenant.pk].orders == 1 and figures[other_institution.tenant.pk].orders == 0
