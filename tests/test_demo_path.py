@@ -49,9 +49,9 @@ def test_make_dev_sets_up_seeds_and_serves_the_hub_and_a_tenant(tmp_path):
         MEDIA_ROOT=str(tmp_path / "media"),
         PARKHUB_SERVICES_ENV=str(tmp_path / "services.env"),
         PORT=str(port),
-        # The whole path, on a tenth of the network's enterprises and a few institutions: the full
+        # The whole path, on a tenth of the network's enterprises and twelve institutions (seven of them admitted): the full
         # demo takes minutes on a small machine, and its size adds nothing to what is checked here.
-        PARKHUB_DEMO_ARGS="--enterprises 700 --institutions 6",
+        PARKHUB_DEMO_ARGS="--enterprises 700 --institutions 12",
     )
     log = tmp_path / "dev.log"
     proc = subprocess.Popen(

@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast, Concat
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +53,11 @@ def unit_for_tenant(*, tenant: Tenant) -> HandlingUnit:
     unit = HandlingUnit.objects.filter(tenant=tenant, kind=kind).first()
     if unit is not None:
         return unit
+    # A deleted tenant's unit keeps its history under its tombstone, and gives up the code: a
+    # tenant restored (or made anew) under the same slug is a unit of its own.
+    HandlingUnit.objects.filter(code=tenant.schema_name).exclude(tenant__slot=Tenant.Slot.LIVE).update(
+        code=Concat(F("code"), Value("-deleted-"), Cast(F("pk"), CharField()))
+    )
     try:
         with transaction.atomic():
             return HandlingUnit.objects.create(

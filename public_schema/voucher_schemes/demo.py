@@ -171,7 +171,9 @@ def _play(scheme, *, issuer_actor, holders, institutions, rng, tag: str, on_issu
         if takers:
             _spend(voucher, takers[index % len(takers)], rng, f"{tag}-{index + 1:04d}")
     # Claims: one each for the first three spent vouchers (settled, refused, under review); two stay spent.
-    spent = NetworkVoucher.objects.filter(pk__in=[v.pk for v in granted[:3]]).select_related("institution")
+    spent = NetworkVoucher.objects.filter(
+        pk__in=[v.pk for v in granted[:3]], institution__isnull=False
+    ).select_related("institution")
     claims = [_claim(voucher.institution, [voucher]) for voucher in spent.order_by("pk")]
     with on_issuer_site():
         if claims:  # the first settled, the second refused with a reason, any other under review

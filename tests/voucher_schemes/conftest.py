@@ -51,6 +51,9 @@ def institution_site(django_db_setup, django_db_blocker) -> Tenant:
         connection.set_schema_to_public()
     yield tenant
     with django_db_blocker.unblock():
+        # At the end of the session a fault test may have restarted the server since: start the
+        # clean-up on a fresh connection rather than fail on a lost one.
+        connection.close()
         connection.set_schema_to_public()
         tenant_drop(tenant=Tenant.objects.get(schema_name=INSTITUTION))
 
