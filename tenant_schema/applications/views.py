@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from saas.attachments import ACCEPT, MAX_ATTACHMENT_BYTES, attachment_response
 from saas.ratelimits import limit_posts
 from saas.workflow import TransitionRefused, expected_state_from
+from tenant_schema.eligibility.selectors import programme_eligibility
 from tenant_schema.enterprises.models import Enterprise
 from tenant_schema.enterprises.selectors import enterprise_of_user, user_is_park_staff
 from tenant_schema.funding.models import Stage
@@ -184,6 +185,7 @@ def programme_list(request):
 
 
 def programme_detail(request, pk):
+    """A programme's terms, who may apply (in words) and, for a signed-in enterprise, whether it may."""
     programme = programme_get_open(pk=pk)
     return render(
         request,
@@ -194,6 +196,9 @@ def programme_detail(request, pk):
             "days_left": _days_left(programme.closes_at),
             "application": _live_applications_by_programme(request.user).get(programme.pk),
             "guide": guide_of(programme),
+            "eligibility": programme_eligibility(
+                programme=programme, enterprise=enterprise_of_user(user=request.user)
+            ),
             **_applicant(request.user),
         },
     )

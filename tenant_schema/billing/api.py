@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from saas.api.exceptions import referenced
 from saas.api.filters import DjangoFilterBackend, SyncFilterSet, collection_filter
-from tenant_schema.enterprises.permissions import IsParkAdministrator, IsParkStaff
+from tenant_schema.enterprises.permissions import IsParkAdministrator
 from tenant_schema.enterprises.selectors import (
     enterprise_get_for_user,
     enterprise_of_user,
@@ -525,7 +525,7 @@ class VoucherVoidApi(APIView):
 
 
 class RevenueApi(APIView):
-    permission_classes = [IsAuthenticated, IsParkStaff]
+    permission_classes = [IsAuthenticated, IsParkAdministrator]  # the park's money: not a reviewer's to read
 
     @extend_schema(
         tags=[TAG],

@@ -21,6 +21,7 @@ from .rules import (
     facts_of,
     rules_evaluate,
     rules_evaluate_validated,
+    rules_render,
     rules_validate,
 )
 
@@ -77,6 +78,29 @@ def match_report(*, enterprise: Enterprise, now=None) -> list[ProgrammeMatch]:
     ]
     report.sort(key=lambda match: (OUTCOME_ORDER[match.evaluation.outcome], match.programme.closes_at))
     return report
+
+
+@dataclass
+class ProgrammeEligibility:
+    """Who may apply to a programme, in words, and (for a signed-in enterprise) whether it may."""
+
+    rules_text: str
+    evaluation: Evaluation | None  # None when nobody's enterprise is known (a visitor, park staff)
+
+
+def programme_eligibility(
+    *, programme: Programme, enterprise: Enterprise | None, now=None
+) -> ProgrammeEligibility:
+    """The programme's rule set in plain words, and the enterprise's outcome condition by condition.
+
+    The same rules_evaluate the match report uses, so the programme page and the report never
+    disagree. A pending enterprise is told its outcome too: it is what it will be once verified.
+    """
+    evaluation = None
+    if enterprise is not None:
+        enterprise = Enterprise.objects.prefetch_related("tags", "yearly_figures").get(pk=enterprise.pk)
+        evaluation = rules_evaluate(programme.eligibility_rules, facts_of(enterprise, now=now))
+    return ProgrammeEligibility(rules_text=rules_render(programme.eligibility_rules), evaluation=evaluation)
 
 
 @dataclass

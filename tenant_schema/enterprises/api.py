@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -28,6 +29,7 @@ from .selectors import (
     enterprise_of_user,
     user_is_park_admin,
     user_is_park_staff,
+    user_may_read_register,
 )
 from .serializers import (
     EnterpriseDetailOutputSerializer,
@@ -130,11 +132,16 @@ class EnterpriseListCreateApi(APIView):
     @extend_schema(
         tags=[TAG],
         summary=_("List enterprises"),
-        description=_("Park staff see every enterprise of the park; an enterprise user sees only its own."),
+        description=_(
+            "Park administrators see every enterprise of the park; an enterprise user sees only its own; "
+            "a reviewer is refused (403): it reads the enterprises of its work one by one."
+        ),
         parameters=[EnterpriseFilterSerializer],
         responses=EnterpriseOutputSerializer(many=True),
     )
     def get(self, request):
+        if user_is_park_staff(request.user) and not user_may_read_register(request.user):
+            raise PermissionDenied(_("Only a park administrator can read the register of enterprises."))
         filters = EnterpriseFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         enterprises = enterprise_list_for_user(user=request.user, **filters.validated_data)

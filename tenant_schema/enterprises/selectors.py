@@ -18,6 +18,15 @@ def user_is_park_staff(user: User) -> bool:
     )
 
 
+def user_may_read_register(user) -> bool:
+    """The park's whole register of enterprises (and the park's revenue) is its administrators' to read.
+
+    A reviewer acts on the applications and demands given to it and sees the enterprise behind
+    each one (its page, reached from its work); it does not browse the park's register.
+    """
+    return user_is_park_admin(user)
+
+
 def user_is_park_admin(user) -> bool:
     """Park administrators run the tenant: they change programmes, services, enterprises and settings."""
     return bool(

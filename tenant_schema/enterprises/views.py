@@ -39,6 +39,7 @@ from .selectors import (
     enterprise_of_user,
     user_is_park_admin,
     user_is_park_staff,
+    user_may_read_register,
     verification_history,
 )
 from .services import (
@@ -138,8 +139,10 @@ def register(request):
 def profile(request):
     enterprise = enterprise_of_user(user=request.user)
     if enterprise is None:
-        if user_is_park_staff(request.user):
+        if user_may_read_register(request.user):
             return redirect("enterprises:park_list")
+        if user_is_park_staff(request.user):  # a reviewer: its work, not the register
+            return redirect("applications_staff:queue")
         raise Http404("No enterprise")
     return render(
         request,
@@ -265,6 +268,8 @@ def members(request):
 
 @park_staff_required
 def park_list(request):
+    if not user_may_read_register(request.user):
+        raise PermissionDenied(_("Only a park administrator can read the register of enterprises."))
     filter_form = EnterpriseFilterForm(request.GET or None)
     filters = filter_form.selector_filters() if request.GET else {}
     enterprises = enterprise_list_for_user(user=request.user, **filters)

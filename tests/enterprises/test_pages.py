@@ -431,10 +431,9 @@ def test_a_rejection_without_reason_is_refused_on_the_field(db, client_a, park_a
     assert enterprise_in(ALPHA, registration_x.enterprise.pk).status == Enterprise.Status.PENDING
 
 
-def test_a_reviewer_sees_everything_and_changes_nothing(db, client_a, reviewer_a, registration_x):
+def test_a_reviewer_sees_an_enterprise_and_changes_nothing(db, client_a, reviewer_a, registration_x):
     client_a.force_login(reviewer_a)
     pk = registration_x.enterprise.pk
-    assert client_a.get("/park/enterprises/").status_code == 200
     detail = client_a.get(f"/park/enterprises/{pk}/")
     assert detail.status_code == 200 and registration_x.enterprise.name in detail.content.decode()
     assert "/verify/" not in detail.content.decode()
@@ -528,6 +527,20 @@ def test_a_reviewers_home_and_menu_leave_out_the_register_of_enterprises(db, cli
     client_a.force_login(reviewer_a)
     body = client_a.get("/").content.decode()
     assert 'href="/park/enterprises/"' not in body and 'href="/register/"' not in body
+
+
+def test_a_reviewer_typing_the_registers_address_is_refused_403(db, client_a, reviewer_a, registration_x):
+    """The register and the park's revenue are the administrator's (issue 20), on pages and in the API."""
+    client_a.force_login(reviewer_a)
+    refused = client_a.get("/park/enterprises/?status=pending")
+    assert refused.status_code == 403 and registration_x.enterprise.name not in refused.content.decode()
+    assert client_a.get("/api/v1/enterprises/").status_code == 403
+    assert client_a.get("/api/v1/billing/revenue/").status_code == 403
+    # Its own enterprise page sends a reviewer to its work, not to the register.
+    assert client_a.get("/enterprise/")["Location"] == "/park/applications/"
+    # The enterprise behind its work stays readable, with no way back to the register.
+    detail = client_a.get(f"/park/enterprises/{registration_x.enterprise.pk}/").content.decode()
+    assert 'href="/park/enterprises/"' not in detail
 
 
 def test_the_home_page_shows_the_enterprise_its_status(db, client_a, registration_x):

@@ -1,5 +1,7 @@
 """Every hub page carries the operator's navigation, the city-wide programmes included."""
 
+import re
+
 import pytest
 
 from ..conftest import make_user
@@ -11,7 +13,14 @@ HUB_PAGES = [
     "/city-programmes/",
     "/calendar/",
     "/installation/",
+    "/pool/",
+    "/network/handoffs/",
+    "/network-vouchers/schemes/",
+    "/network-vouchers/applications/",
+    "/network-vouchers/claims/",
+    "/network-vouchers/figures/",
 ]
+NAV_LINKS = re.compile(r'<div class="nav-links">(.*?)</div>', re.S)
 
 
 @pytest.mark.parametrize("path", HUB_PAGES)
@@ -25,9 +34,16 @@ def test_every_hub_page_links_to_each_section_of_the_hub(db, hub_client, hub_ope
         ("/calendar/", "工作日日历"),
         ("/installation/", "本平台设置"),
         ("/api/v1/docs/", "API 文档"),
+        ("/pool/", "服务机构库"),
+        ("/network-vouchers/schemes/", "网络服务券"),
+        ("/network/handoffs/", "跨单位交接"),
     ]:
         assert href in html and label in html, (path, label)
-    assert html.count('aria-current="page"') == 1
+    # One navigation, the hub's: each of its links once, one of them marked as the current section.
+    (nav,) = NAV_LINKS.findall(html)
+    hrefs = re.findall(r'href="([^"]+)"', nav)
+    assert len(hrefs) == len(set(hrefs)) == 9, (path, hrefs)
+    assert nav.count('aria-current="page"') == 1, path
 
 
 def test_the_city_wide_programmes_are_marked_current_on_their_own_page(db, hub_client, hub_operator):

@@ -121,7 +121,7 @@ TENANT = {
     "enterprises:resubmit": D(get=POST_ONLY, write={"anon": "login", "staff": "404"}),
     "enterprises:figures": D(get=ENTERPRISE_PAGE),
     "enterprises:members": D(get=ENTERPRISE_PAGE),
-    "enterprises:park_list": D(get=STAFF_PAGE),
+    "enterprises:park_list": D(get=ADMIN_PAGE),  # the register: not a reviewer's to browse
     "enterprises:park_new": D(get=ADMIN_PAGE),
     "enterprises:park_detail": D(get=STAFF_OBJECT, objects={"pk": "enterprise"}),
     "enterprises:park_edit": D(
@@ -403,7 +403,10 @@ TENANT = {
     ),
     "api:me": D(get=SIGNED_IN),
     "api:my-enterprise": D(get=ENTERPRISE_PAGE),
-    "api:enterprise-list": D(get=SIGNED_IN, write={"enterprise": "403", "reviewer": "403"}),
+    "api:enterprise-list": D(
+        get={"anon": "login", "users": "ok", "reviewer": "403"},
+        write={"enterprise": "403", "reviewer": "403"},
+    ),
     "api:enterprise-detail": D(
         get=ENTERPRISE_OBJECT, objects={"pk": "enterprise"}, write={"reviewer": SEEN_NOT_CHANGED}
     ),
@@ -558,7 +561,7 @@ TENANT = {
         objects={"pk": "voucher"},
         write={"admin": "park"},
     ),
-    "api:billing-revenue": D(get={"anon": "login", "enterprise": "403", "staff": "ok"}),
+    "api:billing-revenue": D(get={"anon": "login", "enterprise": "403", "reviewer": "403", "admin": "ok"}),
     # The network catalogue: every signed-in user may look; an order is placed only by a verified
     # enterprise (a 400 that says so); park staff read their enterprises' orders and take no step.
     "api:network-product-list": D(get=SIGNED_IN),
