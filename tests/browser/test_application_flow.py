@@ -22,6 +22,7 @@ from tenant_schema.applications.services import application_transition
 from ..applications.conftest import make_programme, verified
 from ..conftest import PASSWORD, make_user
 from ..enterprises.conftest import register
+from .wording import assert_reads_in_chinese
 
 pytestmark = pytest.mark.browser
 
@@ -100,6 +101,7 @@ def test_an_enterprise_submits_is_returned_with_a_reason_resubmits_and_moves_on(
     assert REASON in page.locator(".app-banner-returned .reason").inner_text()
     assert REASON in page.locator('.tl-stage[aria-current="step"] .tl-reason').inner_text()
     assert _fits_the_phone(page)
+    assert_reads_in_chinese(page)
     page.screenshot(path=str(tmp_path / "timeline-returned-phone.png"), full_page=True)
 
     with page.expect_navigation():
@@ -116,6 +118,7 @@ def test_an_enterprise_submits_is_returned_with_a_reason_resubmits_and_moves_on(
     assert page.locator(".tl-stage.tl-done .tl-name").all_inner_texts() == ["受理"]
     assert page.locator(".tl-stage").count() == 5
     assert _fits_the_phone(page)
+    assert_reads_in_chinese(page)
     page.screenshot(path=str(tmp_path / "timeline-advanced-phone.png"), full_page=True)
 
     with schema_context(slug):

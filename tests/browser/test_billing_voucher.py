@@ -16,6 +16,7 @@ from tenant_schema.enterprises.services import enterprise_register
 
 from ..billing.conftest import committed_cleanup
 from ..conftest import ALPHA, PASSWORD, make_user
+from .wording import assert_reads_in_chinese
 
 pytestmark = pytest.mark.browser
 
@@ -83,6 +84,7 @@ def test_an_enterprise_buys_three_months_with_a_covering_voucher_and_sees_it_act
     page.locator('input[name="term_months"][value="3"]').check()
     page.locator("#id_voucher_code").select_option(shop.voucher.code)
     assert _fits_the_phone(page)
+    assert_reads_in_chinese(page)
     page.screenshot(path=str(tmp_path / "checkout-phone.png"), full_page=True)
     page.locator("form.checkout-form button[type=submit]").click()
     page.wait_for_url("**/services/subscriptions/*/")
@@ -96,6 +98,7 @@ def test_an_enterprise_buys_three_months_with_a_covering_voucher_and_sees_it_act
     assert page.locator(".page-head .badge-sub-active").is_visible()
     assert page.locator(f'.ends-on time[datetime="{end_date}"]').is_visible()
     assert end_date in page.locator(".ends-on").inner_text()
+    assert_reads_in_chinese(page)
     page.screenshot(path=str(tmp_path / "subscription-active-phone.png"), full_page=True)
 
     # "My subscriptions" shows it with its end date and the days left.

@@ -13,6 +13,7 @@ from tenant_schema.demands.models import Demand
 
 from ..conftest import PASSWORD, make_user
 from ..enterprises.conftest import register
+from .wording import assert_reads_in_chinese
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +66,7 @@ def test_an_enterprise_files_staff_answer_and_an_unsatisfied_rating_reopens_it(
         assert page.locator("h1").inner_text() == "厂区门口道路积水"
         assert page.locator(".page-head .demand-status-submitted").is_visible()
         assert fits_the_phone(page)
+        assert_reads_in_chinese(page)
         page.screenshot(path=str(tmp_path / "demand-filed-phone.png"), full_page=True)
         with schema_context(SLUG):
             demand = Demand.objects.get(title="厂区门口道路积水")
@@ -85,6 +87,7 @@ def test_an_enterprise_files_staff_answer_and_an_unsatisfied_rating_reopens_it(
             staff.locator("form.answer-form button[type=submit]").click()
         assert staff.locator(".page-head .demand-status-answered").is_visible()
         assert fits_the_phone(staff)
+        assert_reads_in_chinese(staff)
         staff.screenshot(path=str(tmp_path / "demand-answered-staff-phone.png"), full_page=True)
 
         # The enterprise reads the answer, rates it unsatisfied and sees the demand reopened.
@@ -98,6 +101,7 @@ def test_an_enterprise_files_staff_answer_and_an_unsatisfied_rating_reopens_it(
         assert page.locator(".demand-banner-reopened").is_visible()
         assert page.locator('.demand-history li[data-action="rate"]').inner_text().count("仍然积水") == 1
         assert fits_the_phone(page)
+        assert_reads_in_chinese(page)
         page.screenshot(path=str(tmp_path / "demand-reopened-phone.png"), full_page=True)
     finally:
         enterprise_context.close()

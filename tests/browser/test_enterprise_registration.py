@@ -18,6 +18,7 @@ from tenant_schema.enterprises.models import Enterprise, VerificationEvent
 from tenant_schema.enterprises.services import enterprise_register
 
 from ..conftest import ALPHA, PASSWORD, make_user
+from .wording import assert_reads_in_chinese
 
 pytestmark = pytest.mark.browser
 
@@ -116,6 +117,7 @@ def test_an_enterprise_registers_on_a_phone_and_sees_its_pending_profile(
     code_field = page.locator(".field.has-error", has=page.locator("#id_credit_code"))
     assert code_field.locator(".errorlist").is_visible()
     assert page.locator("#id_name").input_value() == new_enterprise.name
+    assert_reads_in_chinese(page)
     page.screenshot(path=str(tmp_path / "register-error-phone.png"), full_page=True)
 
     page.locator("#id_credit_code").fill(new_enterprise.code.lower())
@@ -130,6 +132,7 @@ def test_an_enterprise_registers_on_a_phone_and_sees_its_pending_profile(
     assert page.locator(".banner-pending").is_visible()
     assert page.get_by_text(new_enterprise.code).is_visible()
     assert _fits_the_phone(page)
+    assert_reads_in_chinese(page)
     page.screenshot(path=str(tmp_path / "enterprise-profile-phone.png"), full_page=True)
 
     with schema_context(ALPHA):
@@ -156,11 +159,13 @@ def test_the_park_finds_and_verifies_a_new_enterprise_on_a_phone(
     row = page.locator(".enterprise-table tbody tr", has_text=registered_enterprise.name)
     assert row.count() == 1 and row.locator(".badge-pending").is_visible()
     assert _fits_the_phone(page)
+    assert_reads_in_chinese(page)
     page.screenshot(path=str(tmp_path / "park-enterprises-phone.png"), full_page=True)
 
     row.get_by_role("link", name=registered_enterprise.name).click()
     page.wait_for_url("**/park/enterprises/*/")
     assert _fits_the_phone(page)
+    assert_reads_in_chinese(page)
     page.screenshot(path=str(tmp_path / "park-enterprise-detail-phone.png"), full_page=True)
     with page.expect_navigation():
         page.locator('form[action$="/verify/"] button').click()

@@ -15,6 +15,7 @@ from tenant_schema.eligibility.services import programme_rules_set
 
 from ..conftest import PASSWORD
 from ..eligibility.conftest import RD_RULES, make_programme, profiled
+from .wording import assert_reads_in_chinese
 
 pytestmark = pytest.mark.browser
 
@@ -60,6 +61,7 @@ def test_an_enterprise_sees_why_it_does_not_qualify(page, site_url, match_park, 
     other = page.locator(f'.match-card[data-programme="{match_park["everyone"].pk}"]')
     assert other.locator(".match-badge-qualifies").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_reads_in_chinese(page)
     page.screenshot(path=str(tmp_path / "match-report-phone.png"), full_page=True)
 
     with page.expect_download() as download:

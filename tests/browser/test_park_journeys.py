@@ -26,26 +26,13 @@ from tenant_schema.enterprises.services import enterprise_register
 
 from ..billing.conftest import committed_cleanup
 from ..conftest import ALPHA, PASSWORD, make_user
+from .wording import page_problems
 
 pytestmark = pytest.mark.browser
 
 VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-# Words that are Latin on a Chinese page by design: names of products, formats and the platform.
-LATIN_ALLOWED = {"ParkHub", "English", "Excel", "Word", "PowerPoint", "Stripe", "JPEG", "ECharts", "Apache"}
-RAW_CODE = re.compile(r"\b[a-z]+_[a-z_]+\b")  # pending_payment, in_review, use_of_funds
-LATIN_WORD = re.compile(r"\b[A-Za-z]{4,}\b")
-EMAIL = re.compile(r"\S+@\S+")
-
-
-def _page_problems(page) -> list[str]:
-    """Untranslated words and raw codes in what a person reads (header, main content, footer)."""
-    text = EMAIL.sub("", page.locator("body").inner_text())
-    # The park's own name is what it chose (the test park is "Alpha Park"), not a string of ours.
-    text = text.replace(page.locator(".brand-name").inner_text(), "")
-    problems = [f"raw code {code!r}" for code in RAW_CODE.findall(text)]
-    problems += [f"English {word!r}" for word in LATIN_WORD.findall(text) if word not in LATIN_ALLOWED]
-    return problems
+_page_problems = page_problems  # the walks' one check (tests/browser/wording.py)
 
 
 def _check(page, name: str, viewport: str) -> None:

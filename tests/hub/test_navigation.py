@@ -15,6 +15,7 @@ HUB_PAGES = [
     "/installation/",
     "/pool/",
     "/network/handoffs/",
+    "/network-demands/supervision/",
     "/network-vouchers/schemes/",
     "/network-vouchers/applications/",
     "/network-vouchers/claims/",
@@ -37,12 +38,13 @@ def test_every_hub_page_links_to_each_section_of_the_hub(db, hub_client, hub_ope
         ("/pool/", "服务机构库"),
         ("/network-vouchers/schemes/", "网络服务券"),
         ("/network/handoffs/", "跨单位交接"),
+        ("/network-demands/supervision/", "跨单位诉求"),
     ]:
         assert href in html and label in html, (path, label)
     # One navigation, the hub's: each of its links once, one of them marked as the current section.
     (nav,) = NAV_LINKS.findall(html)
     hrefs = re.findall(r'href="([^"]+)"', nav)
-    assert len(hrefs) == len(set(hrefs)) == 9, (path, hrefs)
+    assert len(hrefs) == len(set(hrefs)) == 10, (path, hrefs)
     assert nav.count('aria-current="page"') == 1, path
 
 
