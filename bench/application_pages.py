@@ -279,6 +279,7 @@ def big_application_make(*, owner, reviewer, admin):
 
     from tenant_schema.applications.services import application_create, application_transition
     from tenant_schema.funding.services import programme_create, programme_open
+    from tenant_schema.programme_forms.demo import demo_guide
 
     stages = [
         {
@@ -309,6 +310,7 @@ def big_application_make(*, owner, reviewer, admin):
             opens_at=now - dt.timedelta(days=1),
             closes_at=now + dt.timedelta(days=30),
             stages=stages,
+            guide=demo_guide(),
         )  # fmt: skip
     )
     application = application_create(

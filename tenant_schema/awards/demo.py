@@ -21,6 +21,7 @@ from tenant_schema.applications.services import application_create, application_
 from tenant_schema.enterprises.models import Enterprise, Membership
 from tenant_schema.funding.models import Programme
 from tenant_schema.funding.services import programme_create, programme_open
+from tenant_schema.programme_forms.demo import demo_guide
 
 from .models import Award
 from .services import (
@@ -82,6 +83,7 @@ def awards_seed_demo() -> int:
                     opens_at=clock["at"],
                     closes_at=clock["at"] + dt.timedelta(days=180),
                     required_documents=[],
+                    guide=demo_guide(),
                 )
             )
             awards = []

@@ -26,6 +26,7 @@ from tenant_schema.enterprises.demo import _password_hash
 from tenant_schema.enterprises.models import Enterprise, Membership
 from tenant_schema.funding.models import Programme
 from tenant_schema.funding.services import programme_create, programme_open
+from tenant_schema.programme_forms.demo import demo_guide
 
 from . import workflow as wf
 from .models import Assignment, ExpertProfile
@@ -119,6 +120,7 @@ def expert_review_seed_demo(*, rng: random.Random, password: str) -> int:
                 opens_at=now - dt.timedelta(days=40),
                 closes_at=now + dt.timedelta(days=30),
                 required_documents=[],
+                guide=demo_guide(),
             )
         )
         stage = programme.stages.get(name="专家评审")

@@ -127,9 +127,13 @@ def test_an_enterprise_user_lists_only_its_own_enterprise(owner_x_client, listed
     assert response.json()["count"] == 1
 
 
-def test_a_reviewer_lists_every_enterprise(client_a, reviewer_a, listed):
+def test_the_register_is_the_administrators_a_reviewer_is_refused_the_list(client_a, reviewer_a, listed):
+    # #20: a reviewer works its queue; the whole register (and the park's revenue) is the
+    # administrator's, the same rule as the page (enterprises.selectors.user_may_read_register).
     client_a.force_login(reviewer_a)
-    assert len(names(client_a.get(LIST))) == 4
+    response = client_a.get(LIST)
+    assert response.status_code == 403
+    assert "results" not in response.json()
 
 
 # ---------------------------------------------------------------------------

@@ -214,6 +214,7 @@ def _award(schema, owner, reviewer, admin, now):
             opens_at=now - dt.timedelta(days=1),
             closes_at=now + dt.timedelta(days=30),
             required_documents=[],
+            guide=demo_guide(),
         )
     )
     application = application_create(
