@@ -39,9 +39,11 @@ messages: install
 	  SECRET_KEY=x DATABASE_URL=postgres://localhost/x $(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=node_modules; \
 	fi
 
-# Debian's chromium drives the browser tests (Playwright's own browser download is not possible here).
+# Debian's chromium drives the browser tests (Playwright's own browser download is not possible here);
+# Noto CJK, so the screenshots the walks take show Chinese rather than empty boxes.
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@fc-list 2>/dev/null | grep -qi "CJK" || apt-get install -y -qq fonts-noto-cjk >/dev/null || (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null)
 
 # Debian's PgBouncer: tests/test_pgbouncer.py runs the isolation tests through a real one.
 pgbouncer:
